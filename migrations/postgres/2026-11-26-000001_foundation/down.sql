@@ -1,0 +1,9 @@
+DROP TABLE coverages;
+DROP TABLE payers;
+DROP TABLE providers;
+DROP TABLE patients;
+DROP TABLE idempotency_keys;
+DROP TABLE audit_log;
+DROP FUNCTION audit_log_guard();
+DROP TABLE service_accounts;
+DROP TABLE users;

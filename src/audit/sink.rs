@@ -1,0 +1,91 @@
+//! Group commit for read-audit rows: requests hand their rows to one writer thread, which
+//! stores everything that has queued up in one transaction and then releases every waiting
+//! request. Each request still waits until its own row is durable.
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::{store, AuditEntry};
+use crate::db::DbPool;
+use crate::error::{ApiError, ApiResult};
+
+/// Most entries written in one transaction.
+const MAX_BATCH_ENTRIES: usize = 5000;
+/// Requests that may wait in the queue before callers back off.
+const QUEUE_DEPTH: usize = 10_000;
+
+struct Pending {
+    entries: Vec<AuditEntry>,
+    done: oneshot::Sender<bool>,
+}
+
+/// Handle for recording audit rows outside a write transaction.
+#[derive(Clone)]
+pub struct AuditSink {
+    tx: mpsc::Sender<Pending>,
+}
+
+impl AuditSink {
+    /// Starts the writer thread on `pool`; it stops when every handle is dropped.
+    pub fn start(pool: DbPool) -> std::io::Result<AuditSink> {
+        let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
+        std::thread::Builder::new()
+            .name("audit-writer".into())
+            .spawn(move || writer_loop(pool, rx))?;
+        Ok(AuditSink { tx })
+    }
+
+    /// Stores `entries` durably, batched with other requests' entries.
+    pub async fn record(&self, entries: Vec<AuditEntry>) -> ApiResult<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let (done, wait) = oneshot::channel();
+        self.tx
+            .send(Pending { entries, done })
+            .await
+            .map_err(|_| ApiError::unavailable("the audit log is not accepting records"))?;
+        match wait.await {
+            Ok(true) => Ok(()),
+            _ => Err(ApiError::unavailable(
+                "the audit record could not be written, so the data is withheld; retry shortly",
+            )),
+        }
+    }
+}
+
+fn writer_loop(pool: DbPool, mut rx: mpsc::Receiver<Pending>) {
+    while let Some(first) = rx.blocking_recv() {
+        let mut batch = vec![first];
+        let mut count = batch[0].entries.len();
+        while count < MAX_BATCH_ENTRIES {
+            match rx.try_recv() {
+                Ok(p) => {
+                    count += p.entries.len();
+                    batch.push(p);
+                }
+                Err(_) => break,
+            }
+        }
+        let ok = write_batch(&pool, &batch);
+        for p in batch {
+            let _ = p.done.send(ok);
+        }
+    }
+}
+
+fn write_batch(pool: &DbPool, batch: &[Pending]) -> bool {
+    let Ok(mut conn) = pool.get() else {
+        tracing::error!("audit writer: no database connection");
+        return false;
+    };
+    let result = conn.write_transaction(|c| {
+        for p in batch {
+            store::insert(c, &p.entries)?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    });
+    if let Err(e) = &result {
+        tracing::error!(error = %e, "audit writer: batch failed");
+    }
+    result.is_ok()
+}

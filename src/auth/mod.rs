@@ -1,0 +1,8 @@
+//! Authentication and authorisation: users and service accounts, password hashing, access
+//! tokens, roles and the permission matrix, and the OAuth2 token endpoint.
+
+pub mod accounts;
+pub mod password;
+pub mod roles;
+pub mod routes;
+pub mod tokens;

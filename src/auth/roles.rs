@@ -1,0 +1,112 @@
+//! Roles and the permission matrix (documented in docs/roles.md).
+
+use serde::{Deserialize, Serialize};
+
+/// A role a user or service account acts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Office manager: everything, including users, audit and overrides.
+    Admin,
+    /// Billing assistant: codes encounters, manages claims and the registry.
+    Billing,
+    /// Lab assistant: specimens; reads patients and providers.
+    Lab,
+    /// Front desk and its integrations: patients, coverage, visits.
+    FrontDesk,
+}
+
+impl Role {
+    /// The role's name as stored and carried in tokens.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Billing => "billing",
+            Role::Lab => "lab",
+            Role::FrontDesk => "front_desk",
+        }
+    }
+
+    /// Parses a role name; unknown names are `None`.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "billing" => Some(Role::Billing),
+            "lab" => Some(Role::Lab),
+            "front_desk" => Some(Role::FrontDesk),
+            _ => None,
+        }
+    }
+}
+
+/// Something a route needs the caller to be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Read patients (PHI).
+    PatientRead,
+    /// Create, update and deactivate patients.
+    PatientWrite,
+    /// Read providers.
+    ProviderRead,
+    /// Create, update and deactivate providers.
+    ProviderWrite,
+    /// Read payers.
+    PayerRead,
+    /// Create, update and deactivate payers.
+    PayerWrite,
+    /// Read coverages (PHI: member ids).
+    CoverageRead,
+    /// Create, update and deactivate coverages.
+    CoverageWrite,
+    /// Read code tables.
+    CodesetRead,
+    /// Read and verify the audit log.
+    AuditRead,
+    /// Manage users and service accounts.
+    UserAdmin,
+}
+
+/// Whether `role` may do `permission`: the single source of the matrix in docs/roles.md.
+pub fn allows(role: Role, permission: Permission) -> bool {
+    use Permission::*;
+    match role {
+        Role::Admin => true,
+        Role::Billing => !matches!(permission, AuditRead | UserAdmin),
+        Role::Lab => matches!(permission, PatientRead | ProviderRead | CodesetRead),
+        Role::FrontDesk => matches!(
+            permission,
+            PatientRead
+                | PatientWrite
+                | ProviderRead
+                | PayerRead
+                | CoverageRead
+                | CoverageWrite
+                | CodesetRead
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_unknown_is_rejected() {
+        for role in [Role::Admin, Role::Billing, Role::Lab, Role::FrontDesk] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("superuser"), None);
+        assert_eq!(Role::parse("Admin"), None);
+    }
+
+    #[test]
+    fn matrix_keeps_roles_apart() {
+        assert!(allows(Role::Admin, Permission::AuditRead));
+        assert!(!allows(Role::Billing, Permission::AuditRead));
+        assert!(!allows(Role::Lab, Permission::CoverageRead));
+        assert!(!allows(Role::Lab, Permission::PatientWrite));
+        assert!(allows(Role::FrontDesk, Permission::CoverageWrite));
+        assert!(!allows(Role::FrontDesk, Permission::PayerWrite));
+        assert!(allows(Role::Billing, Permission::PayerWrite));
+    }
+}

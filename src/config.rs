@@ -1,0 +1,143 @@
+//! Settings from command-line flags and MEDBILL_* environment variables, and the secrets kept
+//! in the data directory.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Address the HTTP server binds.
+    pub listen: String,
+    /// Folder for the SQLite file, the generated signing key and other files.
+    pub data_dir: PathBuf,
+    /// Database URL: postgres:// selects PostgreSQL, anything else is an SQLite path.
+    pub database_url: String,
+    /// HS256 key for the access tokens this service issues.
+    pub jwt_secret: Vec<u8>,
+    /// Lifetime of issued access tokens, in seconds.
+    pub token_ttl_secs: i64,
+    /// Public key of an external identity provider whose tokens are also accepted.
+    pub external_key: Option<ExternalKey>,
+    /// Size of the database connection pool.
+    pub pool_size: u32,
+    /// HTTP worker threads (0: one per core).
+    pub http_workers: usize,
+}
+
+/// An external identity provider's verification key.
+#[derive(Debug, Clone)]
+pub struct ExternalKey {
+    /// `RS256` or `EdDSA`.
+    pub algorithm: String,
+    /// The PEM-encoded public key.
+    pub pem: Vec<u8>,
+    /// Expected `iss` claim, when set.
+    pub issuer: Option<String>,
+    /// Expected `aud` claim, when set.
+    pub audience: Option<String>,
+}
+
+/// Name of the generated signing key file inside the data directory.
+pub const JWT_KEY_FILE: &str = "jwt-signing.key";
+
+/// The default database URL: an SQLite file inside the data directory.
+pub fn default_database_url(data_dir: &Path) -> String {
+    data_dir
+        .join("medbill.sqlite3")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Reads the signing key from `MEDBILL_JWT_SECRET` when given, else from the data directory,
+/// generating it there once with owner-only permissions.
+pub fn load_or_create_jwt_secret(
+    data_dir: &Path,
+    configured: Option<&str>,
+) -> Result<Vec<u8>, String> {
+    if let Some(secret) = configured.filter(|s| !s.is_empty()) {
+        if secret.len() < 32 {
+            return Err("MEDBILL_JWT_SECRET must be at least 32 characters".into());
+        }
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let path = data_dir.join(JWT_KEY_FILE);
+    if path.exists() {
+        let text = fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        return hex::decode(text.trim())
+            .map_err(|_| format!("{} is not a hex key", path.display()));
+    }
+    let mut key = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
+    write_private_file(&path, hex::encode(key).as_bytes())?;
+    Ok(key.to_vec())
+}
+
+/// Writes a file readable by its owner only (mode 0600 on Unix), failing if it already exists.
+fn write_private_file(path: &Path, content: &[u8]) -> Result<(), String> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    file.write_all(content)
+        .and_then(|_| file.sync_all())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Reads the external identity provider settings from the environment, when a key file is set.
+pub fn external_key_from_env() -> Result<Option<ExternalKey>, String> {
+    let Ok(file) = std::env::var("MEDBILL_EXTERNAL_JWT_PUBLIC_KEY_FILE") else {
+        return Ok(None);
+    };
+    let pem = fs::read(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let algorithm = std::env::var("MEDBILL_EXTERNAL_JWT_ALG").unwrap_or_else(|_| "RS256".into());
+    if algorithm != "RS256" && algorithm != "EdDSA" {
+        return Err("MEDBILL_EXTERNAL_JWT_ALG must be RS256 or EdDSA".into());
+    }
+    Ok(Some(ExternalKey {
+        algorithm,
+        pem,
+        issuer: std::env::var("MEDBILL_EXTERNAL_JWT_ISSUER").ok(),
+        audience: std::env::var("MEDBILL_EXTERNAL_JWT_AUDIENCE").ok(),
+    }))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_key_is_kept_and_private() {
+        let dir = std::env::temp_dir().join(format!("medbill-cfg-{}", uuid::Uuid::new_v4()));
+        fs::create_dir_all(&dir).unwrap();
+        let first = load_or_create_jwt_secret(&dir, None).unwrap();
+        let second = load_or_create_jwt_secret(&dir, None).unwrap();
+        assert_eq!(first, second);
+        assert_eq!(first.len(), 32);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(dir.join(JWT_KEY_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn short_configured_secret_is_refused() {
+        let dir = std::env::temp_dir();
+        assert!(load_or_create_jwt_secret(&dir, Some("short")).is_err());
+    }
+}

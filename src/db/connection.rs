@@ -1,0 +1,113 @@
+//! The multi-backend connection and its per-connection settings.
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, ConnectionResult};
+
+/// A connection to either supported database; queries written against it run on both.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    /// PostgreSQL, the production and scale-out backend.
+    Postgres(PgConnection),
+    /// SQLite, the embedded zero set-up default.
+    Sqlite(SqliteConnection),
+}
+
+/// The pool every request draws from.
+pub type DbPool = Pool<ConnectionManager<AnyConnection>>;
+/// A connection checked out of [`DbPool`].
+pub type PooledConn = PooledConnection<ConnectionManager<AnyConnection>>;
+
+/// Which database a URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// PostgreSQL (`postgres://` or `postgresql://`).
+    Postgres,
+    /// SQLite (any other value: a file path).
+    Sqlite,
+}
+
+impl Backend {
+    /// Picks the backend from the URL scheme.
+    pub fn from_url(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+impl AnyConnection {
+    /// Opens a connection, choosing the backend ourselves so the real error is reported
+    /// (the derived `establish` would try each backend and hide it).
+    pub fn open(url: &str) -> ConnectionResult<Self> {
+        match Backend::from_url(url) {
+            Backend::Postgres => PgConnection::establish(url).map(AnyConnection::Postgres),
+            Backend::Sqlite => {
+                let path = url.strip_prefix("sqlite://").unwrap_or(url);
+                SqliteConnection::establish(path).map(AnyConnection::Sqlite)
+            }
+        }
+    }
+
+    /// The backend this connection talks to.
+    pub fn backend(&self) -> Backend {
+        match self {
+            AnyConnection::Postgres(_) => Backend::Postgres,
+            AnyConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Runs `f` in a transaction that takes the write lock up front on SQLite (so two writers
+    /// never deadlock upgrading a read lock) and a normal transaction on PostgreSQL.
+    pub fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        let AnyConnection::Sqlite(inner) = self else {
+            return self.transaction(f);
+        };
+        // Begin on the inner connection so diesel's depth tracking stays right and nested
+        // `transaction` calls inside `f` become savepoints.
+        AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+        let result = f(self);
+        let AnyConnection::Sqlite(inner) = self else {
+            return result;
+        };
+        match result {
+            Ok(value) => {
+                AnsiTransactionManager::commit_transaction(inner)?;
+                Ok(value)
+            }
+            Err(e) => {
+                AnsiTransactionManager::rollback_transaction(inner)?;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Applies per-connection settings when the pool opens a connection.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionOptions;
+
+impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for ConnectionOptions {
+    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
+        let sql = match conn {
+            // busy_timeout first, so connections opened together wait for each other while
+            // switching to WAL; WAL lets readers run beside the writer; NORMAL sync is durable
+            // across process crashes in WAL mode.
+            AnyConnection::Sqlite(_) => {
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+            }
+            AnyConnection::Postgres(_) => "SET TIME ZONE 'UTC'",
+        };
+        conn.batch_execute(sql)
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}

@@ -1,0 +1,254 @@
+//! Portable SQL types: a UUID stored as `uuid` on PostgreSQL and canonical text on SQLite, and a
+//! UTC timestamp stored as `timestamptz` on PostgreSQL and fixed-width RFC 3339 text on SQLite.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql};
+use diesel::pg::{Pg, PgValue};
+use diesel::serialize::{self, IsNull, Output, ToSql};
+use diesel::sql_types::{HasSqlType, Text, Timestamptz};
+use diesel::sqlite::{Sqlite, SqliteValue};
+use std::io::Write;
+use uuid::Uuid;
+
+use super::connection::{MultiBackend, MultiRawValue};
+
+/// A UUID column (`uuid` on PostgreSQL, 36-character lowercase text on SQLite).
+#[derive(
+    Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId,
+)]
+#[diesel(postgres_type(oid = 2950, array_oid = 2951))]
+#[diesel(sqlite_type(name = "Text"))]
+pub struct PortableUuid;
+
+/// A UTC timestamp column (`timestamptz` on PostgreSQL, text that sorts in time order on SQLite).
+#[derive(
+    Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId,
+)]
+#[diesel(postgres_type(oid = 1184, array_oid = 1185))]
+#[diesel(sqlite_type(name = "Text"))]
+pub struct PortableTimestamp;
+
+/// The current time in UTC, truncated to microseconds so both backends store it exactly.
+pub fn now_utc() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// The SQLite text form of a timestamp: fixed width, so text order is time order.
+pub fn sqlite_timestamp_text(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+impl ToSql<PortableUuid, Pg> for Uuid {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        out.write_all(self.as_bytes())?;
+        Ok(IsNull::No)
+    }
+}
+
+impl FromSql<PortableUuid, Pg> for Uuid {
+    fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
+        Ok(Uuid::from_slice(value.as_bytes())?)
+    }
+}
+
+impl ToSql<PortableUuid, Sqlite> for Uuid {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        out.set_value(self.hyphenated().to_string());
+        Ok(IsNull::No)
+    }
+}
+
+impl FromSql<PortableUuid, Sqlite> for Uuid {
+    fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        let text = <String as FromSql<Text, Sqlite>>::from_sql(value)?;
+        Ok(Uuid::parse_str(&text)?)
+    }
+}
+
+impl ToSql<PortableTimestamp, Pg> for DateTime<Utc> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <DateTime<Utc> as ToSql<Timestamptz, Pg>>::to_sql(self, out)
+    }
+}
+
+impl FromSql<PortableTimestamp, Pg> for DateTime<Utc> {
+    fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
+        <DateTime<Utc> as FromSql<Timestamptz, Pg>>::from_sql(value)
+    }
+}
+
+impl ToSql<PortableTimestamp, Sqlite> for DateTime<Utc> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        out.set_value(sqlite_timestamp_text(self));
+        Ok(IsNull::No)
+    }
+}
+
+impl FromSql<PortableTimestamp, Sqlite> for DateTime<Utc> {
+    fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        let text = <String as FromSql<Text, Sqlite>>::from_sql(value)?;
+        Ok(DateTime::parse_from_rfc3339(&text)?.with_timezone(&Utc))
+    }
+}
+
+/// Wires a portable type into the multi-backend: each value is handed to the inner backend's
+/// own `ToSql`/`FromSql` above.
+macro_rules! multi_backend_type {
+    ($sql:ty, $rust:ty) => {
+        impl HasSqlType<$sql> for MultiBackend {
+            fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
+                MultiBackend::lookup_sql_type::<$sql>(lookup)
+            }
+        }
+
+        impl ToSql<$sql, MultiBackend> for $rust {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+                out.set_value((<$sql>::default(), self));
+                Ok(IsNull::No)
+            }
+        }
+
+        impl FromSql<$sql, MultiBackend> for $rust {
+            fn from_sql(bytes: MultiRawValue<'_>) -> deserialize::Result<Self> {
+                bytes.from_sql::<Self, $sql>()
+            }
+        }
+    };
+}
+
+/// Declares a typed id: a UUID newtype that is bound and loaded as [`PortableUuid`], so ids of
+/// different resources cannot be mixed up and queries take them directly.
+#[macro_export]
+macro_rules! typed_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+        )]
+        #[serde(transparent)]
+        #[diesel(sql_type = $crate::db::types::PortableUuid)]
+        pub struct $name(pub uuid::Uuid);
+
+        impl $name {
+            /// A new time-ordered (v7) id.
+            pub fn new() -> Self {
+                $name(uuid::Uuid::now_v7())
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl From<uuid::Uuid> for $name {
+            fn from(u: uuid::Uuid) -> Self {
+                $name(u)
+            }
+        }
+
+        impl<DB: diesel::backend::Backend> diesel::serialize::ToSql<$crate::db::types::PortableUuid, DB> for $name
+        where
+            uuid::Uuid: diesel::serialize::ToSql<$crate::db::types::PortableUuid, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, DB>) -> diesel::serialize::Result {
+                self.0.to_sql(out)
+            }
+        }
+
+        impl<DB: diesel::backend::Backend> diesel::deserialize::FromSql<$crate::db::types::PortableUuid, DB> for $name
+        where
+            uuid::Uuid: diesel::deserialize::FromSql<$crate::db::types::PortableUuid, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                uuid::Uuid::from_sql(bytes).map($name)
+            }
+        }
+    };
+}
+
+/// A UTC instant stored as [`PortableTimestamp`], serialised as RFC 3339.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[serde(transparent)]
+#[diesel(sql_type = PortableTimestamp)]
+pub struct Timestamp(pub DateTime<Utc>);
+
+impl Timestamp {
+    /// Now, truncated to microseconds so both backends store it exactly.
+    pub fn now() -> Self {
+        Timestamp(now_utc())
+    }
+}
+
+impl utoipa::PartialSchema for Timestamp {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Timestamp {}
+
+impl<DB: Backend> ToSql<PortableTimestamp, DB> for Timestamp
+where
+    DateTime<Utc>: ToSql<PortableTimestamp, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        self.0.to_sql(out)
+    }
+}
+
+impl<DB: Backend> FromSql<PortableTimestamp, DB> for Timestamp
+where
+    DateTime<Utc>: FromSql<PortableTimestamp, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        DateTime::<Utc>::from_sql(bytes).map(Timestamp)
+    }
+}
+
+multi_backend_type!(PortableUuid, Uuid);
+multi_backend_type!(PortableTimestamp, DateTime<Utc>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn sqlite_text_sorts_in_time_order() {
+        let a = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).single();
+        let b = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 6).single();
+        let (Some(a), Some(b)) = (a, b) else {
+            panic!("valid dates")
+        };
+        assert!(sqlite_timestamp_text(&a) < sqlite_timestamp_text(&b));
+        assert_eq!(sqlite_timestamp_text(&a), "2026-01-02T03:04:05.000000Z");
+    }
+}

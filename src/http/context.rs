@@ -1,0 +1,84 @@
+//! The authenticated caller of a request plus its request id, extracted from the bearer token.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use std::future::{ready, Ready};
+
+use super::request_id::RequestId;
+use crate::auth::roles::{allows, Permission, Role};
+use crate::auth::tokens::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Who is calling and under which request id; every protected handler takes one.
+#[derive(Debug, Clone)]
+pub struct RequestCtx {
+    /// The verified caller.
+    pub caller: Caller,
+    /// The request id (also in the `X-Request-Id` response header).
+    pub request_id: String,
+}
+
+impl RequestCtx {
+    /// Fails with 403 unless the caller's role allows `permission`.
+    pub fn require(&self, permission: Permission) -> ApiResult<()> {
+        if allows(self.caller.role, permission) {
+            Ok(())
+        } else {
+            tracing::info!(request_id = %self.request_id, role = self.caller.role.as_str(), ?permission, "permission denied");
+            Err(ApiError::forbidden(format!(
+                "the {} role may not do this",
+                self.caller.role.as_str()
+            )))
+        }
+    }
+
+    /// The caller's role.
+    pub fn role(&self) -> Role {
+        self.caller.role
+    }
+}
+
+/// The request id of `req` (empty when the middleware did not run, as in some unit tests).
+pub fn request_id_of(req: &HttpRequest) -> String {
+    req.extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default()
+}
+
+fn extract(req: &HttpRequest) -> ApiResult<RequestCtx> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(ApiError::internal)?;
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::unauthorized("send an access token: Authorization: Bearer <token>")
+    })?;
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("the Authorization header is not valid text"))?;
+    let token = text
+        .strip_prefix("Bearer ")
+        .or_else(|| text.strip_prefix("bearer "))
+        .ok_or_else(|| {
+            ApiError::unauthorized("the Authorization header must be: Bearer <token>")
+        })?;
+    let caller = state
+        .keys
+        .verify(token.trim())
+        .map_err(|r| ApiError::unauthorized(r.0))?;
+    Ok(RequestCtx {
+        caller,
+        request_id: request_id_of(req),
+    })
+}
+
+impl FromRequest for RequestCtx {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(extract(req))
+    }
+}

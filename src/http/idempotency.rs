@@ -1,0 +1,228 @@
+//! Idempotency-Key on POST: the first response under a key is stored in the same transaction as
+//! the change, and a retry with the same key and body gets that response again instead of a
+//! second change. The same key with a different body is a 422.
+
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use diesel::prelude::*;
+use std::future::{ready, Ready};
+
+use super::context::RequestCtx;
+use crate::db::schema::idempotency_keys as ik;
+use crate::db::types::Timestamp;
+use crate::db::AnyConnection;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The request's `Idempotency-Key` header, when sent.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let key = match req.headers().get("idempotency-key") {
+            None => Ok(IdempotencyKey(None)),
+            Some(v) => match v.to_str() {
+                Ok(s) if !s.is_empty() && s.len() <= 255 => Ok(IdempotencyKey(Some(s.to_string()))),
+                _ => Err(ApiError::invalid_field(
+                    "Idempotency-Key",
+                    "invalid_format",
+                    "Idempotency-Key must be 1 to 255 printable characters",
+                )),
+            },
+        };
+        ready(key)
+    }
+}
+
+/// A response as stored for replay.
+#[derive(Debug, Clone)]
+pub struct StoredResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body.
+    pub body: String,
+    /// Location header, for creates.
+    pub location: Option<String>,
+    /// ETag header.
+    pub etag: Option<String>,
+}
+
+impl StoredResponse {
+    /// A 201 Created with Location and ETag.
+    pub fn created<T: serde::Serialize>(
+        location: String,
+        version: i32,
+        body: &T,
+    ) -> ApiResult<Self> {
+        Ok(StoredResponse {
+            status: 201,
+            body: serde_json::to_string(body).map_err(|_| ApiError::internal())?,
+            location: Some(location),
+            etag: Some(super::versioning::etag(version)),
+        })
+    }
+
+    /// A 200 OK with an ETag.
+    pub fn ok<T: serde::Serialize>(version: i32, body: &T) -> ApiResult<Self> {
+        Ok(StoredResponse {
+            status: 200,
+            body: serde_json::to_string(body).map_err(|_| ApiError::internal())?,
+            location: None,
+            etag: Some(super::versioning::etag(version)),
+        })
+    }
+
+    fn into_response(self, replayed: bool) -> HttpResponse {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
+        let mut b = HttpResponse::build(status);
+        b.content_type("application/json");
+        if let Some(l) = self.location {
+            b.insert_header((header::LOCATION, l));
+        }
+        if let Some(e) = self.etag {
+            b.insert_header((header::ETAG, e));
+        }
+        if replayed {
+            b.insert_header(("idempotent-replayed", "true"));
+        }
+        b.body(self.body)
+    }
+}
+
+/// What the request is, to tell a true retry from a reuse of the key.
+#[derive(Debug, Clone)]
+pub struct RequestFingerprint {
+    /// HTTP method.
+    pub method: String,
+    /// Request path.
+    pub path: String,
+    /// SHA-256 of the body.
+    pub body_hash: String,
+}
+
+impl RequestFingerprint {
+    /// The fingerprint of `req` with a body hash from [`super::JsonBody`].
+    pub fn of(req: &HttpRequest, body_hash: String) -> Self {
+        RequestFingerprint {
+            method: req.method().to_string(),
+            path: req.path().to_string(),
+            body_hash,
+        }
+    }
+}
+
+const RACE: &str = "idempotency-race";
+
+fn replay(
+    conn: &mut AnyConnection,
+    actor: &str,
+    key: &str,
+    fp: &RequestFingerprint,
+) -> ApiResult<Option<StoredResponse>> {
+    type Row = (
+        String,
+        String,
+        String,
+        i32,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> = ik::table
+        .filter(ik::actor.eq(actor))
+        .filter(ik::idem_key.eq(key))
+        .select((
+            ik::method,
+            ik::path,
+            ik::body_hash,
+            ik::status,
+            ik::response_body,
+            ik::location,
+            ik::etag,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((method, path, body_hash, status, body, location, etag)) = row else {
+        return Ok(None);
+    };
+    if method != fp.method || path != fp.path || body_hash != fp.body_hash {
+        return Err(ApiError::invalid_field(
+            "Idempotency-Key",
+            "key_reused",
+            "this Idempotency-Key was already used for a different request",
+        ));
+    }
+    Ok(Some(StoredResponse {
+        status: status as u16,
+        body,
+        location,
+        etag,
+    }))
+}
+
+/// Runs `work` in one write transaction; with a key, stores its response beside the change
+/// and answers retries from the store.
+pub async fn run_idempotent<F>(
+    state: web::Data<AppState>,
+    ctx: &RequestCtx,
+    key: IdempotencyKey,
+    fp: RequestFingerprint,
+    work: F,
+) -> ApiResult<HttpResponse>
+where
+    F: FnOnce(&mut AnyConnection) -> ApiResult<StoredResponse> + Send + 'static,
+{
+    let actor = ctx.caller.actor.clone();
+    let outcome = web::block(move || -> ApiResult<(StoredResponse, bool)> {
+        let mut conn = state.pool.get()?;
+        let Some(key) = key.0 else {
+            return conn.write_transaction(work).map(|r| (r, false));
+        };
+        let attempt = conn.write_transaction(|c| -> ApiResult<(StoredResponse, bool)> {
+            if let Some(previous) = replay(c, &actor, &key, &fp)? {
+                return Ok((previous, true));
+            }
+            let response = work(c)?;
+            let inserted = diesel::insert_into(ik::table)
+                .values((
+                    ik::actor.eq(&actor),
+                    ik::idem_key.eq(&key),
+                    ik::method.eq(&fp.method),
+                    ik::path.eq(&fp.path),
+                    ik::body_hash.eq(&fp.body_hash),
+                    ik::status.eq(response.status as i32),
+                    ik::response_body.eq(&response.body),
+                    ik::location.eq(&response.location),
+                    ik::etag.eq(&response.etag),
+                    ik::created_at.eq(Timestamp::now()),
+                ))
+                .execute(c);
+            match inserted {
+                Ok(_) => Ok((response, false)),
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    RACE,
+                    "concurrent retry",
+                )),
+                Err(e) => Err(e.into()),
+            }
+        });
+        match attempt {
+            // A concurrent request with the same key committed first: answer as its retry.
+            Err(e) if e.kind == RACE => replay(&mut conn, &actor, &key, &fp)?
+                .map(|r| (r, true))
+                .ok_or_else(ApiError::internal),
+            other => other,
+        }
+    })
+    .await??;
+    Ok(outcome.0.into_response(outcome.1))
+}

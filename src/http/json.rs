@@ -1,0 +1,211 @@
+//! JSON request bodies: size-limited, unknown fields rejected by the target types, and every
+//! failure reported as problem+json naming the field by JSON pointer.
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, ResponseError};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, FieldError};
+
+/// Largest accepted request body.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A parsed JSON body plus a fingerprint of its bytes (for Idempotency-Key checks).
+#[derive(Debug)]
+pub struct JsonBody<T> {
+    /// The parsed value.
+    pub value: T,
+    /// SHA-256 of the raw body, hex.
+    pub fingerprint: String,
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        out.push('/');
+        match seg {
+            Segment::Seq { index } => out.push_str(&index.to_string()),
+            Segment::Map { key } => out.push_str(&key.replace('~', "~0").replace('/', "~1")),
+            Segment::Enum { variant } => out.push_str(variant),
+            Segment::Unknown => out.push('?'),
+        }
+    }
+    out
+}
+
+/// The part of a serde message before its " at line N column M" position suffix.
+fn message_without_position(msg: &str) -> &str {
+    msg.find(" at line ").map_or(msg, |i| &msg[..i])
+}
+
+/// The name between the first pair of backticks in a serde message.
+fn quoted_name(msg: &str) -> Option<&str> {
+    let start = msg.find('`')? + 1;
+    let len = msg[start..].find('`')?;
+    Some(&msg[start..start + len])
+}
+
+/// Parses `bytes` as `T`, mapping failures to 400 (not JSON) or 422 (wrong content).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request(
+            "the request body is empty; send a JSON object",
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+        let base = pointer_of(e.path());
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::bad_request(format!("the request body is not valid JSON: {inner}"));
+        }
+        let raw = inner.to_string();
+        let msg = message_without_position(&raw);
+        // serde_path_to_error's path already ends at an unknown field, but stops at the
+        // parent of a missing one.
+        let (pointer, code) = if msg.starts_with("unknown field") {
+            (base, "unknown_field")
+        } else if msg.starts_with("missing field") {
+            (
+                format!("{base}/{}", quoted_name(msg).unwrap_or("?")),
+                "required",
+            )
+        } else if msg.starts_with("invalid type") {
+            (base, "invalid_type")
+        } else {
+            (base, "invalid_value")
+        };
+        ApiError::validation(vec![FieldError::new(pointer, code, msg)])
+    })?;
+    de.end()
+        .map_err(|_| ApiError::bad_request("the request body has data after the JSON value"))?;
+    Ok(value)
+}
+
+fn content_type_ok(req: &HttpRequest) -> bool {
+    let ct = req.content_type();
+    ct == "application/json" || (ct.starts_with("application/") && ct.ends_with("+json"))
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let type_ok = content_type_ok(req);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !type_ok {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported-media-type",
+                    "send the body as Content-Type: application/json",
+                ));
+            }
+            let bytes = body.await.map_err(|e| {
+                if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "payload-too-large",
+                        format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+                    )
+                } else {
+                    ApiError::bad_request("the request body could not be read")
+                }
+            })?;
+            let value = parse_json::<T>(&bytes)?;
+            let fingerprint = hex::encode(Sha256::digest(&bytes));
+            Ok(JsonBody { value, fingerprint })
+        })
+    }
+}
+
+/// Maps query-string errors (wrong types, unknown parameters) to a 422 naming the parameter.
+pub fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let msg = err.to_string();
+    let name = quoted_name(&msg).unwrap_or("query");
+    ApiError::validation(vec![FieldError::new(
+        format!("?{name}"),
+        "invalid_parameter",
+        message_without_position(&msg).replace("Query deserialize error: ", ""),
+    )])
+    .into()
+}
+
+/// Maps path errors (an id that is not a UUID) to a 400 naming the parameter.
+pub fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    let mut e = ApiError::bad_request(format!("the URL is not valid: {err}"));
+    e.errors = vec![FieldError::new(
+        "{id}",
+        "invalid_uuid",
+        "the id in the path must be a UUID",
+    )];
+    e.into()
+}
+
+/// Maps errors of actix's own `web::Json`/`web::Form` extractors (used by the token endpoint).
+pub fn form_error(err: actix_web::error::UrlencodedError, _: &HttpRequest) -> actix_web::Error {
+    let status = err.status_code();
+    let e = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(status, "payload-too-large", "the request body is too large")
+    } else {
+        ApiError::bad_request(format!("the form body is not valid: {err}"))
+    };
+    e.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        code: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        items: Vec<Inner>,
+    }
+
+    fn err(body: &str) -> ApiError {
+        match parse_json::<Outer>(body.as_bytes()) {
+            Ok(_) => panic!("expected an error for {body}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn field_errors_carry_json_pointers() {
+        let e = err(r#"{"name":"a","items":[{"code":"x","extra":1}]}"#);
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.errors[0].pointer, "/items/0/extra");
+        assert_eq!(e.errors[0].code, "unknown_field");
+        let e = err(r#"{"items":[]}"#);
+        assert_eq!(e.errors[0].pointer, "/name");
+        assert_eq!(e.errors[0].code, "required");
+        let e = err(r#"{"name":5,"items":[]}"#);
+        assert_eq!(e.errors[0].pointer, "/name");
+        assert_eq!(e.errors[0].code, "invalid_type");
+    }
+
+    #[test]
+    fn malformed_json_is_a_bad_request() {
+        assert_eq!(err("{\"name\":").status, StatusCode::BAD_REQUEST);
+        assert_eq!(err("").status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            err(r#"{"name":"a","items":[]} x"#).status,
+            StatusCode::BAD_REQUEST
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! HTTP plumbing shared by every route: request ids, the authenticated caller, JSON bodies,
+//! versions (ETag/If-Match), pagination and idempotency keys.
+
+pub mod context;
+pub mod idempotency;
+pub mod json;
+pub mod mutation;
+pub mod pagination;
+pub mod request_id;
+pub mod versioning;
+
+pub use context::RequestCtx;
+pub use json::JsonBody;

@@ -1,0 +1,73 @@
+//! The one way a versioned resource changes: load it, check the caller's version, apply the
+//! edit, save it only if nobody else saved first, and audit, all in one transaction.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use diesel::QueryResult;
+use serde::Serialize;
+
+use super::versioning::{etag, expect_version};
+use super::RequestCtx;
+use crate::audit::{store as audit_store, AuditEntry};
+use crate::db::types::Timestamp;
+use crate::db::AnyConnection;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// A stored resource with an optimistic-concurrency version.
+pub trait Versioned: Serialize + Send + 'static {
+    /// The current version.
+    fn version(&self) -> i32;
+    /// Sets the version and the update time of the next save.
+    fn stamp(&mut self, version: i32, at: Timestamp);
+}
+
+/// How to find, save and name one kind of resource.
+pub struct ResourceOps<T, Id> {
+    /// Resource type name in the audit log and messages (`patient`).
+    pub name: &'static str,
+    /// Loads by id.
+    pub find: fn(&mut AnyConnection, Id) -> QueryResult<Option<T>>,
+    /// Saves if the stored version is still `version - 1`; false when someone else saved.
+    pub save: fn(&mut AnyConnection, &T) -> QueryResult<bool>,
+    /// Maps a storage error of `save` (e.g. a unique violation) to the API error.
+    pub save_error: fn(diesel::result::Error) -> ApiError,
+}
+
+/// Applies `edit` to resource `id` under `expected` version and answers 200 with the new ETag.
+pub async fn change<T, Id, F>(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    ops: ResourceOps<T, Id>,
+    id: Id,
+    expected: Option<i32>,
+    action: &'static str,
+    edit: F,
+) -> ApiResult<HttpResponse>
+where
+    T: Versioned,
+    Id: Copy + std::fmt::Display + Send + 'static,
+    F: FnOnce(T) -> ApiResult<T> + Send + 'static,
+{
+    let saved = web::block(move || -> ApiResult<T> {
+        let mut conn = state.pool.get()?;
+        conn.write_transaction(|c| {
+            let current = (ops.find)(c, id)?.ok_or_else(|| ApiError::not_found(ops.name))?;
+            let before = current.version();
+            expect_version(before, expected)?;
+            let mut next = edit(current)?;
+            next.stamp(before + 1, Timestamp::now());
+            if !(ops.save)(c, &next).map_err(ops.save_error)? {
+                let now = (ops.find)(c, id)?.map_or(before, |r| r.version());
+                return Err(ApiError::stale(now));
+            }
+            let entry = AuditEntry::success(&ctx, action, ops.name, Some(id.to_string()));
+            audit_store::insert(c, &[entry])?;
+            Ok(next)
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(saved.version())))
+        .json(saved))
+}

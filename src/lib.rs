@@ -1,0 +1,61 @@
+//! medbill: a medical office billing and coding service.
+//!
+//! The library builds the HTTP application; the `medbill` binary and the integration tests
+//! share it.
+
+pub mod audit;
+pub mod auth;
+pub mod codesets;
+pub mod config;
+pub mod coverages;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod openapi;
+pub mod patients;
+pub mod payers;
+pub mod providers;
+pub mod server;
+pub mod state;
+pub mod validation;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+use crate::http::json::{form_error, path_error, query_error, MAX_BODY_BYTES};
+use crate::state::AppState;
+
+async fn no_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::new(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "not-found",
+        format!("there is no route {} {}", req.method(), req.path()),
+    ))
+}
+
+/// Registers the state, the request limits and every route. Wrap the `App` with
+/// [`http::request_id::assign_request_id`] (via `middleware::from_fn`) as `server` does.
+pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
+    cfg.app_data(state)
+        .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(
+            web::FormConfig::default()
+                .limit(MAX_BODY_BYTES)
+                .error_handler(form_error),
+        )
+        .service(health::live)
+        .service(health::ready)
+        .service(auth::routes::issue_token)
+        .configure(audit::routes::configure)
+        .configure(patients::routes::configure)
+        .configure(providers::configure)
+        .configure(payers::configure)
+        .configure(coverages::configure)
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
+        .default_service(web::to(no_route));
+}

@@ -1,0 +1,230 @@
+//! The `medbill` command: serve, migrate, and administer users and service accounts.
+
+use clap::{Args, Parser, Subcommand};
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use medbill::auth::accounts;
+use medbill::auth::password::random_secret;
+use medbill::auth::roles::Role;
+use medbill::config::{
+    default_database_url, external_key_from_env, load_or_create_jwt_secret, Settings,
+};
+use medbill::server::{open_database, serve};
+
+#[derive(Parser)]
+#[command(
+    name = "medbill",
+    version,
+    about = "Medical office billing and coding service"
+)]
+struct Cli {
+    #[command(flatten)]
+    common: Common,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Common {
+    /// Folder for the SQLite database, the signing key and other files.
+    #[arg(
+        long,
+        env = "MEDBILL_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
+    data_dir: PathBuf,
+    /// postgres://… for PostgreSQL; anything else is an SQLite file (default: in the data dir).
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "MEDBILL_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Access token lifetime in seconds.
+        #[arg(long, env = "MEDBILL_TOKEN_TTL_SECS", default_value_t = 900)]
+        token_ttl_secs: i64,
+        /// Database connections in the pool.
+        #[arg(long, env = "MEDBILL_POOL_SIZE", default_value_t = 16)]
+        pool_size: u32,
+        /// HTTP worker threads (0: one per core).
+        #[arg(long, env = "MEDBILL_HTTP_WORKERS", default_value_t = 0)]
+        http_workers: usize,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage users (people).
+    #[command(subcommand)]
+    Users(UserCommand),
+    /// Manage service accounts (integrations).
+    #[command(subcommand, name = "service-accounts")]
+    ServiceAccounts(ServiceAccountCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input, or generated and printed once.
+    Add {
+        username: String,
+        /// admin, billing, lab or front_desk.
+        #[arg(long)]
+        role: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
+    /// Disable a user.
+    Disable { username: String },
+    /// Set a user's password (read from standard input, or generated and printed once).
+    SetPassword {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ServiceAccountCommand {
+    /// Add a service account and print its client id and secret once.
+    Add {
+        name: String,
+        /// Role of the integration (usually front_desk).
+        #[arg(long, default_value = "front_desk")]
+        role: String,
+    },
+}
+
+fn database_url(common: &Common) -> String {
+    common
+        .database_url
+        .clone()
+        .unwrap_or_else(|| default_database_url(&common.data_dir))
+}
+
+fn password_input(from_stdin: bool) -> Result<(String, bool), String> {
+    if !from_stdin {
+        return Ok((random_secret(20), true));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    Ok((line.trim_end_matches(['\r', '\n']).to_string(), false))
+}
+
+fn role(name: &str) -> Result<Role, String> {
+    Role::parse(name)
+        .ok_or_else(|| format!("unknown role {name}: use admin, billing, lab or front_desk"))
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    std::fs::create_dir_all(&cli.common.data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", cli.common.data_dir.display()))?;
+    let url = database_url(&cli.common);
+    match cli.command {
+        Command::Serve {
+            listen,
+            token_ttl_secs,
+            pool_size,
+            http_workers,
+        } => {
+            let settings = Settings {
+                listen,
+                jwt_secret: load_or_create_jwt_secret(
+                    &cli.common.data_dir,
+                    std::env::var("MEDBILL_JWT_SECRET").ok().as_deref(),
+                )?,
+                data_dir: cli.common.data_dir,
+                database_url: url,
+                token_ttl_secs,
+                external_key: external_key_from_env()?,
+                pool_size,
+                http_workers,
+            };
+            actix_web::rt::System::new().block_on(serve(settings))
+        }
+        Command::Migrate => {
+            open_database(&url, 1)?;
+            println!("migrations are up to date");
+            Ok(())
+        }
+        Command::Users(cmd) => {
+            let pool = open_database(&url, 1)?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            match cmd {
+                UserCommand::Add {
+                    username,
+                    role: r,
+                    password_stdin,
+                } => {
+                    let (pw, generated) = password_input(password_stdin)?;
+                    accounts::add_user(&mut conn, &username, &pw, role(&r)?)?;
+                    if generated {
+                        println!("created user {username}; password (shown once): {pw}");
+                    } else {
+                        println!("created user {username}");
+                    }
+                }
+                UserCommand::List => {
+                    for u in accounts::list_users(&mut conn)? {
+                        let state = if u.active { "active" } else { "disabled" };
+                        println!("{}\t{}\t{}\t{}", u.username, u.role, state, u.id);
+                    }
+                }
+                UserCommand::Disable { username } => {
+                    accounts::disable_user(&mut conn, &username)?;
+                    println!("disabled user {username}");
+                }
+                UserCommand::SetPassword {
+                    username,
+                    password_stdin,
+                } => {
+                    let (pw, generated) = password_input(password_stdin)?;
+                    accounts::set_password(&mut conn, &username, &pw)?;
+                    if generated {
+                        println!("new password for {username} (shown once): {pw}");
+                    } else {
+                        println!("password changed for {username}");
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::ServiceAccounts(ServiceAccountCommand::Add { name, role: r }) => {
+            let pool = open_database(&url, 1)?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let created = accounts::add_service_account(&mut conn, &name, role(&r)?)?;
+            println!(
+                "created service account {name}\nclient_id: {}\nclient_secret (shown once): {}",
+                created.client_id, created.client_secret
+            );
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("medbill: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

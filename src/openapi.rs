@@ -1,0 +1,75 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The whole API description served at `/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "medbill", description = "Medical office billing and coding API: registry, encounters, specimens, claims."),
+    paths(
+        crate::health::live,
+        crate::health::ready,
+        crate::auth::routes::issue_token,
+        crate::audit::routes::list_audit,
+        crate::audit::routes::verify_audit,
+        crate::patients::routes::create_patient,
+        crate::patients::routes::get_patient,
+        crate::patients::routes::update_patient,
+        crate::patients::routes::deactivate_patient,
+        crate::patients::routes::list_patients,
+        // registry: providers, payers, coverages (begin)
+        crate::providers::routes::create_provider,
+        crate::providers::routes::get_provider,
+        crate::providers::routes::update_provider,
+        crate::providers::routes::deactivate_provider,
+        crate::providers::routes::list_providers,
+        crate::payers::routes::create_payer,
+        crate::payers::routes::get_payer,
+        crate::payers::routes::update_payer,
+        crate::payers::routes::deactivate_payer,
+        crate::payers::routes::list_payers,
+        crate::coverages::routes::create_coverage,
+        crate::coverages::routes::get_coverage,
+        crate::coverages::routes::update_coverage,
+        crate::coverages::routes::deactivate_coverage,
+        crate::coverages::routes::list_coverages,
+        // registry: providers, payers, coverages (end)
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Access tokens"),
+        (name = "patients", description = "Patient registry (PHI; every access audited)"),
+        (name = "providers", description = "Rendering, billing and referring providers"),
+        (name = "payers", description = "Insurance payers"),
+        (name = "coverages", description = "Patients' insurance coverage (PHI; every access audited)"),
+        (name = "audit", description = "Audit log (admin only)"),
+        (name = "health", description = "Probes"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The spec as pretty JSON (what `/openapi.json` serves and the snapshot test compares).
+pub fn spec_json() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|_| "{}".into())
+}

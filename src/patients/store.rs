@@ -1,0 +1,148 @@
+//! Patient queries.
+
+use super::model::{Patient, PatientId};
+use crate::db::schema::patients as p;
+use crate::db::AnyConnection;
+use diesel::prelude::*;
+
+/// Lower-cased names kept beside the record so name search can use an index on both backends.
+fn search_keys(pt: &Patient) -> (String, String) {
+    (
+        pt.first_name.trim().to_lowercase(),
+        pt.last_name.trim().to_lowercase(),
+    )
+}
+
+/// Inserts a new patient.
+pub fn insert(conn: &mut AnyConnection, pt: &Patient) -> QueryResult<()> {
+    let (first, last) = search_keys(pt);
+    diesel::insert_into(p::table)
+        .values((
+            p::id.eq(pt.id),
+            p::mrn.eq(&pt.mrn),
+            p::first_name.eq(&pt.first_name),
+            p::middle_name.eq(&pt.middle_name),
+            p::last_name.eq(&pt.last_name),
+            p::birth_date.eq(pt.birth_date),
+            p::sex.eq(&pt.sex),
+            p::address_line1.eq(&pt.address_line1),
+            p::address_line2.eq(&pt.address_line2),
+            p::city.eq(&pt.city),
+            p::state.eq(&pt.state),
+            p::postal_code.eq(&pt.postal_code),
+            p::phone.eq(&pt.phone),
+            p::search_first.eq(first),
+            p::search_last.eq(last),
+            p::active.eq(pt.active),
+            p::version.eq(pt.version),
+            p::created_at.eq(pt.created_at),
+            p::updated_at.eq(pt.updated_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Finds a patient by id.
+pub fn find(conn: &mut AnyConnection, id: PatientId) -> QueryResult<Option<Patient>> {
+    p::table
+        .find(id)
+        .select(Patient::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Writes `pt` (already carrying its new version) if the stored version is still
+/// `pt.version - 1`; returns false when another write got there first.
+pub fn save(conn: &mut AnyConnection, pt: &Patient) -> QueryResult<bool> {
+    let (first, last) = search_keys(pt);
+    let n = diesel::update(p::table.find(pt.id).filter(p::version.eq(pt.version - 1)))
+        .set((
+            p::mrn.eq(&pt.mrn),
+            p::first_name.eq(&pt.first_name),
+            p::middle_name.eq(&pt.middle_name),
+            p::last_name.eq(&pt.last_name),
+            p::birth_date.eq(pt.birth_date),
+            p::sex.eq(&pt.sex),
+            p::address_line1.eq(&pt.address_line1),
+            p::address_line2.eq(&pt.address_line2),
+            p::city.eq(&pt.city),
+            p::state.eq(&pt.state),
+            p::postal_code.eq(&pt.postal_code),
+            p::phone.eq(&pt.phone),
+            p::search_first.eq(first),
+            p::search_last.eq(last),
+            p::active.eq(pt.active),
+            p::version.eq(pt.version),
+            p::updated_at.eq(pt.updated_at),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Filters for listing and searching patients.
+#[derive(Debug, Default, Clone)]
+pub struct PatientFilter {
+    /// Exact MRN.
+    pub mrn: Option<String>,
+    /// Each word must start the first or last name (case-insensitive).
+    pub name_words: Vec<String>,
+    /// Last name starts with (lower case).
+    pub last_name_prefix: Option<String>,
+    /// First name starts with (lower case).
+    pub first_name_prefix: Option<String>,
+    /// Exact birth date.
+    pub birth_date: Option<chrono::NaiveDate>,
+    /// Only active (true) or only deactivated (false) patients.
+    pub active: Option<bool>,
+}
+
+/// Escapes LIKE wildcards so user input matches literally.
+pub fn like_prefix(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 1);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// Lists patients in id (creation) order after `after`, at most `limit`.
+pub fn list(
+    conn: &mut AnyConnection,
+    f: &PatientFilter,
+    after: Option<PatientId>,
+    limit: i64,
+) -> QueryResult<Vec<Patient>> {
+    let mut q = p::table.select(Patient::as_select()).into_boxed();
+    if let Some(mrn) = &f.mrn {
+        q = q.filter(p::mrn.eq(mrn.clone()));
+    }
+    for w in &f.name_words {
+        let pat = like_prefix(w);
+        q = q.filter(
+            p::search_last
+                .like(pat.clone())
+                .escape('\\')
+                .or(p::search_first.like(pat).escape('\\')),
+        );
+    }
+    if let Some(l) = &f.last_name_prefix {
+        q = q.filter(p::search_last.like(like_prefix(l)).escape('\\'));
+    }
+    if let Some(fi) = &f.first_name_prefix {
+        q = q.filter(p::search_first.like(like_prefix(fi)).escape('\\'));
+    }
+    if let Some(d) = f.birth_date {
+        q = q.filter(p::birth_date.eq(d));
+    }
+    if let Some(a) = f.active {
+        q = q.filter(p::active.eq(a));
+    }
+    if let Some(a) = after {
+        q = q.filter(p::id.gt(a));
+    }
+    q.order(p::id.asc()).limit(limit).load(conn)
+}

@@ -1,0 +1,95 @@
+//! Start-up: open the database, apply migrations, bootstrap the first admin, start the audit
+//! writer and sealer, and run the HTTP server.
+
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+use std::time::Duration;
+
+use crate::audit::sealer::{spawn_sealer, SealerHandle};
+use crate::audit::AuditSink;
+use crate::auth::accounts::{add_user, count_users};
+use crate::auth::password::random_secret;
+use crate::auth::roles::Role;
+use crate::auth::tokens::TokenKeys;
+use crate::config::Settings;
+use crate::db::{build_pool, run_migrations, Backend, DbPool};
+use crate::http::request_id::assign_request_id;
+use crate::state::AppState;
+
+/// The running parts behind the HTTP server.
+pub struct Services {
+    /// State shared by handlers.
+    pub state: web::Data<AppState>,
+    /// Keeps the audit sealer running while held.
+    pub sealer: SealerHandle,
+}
+
+/// Opens the pool and applies pending migrations.
+pub fn open_database(url: &str, pool_size: u32) -> Result<DbPool, String> {
+    let pool = build_pool(url, pool_size)?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let applied = run_migrations(&mut conn)?;
+    if !applied.is_empty() {
+        tracing::info!(count = applied.len(), "applied database migrations");
+    }
+    Ok(pool)
+}
+
+/// Creates the `admin` user on first start and prints its one-time password.
+fn bootstrap_admin(pool: &DbPool) -> Result<(), String> {
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    if count_users(&mut conn)? > 0 {
+        return Ok(());
+    }
+    let password = random_secret(20);
+    add_user(&mut conn, "admin", &password, Role::Admin)?;
+    println!(
+        "First start: created user 'admin' with password {password}\n\
+         It is shown only now. Change it with: medbill users set-password admin"
+    );
+    Ok(())
+}
+
+/// Builds everything the server needs from `settings`.
+pub fn prepare(settings: &Settings) -> Result<Services, String> {
+    let pool = open_database(&settings.database_url, settings.pool_size)?;
+    bootstrap_admin(&pool)?;
+    let keys = TokenKeys::new(
+        &settings.jwt_secret,
+        settings.token_ttl_secs,
+        settings.external_key.as_ref(),
+    )?;
+    let audit = AuditSink::start(pool.clone()).map_err(|e| e.to_string())?;
+    let sealer =
+        spawn_sealer(pool.clone(), Duration::from_millis(500)).map_err(|e| e.to_string())?;
+    let state = web::Data::new(AppState {
+        backend: Backend::from_url(&settings.database_url),
+        pool,
+        keys,
+        audit,
+    });
+    Ok(Services { state, sealer })
+}
+
+/// Runs the HTTP server until it is stopped (Ctrl-C or SIGTERM).
+pub async fn serve(settings: Settings) -> Result<(), String> {
+    let services = prepare(&settings)?;
+    let state = services.state.clone();
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(assign_request_id))
+            .configure(|cfg| crate::configure_app(cfg, state.clone()))
+    });
+    if settings.http_workers > 0 {
+        server = server.workers(settings.http_workers);
+    }
+    let server = server
+        .bind(&settings.listen)
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
+    tracing::info!(listen = %settings.listen, backend = ?services.state.backend, "medbill is serving");
+    server.run().await.map_err(|e| e.to_string())?;
+    drop(services);
+    Ok(())
+}

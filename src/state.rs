@@ -1,0 +1,17 @@
+//! Shared application state handed to every handler.
+
+use crate::audit::AuditSink;
+use crate::auth::tokens::TokenKeys;
+use crate::db::{Backend, DbPool};
+
+/// Everything handlers share: the pool, token keys and the audit sink.
+pub struct AppState {
+    /// Database connection pool.
+    pub pool: DbPool,
+    /// Which database the pool talks to.
+    pub backend: Backend,
+    /// Token signing and verification keys.
+    pub keys: TokenKeys,
+    /// Group-committing writer for read-audit rows.
+    pub audit: AuditSink,
+}

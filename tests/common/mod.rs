@@ -1,0 +1,265 @@
+//! The test harness: a fresh database per test (an SQLite file, or a PostgreSQL database made
+//! and dropped in the server named by MEDBILL_TEST_PG_URL), the real HTTP app over it, and
+//! helpers to call it.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use actix_web::http::header::HeaderMap;
+use actix_web::middleware::from_fn;
+use actix_web::test::{self, TestRequest};
+use actix_web::{web, App};
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use serde_json::Value;
+
+use medbill::audit::AuditSink;
+use medbill::auth::roles::Role;
+use medbill::auth::tokens::TokenKeys;
+use medbill::db::{Backend, DbPool};
+use medbill::http::request_id::assign_request_id;
+use medbill::server::open_database;
+use medbill::state::AppState;
+
+/// The shared signing secret of test apps.
+pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+
+/// Runs an async test body once on SQLite and once on PostgreSQL, as `<name>::sqlite` and
+/// `<name>::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[actix_web::test]
+                async fn sqlite() {
+                    let app = $crate::common::TestApp::sqlite();
+                    super::$name(app).await;
+                }
+
+                #[actix_web::test]
+                async fn postgres() {
+                    let Some(app) = $crate::common::TestApp::postgres() else { return };
+                    super::$name(app).await;
+                }
+            }
+        )*
+    };
+}
+
+/// Where a test database lives, removed on drop.
+enum Store {
+    SqliteFile(std::path::PathBuf),
+    PgDatabase { admin_url: String, name: String },
+}
+
+/// A running app over its own fresh database.
+pub struct TestApp {
+    /// The state handed to handlers (pool, keys, audit sink).
+    pub state: web::Data<AppState>,
+    /// The database URL of this test.
+    pub url: String,
+    store: Store,
+}
+
+/// A response, read whole.
+pub struct Resp {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// Body parsed as JSON (Null when empty or not JSON).
+    pub body: Value,
+    /// Body bytes.
+    pub raw: Vec<u8>,
+}
+
+impl Resp {
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+}
+
+fn state_for(url: &str) -> web::Data<AppState> {
+    let pool: DbPool = open_database(url, 4).expect("database opens and migrates");
+    let keys = TokenKeys::new(SECRET, 900, None).unwrap();
+    let audit = AuditSink::start(pool.clone()).unwrap();
+    web::Data::new(AppState {
+        backend: Backend::from_url(url),
+        pool,
+        keys,
+        audit,
+    })
+}
+
+impl TestApp {
+    /// A fresh SQLite database in a temporary file.
+    pub fn sqlite() -> TestApp {
+        let path =
+            std::env::temp_dir().join(format!("medbill-test-{}.sqlite3", uuid::Uuid::new_v4()));
+        let url = path.to_string_lossy().into_owned();
+        TestApp {
+            state: state_for(&url),
+            url,
+            store: Store::SqliteFile(path),
+        }
+    }
+
+    /// A fresh PostgreSQL database, or None (test skipped) when MEDBILL_TEST_PG_URL is unset
+    /// outside CI. In CI a missing URL fails the test: both backends must run there.
+    pub fn postgres() -> Option<TestApp> {
+        let Ok(admin_url) = std::env::var("MEDBILL_TEST_PG_URL") else {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must set MEDBILL_TEST_PG_URL so PostgreSQL tests run"
+            );
+            eprintln!("skipped: set MEDBILL_TEST_PG_URL to run the PostgreSQL half");
+            return None;
+        };
+        let name = format!("medbill_t_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = diesel::PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let (base, _) = admin_url.rsplit_once('/').expect("URL has a database name");
+        let url = format!("{base}/{name}");
+        Some(TestApp {
+            state: state_for(&url),
+            url,
+            store: Store::PgDatabase { admin_url, name },
+        })
+    }
+
+    /// A token for a caller in `role` (signed like the server's own).
+    pub fn token(&self, role: Role) -> String {
+        let sub = uuid::Uuid::new_v4().to_string();
+        self.state.keys.issue(&sub, "user", role).unwrap()
+    }
+
+    /// A pooled connection for direct checks of what was stored.
+    pub fn conn(&self) -> medbill::db::PooledConn {
+        self.state.pool.get().unwrap()
+    }
+
+    /// Sends a request through the real app.
+    pub async fn send(&self, req: TestRequest) -> Resp {
+        let state = self.state.clone();
+        let app = test::init_service(
+            App::new()
+                .wrap(from_fn(assign_request_id))
+                .configure(move |cfg| medbill::configure_app(cfg, state)),
+        )
+        .await;
+        let res = test::call_service(&app, req.to_request()).await;
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let raw = test::read_body(res).await.to_vec();
+        let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            body,
+            raw,
+        }
+    }
+
+    /// GET `path` as `role`.
+    pub async fn get(&self, path: &str, role: Role) -> Resp {
+        self.send(
+            TestRequest::get()
+                .uri(path)
+                .insert_header(("authorization", format!("Bearer {}", self.token(role)))),
+        )
+        .await
+    }
+
+    /// POST JSON to `path` as `role`.
+    pub async fn post(&self, path: &str, role: Role, body: &Value) -> Resp {
+        self.send(
+            TestRequest::post()
+                .uri(path)
+                .insert_header(("authorization", format!("Bearer {}", self.token(role))))
+                .set_json(body),
+        )
+        .await
+    }
+
+    /// PATCH JSON to `path` as `role` with If-Match (when given).
+    pub async fn patch(
+        &self,
+        path: &str,
+        role: Role,
+        body: &Value,
+        if_match: Option<&str>,
+    ) -> Resp {
+        let mut req = TestRequest::patch()
+            .uri(path)
+            .insert_header(("authorization", format!("Bearer {}", self.token(role))))
+            .set_json(body);
+        if let Some(v) = if_match {
+            req = req.insert_header(("if-match", v));
+        }
+        self.send(req).await
+    }
+
+    /// DELETE `path` as `role`.
+    pub async fn delete(&self, path: &str, role: Role) -> Resp {
+        self.send(
+            TestRequest::delete()
+                .uri(path)
+                .insert_header(("authorization", format!("Bearer {}", self.token(role)))),
+        )
+        .await
+    }
+
+    /// Counts rows of `table` (for "nothing was stored" checks).
+    pub fn count(&self, table: &str) -> i64 {
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut c = self.conn();
+        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+            .get_result::<N>(&mut *c)
+            .unwrap()
+            .n
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        match &self.store {
+            Store::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Store::PgDatabase { admin_url, name } => {
+                if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
+                    let _ = admin
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+        }
+    }
+}
+
+/// A valid new-patient body with the given MRN.
+pub fn patient_body(mrn: &str) -> Value {
+    serde_json::json!({
+        "mrn": mrn,
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "birth_date": "1980-02-03",
+        "sex": "F",
+        "address_line1": "1 Main St",
+        "city": "Springfield",
+        "state": "IL",
+        "postal_code": "62701",
+        "phone": "(217) 555-0100"
+    })
+}

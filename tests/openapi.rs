@@ -1,0 +1,38 @@
+//! The OpenAPI document: served at /openapi.json, browsable offline at /docs/, and pinned by a
+//! snapshot (docs/openapi.json) so a change to the API cannot go unnoticed. After an intended
+//! change run `UPDATE_OPENAPI=1 cargo test --test openapi` and commit the new snapshot.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use actix_web::test::TestRequest;
+
+const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/openapi.json");
+
+#[test]
+fn spec_matches_the_committed_snapshot() {
+    let spec = medbill::openapi::spec_json();
+    if std::env::var("UPDATE_OPENAPI").is_ok() {
+        std::fs::write(SNAPSHOT, format!("{spec}\n")).unwrap();
+    }
+    let committed = std::fs::read_to_string(SNAPSHOT).unwrap_or_default();
+    assert!(
+        committed.trim_end() == spec.trim_end(),
+        "the OpenAPI spec changed; review it and run UPDATE_OPENAPI=1 cargo test --test openapi"
+    );
+}
+
+#[actix_web::test]
+async fn spec_and_docs_are_served() {
+    let app = common::TestApp::sqlite();
+    let r = app.send(TestRequest::get().uri("/openapi.json")).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["info"]["title"], "medbill");
+    assert!(r.body["paths"]["/v1/patients"]["post"].is_object());
+    let docs = app.send(TestRequest::get().uri("/docs/")).await;
+    assert_eq!(docs.status, 200);
+    let html = String::from_utf8_lossy(&docs.raw);
+    assert!(html.contains("swagger-ui"), "docs page is the bundled Swagger UI");
+    // Offline: the page loads its scripts from this server, not a CDN.
+    assert!(!html.contains("https://"), "docs page must not load from the internet");
+}
