@@ -78,15 +78,63 @@ fn seal_batch(conn: &mut AnyConnection) -> QueryResult<usize> {
         .limit(SEAL_BATCH)
         .select(AuditRecord::as_select())
         .load(conn)?;
+    let mut seals = Seals::default();
     for r in &rows {
         seq += 1;
         let hash = row_hash(&prev, seq, r);
-        diesel::update(al::table.find(r.id))
-            .set((al::seq.eq(seq), al::prev_hash.eq(&prev), al::hash.eq(&hash)))
-            .execute(conn)?;
-        prev = hash;
+        seals.push(r.id, seq, std::mem::replace(&mut prev, hash.clone()), hash);
     }
+    seals.write(conn)?;
     Ok(rows.len())
+}
+
+/// The chain fields of one sealing round, column by column.
+#[derive(Default)]
+struct Seals {
+    ids: Vec<i64>,
+    seqs: Vec<i64>,
+    prevs: Vec<String>,
+    hashes: Vec<String>,
+}
+
+impl Seals {
+    fn push(&mut self, id: i64, seq: i64, prev: String, hash: String) {
+        self.ids.push(id);
+        self.seqs.push(seq);
+        self.prevs.push(prev);
+        self.hashes.push(hash);
+    }
+
+    fn write(&self, conn: &mut AnyConnection) -> QueryResult<()> {
+        use diesel::sql_types::{Array, BigInt, Text};
+        match conn {
+            // One statement per round: a round trip per row would cap sealing on PostgreSQL.
+            AnyConnection::Postgres(pg) => {
+                diesel::sql_query(
+                    "UPDATE audit_log AS a SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash \
+                     FROM unnest($1, $2, $3, $4) AS v(id, seq, prev_hash, hash) WHERE a.id = v.id",
+                )
+                .bind::<Array<BigInt>, _>(&self.ids)
+                .bind::<Array<BigInt>, _>(&self.seqs)
+                .bind::<Array<Text>, _>(&self.prevs)
+                .bind::<Array<Text>, _>(&self.hashes)
+                .execute(pg)?;
+            }
+            // In-process SQLite: prepared per-row updates are cheap.
+            AnyConnection::Sqlite(_) => {
+                for i in 0..self.ids.len() {
+                    diesel::update(al::table.find(self.ids[i]))
+                        .set((
+                            al::seq.eq(self.seqs[i]),
+                            al::prev_hash.eq(&self.prevs[i]),
+                            al::hash.eq(&self.hashes[i]),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The outcome of verifying the chain.

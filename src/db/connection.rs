@@ -71,6 +71,12 @@ impl AnyConnection {
         let AnyConnection::Sqlite(inner) = self else {
             return self.transaction(f);
         };
+        // SQLite has one writer at a time. Queue this process's writers on a mutex: waiting on
+        // SQLite's busy handler instead means sleeping in growing steps (up to 100 ms), which
+        // shows as a long latency tail under load. Other processes still queue on busy_timeout.
+        let _writer = SQLITE_WRITER
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // Begin on the inner connection so diesel's depth tracking stays right and nested
         // `transaction` calls inside `f` become savepoints.
         AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
@@ -90,6 +96,9 @@ impl AnyConnection {
         }
     }
 }
+
+/// Serialises this process's SQLite write transactions (see `write_transaction`).
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Applies per-connection settings when the pool opens a connection.
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,115 @@
+//! Coverage queries.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::model::{Coverage, CoverageId};
+use crate::db::schema::coverages as c;
+use crate::db::AnyConnection;
+use crate::patients::model::PatientId;
+use crate::payers::model::PayerId;
+
+/// Inserts a new coverage.
+pub fn insert(conn: &mut AnyConnection, cv: &Coverage) -> QueryResult<()> {
+    diesel::insert_into(c::table)
+        .values((
+            c::id.eq(cv.id),
+            c::patient_id.eq(cv.patient_id),
+            c::payer_id.eq(cv.payer_id),
+            c::member_id.eq(&cv.member_id),
+            c::group_number.eq(&cv.group_number),
+            c::relationship_code.eq(&cv.relationship_code),
+            c::subscriber_first_name.eq(&cv.subscriber_first_name),
+            c::subscriber_last_name.eq(&cv.subscriber_last_name),
+            c::subscriber_birth_date.eq(cv.subscriber_birth_date),
+            c::subscriber_sex.eq(&cv.subscriber_sex),
+            c::priority.eq(&cv.priority),
+            c::effective_from.eq(cv.effective_from),
+            c::effective_to.eq(cv.effective_to),
+            c::active.eq(cv.active),
+            c::version.eq(cv.version),
+            c::created_at.eq(cv.created_at),
+            c::updated_at.eq(cv.updated_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Finds a coverage by id.
+pub fn find(conn: &mut AnyConnection, id: CoverageId) -> QueryResult<Option<Coverage>> {
+    c::table
+        .find(id)
+        .select(Coverage::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Writes `cv` (already carrying its new version) if the stored version is still
+/// `cv.version - 1`; returns false when another write got there first. The patient and payer
+/// never change.
+pub fn save(conn: &mut AnyConnection, cv: &Coverage) -> QueryResult<bool> {
+    let n = diesel::update(c::table.find(cv.id).filter(c::version.eq(cv.version - 1)))
+        .set((
+            c::member_id.eq(&cv.member_id),
+            c::group_number.eq(&cv.group_number),
+            c::relationship_code.eq(&cv.relationship_code),
+            c::subscriber_first_name.eq(&cv.subscriber_first_name),
+            c::subscriber_last_name.eq(&cv.subscriber_last_name),
+            c::subscriber_birth_date.eq(cv.subscriber_birth_date),
+            c::subscriber_sex.eq(&cv.subscriber_sex),
+            c::priority.eq(&cv.priority),
+            c::effective_from.eq(cv.effective_from),
+            c::effective_to.eq(cv.effective_to),
+            c::active.eq(cv.active),
+            c::version.eq(cv.version),
+            c::updated_at.eq(cv.updated_at),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Filters for listing coverages.
+#[derive(Debug, Default, Clone)]
+pub struct CoverageFilter {
+    /// Only this patient's coverages.
+    pub patient_id: Option<PatientId>,
+    /// Only coverages with this payer.
+    pub payer_id: Option<PayerId>,
+    /// Exact priority.
+    pub priority: Option<String>,
+    /// Only active (true) or only deactivated (false) coverages.
+    pub active: Option<bool>,
+    /// Only coverages effective on this date (inclusive at both ends).
+    pub active_on: Option<NaiveDate>,
+}
+
+/// Lists coverages in id (creation) order after `after`, at most `limit`.
+pub fn list(
+    conn: &mut AnyConnection,
+    f: &CoverageFilter,
+    after: Option<CoverageId>,
+    limit: i64,
+) -> QueryResult<Vec<Coverage>> {
+    let mut q = c::table.select(Coverage::as_select()).into_boxed();
+    if let Some(p) = f.patient_id {
+        q = q.filter(c::patient_id.eq(p));
+    }
+    if let Some(p) = f.payer_id {
+        q = q.filter(c::payer_id.eq(p));
+    }
+    if let Some(p) = &f.priority {
+        q = q.filter(c::priority.eq(p.clone()));
+    }
+    if let Some(a) = f.active {
+        q = q.filter(c::active.eq(a));
+    }
+    if let Some(d) = f.active_on {
+        q = q
+            .filter(c::effective_from.le(d))
+            .filter(c::effective_to.is_null().or(c::effective_to.ge(d)));
+    }
+    if let Some(a) = after {
+        q = q.filter(c::id.gt(a));
+    }
+    q.order(c::id.asc()).limit(limit).load(conn)
+}

@@ -1,0 +1,105 @@
+//! Payer queries.
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+use super::model::{Payer, PayerId};
+use crate::db::schema::payers as p;
+use crate::db::AnyConnection;
+use crate::patients::store::like_prefix;
+
+diesel::define_sql_function! {
+    /// SQL `lower()`, for case-insensitive name prefixes on both backends.
+    fn lower(x: Text) -> Text;
+}
+
+/// Inserts a new payer.
+pub fn insert(conn: &mut AnyConnection, py: &Payer) -> QueryResult<()> {
+    diesel::insert_into(p::table)
+        .values((
+            p::id.eq(py.id),
+            p::name.eq(&py.name),
+            p::edi_payer_id.eq(&py.edi_payer_id),
+            p::claim_filing_indicator.eq(&py.claim_filing_indicator),
+            p::timely_filing_days.eq(py.timely_filing_days),
+            p::address_line1.eq(&py.address_line1),
+            p::city.eq(&py.city),
+            p::state.eq(&py.state),
+            p::postal_code.eq(&py.postal_code),
+            p::active.eq(py.active),
+            p::version.eq(py.version),
+            p::created_at.eq(py.created_at),
+            p::updated_at.eq(py.updated_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Finds a payer by id.
+pub fn find(conn: &mut AnyConnection, id: PayerId) -> QueryResult<Option<Payer>> {
+    p::table
+        .find(id)
+        .select(Payer::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Writes `py` (already carrying its new version) if the stored version is still
+/// `py.version - 1`; returns false when another write got there first.
+pub fn save(conn: &mut AnyConnection, py: &Payer) -> QueryResult<bool> {
+    let n = diesel::update(p::table.find(py.id).filter(p::version.eq(py.version - 1)))
+        .set((
+            p::name.eq(&py.name),
+            p::edi_payer_id.eq(&py.edi_payer_id),
+            p::claim_filing_indicator.eq(&py.claim_filing_indicator),
+            p::timely_filing_days.eq(py.timely_filing_days),
+            p::address_line1.eq(&py.address_line1),
+            p::city.eq(&py.city),
+            p::state.eq(&py.state),
+            p::postal_code.eq(&py.postal_code),
+            p::active.eq(py.active),
+            p::version.eq(py.version),
+            p::updated_at.eq(py.updated_at),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Filters for listing payers.
+#[derive(Debug, Default, Clone)]
+pub struct PayerFilter {
+    /// Name starts with, lower case.
+    pub name_prefix: Option<String>,
+    /// Exact clearinghouse payer id.
+    pub edi_payer_id: Option<String>,
+    /// Exact claim filing indicator.
+    pub claim_filing_indicator: Option<String>,
+    /// Only active (true) or only deactivated (false) payers.
+    pub active: Option<bool>,
+}
+
+/// Lists payers in id (creation) order after `after`, at most `limit`.
+pub fn list(
+    conn: &mut AnyConnection,
+    f: &PayerFilter,
+    after: Option<PayerId>,
+    limit: i64,
+) -> QueryResult<Vec<Payer>> {
+    let mut q = p::table.select(Payer::as_select()).into_boxed();
+    if let Some(n) = &f.name_prefix {
+        q = q.filter(lower(p::name).like(like_prefix(n)).escape('\\'));
+    }
+    if let Some(e) = &f.edi_payer_id {
+        q = q.filter(p::edi_payer_id.eq(e.clone()));
+    }
+    if let Some(c) = &f.claim_filing_indicator {
+        q = q.filter(p::claim_filing_indicator.eq(c.clone()));
+    }
+    if let Some(a) = f.active {
+        q = q.filter(p::active.eq(a));
+    }
+    if let Some(a) = after {
+        q = q.filter(p::id.gt(a));
+    }
+    q.order(p::id.asc()).limit(limit).load(conn)
+}
