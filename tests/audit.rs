@@ -12,7 +12,13 @@ use medbill::db::AnyConnection;
 
 async fn make_activity(app: &TestApp, batch: &str) {
     for i in 0..3 {
-        let r = app.post("/v1/patients", Role::FrontDesk, &patient_body(&format!("{batch}{i}"))).await;
+        let r = app
+            .post(
+                "/v1/patients",
+                Role::FrontDesk,
+                &patient_body(&format!("{batch}{i}")),
+            )
+            .await;
         let id = r.body["id"].as_str().unwrap().to_string();
         app.get(&format!("/v1/patients/{id}"), Role::Billing).await;
     }
@@ -39,8 +45,12 @@ async fn chain_verifies_and_detects_tampering(app: TestApp) {
     assert_eq!(r.body["checked"], 12);
 
     // The application's own guard refuses edits and deletes of audit rows.
-    assert!(conn.batch_execute("UPDATE audit_log SET actor = 'user:someone-else' WHERE seq = 4").is_err());
-    assert!(conn.batch_execute("DELETE FROM audit_log WHERE seq = 4").is_err());
+    assert!(conn
+        .batch_execute("UPDATE audit_log SET actor = 'user:someone-else' WHERE seq = 4")
+        .is_err());
+    assert!(conn
+        .batch_execute("DELETE FROM audit_log WHERE seq = 4")
+        .is_err());
 
     // Someone with database rights disables the guard and rewrites a sealed row.
     let bypass = match &*conn {
@@ -75,17 +85,38 @@ on_both_backends!(deleted_row_breaks_the_chain);
 
 async fn audit_list_filters(app: TestApp) {
     make_activity(&app, "A").await;
-    let all = app.get("/v1/audit?resource_type=patient&limit=4", Role::Admin).await;
+    let all = app
+        .get("/v1/audit?resource_type=patient&limit=4", Role::Admin)
+        .await;
     assert_eq!(all.body["items"].as_array().unwrap().len(), 4);
     let cursor = all.body["next_cursor"].as_str().unwrap();
-    let rest = app.get(&format!("/v1/audit?resource_type=patient&cursor={cursor}"), Role::Admin).await;
+    let rest = app
+        .get(
+            &format!("/v1/audit?resource_type=patient&cursor={cursor}"),
+            Role::Admin,
+        )
+        .await;
     assert_eq!(rest.body["items"].as_array().unwrap().len(), 2);
-    let reads = app.get("/v1/audit?resource_type=patient", Role::Admin).await;
-    let actor = reads.body["items"][1]["actor"].as_str().unwrap().to_string();
-    let mine = app.get(&format!("/v1/audit?actor={actor}"), Role::Admin).await;
+    let reads = app
+        .get("/v1/audit?resource_type=patient", Role::Admin)
+        .await;
+    let actor = reads.body["items"][1]["actor"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mine = app
+        .get(&format!("/v1/audit?actor={actor}"), Role::Admin)
+        .await;
     assert_eq!(mine.body["items"].as_array().unwrap().len(), 1);
-    let future = app.get("/v1/audit?from=2999-01-01T00:00:00Z", Role::Admin).await;
+    let future = app
+        .get("/v1/audit?from=2999-01-01T00:00:00Z", Role::Admin)
+        .await;
     assert_eq!(future.body["items"].as_array().unwrap().len(), 0);
-    assert_eq!(app.get("/v1/audit?from=yesterday", Role::Admin).await.status, 422);
+    assert_eq!(
+        app.get("/v1/audit?from=yesterday", Role::Admin)
+            .await
+            .status,
+        422
+    );
 }
 on_both_backends!(audit_list_filters);

@@ -15,10 +15,19 @@ fn medbill(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (bool, 
         .spawn()
         .unwrap();
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     let out = child.wait_with_output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 #[test]
@@ -31,9 +40,24 @@ fn users_and_service_accounts_from_the_command_line() {
     let (ok, out, _) = medbill(&dir, &["users", "add", "bill", "--role", "billing"], None);
     assert!(ok);
     assert!(out.contains("password (shown once): "));
-    let (ok, _, _) = medbill(&dir, &["users", "add", "lara", "--role", "lab", "--password-stdin"], Some("lab password 123\n"));
+    let (ok, _, _) = medbill(
+        &dir,
+        &["users", "add", "lara", "--role", "lab", "--password-stdin"],
+        Some("lab password 123\n"),
+    );
     assert!(ok);
-    let (ok, _, err) = medbill(&dir, &["users", "add", "shorty", "--role", "lab", "--password-stdin"], Some("short\n"));
+    let (ok, _, err) = medbill(
+        &dir,
+        &[
+            "users",
+            "add",
+            "shorty",
+            "--role",
+            "lab",
+            "--password-stdin",
+        ],
+        Some("short\n"),
+    );
     assert!(!ok);
     assert!(err.contains("at least 12"));
     let (ok, _, err) = medbill(&dir, &["users", "add", "x", "--role", "wizard"], None);
@@ -45,7 +69,11 @@ fn users_and_service_accounts_from_the_command_line() {
 
     let (ok, _, _) = medbill(&dir, &["users", "disable", "lara"], None);
     assert!(ok);
-    let (ok, _, _) = medbill(&dir, &["users", "set-password", "bill", "--password-stdin"], Some("a brand new password\n"));
+    let (ok, _, _) = medbill(
+        &dir,
+        &["users", "set-password", "bill", "--password-stdin"],
+        Some("a brand new password\n"),
+    );
     assert!(ok);
     let (_, out, _) = medbill(&dir, &["users", "list"], None);
     assert!(out.lines().any(|l| l.starts_with("bill\tbilling\tactive")));

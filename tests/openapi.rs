@@ -32,7 +32,13 @@ async fn spec_and_docs_are_served() {
     let docs = app.send(TestRequest::get().uri("/docs/")).await;
     assert_eq!(docs.status, 200);
     let html = String::from_utf8_lossy(&docs.raw);
-    assert!(html.contains("swagger-ui"), "docs page is the bundled Swagger UI");
+    assert!(
+        html.contains("swagger-ui"),
+        "docs page is the bundled Swagger UI"
+    );
     // Offline: the page loads its scripts from this server, not a CDN.
-    assert!(!html.contains("https://"), "docs page must not load from the internet");
+    assert!(
+        !html.contains("https://"),
+        "docs page must not load from the internet"
+    );
 }

@@ -219,17 +219,28 @@ mod tests {
                 "sub": "alice", "role": role, "iss": iss,
                 "iat": chrono::Utc::now().timestamp(), "exp": chrono::Utc::now().timestamp() + 60
             });
-            encode(&Header::new(Algorithm::EdDSA), &claims, &EncodingKey::from_ed_pem(pem).unwrap()).unwrap()
+            encode(
+                &Header::new(Algorithm::EdDSA),
+                &claims,
+                &EncodingKey::from_ed_pem(pem).unwrap(),
+            )
+            .unwrap()
         };
         let idp = include_bytes!("../../tests/fixtures/idp-ed25519-private.pem");
         let other = include_bytes!("../../tests/fixtures/other-ed25519-private.pem");
         let c = k.verify(&sign(idp, "https://idp.example", "lab")).unwrap();
         assert_eq!(c.actor, "external:alice");
         assert_eq!(c.role, Role::Lab);
-        assert!(k.verify(&sign(other, "https://idp.example", "lab")).is_err());
+        assert!(k
+            .verify(&sign(other, "https://idp.example", "lab"))
+            .is_err());
         assert!(k.verify(&sign(idp, "https://evil.example", "lab")).is_err());
-        assert!(k.verify(&sign(idp, "https://idp.example", "superuser")).is_err());
+        assert!(k
+            .verify(&sign(idp, "https://idp.example", "superuser"))
+            .is_err());
         // Without an external key configured, EdDSA tokens are refused outright.
-        assert!(keys().verify(&sign(idp, "https://idp.example", "lab")).is_err());
+        assert!(keys()
+            .verify(&sign(idp, "https://idp.example", "lab"))
+            .is_err());
     }
 }
