@@ -5,10 +5,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod codeset_api;
 pub mod codesets;
 pub mod config;
 pub mod coverages;
 pub mod db;
+pub mod encounters;
 pub mod error;
 pub mod health;
 pub mod http;
@@ -16,6 +18,7 @@ pub mod openapi;
 pub mod patients;
 pub mod payers;
 pub mod providers;
+pub mod scrub;
 pub mod server;
 pub mod state;
 pub mod validation;
@@ -56,6 +59,8 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(providers::configure)
         .configure(payers::configure)
         .configure(coverages::configure)
+        .configure(encounters::configure)
+        .configure(codeset_api::routes::configure)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .default_service(web::to(no_route));
 }

@@ -35,6 +35,10 @@ use utoipa::{Modify, OpenApi};
         crate::coverages::routes::deactivate_coverage,
         crate::coverages::routes::list_coverages,
         // registry: providers, payers, coverages (end)
+        // code tables (begin)
+        // code tables (end)
+        // encounters (begin)
+        // encounters (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth),

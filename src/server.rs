@@ -11,6 +11,7 @@ use crate::auth::accounts::{add_user, count_users};
 use crate::auth::password::random_secret;
 use crate::auth::roles::Role;
 use crate::auth::tokens::TokenKeys;
+use crate::codesets::CodeTables;
 use crate::config::Settings;
 use crate::db::{build_pool, run_migrations, Backend, DbPool};
 use crate::http::request_id::assign_request_id;
@@ -52,6 +53,19 @@ fn bootstrap_admin(pool: &DbPool) -> Result<(), String> {
     Ok(())
 }
 
+/// Loads the bundled code tables plus every imported overlay. They live for the whole
+/// process, so they are leaked once here rather than reference-counted on every request.
+fn load_code_tables(pool: &DbPool) -> Result<&'static CodeTables, String> {
+    let started = std::time::Instant::now();
+    let mut tables = CodeTables::load_embedded().map_err(|e| format!("cannot load the code tables: {e}"))?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    for overlay in crate::codeset_api::imports::load_overlays(&mut conn)? {
+        tables.add_overlay(overlay);
+    }
+    tracing::info!(millis = started.elapsed().as_millis() as u64, "code tables loaded");
+    Ok(Box::leak(Box::new(tables)))
+}
+
 /// Builds everything the server needs from `settings`.
 pub fn prepare(settings: &Settings) -> Result<Services, String> {
     let pool = open_database(&settings.database_url, settings.pool_size)?;
@@ -64,11 +78,13 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
     let audit = AuditSink::start(pool.clone()).map_err(|e| e.to_string())?;
     let sealer =
         spawn_sealer(pool.clone(), Duration::from_millis(500)).map_err(|e| e.to_string())?;
+    let codes = load_code_tables(&pool)?;
     let state = web::Data::new(AppState {
         backend: Backend::from_url(&settings.database_url),
         pool,
         keys,
         audit,
+        codes,
     });
     Ok(Services { state, sealer })
 }

@@ -2,6 +2,7 @@
 
 use crate::audit::AuditSink;
 use crate::auth::tokens::TokenKeys;
+use crate::codesets::CodeTables;
 use crate::db::{Backend, DbPool};
 
 /// Everything handlers share: the pool, token keys and the audit sink.
@@ -14,4 +15,6 @@ pub struct AppState {
     pub keys: TokenKeys,
     /// Group-committing writer for read-audit rows.
     pub audit: AuditSink,
+    /// The code tables (bundled, plus imported overlays), loaded once at start.
+    pub codes: &'static CodeTables,
 }

@@ -6,16 +6,17 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{store, AuditEntry};
-use crate::db::DbPool;
+use crate::db::{Backend, DbPool};
 use crate::error::{ApiError, ApiResult};
 
 /// Most entries written in one transaction.
 const MAX_BATCH_ENTRIES: usize = 5000;
 /// Requests that may wait in the queue before callers back off.
 const QUEUE_DEPTH: usize = 10_000;
-/// Writer threads: while one commits a batch, the next collects the following one, so commit
-/// latency (an fsync on PostgreSQL) overlaps instead of adding up.
-const WRITERS: usize = 4;
+/// Writer threads on PostgreSQL: while one commits a batch, the next collects the following
+/// one, so commit latency (an fsync) overlaps instead of adding up. SQLite has one writer at a
+/// time anyway, so there one thread makes the largest batches.
+const PG_WRITERS: usize = 4;
 
 struct Pending {
     entries: Vec<AuditEntry>,
@@ -31,9 +32,13 @@ pub struct AuditSink {
 impl AuditSink {
     /// Starts the writer threads on `pool`; they stop when every handle is dropped.
     pub fn start(pool: DbPool) -> std::io::Result<AuditSink> {
+        let writers = match pool.get().map(|c| c.backend()) {
+            Ok(Backend::Postgres) => PG_WRITERS,
+            _ => 1,
+        };
         let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
         let rx = Arc::new(Mutex::new(rx));
-        for i in 0..WRITERS {
+        for i in 0..writers {
             let (pool, rx) = (pool.clone(), rx.clone());
             std::thread::Builder::new()
                 .name(format!("audit-writer-{i}"))

@@ -60,6 +60,22 @@ pub enum Permission {
     CoverageWrite,
     /// Read code tables.
     CodesetRead,
+    /// Import code tables (CPT, MUE, newer releases).
+    CodesetImport,
+    /// Read encounters (PHI: diagnoses) and their findings.
+    EncounterRead,
+    /// Open an encounter (check-in) and set its visit details.
+    EncounterOpen,
+    /// Code an encounter: diagnoses, lines, validate, hold.
+    EncounterCode,
+    /// Sign an encounter off as coded, or void it.
+    EncounterSignOff,
+    /// Override a scrubber error with a written reason.
+    FindingOverride,
+    /// Read fee schedules.
+    FeeScheduleRead,
+    /// Maintain fee schedules.
+    FeeScheduleWrite,
     /// Read and verify the audit log.
     AuditRead,
     /// Manage users and service accounts.
@@ -71,7 +87,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match role {
         Role::Admin => true,
-        Role::Billing => !matches!(permission, AuditRead | UserAdmin),
+        Role::Billing => !matches!(permission, AuditRead | UserAdmin | CodesetImport | FindingOverride),
         Role::Lab => matches!(permission, PatientRead | ProviderRead | CodesetRead),
         Role::FrontDesk => matches!(
             permission,
@@ -82,6 +98,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
                 | CoverageRead
                 | CoverageWrite
                 | CodesetRead
+                | EncounterRead
+                | EncounterOpen
+                | FeeScheduleRead
         ),
     }
 }
@@ -108,5 +127,11 @@ mod tests {
         assert!(allows(Role::FrontDesk, Permission::CoverageWrite));
         assert!(!allows(Role::FrontDesk, Permission::PayerWrite));
         assert!(allows(Role::Billing, Permission::PayerWrite));
+        assert!(allows(Role::Billing, Permission::EncounterSignOff));
+        assert!(!allows(Role::Billing, Permission::FindingOverride));
+        assert!(!allows(Role::FrontDesk, Permission::EncounterCode));
+        assert!(!allows(Role::FrontDesk, Permission::EncounterSignOff));
+        assert!(!allows(Role::Lab, Permission::EncounterSignOff));
+        assert!(!allows(Role::Lab, Permission::EncounterRead));
     }
 }

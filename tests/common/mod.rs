@@ -14,6 +14,7 @@ use serde_json::Value;
 use medbill::audit::AuditSink;
 use medbill::auth::roles::Role;
 use medbill::auth::tokens::TokenKeys;
+use medbill::codesets::CodeTables;
 use medbill::db::{Backend, DbPool};
 use medbill::http::request_id::assign_request_id;
 use medbill::server::open_database;
@@ -86,11 +87,13 @@ fn state_for(url: &str) -> web::Data<AppState> {
     let pool: DbPool = open_database(url, 4).expect("database opens and migrates");
     let keys = TokenKeys::new(SECRET, 900, None).unwrap();
     let audit = AuditSink::start(pool.clone()).unwrap();
+    let codes = CodeTables::embedded().expect("bundled code tables load");
     web::Data::new(AppState {
         backend: Backend::from_url(url),
         pool,
         keys,
         audit,
+        codes,
     })
 }
 

@@ -1,0 +1,1 @@
+//! Encounter tables (being written).
