@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use medbill::auth::accounts;
 use medbill::auth::password::random_secret;
 use medbill::auth::roles::Role;
+use medbill::codeset_api::imports::{self, ImportKind, ImportRequest};
 use medbill::config::{
     default_database_url, external_key_from_env, load_or_create_jwt_secret, Settings,
 };
@@ -66,6 +67,38 @@ enum Command {
     /// Manage service accounts (integrations).
     #[command(subcommand, name = "service-accounts")]
     ServiceAccounts(ServiceAccountCommand),
+    /// Import and list code tables (licensed CPT, CMS MUE, newer ICD-10-CM or HCPCS releases).
+    #[command(subcommand)]
+    Codesets(CodesetCommand),
+}
+
+#[derive(Subcommand)]
+enum CodesetCommand {
+    /// Import a file; the server uses it from its next start, for the dates it covers.
+    Import {
+        /// cpt, hcpcs, icd10cm or mue.
+        system: String,
+        /// The file: "code<TAB>descriptor" lines, a CMS ICD-10-CM order file (--icd-order), or
+        /// CMS's MUE CSV.
+        file: PathBuf,
+        /// First date of service it covers (YYYY-MM-DD).
+        #[arg(long)]
+        effective_from: chrono::NaiveDate,
+        /// Last date of service it covers.
+        #[arg(long)]
+        effective_to: Option<chrono::NaiveDate>,
+        /// Version label shown in findings (default: "<system> <file name>").
+        #[arg(long)]
+        label: Option<String>,
+        /// The file is a whole code set: codes missing from it are invalid on its dates.
+        #[arg(long)]
+        complete: bool,
+        /// The file is a CMS ICD-10-CM order file.
+        #[arg(long)]
+        icd_order: bool,
+    },
+    /// List imported tables.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -200,6 +233,7 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Codesets(cmd) => run_codesets(&url, cmd),
         Command::ServiceAccounts(ServiceAccountCommand::Add { name, role: r }) => {
             let pool = open_database(&url, 1)?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
@@ -211,6 +245,70 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+fn run_codesets(url: &str, cmd: CodesetCommand) -> Result<(), String> {
+    let pool = open_database(url, 1)?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    match cmd {
+        CodesetCommand::Import {
+            system,
+            file,
+            effective_from,
+            effective_to,
+            label,
+            complete,
+            icd_order,
+        } => {
+            let kind = ImportKind::parse(&system).ok_or_else(|| {
+                format!("unknown system {system}: use cpt, hcpcs, icd10cm or mue")
+            })?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let label = label.unwrap_or_else(|| {
+                format!(
+                    "{system} {}",
+                    file.file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default()
+                )
+            });
+            let req = ImportRequest {
+                kind,
+                label,
+                effective_from,
+                effective_to,
+                complete,
+                icd_order_format: icd_order,
+            };
+            let mut last = 0;
+            let rec = imports::import(&mut conn, &req, &text, &mut |done, total| {
+                if done - last >= 10_000 || done == total {
+                    eprintln!("stored {done}/{total} rows");
+                    last = done;
+                }
+            })?;
+            println!(
+                "imported {} rows of {} as \"{}\" for {} to {}; restart the server to use it",
+                rec.row_count,
+                rec.system,
+                rec.label,
+                rec.effective_from,
+                rec.effective_to
+                    .map_or("open".to_string(), |d| d.to_string())
+            );
+        }
+        CodesetCommand::List => {
+            for r in imports::list(&mut conn).map_err(|e| e.to_string())? {
+                let to = r.effective_to.map_or("open".to_string(), |d| d.to_string());
+                println!(
+                    "{}\t{}\t{}\t{}..{}\t{} rows",
+                    r.system, r.label, r.id, r.effective_from, to, r.row_count
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {

@@ -36,6 +36,11 @@ use utoipa::{Modify, OpenApi};
         crate::coverages::routes::list_coverages,
         // registry: providers, payers, coverages (end)
         // code tables (begin)
+        crate::codeset_api::routes::summary,
+        crate::codeset_api::routes::lookup,
+        crate::codeset_api::routes::search,
+        crate::codeset_api::routes::validate,
+        crate::codeset_api::routes::reference_table,
         // code tables (end)
         // encounters (begin)
         // encounters (end)
@@ -48,6 +53,7 @@ use utoipa::{Modify, OpenApi};
         (name = "providers", description = "Rendering, billing and referring providers"),
         (name = "payers", description = "Insurance payers"),
         (name = "coverages", description = "Patients' insurance coverage (PHI; every access audited)"),
+        (name = "codesets", description = "Code tables: lookup, search, validation (every role)"),
         (name = "audit", description = "Audit log (admin only)"),
         (name = "health", description = "Probes"),
     )

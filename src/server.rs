@@ -57,12 +57,20 @@ fn bootstrap_admin(pool: &DbPool) -> Result<(), String> {
 /// process, so they are leaked once here rather than reference-counted on every request.
 fn load_code_tables(pool: &DbPool) -> Result<&'static CodeTables, String> {
     let started = std::time::Instant::now();
-    let mut tables = CodeTables::load_embedded().map_err(|e| format!("cannot load the code tables: {e}"))?;
+    let mut tables =
+        CodeTables::load_embedded().map_err(|e| format!("cannot load the code tables: {e}"))?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
-    for overlay in crate::codeset_api::imports::load_overlays(&mut conn)? {
+    let (overlays, mue) = crate::codeset_api::imports::load_overlays(&mut conn)?;
+    for overlay in overlays {
         tables.add_overlay(overlay);
     }
-    tracing::info!(millis = started.elapsed().as_millis() as u64, "code tables loaded");
+    for table in mue {
+        tables.add_mue(table);
+    }
+    tracing::info!(
+        millis = started.elapsed().as_millis() as u64,
+        "code tables loaded"
+    );
     Ok(Box::leak(Box::new(tables)))
 }
 

@@ -87,7 +87,10 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match role {
         Role::Admin => true,
-        Role::Billing => !matches!(permission, AuditRead | UserAdmin | CodesetImport | FindingOverride),
+        Role::Billing => !matches!(
+            permission,
+            AuditRead | UserAdmin | CodesetImport | FindingOverride
+        ),
         Role::Lab => matches!(permission, PatientRead | ProviderRead | CodesetRead),
         Role::FrontDesk => matches!(
             permission,

@@ -1,4 +1,226 @@
-//! Code table routes.
+//! Code table routes (every role may read): the summary, one code's details for a date,
+//! type-ahead search, batch validation, and the small reference tables.
 
-/// Mounts the routes.
-pub fn configure(_cfg: &mut actix_web::web::ServiceConfig) {}
+use actix_web::{get, post, web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::auth::roles::Permission;
+use crate::codesets::{CodeSystem, RefTable};
+use crate::error::{ApiError, ApiResult};
+use crate::http::{JsonBody, RequestCtx};
+use crate::state::AppState;
+
+/// Most codes in one validate request.
+const MAX_BATCH: usize = 1000;
+/// Most search results.
+const MAX_SEARCH: usize = 100;
+
+fn system_of(name: &str) -> ApiResult<CodeSystem> {
+    CodeSystem::parse(name).ok_or_else(|| {
+        ApiError::new(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "not-found",
+            format!("there is no code system {name:?}; use icd10cm, hcpcs or cpt"),
+        )
+    })
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// The date parameter shared by lookups and searches.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DateQuery {
+    /// Date of service (YYYY-MM-DD); default today.
+    pub date: Option<NaiveDate>,
+}
+
+/// Systems, versions, counts and effective ranges of every loaded table.
+#[utoipa::path(get, path = "/v1/codesets", tag = "codesets",
+    responses((status = 200, description = "Summary of the bundled and imported tables", body = Object)),
+    security(("bearer" = [])))]
+#[get("/v1/codesets")]
+pub async fn summary(state: web::Data<AppState>, ctx: RequestCtx) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::CodesetRead)?;
+    Ok(HttpResponse::Ok().json(state.codes.summary()))
+}
+
+/// One code on a date of service: title, billable, parent and children, notes, edits, validity.
+#[utoipa::path(get, path = "/v1/codesets/{system}/codes/{code}", tag = "codesets",
+    params(("system" = String, Path, description = "icd10cm, hcpcs or cpt"),
+        ("code" = String, Path, description = "With or without the dot, any case"), DateQuery),
+    responses((status = 200, description = "The code's details", body = Object),
+        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/v1/codesets/{system}/codes/{code}")]
+pub async fn lookup(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    path: web::Path<(String, String)>,
+    q: web::Query<DateQuery>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::CodesetRead)?;
+    let (system, code) = path.into_inner();
+    let system = system_of(&system)?;
+    let date = q.date.unwrap_or_else(today);
+    let info = state
+        .codes
+        .lookup(system, &code, date)
+        .map_err(|e| ApiError::invalid_field("{code}", "invalid_code", e.to_string()))?
+        .ok_or_else(|| ApiError::not_found(&format!("{} code {}", system, code.trim())))?;
+    Ok(HttpResponse::Ok().json(info.detail()))
+}
+
+/// Parameters of the type-ahead search.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    /// A code prefix or words of the title ("diab mel typ 2").
+    pub q: String,
+    /// Date of service; default today.
+    pub date: Option<NaiveDate>,
+    /// Most results (1..=100, default 20).
+    pub limit: Option<usize>,
+}
+
+/// One search result.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchItem {
+    /// The code, displayed (with the dot for ICD-10-CM).
+    pub code: String,
+    /// Its title, when bundled or imported.
+    pub title: Option<String>,
+    /// Billable on the date.
+    pub billable: bool,
+}
+
+/// Type-ahead over codes and titles, best first.
+#[utoipa::path(get, path = "/v1/codesets/{system}/search", tag = "codesets",
+    params(("system" = String, Path, description = "icd10cm, hcpcs or cpt"), SearchQuery),
+    responses((status = 200, body = inline(crate::http::pagination::Page<SearchItem>)),
+        (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/v1/codesets/{system}/search")]
+pub async fn search(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    system: web::Path<String>,
+    q: web::Query<SearchQuery>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::CodesetRead)?;
+    let system = system_of(&system)?;
+    let q = q.into_inner();
+    let text = q.q.trim();
+    if text.is_empty() || text.chars().count() > 100 {
+        return Err(ApiError::invalid_field(
+            "?q",
+            "invalid_length",
+            "q must be 1 to 100 characters",
+        ));
+    }
+    let limit = q.limit.unwrap_or(20);
+    if !(1..=MAX_SEARCH).contains(&limit) {
+        return Err(ApiError::invalid_field(
+            "?limit",
+            "out_of_range",
+            format!("limit must be between 1 and {MAX_SEARCH}"),
+        ));
+    }
+    let items: Vec<SearchItem> = state
+        .codes
+        .search(system, text, q.date.unwrap_or_else(today), limit)
+        .into_iter()
+        .map(|h| SearchItem {
+            code: h.code.display(system),
+            title: h.title.map(str::to_string),
+            billable: h.billable,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+}
+
+/// The body of `POST /v1/codesets/validate`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateRequest {
+    /// icd10cm, hcpcs or cpt.
+    pub system: String,
+    /// Date of service; default today.
+    pub date: Option<NaiveDate>,
+    /// Up to 1000 codes, as entered.
+    pub codes: Vec<String>,
+}
+
+/// Check a batch of codes for a date: per code valid, billable and why not.
+#[utoipa::path(post, path = "/v1/codesets/validate", tag = "codesets", request_body = ValidateRequest,
+    responses((status = 200, description = "One result per code, in order", body = Object),
+        (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/v1/codesets/validate")]
+pub async fn validate(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    body: JsonBody<ValidateRequest>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::CodesetRead)?;
+    let req = body.value;
+    let system = CodeSystem::parse(&req.system).ok_or_else(|| {
+        ApiError::invalid_field(
+            "/system",
+            "unknown_system",
+            "system must be icd10cm, hcpcs or cpt",
+        )
+    })?;
+    if req.codes.is_empty() || req.codes.len() > MAX_BATCH {
+        return Err(ApiError::invalid_field(
+            "/codes",
+            "invalid_length",
+            format!("send 1 to {MAX_BATCH} codes"),
+        ));
+    }
+    let codes: Vec<&str> = req.codes.iter().map(String::as_str).collect();
+    let date = req.date.unwrap_or_else(today);
+    let results = state.codes.validate(system, &codes, date);
+    Ok(HttpResponse::Ok()
+        .json(json!({ "system": system.as_str(), "date": date, "results": results })))
+}
+
+/// A small reference table: place of service, modifiers, HL7 0487/0490, frequency,
+/// relationship or claim filing indicator codes.
+#[utoipa::path(get, path = "/v1/codesets/tables/{name}", tag = "codesets",
+    params(("name" = String, Path, description = "place_of_service, modifier, specimen_type, specimen_reject_reason, claim_frequency, relationship, claim_filing_indicator")),
+    responses((status = 200, description = "The table's entries", body = Object), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/v1/codesets/tables/{name}")]
+pub async fn reference_table(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    name: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::CodesetRead)?;
+    let table = RefTable::ALL
+        .into_iter()
+        .find(|t| t.as_str() == name.as_str())
+        .ok_or_else(|| ApiError::not_found(&format!("table {:?}", name.as_str())))?;
+    let entries: Vec<_> = state
+        .codes
+        .reference_entries(table)
+        .iter()
+        .map(|e| json!({"code": e.code, "name": e.name}))
+        .collect();
+    Ok(HttpResponse::Ok()
+        .json(json!({ "table": table.as_str(), "source": table.source(), "items": entries })))
+}
+
+/// Mounts the code table routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(summary)
+        .service(reference_table)
+        .service(validate)
+        .service(search)
+        .service(lookup);
+}

@@ -16,6 +16,7 @@ mod find;
 mod hcpcs;
 mod icd;
 mod info;
+mod mue;
 mod ncci;
 mod overlay;
 mod refs;
@@ -37,6 +38,7 @@ pub use icd::edits::{AgeRange, Edits, PatientCheck, Sex};
 pub use icd::notes::NoteKind;
 pub use icd::table::NodeKind;
 pub use info::{CodeInfo, Note, Related, Status, TitleSource};
+pub use mue::{parse_mue_file, MueRow, MueTable};
 pub use overlay::{
     parse_code_tab_file, parse_icd10cm_order_file, Overlay, OverlayError, OverlayRow,
 };

@@ -49,6 +49,8 @@ pub struct CodeTables {
     pub(crate) overlays: Vec<Overlay>,
     /// Per I/OCE version index, the NCCI bypass modifiers in force then.
     pub(crate) bypass: Vec<Vec<&'static str>>,
+    /// Imported MUE tables, newest first.
+    pub(crate) mue: Vec<crate::codesets::mue::MueTable>,
 }
 
 static EMBEDDED: OnceLock<Result<CodeTables, LoadError>> = OnceLock::new();
@@ -81,6 +83,7 @@ impl CodeTables {
             hcpcs_codes,
             overlays: Vec::new(),
             bypass,
+            mue: Vec::new(),
         })
     }
 

@@ -170,6 +170,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::*;
+
+    codeset_imports (id) {
+        id -> PortableUuid,
+        system -> Text,
+        label -> Text,
+        effective_from -> Date,
+        effective_to -> Nullable<Date>,
+        complete -> Bool,
+        row_count -> Integer,
+        imported_at -> PortableTimestamp,
+        imported_by -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::*;
+
+    codeset_import_rows (import_id, code) {
+        import_id -> PortableUuid,
+        code -> Text,
+        title -> Text,
+        billable -> Bool,
+        max_units -> Nullable<Integer>,
+    }
+}
+
+diesel::joinable!(codeset_import_rows -> codeset_imports (import_id));
 diesel::joinable!(coverages -> patients (patient_id));
 diesel::joinable!(coverages -> payers (payer_id));
 
@@ -182,4 +213,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     providers,
     payers,
     coverages,
+    codeset_imports,
+    codeset_import_rows,
 );

@@ -1,0 +1,2 @@
+DROP TABLE codeset_import_rows;
+DROP TABLE codeset_imports;
