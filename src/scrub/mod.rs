@@ -3,10 +3,22 @@
 //!
 //! Rules and their sources are documented in docs/scrubber.md.
 
+mod context;
+mod coverage;
+mod diagnoses;
+mod lines;
+mod ncci;
+mod position;
+mod procedures;
+mod providers;
+mod status;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::codesets::CodeTables;
+
+use context::{Ctx, Out};
 
 /// How bad a finding is: errors block sign-off and submission; warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -118,7 +130,31 @@ pub struct ScrubInput {
 }
 
 /// Runs every rule and returns the findings, errors first, each group in document order.
+///
+/// Document order follows the encounter document: `/date_of_service`, `/place_of_service`,
+/// the providers, `/coverage_id`, `/diagnoses` (by position), then `/lines` (by position, and
+/// within a line by field: code, modifiers, units, charge, pointers, date, place of service).
+/// The result is deterministic for a given input and set of tables.
 pub fn scrub(input: &ScrubInput, codes: &CodeTables) -> Vec<Finding> {
-    let _ = (input, codes);
-    Vec::new()
+    let ctx = Ctx::new(input, codes);
+    let mut out = Out::default();
+    coverage::check(&ctx, &mut out);
+    providers::check(&ctx, &mut out);
+    diagnoses::check(&ctx, &mut out);
+    lines::check(&ctx, &mut out);
+    ncci::check(&ctx, &mut out);
+    out.finish()
+}
+
+impl Finding {
+    fn new(severity: Severity, rule: &str, path: String, message: String) -> Finding {
+        Finding {
+            rule: rule.to_string(),
+            severity,
+            message,
+            path,
+            code_set_version: None,
+            suggestion: None,
+        }
+    }
 }

@@ -1,0 +1,251 @@
+//! Diagnosis rules: ICD-10-CM code in force and billable, MCE age/sex edits, first-listed rules,
+//! duplicates and Excludes1 pairs.
+
+use chrono::NaiveDate;
+
+use crate::codesets::{Code, CodeInfo, CodeSystem, NodeKind, NoteKind, Sex};
+
+use super::context::{day, Ctx, Out};
+use super::position::Pos;
+use super::status::{billable_under, not_valid_message};
+
+const ICD: CodeSystem = CodeSystem::Icd10cm;
+
+/// The MCE sex edits were removed from FY2025 (dates of service from 2024-10-01).
+fn sex_edits_apply(date: NaiveDate) -> bool {
+    date < NaiveDate::from_ymd_opt(2024, 10, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// All diagnosis rules.
+pub(super) fn check(ctx: &Ctx<'_>, out: &mut Out) {
+    let dx = &ctx.input.diagnoses;
+    if dx.is_empty() {
+        out.error(
+            Pos::Diagnoses(None),
+            "encounter.no_diagnoses",
+            "The encounter has no diagnosis; a claim needs at least one ICD-10-CM code."
+                .to_string(),
+        );
+        return;
+    }
+    let date = ctx.input.date_of_service;
+    // (position, code) of every code found in the tables, for the pair checks.
+    let mut known: Vec<(usize, Code)> = Vec::with_capacity(dx.len());
+    let mut version: Option<&str> = None;
+    for (i, raw) in dx.iter().enumerate() {
+        let pos = Pos::diagnosis(i);
+        let info = match ctx.codes.lookup(ICD, raw, date) {
+            Err(e) => {
+                out.error(
+                    pos,
+                    "icd.format",
+                    format!("\"{}\" is not an ICD-10-CM code: {e}.", raw.trim()),
+                );
+                continue;
+            }
+            Ok(None) => {
+                out.error(
+                    pos,
+                    "icd.unknown",
+                    format!("{} is not an ICD-10-CM code.", raw.trim()),
+                )
+                .suggest("Search the ICD-10-CM table by code or words to find the right code.");
+                continue;
+            }
+            Ok(Some(info)) => info,
+        };
+        version.get_or_insert(info.version);
+        let shown = info.code.display(ICD);
+        if let Some(&(first, _)) = known.iter().find(|(_, c)| *c == info.code) {
+            out.error(
+                pos,
+                "icd.duplicate",
+                format!("{shown} is listed twice (also diagnosis {}).", first + 1),
+            )
+            .suggest("Remove the repeated diagnosis.");
+            continue;
+        }
+        known.push((i, info.code));
+        if let Some(msg) = not_valid_message(&info, &shown, date) {
+            let f = out.error(pos, "icd.not_valid_on_date", msg);
+            f.version(info.version);
+            if let Some(parent) = info.parent() {
+                let alts = billable_under(ctx.codes, parent.code, date, 5);
+                if !alts.is_empty() {
+                    f.suggest(format!(
+                        "Codes in force then under {}: {}",
+                        parent.code.display(ICD),
+                        alts.join(", ")
+                    ));
+                }
+            }
+            continue;
+        }
+        if !info.billable {
+            not_billable(ctx, out, pos, &info, &shown, date);
+            continue;
+        }
+        patient_edits(ctx, out, pos, &info, &shown, date);
+        if i == 0 {
+            first_listed(out, &info, &shown);
+        }
+    }
+    excludes1(ctx, out, &known, date, version.unwrap_or(""));
+}
+
+fn not_billable(
+    ctx: &Ctx<'_>,
+    out: &mut Out,
+    pos: Pos,
+    info: &CodeInfo<'_>,
+    shown: &str,
+    date: NaiveDate,
+) {
+    let kind = match info.kind {
+        Some(NodeKind::Chapter) => "chapter",
+        Some(NodeKind::Block) => "block (a range of categories)",
+        Some(NodeKind::Category) => "category header",
+        _ => "header (it has more specific codes)",
+    };
+    let f = out.error(
+        pos,
+        "icd.not_billable",
+        format!("{shown} is a {kind}, not a billable code; pick a billable code under it."),
+    );
+    f.version(info.version);
+    let kids = billable_under(ctx.codes, info.code, date, 5);
+    if !kids.is_empty() {
+        f.suggest(kids.join(", "));
+    }
+}
+
+fn patient_edits(
+    ctx: &Ctx<'_>,
+    out: &mut Out,
+    pos: Pos,
+    info: &CodeInfo<'_>,
+    shown: &str,
+    date: NaiveDate,
+) {
+    let age = ctx.age_on(date);
+    let check = info.check_patient(age, ctx.sex);
+    if let Some(range) = check.age_conflict {
+        out.error(
+            pos,
+            "icd.age",
+            format!(
+                "{shown} is meant for patients aged {} to {} ({} codes); the patient is {age} on {}.",
+                range.min,
+                range.max,
+                range.group,
+                day(date)
+            ),
+        )
+        .version(info.version)
+        .suggest("Check the patient's date of birth, or choose a code for the patient's age group.");
+    }
+    if let Some(only) = check.sex_conflict.filter(|_| sex_edits_apply(date)) {
+        let (only, patient) = match only {
+            Sex::Female => ("female", "male"),
+            _ => ("male", "female"),
+        };
+        out.error(
+            pos,
+            "icd.sex",
+            format!(
+                "{shown} is for {only} patients only (Medicare Code Editor sex edit, dates before 2024-10-01); the patient's administrative sex is {patient}."
+            ),
+        )
+        .version(info.version)
+        .suggest("Check the patient's sex in the registry, or the code.");
+    }
+}
+
+fn first_listed(out: &mut Out, info: &CodeInfo<'_>, shown: &str) {
+    let pos = Pos::diagnosis(0);
+    let edits = info.edits;
+    if edits.manifestation() {
+        let code_first = info
+            .notes()
+            .find(|n| n.kind == NoteKind::CodeFirst)
+            .map(|n| n.text);
+        let f = out.error(
+            pos,
+            "icd.manifestation_first",
+            format!(
+                "{shown} is a manifestation code: it may not be listed first. List the underlying condition first, then {shown}."
+            ),
+        );
+        f.version(info.version);
+        if let Some(t) = code_first {
+            f.suggest(format!("Code first: {t}"));
+        }
+    }
+    let letter = info
+        .code
+        .as_str()
+        .as_bytes()
+        .first()
+        .copied()
+        .unwrap_or(b' ');
+    if edits.external_cause() || (b'V'..=b'Y').contains(&letter) {
+        out.error(
+            pos,
+            "icd.external_cause_first",
+            format!(
+                "{shown} is an external cause code (V00-Y99): it tells how an injury happened and may not be listed first."
+            ),
+        )
+        .version(info.version)
+        .suggest("List the injury or condition first and the external cause code after it.");
+    }
+    if edits.unacceptable_principal() {
+        out.warning(
+            pos,
+            "icd.unacceptable_principal",
+            format!(
+                "{shown} is not acceptable as the principal (first-listed) diagnosis (Medicare Code Editor)."
+            ),
+        )
+        .version(info.version)
+        .suggest("List first the condition chiefly responsible for the visit.");
+    }
+}
+
+fn excludes1(
+    ctx: &Ctx<'_>,
+    out: &mut Out,
+    known: &[(usize, Code)],
+    date: NaiveDate,
+    version: &str,
+) {
+    for (a, &(_, ca)) in known.iter().enumerate() {
+        for &(j, cb) in &known[a + 1..] {
+            let Ok(Some(c)) = ctx.codes.excludes1_conflict(ca.as_str(), cb.as_str(), date) else {
+                continue;
+            };
+            let (code, excluded, at) = (
+                c.code.display(ICD),
+                c.excluded.display(ICD),
+                c.defined_at.display(ICD),
+            );
+            let whose = if c.defined_at == c.code {
+                format!("{code}'s Excludes1 note")
+            } else {
+                format!("the Excludes1 note at {at} (which applies to {code})")
+            };
+            out.error(
+                Pos::diagnosis(j),
+                "icd.excludes1",
+                format!(
+                    "{excluded} and {code} may not be coded together: {whose} excludes \"{}\".",
+                    c.note
+                ),
+            )
+            .version(version)
+            .suggest(format!(
+                "Keep whichever of {code} and {excluded} describes the patient and remove the other (both only when the conditions are unrelated, per the Excludes1 exception)."
+            ));
+        }
+    }
+}
