@@ -54,7 +54,16 @@ pub async fn hold_encounter(
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::EncounterCode)?;
     let reason = reason_of(&body.value)?;
-    move_to(state, ctx, &req, id.into_inner(), Status::OnHold, Some(reason), "hold").await
+    move_to(
+        state,
+        ctx,
+        &req,
+        id.into_inner(),
+        Status::OnHold,
+        Some(reason),
+        "hold",
+    )
+    .await
 }
 
 /// Release an encounter from hold back to open (If-Match).
@@ -71,7 +80,16 @@ pub async fn release_encounter(
     id: web::Path<EncounterId>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::EncounterCode)?;
-    move_to(state, ctx, &req, id.into_inner(), Status::Open, None, "release").await
+    move_to(
+        state,
+        ctx,
+        &req,
+        id.into_inner(),
+        Status::Open,
+        None,
+        "release",
+    )
+    .await
 }
 
 /// Void an encounter with a reason (If-Match); it is kept for history.
@@ -90,7 +108,16 @@ pub async fn void_encounter(
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::EncounterSignOff)?;
     let reason = reason_of(&body.value)?;
-    move_to(state, ctx, &req, id.into_inner(), Status::Void, Some(reason), "void").await
+    move_to(
+        state,
+        ctx,
+        &req,
+        id.into_inner(),
+        Status::Void,
+        Some(reason),
+        "void",
+    )
+    .await
 }
 
 /// Run the scrubber and return its findings; nothing changes (the version stays).
@@ -114,7 +141,12 @@ pub async fn validate_encounter(
     .await??;
     state
         .audit
-        .record(vec![AuditEntry::success(&ctx, "validate", RESOURCE, Some(id.to_string()))])
+        .record(vec![AuditEntry::success(
+            &ctx,
+            "validate",
+            RESOURCE,
+            Some(id.to_string()),
+        )])
         .await?;
     Ok(HttpResponse::Ok().json(report))
 }
@@ -185,9 +217,14 @@ pub async fn override_finding(
     let body = body.value;
     let codes = state.codes;
     let actor_ctx = ctx.clone();
-    let doc = service::mutate(state, ctx, id.into_inner(), expected, "override", move |c, cur| {
-        overrides::add(c, codes, &actor_ctx, cur, body)
-    })
+    let doc = service::mutate(
+        state,
+        ctx,
+        id.into_inner(),
+        expected,
+        "override",
+        move |c, cur| overrides::add(c, codes, &actor_ctx, cur, body),
+    )
     .await?;
     Ok(doc_response(&doc))
 }

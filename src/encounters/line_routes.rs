@@ -71,26 +71,43 @@ pub async fn add_line(
     let expected = required_if_match(&req)?;
     let input = body.value;
     if input.id.is_some() {
-        return Err(ApiError::invalid_field("/id", "not_allowed", "a new line gets its id from the server"));
+        return Err(ApiError::invalid_field(
+            "/id",
+            "not_allowed",
+            "a new line gets its id from the server",
+        ));
     }
     let id = id.into_inner();
     let doc = service::mutate(state, ctx, id, Some(expected), "update", move |_, cur| {
         editable(cur)?;
         if cur.lines.len() >= check::MAX_LINES {
-            return Err(ApiError::conflict("the encounter has the most lines it may hold"));
+            return Err(ApiError::conflict(
+                "the encounter has the most lines it may hold",
+            ));
         }
         let mut errors = Vec::new();
         let drafted = check::line(&input, "", None, &mut errors);
         field_errors(errors)?;
         let mut doc = cur.clone();
         doc.lines.push(drafted.line);
-        let unpriced = if drafted.needs_price { vec![doc.lines.len() - 1] } else { vec![] };
+        let unpriced = if drafted.needs_price {
+            vec![doc.lines.len() - 1]
+        } else {
+            vec![]
+        };
         Ok(Edit { doc, unpriced })
     })
     .await?;
-    let line_id = doc.lines.last().map(|l| l.id.to_string()).unwrap_or_default();
+    let line_id = doc
+        .lines
+        .last()
+        .map(|l| l.id.to_string())
+        .unwrap_or_default();
     Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/encounters/{id}/lines/{line_id}")))
+        .insert_header((
+            header::LOCATION,
+            format!("/v1/encounters/{id}/lines/{line_id}"),
+        ))
         .insert_header((header::ETAG, etag(doc.version())))
         .json(doc))
 }

@@ -8,6 +8,7 @@ pub mod check;
 pub mod fees;
 pub mod forms;
 pub mod line_routes;
+pub mod line_rules;
 pub mod model;
 pub mod overrides;
 pub mod refs;

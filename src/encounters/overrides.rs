@@ -26,10 +26,15 @@ pub fn add(
     body: OverrideBody,
 ) -> ApiResult<Edit> {
     status::check_editable(status::stored(&cur.header.status)?)?;
-    let reason = check::reason(&body.reason, MIN_REASON).map_err(|e| ApiError::validation(vec![e]))?;
+    let reason =
+        check::reason(&body.reason, MIN_REASON).map_err(|e| ApiError::validation(vec![e]))?;
     let rule = body.rule.trim().to_string();
     let path = body.path.trim().to_string();
-    if cur.overrides.iter().any(|o| o.rule == rule && o.path == path) {
+    if cur
+        .overrides
+        .iter()
+        .any(|o| o.rule == rule && o.path == path)
+    {
         return Err(ApiError::conflict("this finding is already overridden"));
     }
     let refs = refs::load(c, &cur.header)?;

@@ -48,13 +48,11 @@ fn provider(
             "inactive",
             "this provider is deactivated",
         )),
-        Some(p) if changed && !p.roles.iter().any(|r| r == role) => {
-            errors.push(FieldError::new(
-                pointer,
-                "wrong_role",
-                format!("this provider is not registered as a {role} provider"),
-            ))
-        }
+        Some(p) if changed && !p.roles.iter().any(|r| r == role) => errors.push(FieldError::new(
+            pointer,
+            "wrong_role",
+            format!("this provider is not registered as a {role} provider"),
+        )),
         Some(_) => {}
     }
     Ok(found)
@@ -63,7 +61,11 @@ fn provider(
 /// Loads the references of `h` and checks those that are new or changed since `before` (all
 /// of them on create): they must exist and be active, providers must have the role they are
 /// used in, and the coverage must be the patient's. Sets `h.payer_id` from the coverage.
-pub fn check(conn: &mut AnyConnection, before: Option<&Encounter>, h: &mut Encounter) -> ApiResult<Refs> {
+pub fn check(
+    conn: &mut AnyConnection,
+    before: Option<&Encounter>,
+    h: &mut Encounter,
+) -> ApiResult<Refs> {
     let mut errors = Vec::new();
     let patient = patients::store::find(conn, h.patient_id)?;
     match &patient {

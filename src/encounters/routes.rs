@@ -57,7 +57,11 @@ pub async fn create_encounter(
     let audit_ctx = ctx.clone();
     run_idempotent(state, &ctx, key, fp, move |conn| {
         let doc = service::create_in(conn, codes, &audit_ctx, edit)?;
-        StoredResponse::created(format!("/v1/encounters/{}", doc.header.id), doc.version(), &doc)
+        StoredResponse::created(
+            format!("/v1/encounters/{}", doc.header.id),
+            doc.version(),
+            &doc,
+        )
     })
     .await
 }
@@ -84,7 +88,12 @@ pub async fn get_encounter(
     let doc = found.ok_or_else(|| ApiError::not_found(RESOURCE))?;
     state
         .audit
-        .record(vec![AuditEntry::success(&ctx, "read", RESOURCE, Some(id.to_string()))])
+        .record(vec![AuditEntry::success(
+            &ctx,
+            "read",
+            RESOURCE,
+            Some(id.to_string()),
+        )])
         .await?;
     Ok(doc_response(&doc))
 }
@@ -112,9 +121,14 @@ pub async fn update_encounter(
         ctx.require(Permission::EncounterOpen)?;
     }
     let expected = required_if_match(&req)?;
-    let doc = service::mutate(state, ctx, id.into_inner(), Some(expected), "update", move |_, cur| {
-        service::apply_patch(cur, patch)
-    })
+    let doc = service::mutate(
+        state,
+        ctx,
+        id.into_inner(),
+        Some(expected),
+        "update",
+        move |_, cur| service::apply_patch(cur, patch),
+    )
     .await?;
     Ok(doc_response(&doc))
 }
@@ -157,7 +171,10 @@ pub async fn list_encounters(
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
     let after = pagination::decode_cursor(q.cursor.as_deref())?.map(EncounterId);
-    if q.status.as_deref().is_some_and(|s| Status::parse(s).is_none()) {
+    if q.status
+        .as_deref()
+        .is_some_and(|s| Status::parse(s).is_none())
+    {
         return Err(ApiError::invalid_field(
             "?status",
             "invalid_value",
@@ -166,7 +183,11 @@ pub async fn list_encounters(
     }
     if let (Some(f), Some(t)) = (q.from, q.to) {
         if t < f {
-            return Err(ApiError::invalid_field("?to", "before_from", "to cannot be before from"));
+            return Err(ApiError::invalid_field(
+                "?to",
+                "before_from",
+                "to cannot be before from",
+            ));
         }
     }
     let filter = EncounterFilter {

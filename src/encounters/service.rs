@@ -193,7 +193,11 @@ fn persist(
         }
     }
     let known = cur.map_or(&[][..], |d| &d.overrides[..]);
-    for ov in doc.overrides.iter().filter(|o| !known.iter().any(|k| k.id == o.id)) {
+    for ov in doc
+        .overrides
+        .iter()
+        .filter(|o| !known.iter().any(|k| k.id == o.id))
+    {
         store::insert_override(c, ov)?;
     }
     let entry = AuditEntry::success(ctx, action, RESOURCE, Some(id.to_string()));
@@ -284,7 +288,7 @@ pub fn mark_billed(
 #[derive(Debug)]
 pub enum SignOff {
     /// Signed off: now coded.
-    Done(EncounterDoc),
+    Done(Box<EncounterDoc>),
     /// Refused: errors remain that no admin has overridden.
     Refused(Report),
 }
@@ -310,7 +314,7 @@ pub fn sign_off_in(
     let mut edit = transition(&cur, Status::Coded, None)?;
     edit.doc.header.signed_off_at = Some(Timestamp::now());
     edit.doc.header.signed_off_by = Some(ctx.caller.actor.clone());
-    persist(c, codes, ctx, Some(&cur), "sign_off", edit).map(SignOff::Done)
+    persist(c, codes, ctx, Some(&cur), "sign_off", edit).map(|d| SignOff::Done(Box::new(d)))
 }
 
 /// Scrubs a stored encounter without changing it; when its stored counts are out of date

@@ -140,7 +140,11 @@ pub fn load(conn: &mut AnyConnection, id: EncounterId) -> QueryResult<Option<Enc
 }
 
 /// Replaces the diagnosis list (display forms, stored without the dot).
-pub fn replace_diagnoses(conn: &mut AnyConnection, id: EncounterId, codes: &[String]) -> QueryResult<()> {
+pub fn replace_diagnoses(
+    conn: &mut AnyConnection,
+    id: EncounterId,
+    codes: &[String],
+) -> QueryResult<()> {
     diesel::delete(d::table.filter(d::encounter_id.eq(id))).execute(conn)?;
     for (i, code) in codes.iter().enumerate() {
         diesel::insert_into(d::table)
@@ -176,7 +180,8 @@ pub fn replace_lines(conn: &mut AnyConnection, id: EncounterId, lines: &[Line]) 
                     l::charge_source.eq(&ln.charge_source),
                 ),
                 (
-                    l::diagnosis_pointers.eq(join(ln.diagnosis_pointers.iter().map(i32::to_string))),
+                    l::diagnosis_pointers
+                        .eq(join(ln.diagnosis_pointers.iter().map(i32::to_string))),
                     l::date_of_service.eq(ln.date_of_service),
                     l::place_of_service.eq(&ln.place_of_service),
                     l::ndc.eq(&ln.ndc),

@@ -119,8 +119,7 @@ pub fn check(f: &FeeSchedule) -> Vec<FieldError> {
             "the charge is in cents, from 0 to 999999999",
         ));
     }
-    if f
-        .modifier
+    if f.modifier
         .as_ref()
         .is_some_and(|m| m.len() != 2 || !m.bytes().all(|b| b.is_ascii_alphanumeric()))
     {

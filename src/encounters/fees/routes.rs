@@ -141,7 +141,8 @@ pub async fn update_fee_schedule(
     let saved = web::block(move || -> ApiResult<FeeSchedule> {
         let mut conn = state.pool.get()?;
         conn.write_transaction(|c| {
-            let current = store::find(c, id)?.ok_or_else(|| ApiError::not_found("fee schedule entry"))?;
+            let current =
+                store::find(c, id)?.ok_or_else(|| ApiError::not_found("fee schedule entry"))?;
             expect_version(current.version, Some(expected))?;
             let mut next = patch.apply(current.clone());
             next.version = current.version + 1;
