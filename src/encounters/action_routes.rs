@@ -6,7 +6,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use super::forms::{OverrideBody, ReasonBody};
 use super::model::{EncounterDoc, EncounterId};
 use super::routes::doc_response;
-use super::scrubbing::Report;
+use super::scrubbing::ValidationReport;
 use super::service::{self, SignOff, RESOURCE};
 use super::status::Status;
 use super::{check, overrides};
@@ -123,7 +123,7 @@ pub async fn void_encounter(
 /// Run the scrubber and return its findings; nothing changes (the version stays).
 #[utoipa::path(post, path = "/v1/encounters/{id}/validate", tag = "encounters",
     params(("id" = uuid::Uuid, Path, description = "Encounter id")),
-    responses((status = 200, body = Report), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = ValidationReport), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/encounters/{id}/validate")]
 pub async fn validate_encounter(
@@ -151,7 +151,7 @@ pub async fn validate_encounter(
     Ok(HttpResponse::Ok().json(report))
 }
 
-fn refused(report: &Report) -> ApiError {
+fn refused(report: &ValidationReport) -> ApiError {
     let blocking = report.blocking();
     let errors = blocking
         .iter()

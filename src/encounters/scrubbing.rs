@@ -25,7 +25,7 @@ pub struct ReportedFinding {
 
 /// The answer of `POST /v1/encounters/{id}/validate`.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Report {
+pub struct ValidationReport {
     /// Findings, errors first, each group in document order.
     pub findings: Vec<ReportedFinding>,
     /// Errors that block sign-off (not overridden).
@@ -36,7 +36,7 @@ pub struct Report {
     pub overridden: i32,
 }
 
-impl Report {
+impl ValidationReport {
     /// The findings that block sign-off.
     pub fn blocking(&self) -> Vec<&Finding> {
         self.findings
@@ -98,9 +98,9 @@ pub fn input(doc: &EncounterDoc, refs: &Refs) -> ScrubInput {
 }
 
 /// Scrubs `doc` and marks its overridden errors.
-pub fn run(doc: &EncounterDoc, refs: &Refs, codes: &CodeTables) -> Report {
+pub fn run(doc: &EncounterDoc, refs: &Refs, codes: &CodeTables) -> ValidationReport {
     let findings = scrub(&input(doc, refs), codes);
-    let mut report = Report {
+    let mut report = ValidationReport {
         findings: Vec::with_capacity(findings.len()),
         errors: 0,
         warnings: 0,

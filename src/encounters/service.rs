@@ -6,7 +6,7 @@ use actix_web::web;
 
 use super::forms::{EncounterPatch, NewEncounter};
 use super::model::{Encounter, EncounterDoc, EncounterId};
-use super::scrubbing::{self, Report};
+use super::scrubbing::{self, ValidationReport};
 use super::status::{self, Status};
 use super::{check, fees, refs, store};
 use crate::audit::{store as audit_store, AuditEntry};
@@ -290,7 +290,7 @@ pub enum SignOff {
     /// Signed off: now coded.
     Done(Box<EncounterDoc>),
     /// Refused: errors remain that no admin has overridden.
-    Refused(Report),
+    Refused(ValidationReport),
 }
 
 /// Signs encounter `id` off as coded unless unoverridden scrubber errors remain (then only
@@ -323,7 +323,7 @@ pub fn validate(
     conn: &mut AnyConnection,
     codes: &CodeTables,
     id: EncounterId,
-) -> ApiResult<(EncounterDoc, Report)> {
+) -> ApiResult<(EncounterDoc, ValidationReport)> {
     let doc = store::load(conn, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))?;
     let refs = refs::load(conn, &doc.header)?;
     let report = scrubbing::run(&doc, &refs, codes);
