@@ -32,11 +32,16 @@ fn provider(
     id: Option<ProviderId>,
     changed: bool,
     role: &str,
+    loaded: Option<&Provider>,
     errors: &mut Vec<FieldError>,
 ) -> ApiResult<Option<Provider>> {
     let Some(id) = id else { return Ok(None) };
     let pointer = format!("/{role}_provider_id");
-    let found = providers::store::find(conn, id)?;
+    // One provider often renders and bills: load it once.
+    let found = match loaded.filter(|p| p.id == id) {
+        Some(p) => Some(p.clone()),
+        None => providers::store::find(conn, id)?,
+    };
     match &found {
         None => errors.push(FieldError::new(
             pointer,
@@ -86,6 +91,7 @@ pub fn check(
         h.rendering_provider_id,
         before.is_none_or(|b| b.rendering_provider_id != h.rendering_provider_id),
         "rendering",
+        None,
         &mut errors,
     )?;
     let billing = provider(
@@ -93,6 +99,7 @@ pub fn check(
         h.billing_provider_id,
         before.is_none_or(|b| b.billing_provider_id != h.billing_provider_id),
         "billing",
+        rendering.as_ref(),
         &mut errors,
     )?;
     let referring = provider(
@@ -100,6 +107,7 @@ pub fn check(
         h.referring_provider_id,
         before.is_none_or(|b| b.referring_provider_id != h.referring_provider_id),
         "referring",
+        rendering.as_ref(),
         &mut errors,
     )?;
     let coverage_changed = before.is_none_or(|b| b.coverage_id != h.coverage_id);
