@@ -1,6 +1,6 @@
 //! What every rule sees (the input, the tables, the patient's age and sex) and where findings go.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::codesets::{CodeSystem, CodeTables, Sex};
 
@@ -102,5 +102,36 @@ impl Finding {
 
 /// A date as people write it in messages (YYYY-MM-DD).
 pub(super) fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    // Written digit by digit: the formatting machinery costs more than the rest of a finding.
+    let Ok(year) = u32::try_from(d.year()) else {
+        return d.to_string();
+    };
+    if year > 9999 {
+        return d.to_string();
+    }
+    let mut s = String::with_capacity(10);
+    for (v, width) in [(year, 4u32), (d.month(), 2), (d.day(), 2)] {
+        if !s.is_empty() {
+            s.push('-');
+        }
+        for i in (0..width).rev() {
+            let digit = (v / 10u32.pow(i)) % 10;
+            s.push(char::from(b'0' + digit as u8));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::day;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn day_is_iso() {
+        let d = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap_or_default();
+        assert_eq!(day(d), "2026-05-01");
+        let d = NaiveDate::from_ymd_opt(987, 12, 31).unwrap_or_default();
+        assert_eq!(day(d), "0987-12-31");
+    }
 }

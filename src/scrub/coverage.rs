@@ -35,8 +35,8 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Out) {
         return;
     };
     for (pos, date) in service_dates(ctx) {
-        let what = describe(pos, date);
         if date < cov.effective_from {
+            let what = describe(pos, date);
             out.error(
                 pos,
                 "coverage.dates",
@@ -47,6 +47,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Out) {
             )
             .suggest("Check eligibility for that date, or bill the coverage in force then.");
         } else if let Some(to) = cov.effective_to.filter(|&to| date > to) {
+            let what = describe(pos, date);
             out.error(
                 pos,
                 "coverage.dates",

@@ -16,6 +16,16 @@ fn sex_edits_apply(date: NaiveDate) -> bool {
     date < NaiveDate::from_ymd_opt(2024, 10, 1).unwrap_or(NaiveDate::MIN)
 }
 
+/// A diagnosis found in the tables.
+struct Known {
+    /// Position in the diagnosis list.
+    index: usize,
+    /// The normalised code.
+    code: Code,
+    /// True if an Excludes1 note applies to it (its own or inherited).
+    has_excludes1: bool,
+}
+
 /// All diagnosis rules.
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Out) {
     let dx = &ctx.input.diagnoses;
@@ -29,8 +39,8 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Out) {
         return;
     }
     let date = ctx.input.date_of_service;
-    // (position, code) of every code found in the tables, for the pair checks.
-    let mut known: Vec<(usize, Code)> = Vec::with_capacity(dx.len());
+    // Every code found in the tables, for the pair checks.
+    let mut known: Vec<Known> = Vec::with_capacity(dx.len());
     let mut version: Option<&str> = None;
     for (i, raw) in dx.iter().enumerate() {
         let pos = Pos::diagnosis(i);
@@ -56,7 +66,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Out) {
         };
         version.get_or_insert(info.version);
         let shown = info.code.display(ICD);
-        if let Some(&(first, _)) = known.iter().find(|(_, c)| *c == info.code) {
+        if let Some(first) = known.iter().find(|k| k.code == info.code).map(|k| k.index) {
             out.error(
                 pos,
                 "icd.duplicate",
@@ -65,7 +75,13 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Out) {
             .suggest("Remove the repeated diagnosis.");
             continue;
         }
-        known.push((i, info.code));
+        known.push(Known {
+            index: i,
+            code: info.code,
+            // A code with no Excludes1 note of its own or inherited can only be excluded by the
+            // other code's notes: pairs of two such codes need no check.
+            has_excludes1: info.notes().any(|n| n.kind == NoteKind::Excludes1),
+        });
         if let Some(msg) = not_valid_message(&info, &shown, date) {
             let f = out.error(pos, "icd.not_valid_on_date", msg);
             f.version(info.version);
@@ -212,16 +228,17 @@ fn first_listed(out: &mut Out, info: &CodeInfo<'_>, shown: &str) {
     }
 }
 
-fn excludes1(
-    ctx: &Ctx<'_>,
-    out: &mut Out,
-    known: &[(usize, Code)],
-    date: NaiveDate,
-    version: &str,
-) {
-    for (a, &(_, ca)) in known.iter().enumerate() {
-        for &(j, cb) in &known[a + 1..] {
-            let Ok(Some(c)) = ctx.codes.excludes1_conflict(ca.as_str(), cb.as_str(), date) else {
+fn excludes1(ctx: &Ctx<'_>, out: &mut Out, known: &[Known], date: NaiveDate, version: &str) {
+    for (a, ka) in known.iter().enumerate() {
+        for kb in &known[a + 1..] {
+            if !(ka.has_excludes1 || kb.has_excludes1) {
+                continue;
+            }
+            let j = kb.index;
+            let Ok(Some(c)) =
+                ctx.codes
+                    .excludes1_conflict(ka.code.as_str(), kb.code.as_str(), date)
+            else {
                 continue;
             };
             let (code, excluded, at) = (

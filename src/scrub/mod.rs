@@ -13,6 +13,23 @@ mod procedures;
 mod providers;
 mod status;
 
+#[cfg(test)]
+mod coverage_tests;
+#[cfg(test)]
+mod diagnoses_tests;
+#[cfg(test)]
+mod lines_tests;
+#[cfg(test)]
+mod ncci_tests;
+#[cfg(test)]
+mod procedures_tests;
+#[cfg(test)]
+mod providers_tests;
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 

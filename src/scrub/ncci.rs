@@ -65,7 +65,7 @@ fn report(out: &mut Out, claim: &[ClaimLine<'_>], c: &PtpConflict<'_>) {
         }
         ModifierIndicator::ModifierAllowed => {
             let on_col2 = |m: &&str| claim[j].modifiers.iter().any(|x| x.eq_ignore_ascii_case(m));
-            if c.edit.bypass_modifiers.iter().any(|m| on_col2(&m)) {
+            if c.edit.bypass_modifiers.iter().any(on_col2) {
                 return;
             }
             let misplaced = c

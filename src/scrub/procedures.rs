@@ -1,7 +1,7 @@
 //! A line's procedure code: HCPCS Level II in force on the date (with its age range), CPT by
 //! format and NCCI presence (the CPT table is not bundled) or by an imported CPT release.
 
-use crate::codesets::{normalize, CodeInfo, CodeSystem, Status, TitleSource};
+use crate::codesets::{CodeInfo, CodeSystem, Status, TitleSource};
 
 use super::context::{day, Ctx, Out};
 use super::position::{LineField, Pos};
@@ -12,6 +12,7 @@ use super::LineFacts;
 fn version_label(info: &CodeInfo<'_>) -> Option<String> {
     match (info.system, info.title_source) {
         (_, TitleSource::Overlay) => Some(info.version.to_string()),
+        (_, _) if info.status == Status::NotInRelease => Some(info.version.to_string()),
         (_, _) if info.version.is_empty() => None,
         (CodeSystem::Hcpcs, _) => Some(format!("HCPCS Level II, I/OCE {}", info.version)),
         _ => Some(format!("NCCI PTP (outpatient), I/OCE {}", info.version)),
@@ -24,10 +25,11 @@ pub(super) fn check_code(ctx: &Ctx<'_>, out: &mut Out, i: usize, line: &LineFact
     let pos = Pos::line(i, LineField::Code);
     let raw = line.code.trim();
     let n = i + 1;
-    let system = if normalize(CodeSystem::Hcpcs, raw).is_ok() {
-        CodeSystem::Hcpcs
-    } else {
+    // CPT codes start with a digit; HCPCS Level II codes with a letter.
+    let system = if raw.starts_with(|c: char| c.is_ascii_digit()) {
         CodeSystem::Cpt
+    } else {
+        CodeSystem::Hcpcs
     };
     let info = match ctx.codes.lookup(system, raw, date) {
         Err(e) => {
