@@ -43,6 +43,23 @@ use utoipa::{Modify, OpenApi};
         crate::codeset_api::routes::reference_table,
         // code tables (end)
         // encounters (begin)
+        crate::encounters::routes::create_encounter,
+        crate::encounters::routes::get_encounter,
+        crate::encounters::routes::update_encounter,
+        crate::encounters::routes::list_encounters,
+        crate::encounters::line_routes::add_line,
+        crate::encounters::line_routes::update_line,
+        crate::encounters::line_routes::delete_line,
+        crate::encounters::action_routes::hold_encounter,
+        crate::encounters::action_routes::release_encounter,
+        crate::encounters::action_routes::void_encounter,
+        crate::encounters::action_routes::validate_encounter,
+        crate::encounters::action_routes::sign_off_encounter,
+        crate::encounters::action_routes::override_finding,
+        crate::encounters::fees::routes::create_fee_schedule,
+        crate::encounters::fees::routes::get_fee_schedule,
+        crate::encounters::fees::routes::update_fee_schedule,
+        crate::encounters::fees::routes::list_fee_schedules,
         // encounters (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
@@ -54,6 +71,8 @@ use utoipa::{Modify, OpenApi};
         (name = "payers", description = "Insurance payers"),
         (name = "coverages", description = "Patients' insurance coverage (PHI; every access audited)"),
         (name = "codesets", description = "Code tables: lookup, search, validation (every role)"),
+        (name = "encounters", description = "Visits: coding, scrubber findings, sign-off (PHI; every access audited)"),
+        (name = "fee schedules", description = "Charges per payer (or default) and code, by date"),
         (name = "audit", description = "Audit log (admin only)"),
         (name = "health", description = "Probes"),
     )

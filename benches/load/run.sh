@@ -44,6 +44,7 @@ run_backend() {
   summary "GET /health/live" "$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$BASE/health/live")"
   summary "POST /v1/patients" "$(TOKEN=$token wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s benches/load/create_patient.lua "$BASE")"
   summary "GET /v1/patients/{id} (audited)" "$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "Authorization: Bearer $token" "$BASE/v1/patients/$id")"
+  summary "GET /v1/codesets/icd10cm/search?q=diab mel typ 2" "$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "Authorization: Bearer $token" "$BASE/v1/codesets/icd10cm/search?q=diab%20mel%20typ%202&limit=20")"
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   rm -rf "$data"

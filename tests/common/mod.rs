@@ -3,6 +3,8 @@
 //! helpers to call it.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod fixtures;
+
 use actix_web::http::header::HeaderMap;
 use actix_web::middleware::from_fn;
 use actix_web::test::{self, TestRequest};
@@ -83,11 +85,10 @@ impl Resp {
     }
 }
 
-fn state_for(url: &str) -> web::Data<AppState> {
+fn state_for(url: &str, codes: &'static CodeTables) -> web::Data<AppState> {
     let pool: DbPool = open_database(url, 4).expect("database opens and migrates");
     let keys = TokenKeys::new(SECRET, 900, None).unwrap();
     let audit = AuditSink::start(pool.clone()).unwrap();
-    let codes = CodeTables::embedded().expect("bundled code tables load");
     web::Data::new(AppState {
         backend: Backend::from_url(url),
         pool,
@@ -100,11 +101,21 @@ fn state_for(url: &str) -> web::Data<AppState> {
 impl TestApp {
     /// A fresh SQLite database in a temporary file.
     pub fn sqlite() -> TestApp {
+        Self::sqlite_with(bundled_codes())
+    }
+
+    /// A fresh PostgreSQL database (see [`TestApp::postgres_with`]).
+    pub fn postgres() -> Option<TestApp> {
+        Self::postgres_with(bundled_codes())
+    }
+
+    /// A fresh SQLite database, serving `codes` (e.g. with an imported table).
+    pub fn sqlite_with(codes: &'static CodeTables) -> TestApp {
         let path =
             std::env::temp_dir().join(format!("medbill-test-{}.sqlite3", uuid::Uuid::new_v4()));
         let url = path.to_string_lossy().into_owned();
         TestApp {
-            state: state_for(&url),
+            state: state_for(&url, codes),
             url,
             store: Store::SqliteFile(path),
         }
@@ -112,7 +123,7 @@ impl TestApp {
 
     /// A fresh PostgreSQL database, or None (test skipped) when MEDBILL_TEST_PG_URL is unset
     /// outside CI. In CI a missing URL fails the test: both backends must run there.
-    pub fn postgres() -> Option<TestApp> {
+    pub fn postgres_with(codes: &'static CodeTables) -> Option<TestApp> {
         let Ok(admin_url) = std::env::var("MEDBILL_TEST_PG_URL") else {
             assert!(
                 std::env::var("CI").is_err(),
@@ -129,7 +140,7 @@ impl TestApp {
         let (base, _) = admin_url.rsplit_once('/').expect("URL has a database name");
         let url = format!("{base}/{name}");
         Some(TestApp {
-            state: state_for(&url),
+            state: state_for(&url, codes),
             url,
             store: Store::PgDatabase { admin_url, name },
         })
@@ -249,6 +260,11 @@ impl Drop for TestApp {
             }
         }
     }
+}
+
+/// The bundled code tables, loaded once per test binary.
+pub fn bundled_codes() -> &'static CodeTables {
+    CodeTables::embedded().expect("bundled code tables load")
 }
 
 /// A valid new-patient body with the given MRN.

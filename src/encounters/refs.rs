@@ -1,0 +1,158 @@
+//! The records an encounter points to (patient, providers, coverage and its payer): loaded for
+//! the scrubber, and checked when a write sets or changes them.
+
+use super::model::Encounter;
+use crate::coverages::model::Coverage;
+use crate::db::AnyConnection;
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::patients::model::Patient;
+use crate::payers::model::Payer;
+use crate::providers::model::{Provider, ProviderId};
+use crate::{coverages, patients, payers, providers};
+
+/// The records one encounter refers to.
+#[derive(Debug, Clone)]
+pub struct Refs {
+    /// The patient.
+    pub patient: Patient,
+    /// The rendering provider, if set.
+    pub rendering: Option<Provider>,
+    /// The billing provider, if set.
+    pub billing: Option<Provider>,
+    /// The referring provider, if set.
+    pub referring: Option<Provider>,
+    /// The coverage billed, if set.
+    pub coverage: Option<Coverage>,
+    /// The coverage's payer.
+    pub payer: Option<Payer>,
+}
+
+fn provider(
+    conn: &mut AnyConnection,
+    id: Option<ProviderId>,
+    changed: bool,
+    role: &str,
+    loaded: Option<&Provider>,
+    errors: &mut Vec<FieldError>,
+) -> ApiResult<Option<Provider>> {
+    let Some(id) = id else { return Ok(None) };
+    let pointer = format!("/{role}_provider_id");
+    // One provider often renders and bills: load it once.
+    let found = match loaded.filter(|p| p.id == id) {
+        Some(p) => Some(p.clone()),
+        None => providers::store::find(conn, id)?,
+    };
+    match &found {
+        None => errors.push(FieldError::new(
+            pointer,
+            "unknown_provider",
+            "no provider has this id",
+        )),
+        Some(p) if changed && !p.active => errors.push(FieldError::new(
+            pointer,
+            "inactive",
+            "this provider is deactivated",
+        )),
+        Some(p) if changed && !p.roles.iter().any(|r| r == role) => errors.push(FieldError::new(
+            pointer,
+            "wrong_role",
+            format!("this provider is not registered as a {role} provider"),
+        )),
+        Some(_) => {}
+    }
+    Ok(found)
+}
+
+/// Loads the references of `h` and checks those that are new or changed since `before` (all
+/// of them on create): they must exist and be active, providers must have the role they are
+/// used in, and the coverage must be the patient's. Sets `h.payer_id` from the coverage.
+pub fn check(
+    conn: &mut AnyConnection,
+    before: Option<&Encounter>,
+    h: &mut Encounter,
+) -> ApiResult<Refs> {
+    let mut errors = Vec::new();
+    let patient = patients::store::find(conn, h.patient_id)?;
+    match &patient {
+        None => errors.push(FieldError::new(
+            "/patient_id",
+            "unknown_patient",
+            "no patient has this id",
+        )),
+        Some(p) if before.is_none() && !p.active => errors.push(FieldError::new(
+            "/patient_id",
+            "inactive",
+            "this patient is deactivated",
+        )),
+        Some(_) => {}
+    }
+    let rendering = provider(
+        conn,
+        h.rendering_provider_id,
+        before.is_none_or(|b| b.rendering_provider_id != h.rendering_provider_id),
+        "rendering",
+        None,
+        &mut errors,
+    )?;
+    let billing = provider(
+        conn,
+        h.billing_provider_id,
+        before.is_none_or(|b| b.billing_provider_id != h.billing_provider_id),
+        "billing",
+        rendering.as_ref(),
+        &mut errors,
+    )?;
+    let referring = provider(
+        conn,
+        h.referring_provider_id,
+        before.is_none_or(|b| b.referring_provider_id != h.referring_provider_id),
+        "referring",
+        rendering.as_ref(),
+        &mut errors,
+    )?;
+    let coverage_changed = before.is_none_or(|b| b.coverage_id != h.coverage_id);
+    let coverage = match h.coverage_id {
+        None => None,
+        Some(id) => coverages::store::find(conn, id)?,
+    };
+    match (&coverage, h.coverage_id) {
+        (None, Some(_)) => errors.push(FieldError::new(
+            "/coverage_id",
+            "unknown_coverage",
+            "no coverage has this id",
+        )),
+        (Some(c), _) if c.patient_id != h.patient_id => errors.push(FieldError::new(
+            "/coverage_id",
+            "not_patients_coverage",
+            "this coverage belongs to another patient",
+        )),
+        (Some(c), _) if coverage_changed && !c.active => errors.push(FieldError::new(
+            "/coverage_id",
+            "inactive",
+            "this coverage is deactivated",
+        )),
+        _ => {}
+    }
+    let payer = match &coverage {
+        Some(c) => payers::store::find(conn, c.payer_id)?,
+        None => None,
+    };
+    h.payer_id = coverage.as_ref().map(|c| c.payer_id);
+    match patient {
+        Some(patient) if errors.is_empty() => Ok(Refs {
+            patient,
+            rendering,
+            billing,
+            referring,
+            coverage,
+            payer,
+        }),
+        _ => Err(ApiError::validation(errors)),
+    }
+}
+
+/// Loads the references of a stored encounter without judging them.
+pub fn load(conn: &mut AnyConnection, h: &Encounter) -> ApiResult<Refs> {
+    let mut copy = h.clone();
+    check(conn, Some(h), &mut copy)
+}

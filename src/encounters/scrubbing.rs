@@ -1,0 +1,144 @@
+//! Runs the scrubber over an encounter: builds its input from the document and the records it
+//! refers to, and marks the findings an admin has overridden (matched by rule and path).
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::model::{EncounterDoc, FindingOverride};
+use super::refs::Refs;
+use crate::codesets::CodeTables;
+use crate::providers::model::Provider;
+use crate::scrub::{
+    scrub, CoverageFacts, Finding, LineFacts, PatientFacts, ProviderFacts, ScrubInput, Severity,
+};
+
+/// A finding with the override that silences it, if any.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReportedFinding {
+    /// The scrubber's finding.
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// The admin's override (errors only): this error no longer blocks sign-off.
+    #[serde(rename = "override", skip_serializing_if = "Option::is_none")]
+    pub override_info: Option<FindingOverride>,
+}
+
+/// The answer of `POST /v1/encounters/{id}/validate`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ValidationReport {
+    /// Findings, errors first, each group in document order.
+    pub findings: Vec<ReportedFinding>,
+    /// Errors that block sign-off (not overridden).
+    pub errors: i32,
+    /// Warnings.
+    pub warnings: i32,
+    /// Errors an admin has overridden.
+    pub overridden: i32,
+}
+
+impl ValidationReport {
+    /// The findings that block sign-off.
+    pub fn blocking(&self) -> Vec<&Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.finding.severity == Severity::Error && f.override_info.is_none())
+            .map(|f| &f.finding)
+            .collect()
+    }
+}
+
+fn provider(p: &Option<Provider>) -> Option<ProviderFacts> {
+    p.as_ref().map(|p| ProviderFacts {
+        npi: p.npi.clone(),
+        tax_id: p.tax_id.clone(),
+    })
+}
+
+/// The scrubber's view of an encounter.
+pub fn input(doc: &EncounterDoc, refs: &Refs, codes: &CodeTables) -> ScrubInput {
+    let h = &doc.header;
+    let coverage = match (&refs.coverage, &refs.payer) {
+        (Some(c), Some(p)) => Some(CoverageFacts {
+            effective_from: c.effective_from,
+            effective_to: c.effective_to,
+            timely_filing_days: p.timely_filing_days,
+        }),
+        _ => None,
+    };
+    // MUE limits come from an imported table (none is bundled); per line, for its own date.
+    let mue: Vec<Option<(i32, &str)>> = doc
+        .lines
+        .iter()
+        .map(|l| codes.mue_limit(&l.code, l.date_of_service.unwrap_or(h.date_of_service)))
+        .collect();
+    ScrubInput {
+        today: Utc::now().date_naive(),
+        date_of_service: h.date_of_service,
+        place_of_service: h.place_of_service.clone(),
+        patient: PatientFacts {
+            birth_date: refs.patient.birth_date,
+            sex: refs.patient.sex.clone(),
+        },
+        diagnoses: doc.diagnoses.clone(),
+        lines: doc
+            .lines
+            .iter()
+            .map(|l| LineFacts {
+                code: l.code.clone(),
+                modifiers: l.modifiers.clone(),
+                units: l.units,
+                charge_cents: l.charge_cents,
+                diagnosis_pointers: l.diagnosis_pointers.clone(),
+                date_of_service: l.date_of_service,
+                place_of_service: l.place_of_service.clone(),
+            })
+            .collect(),
+        rendering_provider: provider(&refs.rendering),
+        billing_provider: provider(&refs.billing),
+        referring_provider: provider(&refs.referring),
+        coverage,
+        mue_max_units: mue.iter().map(|m| m.map(|(units, _)| units)).collect(),
+        mue_version: mue
+            .iter()
+            .flatten()
+            .map(|(_, label)| label.to_string())
+            .next(),
+    }
+}
+
+/// Scrubs `doc` and marks its overridden errors.
+pub fn run(doc: &EncounterDoc, refs: &Refs, codes: &CodeTables) -> ValidationReport {
+    let findings = scrub(&input(doc, refs, codes), codes);
+    let mut report = ValidationReport {
+        findings: Vec::with_capacity(findings.len()),
+        errors: 0,
+        warnings: 0,
+        overridden: 0,
+    };
+    for finding in findings {
+        let override_info = match finding.severity {
+            Severity::Warning => {
+                report.warnings += 1;
+                None
+            }
+            Severity::Error => {
+                let o = doc
+                    .overrides
+                    .iter()
+                    .find(|o| o.rule == finding.rule && o.path == finding.path)
+                    .cloned();
+                if o.is_some() {
+                    report.overridden += 1;
+                } else {
+                    report.errors += 1;
+                }
+                o
+            }
+        };
+        report.findings.push(ReportedFinding {
+            finding,
+            override_info,
+        });
+    }
+    report
+}

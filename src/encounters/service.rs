@@ -1,0 +1,337 @@
+//! Encounter writes: every change loads the document, applies one edit, checks references,
+//! prices new lines, re-scrubs (to keep the work queue's error count current), saves under the
+//! version the caller read, and audits, all in one transaction.
+
+use actix_web::web;
+
+use super::forms::{EncounterPatch, NewEncounter};
+use super::model::{Encounter, EncounterDoc, EncounterId};
+use super::scrubbing::{self, ValidationReport};
+use super::status::{self, Status};
+use super::{check, fees, refs, store};
+use crate::audit::{store as audit_store, AuditEntry};
+use crate::codesets::CodeTables;
+use crate::db::types::Timestamp;
+use crate::db::AnyConnection;
+use crate::error::{ApiError, ApiResult};
+use crate::http::versioning::expect_version;
+use crate::http::RequestCtx;
+use crate::state::AppState;
+
+/// The audit resource type of encounters.
+pub const RESOURCE: &str = "encounter";
+
+/// An edited document plus the lines (by index) whose charge must come from a fee schedule.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    /// The document as it should be saved (version and counts are set on save).
+    pub doc: EncounterDoc,
+    /// Lines sent without a charge.
+    pub unpriced: Vec<usize>,
+}
+
+impl Edit {
+    /// An edit that needs no pricing.
+    pub fn of(doc: EncounterDoc) -> Self {
+        Edit {
+            doc,
+            unpriced: Vec::new(),
+        }
+    }
+}
+
+fn trimmed(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// Applies the coding lists of a request (diagnoses and/or lines) to `doc`, collecting every
+/// field error before failing.
+fn apply_coding(
+    doc: &mut EncounterDoc,
+    diagnoses: Option<Vec<String>>,
+    lines: Option<Vec<super::forms::LineInput>>,
+    current: &[super::model::Line],
+) -> ApiResult<Vec<usize>> {
+    let mut errors = Vec::new();
+    let mut unpriced = Vec::new();
+    if let Some(d) = diagnoses {
+        match check::diagnoses(&d) {
+            Ok(v) => doc.diagnoses = v,
+            Err(e) => errors.extend(e),
+        }
+    }
+    if let Some(ls) = lines {
+        match check::lines(&ls, current) {
+            Ok(drafted) => {
+                unpriced = drafted
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| d.needs_price)
+                    .map(|(i, _)| i)
+                    .collect();
+                doc.lines = drafted.into_iter().map(|d| d.line).collect();
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(unpriced)
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+/// A new open encounter from the create body (field rules applied, nothing stored).
+pub fn draft_new(input: NewEncounter) -> ApiResult<Edit> {
+    let now = Timestamp::now();
+    let mut doc = EncounterDoc {
+        header: Encounter {
+            id: EncounterId::new(),
+            patient_id: input.patient_id,
+            payer_id: None,
+            date_of_service: input.date_of_service,
+            date_of_service_to: input.date_of_service_to,
+            place_of_service: trimmed(input.place_of_service),
+            rendering_provider_id: input.rendering_provider_id,
+            billing_provider_id: input.billing_provider_id,
+            referring_provider_id: input.referring_provider_id,
+            coverage_id: input.coverage_id,
+            status: Status::Open.as_str().into(),
+            hold_reason: None,
+            void_reason: None,
+            notes: trimmed(input.notes),
+            error_count: 0,
+            warning_count: 0,
+            signed_off_at: None,
+            signed_off_by: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        },
+        diagnoses: Vec::new(),
+        lines: Vec::new(),
+        overrides: Vec::new(),
+    };
+    let unpriced = apply_coding(&mut doc, input.diagnoses, input.lines, &[])?;
+    Ok(Edit { doc, unpriced })
+}
+
+/// Applies a PATCH body to the stored document (editable states only).
+pub fn apply_patch(cur: &EncounterDoc, p: EncounterPatch) -> ApiResult<Edit> {
+    status::check_editable(status::stored(&cur.header.status)?)?;
+    let mut doc = cur.clone();
+    let h = &mut doc.header;
+    if let Some(v) = p.date_of_service {
+        h.date_of_service = v;
+    }
+    if let Some(v) = p.date_of_service_to {
+        h.date_of_service_to = v;
+    }
+    if let Some(v) = p.place_of_service {
+        h.place_of_service = trimmed(v);
+    }
+    if let Some(v) = p.rendering_provider_id {
+        h.rendering_provider_id = v;
+    }
+    if let Some(v) = p.billing_provider_id {
+        h.billing_provider_id = v;
+    }
+    if let Some(v) = p.referring_provider_id {
+        h.referring_provider_id = v;
+    }
+    if let Some(v) = p.coverage_id {
+        h.coverage_id = v;
+    }
+    if let Some(v) = p.notes {
+        h.notes = trimmed(v);
+    }
+    let unpriced = apply_coding(&mut doc, p.diagnoses, p.lines, &cur.lines)?;
+    Ok(Edit { doc, unpriced })
+}
+
+/// Checks, prices and scrubs `edit`, then stores it as a new encounter (`cur` None) or as the
+/// next version of `cur`, with its audit row.
+fn persist(
+    c: &mut AnyConnection,
+    codes: &CodeTables,
+    ctx: &RequestCtx,
+    cur: Option<&EncounterDoc>,
+    action: &str,
+    edit: Edit,
+) -> ApiResult<EncounterDoc> {
+    let Edit { mut doc, unpriced } = edit;
+    let errors = check::document(&doc.header, &doc.lines);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let refs = refs::check(c, cur.map(|d| &d.header), &mut doc.header)?;
+    let h = &doc.header;
+    fees::price_lines(c, h.payer_id, h.date_of_service, &mut doc.lines, &unpriced)?;
+    let report = scrubbing::run(&doc, &refs, codes);
+    doc.header.error_count = report.errors;
+    doc.header.warning_count = report.warnings;
+    let id = doc.header.id;
+    match cur {
+        None => {
+            store::insert_header(c, &doc.header)?;
+            store::replace_diagnoses(c, id, &doc.diagnoses)?;
+            store::replace_lines(c, id, &doc.lines)?;
+        }
+        Some(cur) => {
+            doc.header.version = cur.header.version + 1;
+            doc.header.updated_at = Timestamp::now();
+            if !store::save_header(c, &doc.header)? {
+                let now = store::find_header(c, id)?.map_or(cur.header.version, |h| h.version);
+                return Err(ApiError::stale(now));
+            }
+            if doc.diagnoses != cur.diagnoses {
+                store::replace_diagnoses(c, id, &doc.diagnoses)?;
+            }
+            if doc.lines != cur.lines {
+                store::replace_lines(c, id, &doc.lines)?;
+            }
+        }
+    }
+    let known = cur.map_or(&[][..], |d| &d.overrides[..]);
+    for ov in doc
+        .overrides
+        .iter()
+        .filter(|o| !known.iter().any(|k| k.id == o.id))
+    {
+        store::insert_override(c, ov)?;
+    }
+    let entry = AuditEntry::success(ctx, action, RESOURCE, Some(id.to_string()));
+    audit_store::insert(c, &[entry])?;
+    Ok(doc)
+}
+
+/// Stores a new encounter (inside the caller's transaction).
+pub fn create_in(
+    c: &mut AnyConnection,
+    codes: &CodeTables,
+    ctx: &RequestCtx,
+    edit: Edit,
+) -> ApiResult<EncounterDoc> {
+    persist(c, codes, ctx, None, "create", edit)
+}
+
+/// Loads encounter `id`, checks `expected`, applies `edit` and saves the result (inside the
+/// caller's transaction).
+pub fn mutate_in<F>(
+    c: &mut AnyConnection,
+    codes: &CodeTables,
+    ctx: &RequestCtx,
+    id: EncounterId,
+    expected: Option<i32>,
+    action: &str,
+    edit: F,
+) -> ApiResult<EncounterDoc>
+where
+    F: FnOnce(&mut AnyConnection, &EncounterDoc) -> ApiResult<Edit>,
+{
+    let cur = store::load(c, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))?;
+    expect_version(cur.header.version, expected)?;
+    let next = edit(c, &cur)?;
+    persist(c, codes, ctx, Some(&cur), action, next)
+}
+
+/// [`mutate_in`] in its own write transaction off the async workers.
+pub async fn mutate<F>(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    id: EncounterId,
+    expected: Option<i32>,
+    action: &'static str,
+    edit: F,
+) -> ApiResult<EncounterDoc>
+where
+    F: FnOnce(&mut AnyConnection, &EncounterDoc) -> ApiResult<Edit> + Send + 'static,
+{
+    web::block(move || -> ApiResult<EncounterDoc> {
+        let mut conn = state.pool.get()?;
+        let codes = state.codes;
+        conn.write_transaction(|c| mutate_in(c, codes, &ctx, id, expected, action, edit))
+    })
+    .await?
+}
+
+/// Moves `cur` to `to`, recording `reason` for a hold or a void.
+pub fn transition(cur: &EncounterDoc, to: Status, reason: Option<String>) -> ApiResult<Edit> {
+    status::check_transition(status::stored(&cur.header.status)?, to)?;
+    let mut doc = cur.clone();
+    let h = &mut doc.header;
+    h.status = to.as_str().into();
+    match to {
+        Status::OnHold => h.hold_reason = reason,
+        Status::Void => {
+            h.hold_reason = None;
+            h.void_reason = reason;
+        }
+        _ => h.hold_reason = None,
+    }
+    Ok(Edit::of(doc))
+}
+
+/// Marks a coded encounter billed: for the claims module, inside its own transaction.
+pub fn mark_billed(
+    c: &mut AnyConnection,
+    codes: &CodeTables,
+    ctx: &RequestCtx,
+    id: EncounterId,
+) -> ApiResult<EncounterDoc> {
+    mutate_in(c, codes, ctx, id, None, "bill", |_, cur| {
+        transition(cur, Status::Billed, None)
+    })
+}
+
+/// The outcome of a sign-off attempt.
+#[derive(Debug)]
+pub enum SignOff {
+    /// Signed off: now coded.
+    Done(Box<EncounterDoc>),
+    /// Refused: errors remain that no admin has overridden.
+    Refused(ValidationReport),
+}
+
+/// Signs encounter `id` off as coded unless unoverridden scrubber errors remain (then only
+/// the error count is refreshed).
+pub fn sign_off_in(
+    c: &mut AnyConnection,
+    codes: &CodeTables,
+    ctx: &RequestCtx,
+    id: EncounterId,
+    expected: i32,
+) -> ApiResult<SignOff> {
+    let cur = store::load(c, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))?;
+    expect_version(cur.header.version, Some(expected))?;
+    status::check_transition(status::stored(&cur.header.status)?, Status::Coded)?;
+    let refs = refs::load(c, &cur.header)?;
+    let report = scrubbing::run(&cur, &refs, codes);
+    if report.errors > 0 {
+        store::set_counts(c, id, cur.header.version, report.errors, report.warnings)?;
+        return Ok(SignOff::Refused(report));
+    }
+    let mut edit = transition(&cur, Status::Coded, None)?;
+    edit.doc.header.signed_off_at = Some(Timestamp::now());
+    edit.doc.header.signed_off_by = Some(ctx.caller.actor.clone());
+    persist(c, codes, ctx, Some(&cur), "sign_off", edit).map(|d| SignOff::Done(Box::new(d)))
+}
+
+/// Scrubs a stored encounter without changing it; when its stored counts are out of date
+/// (codes or today moved on) they are refreshed, the version unchanged.
+pub fn validate(
+    conn: &mut AnyConnection,
+    codes: &CodeTables,
+    id: EncounterId,
+) -> ApiResult<(EncounterDoc, ValidationReport)> {
+    let doc = store::load(conn, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))?;
+    let refs = refs::load(conn, &doc.header)?;
+    let report = scrubbing::run(&doc, &refs, codes);
+    let h = &doc.header;
+    if (h.error_count, h.warning_count) != (report.errors, report.warnings) {
+        conn.write_transaction(|c| {
+            store::set_counts(c, h.id, h.version, report.errors, report.warnings)
+        })?;
+    }
+    Ok((doc, report))
+}

@@ -1,0 +1,326 @@
+//! Encounter queries: the header row, its diagnoses, lines and overrides, and the work queue.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::check::{displayed_diagnosis, stored_diagnosis};
+use super::model::{Encounter, EncounterDoc, EncounterId, FindingOverride, Line, LineId};
+use crate::db::schema_encounters::{
+    encounter_diagnoses as d, encounter_lines as l, encounters as e, finding_overrides as o,
+};
+use crate::db::AnyConnection;
+use crate::patients::model::PatientId;
+use crate::payers::model::PayerId;
+use crate::providers::model::ProviderId;
+
+/// Inserts a new encounter header.
+pub fn insert_header(conn: &mut AnyConnection, h: &Encounter) -> QueryResult<()> {
+    diesel::insert_into(e::table)
+        .values((
+            (
+                e::id.eq(h.id),
+                e::patient_id.eq(h.patient_id),
+                e::payer_id.eq(h.payer_id),
+                e::date_of_service.eq(h.date_of_service),
+                e::date_of_service_to.eq(h.date_of_service_to),
+                e::place_of_service.eq(&h.place_of_service),
+                e::rendering_provider_id.eq(h.rendering_provider_id),
+                e::billing_provider_id.eq(h.billing_provider_id),
+                e::referring_provider_id.eq(h.referring_provider_id),
+                e::coverage_id.eq(h.coverage_id),
+                e::status.eq(&h.status),
+            ),
+            (
+                e::hold_reason.eq(&h.hold_reason),
+                e::void_reason.eq(&h.void_reason),
+                e::notes.eq(&h.notes),
+                e::error_count.eq(h.error_count),
+                e::warning_count.eq(h.warning_count),
+                e::signed_off_at.eq(h.signed_off_at),
+                e::signed_off_by.eq(&h.signed_off_by),
+                e::version.eq(h.version),
+                e::created_at.eq(h.created_at),
+                e::updated_at.eq(h.updated_at),
+            ),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Writes `h` (already carrying its new version) if the stored version is still
+/// `h.version - 1`; false when another write got there first.
+pub fn save_header(conn: &mut AnyConnection, h: &Encounter) -> QueryResult<bool> {
+    write_header(conn, h, h.version - 1).map(|n| n == 1)
+}
+
+fn write_header(conn: &mut AnyConnection, h: &Encounter, prior: i32) -> QueryResult<usize> {
+    diesel::update(e::table.find(h.id).filter(e::version.eq(prior)))
+        .set((
+            (
+                e::payer_id.eq(h.payer_id),
+                e::date_of_service.eq(h.date_of_service),
+                e::date_of_service_to.eq(h.date_of_service_to),
+                e::place_of_service.eq(&h.place_of_service),
+                e::rendering_provider_id.eq(h.rendering_provider_id),
+                e::billing_provider_id.eq(h.billing_provider_id),
+                e::referring_provider_id.eq(h.referring_provider_id),
+                e::coverage_id.eq(h.coverage_id),
+                e::status.eq(&h.status),
+                e::hold_reason.eq(&h.hold_reason),
+                e::void_reason.eq(&h.void_reason),
+            ),
+            (
+                e::notes.eq(&h.notes),
+                e::error_count.eq(h.error_count),
+                e::warning_count.eq(h.warning_count),
+                e::signed_off_at.eq(h.signed_off_at),
+                e::signed_off_by.eq(&h.signed_off_by),
+                e::version.eq(h.version),
+                e::updated_at.eq(h.updated_at),
+            ),
+        ))
+        .execute(conn)
+}
+
+/// Records the scrubber counts of the current version without changing the version.
+pub fn set_counts(
+    conn: &mut AnyConnection,
+    id: EncounterId,
+    version: i32,
+    errors: i32,
+    warnings: i32,
+) -> QueryResult<()> {
+    diesel::update(e::table.find(id).filter(e::version.eq(version)))
+        .set((e::error_count.eq(errors), e::warning_count.eq(warnings)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Finds an encounter header.
+pub fn find_header(conn: &mut AnyConnection, id: EncounterId) -> QueryResult<Option<Encounter>> {
+    e::table
+        .find(id)
+        .select(Encounter::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Loads the whole document, or None.
+pub fn load(conn: &mut AnyConnection, id: EncounterId) -> QueryResult<Option<EncounterDoc>> {
+    let Some(header) = find_header(conn, id)? else {
+        return Ok(None);
+    };
+    let diagnoses = d::table
+        .filter(d::encounter_id.eq(id))
+        .order(d::position.asc())
+        .select(d::code)
+        .load::<String>(conn)?
+        .iter()
+        .map(|c| displayed_diagnosis(c))
+        .collect();
+    let lines = l::table
+        .filter(l::encounter_id.eq(id))
+        .order(l::position.asc())
+        .select(LineRow::as_select())
+        .load::<LineRow>(conn)?
+        .into_iter()
+        .map(Line::from)
+        .collect();
+    let overrides = o::table
+        .filter(o::encounter_id.eq(id))
+        .order(o::at.asc())
+        .select(FindingOverride::as_select())
+        .load(conn)?;
+    Ok(Some(EncounterDoc {
+        header,
+        diagnoses,
+        lines,
+        overrides,
+    }))
+}
+
+/// Replaces the diagnosis list (display forms, stored without the dot).
+pub fn replace_diagnoses(
+    conn: &mut AnyConnection,
+    id: EncounterId,
+    codes: &[String],
+) -> QueryResult<()> {
+    diesel::delete(d::table.filter(d::encounter_id.eq(id))).execute(conn)?;
+    for (i, code) in codes.iter().enumerate() {
+        diesel::insert_into(d::table)
+            .values((
+                d::encounter_id.eq(id),
+                d::position.eq(i as i32),
+                d::code.eq(stored_diagnosis(code)),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn join(items: impl IntoIterator<Item = String>) -> String {
+    items.into_iter().collect::<Vec<_>>().join(",")
+}
+
+/// Replaces the line list; lines keep their ids.
+pub fn replace_lines(conn: &mut AnyConnection, id: EncounterId, lines: &[Line]) -> QueryResult<()> {
+    diesel::delete(l::table.filter(l::encounter_id.eq(id))).execute(conn)?;
+    for (i, ln) in lines.iter().enumerate() {
+        diesel::insert_into(l::table)
+            .values((
+                (
+                    l::id.eq(ln.id),
+                    l::encounter_id.eq(id),
+                    l::position.eq(i as i32),
+                    l::code.eq(&ln.code),
+                    l::code_system.eq(&ln.code_system),
+                    l::modifiers.eq(ln.modifiers.join(",")),
+                    l::units.eq(ln.units),
+                    l::charge_cents.eq(ln.charge_cents),
+                    l::charge_source.eq(&ln.charge_source),
+                ),
+                (
+                    l::diagnosis_pointers
+                        .eq(join(ln.diagnosis_pointers.iter().map(i32::to_string))),
+                    l::date_of_service.eq(ln.date_of_service),
+                    l::place_of_service.eq(&ln.place_of_service),
+                    l::ndc.eq(&ln.ndc),
+                    l::ndc_quantity.eq(ln.ndc_quantity),
+                    l::ndc_unit.eq(&ln.ndc_unit),
+                    l::specimen_id.eq(ln.specimen_id),
+                    l::on_hold.eq(ln.on_hold),
+                ),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Stores an override.
+pub fn insert_override(conn: &mut AnyConnection, ov: &FindingOverride) -> QueryResult<()> {
+    diesel::insert_into(o::table)
+        .values((
+            o::id.eq(ov.id),
+            o::encounter_id.eq(ov.encounter_id),
+            o::rule.eq(&ov.rule),
+            o::path.eq(&ov.path),
+            o::message.eq(&ov.message),
+            o::reason.eq(&ov.reason),
+            o::overridden_by.eq(&ov.overridden_by),
+            o::at.eq(ov.at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A line as stored: lists are comma-separated text.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = crate::db::schema_encounters::encounter_lines)]
+struct LineRow {
+    id: LineId,
+    code: String,
+    code_system: String,
+    modifiers: String,
+    units: i32,
+    charge_cents: i64,
+    charge_source: String,
+    diagnosis_pointers: String,
+    date_of_service: Option<NaiveDate>,
+    place_of_service: Option<String>,
+    ndc: Option<String>,
+    ndc_quantity: Option<f64>,
+    ndc_unit: Option<String>,
+    specimen_id: Option<uuid::Uuid>,
+    on_hold: bool,
+}
+
+impl From<LineRow> for Line {
+    fn from(r: LineRow) -> Self {
+        let split = |s: &str| {
+            s.split(',')
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        Line {
+            id: r.id,
+            code: r.code,
+            code_system: r.code_system,
+            modifiers: split(&r.modifiers),
+            units: r.units,
+            charge_cents: r.charge_cents,
+            charge_source: r.charge_source,
+            diagnosis_pointers: split(&r.diagnosis_pointers)
+                .iter()
+                .filter_map(|p| p.parse().ok())
+                .collect(),
+            date_of_service: r.date_of_service,
+            place_of_service: r.place_of_service,
+            ndc: r.ndc,
+            ndc_quantity: r.ndc_quantity,
+            ndc_unit: r.ndc_unit,
+            specimen_id: r.specimen_id,
+            on_hold: r.on_hold,
+        }
+    }
+}
+
+/// Work-queue filters.
+#[derive(Debug, Default, Clone)]
+pub struct EncounterFilter {
+    /// Exact status.
+    pub status: Option<String>,
+    /// Date of service on or after.
+    pub from: Option<NaiveDate>,
+    /// Date of service on or before.
+    pub to: Option<NaiveDate>,
+    /// Rendering or billing provider.
+    pub provider_id: Option<ProviderId>,
+    /// Payer of the coverage billed.
+    pub payer_id: Option<PayerId>,
+    /// The patient.
+    pub patient_id: Option<PatientId>,
+    /// true: with unoverridden errors; false: without.
+    pub has_errors: Option<bool>,
+}
+
+/// Lists encounter headers in id (creation) order after `after`, at most `limit`.
+pub fn list(
+    conn: &mut AnyConnection,
+    f: &EncounterFilter,
+    after: Option<EncounterId>,
+    limit: i64,
+) -> QueryResult<Vec<Encounter>> {
+    let mut q = e::table.select(Encounter::as_select()).into_boxed();
+    if let Some(s) = &f.status {
+        q = q.filter(e::status.eq(s.clone()));
+    }
+    if let Some(d) = f.from {
+        q = q.filter(e::date_of_service.ge(d));
+    }
+    if let Some(d) = f.to {
+        q = q.filter(e::date_of_service.le(d));
+    }
+    if let Some(p) = f.provider_id {
+        q = q.filter(
+            e::rendering_provider_id
+                .eq(p)
+                .or(e::billing_provider_id.eq(p)),
+        );
+    }
+    if let Some(p) = f.payer_id {
+        q = q.filter(e::payer_id.eq(p));
+    }
+    if let Some(p) = f.patient_id {
+        q = q.filter(e::patient_id.eq(p));
+    }
+    match f.has_errors {
+        Some(true) => q = q.filter(e::error_count.gt(0)),
+        Some(false) => q = q.filter(e::error_count.eq(0)),
+        None => {}
+    }
+    if let Some(a) = after {
+        q = q.filter(e::id.gt(a));
+    }
+    q.order(e::id.asc()).limit(limit).load(conn)
+}

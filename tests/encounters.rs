@@ -1,0 +1,939 @@
+//! Encounters over HTTP: the document (create, read, update with If-Match), coding lists and
+//! line routes, concurrent edits, fee schedule pricing, field errors with pointers, roles,
+//! the status machine, validate / sign-off / overrides, the work queue, and audited reads.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::fixtures::{coded, days_ago, fixture, id_of, visit};
+
+use actix_web::test::TestRequest;
+
+use common::{patient_body, Resp, TestApp};
+use medbill::auth::roles::Role;
+use serde_json::{json, Value};
+
+async fn post_if(
+    app: &TestApp,
+    path: &str,
+    role: Role,
+    body: Option<&Value>,
+    if_match: &str,
+) -> Resp {
+    let mut req = TestRequest::post()
+        .uri(path)
+        .insert_header(("authorization", format!("Bearer {}", app.token(role))))
+        .insert_header(("if-match", if_match.to_string()));
+    if let Some(b) = body {
+        req = req.set_json(b);
+    }
+    app.send(req).await
+}
+
+async fn delete_if(app: &TestApp, path: &str, if_match: &str) -> Resp {
+    app.send(
+        TestRequest::delete()
+            .uri(path)
+            .insert_header((
+                "authorization",
+                format!("Bearer {}", app.token(Role::Billing)),
+            ))
+            .insert_header(("if-match", if_match.to_string())),
+    )
+    .await
+}
+
+async fn create_read_update(app: TestApp) {
+    let fx = fixture(&app, "E1").await;
+    let r = app
+        .post("/v1/encounters", Role::FrontDesk, &visit(&fx))
+        .await;
+    let id = id_of(&r);
+    let path = format!("/v1/encounters/{id}");
+    assert_eq!(r.header("location").unwrap(), path);
+    assert_eq!(r.header("etag").unwrap(), "\"1\"");
+    assert_eq!(r.body["status"], "open");
+    assert_eq!(r.body["payer_id"], fx.payer.as_str());
+    assert_eq!(r.body["diagnoses"], json!([]));
+    // Not coded yet: the scrubber counts errors (no diagnoses, no lines).
+    assert!(r.body["error_count"].as_i64().unwrap() >= 2);
+
+    let r = app.get(&path, Role::FrontDesk).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["notes"], "walk-in");
+    assert_eq!(r.header("etag").unwrap(), "\"1\"");
+
+    let r = app
+        .patch(
+            &path,
+            Role::FrontDesk,
+            &json!({"notes": "late", "place_of_service": "22"}),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["version"], 2);
+    assert_eq!(r.body["place_of_service"], "22");
+    assert_eq!(r.header("etag").unwrap(), "\"2\"");
+    let r = app
+        .patch(
+            &path,
+            Role::FrontDesk,
+            &json!({"notes": null}),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(r.status, 412);
+    assert_eq!(r.body["current_version"], 2);
+    assert_eq!(
+        app.patch(&path, Role::FrontDesk, &json!({"notes": null}), None)
+            .await
+            .status,
+        428
+    );
+    let r = app
+        .patch(
+            &path,
+            Role::FrontDesk,
+            &json!({"patient_id": fx.patient}),
+            Some("\"2\""),
+        )
+        .await;
+    assert_eq!(r.status, 422, "the patient cannot change");
+    let r = app
+        .patch(
+            &path,
+            Role::FrontDesk,
+            &json!({"notes": null}),
+            Some("\"2\""),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.body["notes"].is_null());
+    assert_eq!(
+        app.get(
+            "/v1/encounters/00000000-0000-7000-8000-000000000000",
+            Role::Billing
+        )
+        .await
+        .status,
+        404
+    );
+}
+on_both_backends!(create_read_update);
+
+async fn coding_lists_and_line_routes(app: TestApp) {
+    let fx = fixture(&app, "E2").await;
+    let id = id_of(
+        &app.post("/v1/encounters", Role::FrontDesk, &visit(&fx))
+            .await,
+    );
+    let path = format!("/v1/encounters/{id}");
+    let body = json!({
+        "diagnoses": [" e11.9", "I10", "z0000"],
+        "lines": [
+            {"code": "99213", "modifiers": ["25"], "charge_cents": 12500, "diagnosis_pointers": [1, 2]},
+            {"code": "j1100", "units": 2, "charge_cents": 800, "diagnosis_pointers": [1],
+             "ndc": "0009-0047-01", "ndc_quantity": 4, "ndc_unit": "ml"}
+        ]
+    });
+    let r = app.patch(&path, Role::Billing, &body, Some("\"1\"")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["version"], 2);
+    assert_eq!(r.body["diagnoses"], json!(["E11.9", "I10", "Z00.00"]));
+    let lines = r.body["lines"].as_array().unwrap();
+    assert_eq!(lines[0]["code_system"], "cpt");
+    assert_eq!(lines[1]["code"], "J1100");
+    assert_eq!(lines[1]["code_system"], "hcpcs");
+    assert_eq!(lines[1]["ndc"], "00009004701");
+    assert_eq!(lines[1]["ndc_unit"], "ML");
+    let (first, second) = (lines[0]["id"].clone(), lines[1]["id"].clone());
+
+    // Reorder the lines and drop a diagnosis: the ids stay with their lines.
+    let mut l0 = lines[0].clone();
+    let mut l1 = lines[1].clone();
+    for l in [&mut l0, &mut l1] {
+        let o = l.as_object_mut().unwrap();
+        o.remove("charge_source");
+        o.remove("specimen_id");
+        o.remove("on_hold");
+    }
+    let r = app
+        .patch(
+            &path,
+            Role::Billing,
+            &json!({"diagnoses": ["E11.9", "I10"], "lines": [l1, l0]}),
+            Some("\"2\""),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["version"], 3);
+    assert_eq!(r.body["lines"][0]["id"], second);
+    assert_eq!(r.body["lines"][1]["id"], first);
+    assert_eq!(r.body["diagnoses"], json!(["E11.9", "I10"]));
+
+    // Line routes: add, edit, remove; each bumps the encounter version.
+    let add = json!({"code": "36415", "charge_cents": 1000, "diagnosis_pointers": [1]});
+    let r = post_if(
+        &app,
+        &format!("{path}/lines"),
+        Role::Billing,
+        Some(&add),
+        "\"3\"",
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["version"], 4);
+    let new_line = r.body["lines"][2]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        r.header("location").unwrap(),
+        format!("{path}/lines/{new_line}")
+    );
+    let line_path = format!("{path}/lines/{new_line}");
+    let r = app
+        .patch(
+            &line_path,
+            Role::Billing,
+            &json!({"units": 2, "modifiers": ["91"]}),
+            Some("\"4\""),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["version"], 5);
+    assert_eq!(r.body["lines"][2]["units"], 2);
+    assert_eq!(r.body["lines"][2]["charge_cents"], 1000);
+    let r = app
+        .patch(
+            &line_path,
+            Role::Billing,
+            &json!({"units": 0}),
+            Some("\"5\""),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["pointer"], "/units");
+    let r = delete_if(&app, &line_path, "\"4\"").await;
+    assert_eq!(r.status, 412);
+    let r = delete_if(&app, &line_path, "\"5\"").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["version"], 6);
+    assert_eq!(r.body["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(delete_if(&app, &line_path, "\"6\"").await.status, 404);
+
+    // Removing everything is allowed; the stored document matches.
+    let r = app
+        .patch(
+            &path,
+            Role::Billing,
+            &json!({"lines": [], "diagnoses": []}),
+            Some("\"6\""),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(app.count("encounter_lines"), 0);
+    assert_eq!(app.count("encounter_diagnoses"), 0);
+    let read = app.get(&path, Role::Billing).await;
+    assert_eq!(read.body["version"], 7);
+}
+on_both_backends!(coding_lists_and_line_routes);
+
+async fn concurrent_edits_lose_nothing(app: TestApp) {
+    let fx = fixture(&app, "E3").await;
+    let id = id_of(
+        &app.post("/v1/encounters", Role::FrontDesk, &visit(&fx))
+            .await,
+    );
+    let path = format!("/v1/encounters/{id}");
+    let a = json!({"diagnoses": ["I10"]});
+    let b = json!({"notes": "second writer"});
+    let (ra, rb) = futures_util::future::join(
+        app.patch(&path, Role::Billing, &a, Some("\"1\"")),
+        app.patch(&path, Role::FrontDesk, &b, Some("\"1\"")),
+    )
+    .await;
+    let mut statuses = [ra.status, rb.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 412], "{} / {}", ra.body, rb.body);
+    let loser = if ra.status == 412 { &ra } else { &rb };
+    assert_eq!(loser.body["current_version"], 2);
+    // The loser re-reads and re-applies; both changes are kept.
+    let retry = if ra.status == 412 {
+        (&a, Role::Billing)
+    } else {
+        (&b, Role::FrontDesk)
+    };
+    let r = app.patch(&path, retry.1, retry.0, Some("\"2\"")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let doc = app.get(&path, Role::Billing).await.body;
+    assert_eq!(doc["version"], 3);
+    assert_eq!(doc["diagnoses"], json!(["I10"]));
+    assert_eq!(doc["notes"], "second writer");
+}
+on_both_backends!(concurrent_edits_lose_nothing);
+
+async fn fee_schedule_fills_charges(app: TestApp) {
+    let fx = fixture(&app, "E4").await;
+    let from = days_ago(30);
+    let fee = |payer: Value, modifier: Value, cents: i64| json!({"payer_id": payer, "code": "99213", "modifier": modifier, "charge_cents": cents, "effective_from": from});
+    for body in [
+        fee(Value::Null, Value::Null, 10000),
+        fee(json!(fx.payer), Value::Null, 11000),
+        fee(json!(fx.payer), json!("25"), 11500),
+    ] {
+        let r = app.post("/v1/fee-schedules", Role::Billing, &body).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let old = json!({"code": "36415", "charge_cents": 900, "effective_from": days_ago(90), "effective_to": days_ago(60)});
+    assert_eq!(
+        app.post("/v1/fee-schedules", Role::Billing, &old)
+            .await
+            .status,
+        201
+    );
+
+    let mut body = visit(&fx);
+    body["diagnoses"] = json!(["I10"]);
+    body["lines"] = json!([
+        {"code": "99213", "diagnosis_pointers": [1]},
+        {"code": "99213", "modifiers": ["25"], "units": 2, "diagnosis_pointers": [1]},
+        {"code": "99213", "charge_cents": 5, "diagnosis_pointers": [1]}
+    ]);
+    let r = app.post("/v1/encounters", Role::Billing, &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let lines = &r.body["lines"];
+    assert_eq!(
+        lines[0]["charge_cents"], 11000,
+        "the payer's price before the default"
+    );
+    assert_eq!(lines[0]["charge_source"], "fee_schedule");
+    assert_eq!(
+        lines[1]["charge_cents"], 23000,
+        "the modifier's price, times the units"
+    );
+    assert_eq!(lines[2]["charge_cents"], 5);
+    assert_eq!(lines[2]["charge_source"], "entered");
+
+    // Without the coverage only the default applies; an expired price is not used.
+    let mut body = visit(&fx);
+    body["coverage_id"] = Value::Null;
+    body["lines"] = json!([{"code": "99213", "diagnosis_pointers": [1]}, {"code": "36415", "diagnosis_pointers": [1]}]);
+    let r = app.post("/v1/encounters", Role::Billing, &body).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.body["errors"][0]["pointer"], "/lines/1/charge_cents");
+    assert_eq!(r.body["errors"][0]["code"], "no_fee_schedule");
+    assert_eq!(app.count("encounters"), 1);
+    body["lines"] = json!([{"code": "99213", "diagnosis_pointers": [1]}]);
+    let r = app.post("/v1/encounters", Role::Billing, &body).await;
+    assert_eq!(r.body["lines"][0]["charge_cents"], 10000);
+    assert!(r.body["payer_id"].is_null());
+}
+on_both_backends!(fee_schedule_fills_charges);
+
+fn pointers(r: &Resp) -> Vec<String> {
+    r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn bad_input_is_422_with_pointers(app: TestApp) {
+    let fx = fixture(&app, "E5").await;
+    let mut body = visit(&fx);
+    body["diagnoses"] = json!(["E11.9", "E1", "e119"]);
+    body["lines"] = json!([
+        {"code": "9921X", "charge_cents": 100, "diagnosis_pointers": [1]},
+        {"code": "99213", "modifiers": ["25", "5", "59", "XU", "76"], "units": 0, "charge_cents": -1,
+         "diagnosis_pointers": [1, 1, 2, 3, 4]},
+        {"code": "J1100", "charge_cents": 100, "diagnosis_pointers": [], "ndc": "12345", "ndc_unit": "XX"},
+        {"code": "99213", "code_system": "icd10cm", "charge_cents": 100, "diagnosis_pointers": [0]}
+    ]);
+    let r = app.post("/v1/encounters", Role::Billing, &body).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let p = pointers(&r);
+    for expected in [
+        "/diagnoses/1",
+        "/diagnoses/2",
+        "/lines/0/code",
+        "/lines/1/modifiers",
+        "/lines/1/modifiers/1",
+        "/lines/1/units",
+        "/lines/1/charge_cents",
+        "/lines/1/diagnosis_pointers",
+        "/lines/1/diagnosis_pointers/1",
+        "/lines/2/diagnosis_pointers",
+        "/lines/2/ndc",
+        "/lines/2/ndc_quantity",
+        "/lines/2/ndc_unit",
+        "/lines/3/code_system",
+        "/lines/3/diagnosis_pointers/0",
+    ] {
+        assert!(
+            p.contains(&expected.to_string()),
+            "missing {expected} in {p:?}"
+        );
+    }
+    assert_eq!(app.count("encounters"), 0);
+    assert_eq!(app.count("encounter_lines"), 0);
+
+    // Reference and date rules.
+    let mut body = visit(&fx);
+    body["billing_provider_id"] = json!(fx.rendering);
+    body["date_of_service_to"] = json!(days_ago(5));
+    let r = app.post("/v1/encounters", Role::FrontDesk, &body).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(pointers(&r), ["/date_of_service_to"]);
+    body["date_of_service_to"] = Value::Null;
+    let r = app.post("/v1/encounters", Role::FrontDesk, &body).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["pointer"], "/billing_provider_id");
+    assert_eq!(r.body["errors"][0]["code"], "wrong_role");
+    let other = id_of(
+        &app.post("/v1/patients", Role::FrontDesk, &patient_body("E5B"))
+            .await,
+    );
+    let mut body = visit(&fx);
+    body["patient_id"] = json!(other);
+    let r = app.post("/v1/encounters", Role::FrontDesk, &body).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["code"], "not_patients_coverage");
+    let mut body = visit(&fx);
+    body["lines"] = json!([{"code": "99213", "charge_cents": 1, "diagnosis_pointers": [1], "date_of_service": days_ago(1)}]);
+    let r = app.post("/v1/encounters", Role::Billing, &body).await;
+    assert_eq!(pointers(&r), ["/lines/0/date_of_service"]);
+    assert_eq!(app.count("encounters"), 0);
+
+    // A stored encounter is unchanged by a rejected edit.
+    let id = id_of(&app.post("/v1/encounters", Role::Billing, &coded(&fx)).await);
+    let path = format!("/v1/encounters/{id}");
+    let r = app
+        .patch(&path, Role::Billing, &json!({"lines": [{"id": id, "code": "99213", "charge_cents": 1, "diagnosis_pointers": [1]}]}), Some("\"1\""))
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["errors"][0]["pointer"], "/lines/0/id");
+    let doc = app.get(&path, Role::Billing).await.body;
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["lines"][0]["code"], "99213");
+}
+on_both_backends!(bad_input_is_422_with_pointers);
+
+async fn roles_are_enforced(app: TestApp) {
+    let fx = fixture(&app, "E6").await;
+    assert_eq!(
+        app.post("/v1/encounters", Role::Lab, &visit(&fx))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        app.post("/v1/encounters", Role::FrontDesk, &coded(&fx))
+            .await
+            .status,
+        403
+    );
+    let id = id_of(&app.post("/v1/encounters", Role::Billing, &coded(&fx)).await);
+    let path = format!("/v1/encounters/{id}");
+    assert_eq!(app.get(&path, Role::Lab).await.status, 403);
+    assert_eq!(app.get("/v1/encounters", Role::Lab).await.status, 403);
+    assert_eq!(app.get(&path, Role::FrontDesk).await.status, 200);
+    let r = app
+        .patch(
+            &path,
+            Role::FrontDesk,
+            &json!({"diagnoses": ["I10"]}),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let add = json!({"code": "36415", "charge_cents": 1000, "diagnosis_pointers": [1]});
+    assert_eq!(
+        post_if(
+            &app,
+            &format!("{path}/lines"),
+            Role::FrontDesk,
+            Some(&add),
+            "\"1\""
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        post_if(
+            &app,
+            &format!("{path}/validate"),
+            Role::FrontDesk,
+            None,
+            "\"1\""
+        )
+        .await
+        .status,
+        403
+    );
+    for role in [Role::FrontDesk, Role::Lab] {
+        assert_eq!(
+            post_if(&app, &format!("{path}/sign-off"), role, None, "\"1\"")
+                .await
+                .status,
+            403
+        );
+    }
+    let ov = json!({"rule": "coverage.missing", "path": "/coverage_id", "reason": "self-pay visit, billed to the patient"});
+    assert_eq!(
+        post_if(
+            &app,
+            &format!("{path}/overrides"),
+            Role::Billing,
+            Some(&ov),
+            "\"1\""
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(app.get("/v1/fee-schedules", Role::Lab).await.status, 403);
+    let fee = json!({"code": "99213", "charge_cents": 1, "effective_from": "2026-01-01"});
+    assert_eq!(
+        app.post("/v1/fee-schedules", Role::FrontDesk, &fee)
+            .await
+            .status,
+        403
+    );
+    assert_eq!(app.get(&path, Role::Billing).await.body["version"], 1);
+}
+on_both_backends!(roles_are_enforced);
+
+async fn status_machine(app: TestApp) {
+    let fx = fixture(&app, "E7").await;
+    let id = id_of(&app.post("/v1/encounters", Role::Billing, &coded(&fx)).await);
+    let path = format!("/v1/encounters/{id}");
+    let r = post_if(
+        &app,
+        &format!("{path}/release"),
+        Role::Billing,
+        None,
+        "\"1\"",
+    )
+    .await;
+    assert_eq!(r.status, 409);
+    assert_eq!(r.body["allowed_next"], json!(["coded", "on_hold", "void"]));
+    let r = post_if(
+        &app,
+        &format!("{path}/hold"),
+        Role::Billing,
+        Some(&json!({"reason": " "})),
+        "\"1\"",
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    let r = post_if(
+        &app,
+        &format!("{path}/hold"),
+        Role::Billing,
+        Some(&json!({"reason": "ask Dr House"})),
+        "\"1\"",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "on_hold");
+    assert_eq!(r.body["hold_reason"], "ask Dr House");
+    // On hold: still editable, but not ready for sign-off.
+    let r = app
+        .patch(
+            &path,
+            Role::Billing,
+            &json!({"notes": "asked"}),
+            Some("\"2\""),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = post_if(
+        &app,
+        &format!("{path}/sign-off"),
+        Role::Billing,
+        None,
+        "\"3\"",
+    )
+    .await;
+    assert_eq!(r.status, 409);
+    assert_eq!(r.body["allowed_next"], json!(["open", "void"]));
+    let r = post_if(
+        &app,
+        &format!("{path}/release"),
+        Role::Billing,
+        None,
+        "\"3\"",
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert!(r.body["hold_reason"].is_null());
+    let r = post_if(
+        &app,
+        &format!("{path}/sign-off"),
+        Role::Billing,
+        None,
+        "\"4\"",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "coded");
+    assert!(r.body["signed_off_by"]
+        .as_str()
+        .unwrap()
+        .starts_with("user:"));
+    // Coded: no more edits.
+    let r = app
+        .patch(&path, Role::Billing, &json!({"notes": "x"}), Some("\"5\""))
+        .await;
+    assert_eq!(r.status, 409);
+    assert_eq!(r.body["allowed_next"], json!(["billed", "void"]));
+    let add = json!({"code": "36415", "charge_cents": 1000, "diagnosis_pointers": [1]});
+    assert_eq!(
+        post_if(
+            &app,
+            &format!("{path}/lines"),
+            Role::Billing,
+            Some(&add),
+            "\"5\""
+        )
+        .await
+        .status,
+        409
+    );
+    let r = post_if(
+        &app,
+        &format!("{path}/void"),
+        Role::Billing,
+        Some(&json!({"reason": "duplicate visit"})),
+        "\"5\"",
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["status"], "void");
+    assert_eq!(r.body["void_reason"], "duplicate visit");
+    let r = post_if(
+        &app,
+        &format!("{path}/hold"),
+        Role::Billing,
+        Some(&json!({"reason": "x"})),
+        "\"6\"",
+    )
+    .await;
+    assert_eq!(r.status, 409);
+    assert_eq!(r.body["allowed_next"], json!([]));
+}
+on_both_backends!(status_machine);
+
+async fn validate_sign_off_and_override(app: TestApp) {
+    let fx = fixture(&app, "E8").await;
+    let mut body = coded(&fx);
+    body["diagnoses"] = json!(["E11", "I10"]);
+    let r = app.post("/v1/encounters", Role::Billing, &body).await;
+    let id = id_of(&r);
+    assert_eq!(r.body["error_count"], 1, "{}", r.body);
+    let path = format!("/v1/encounters/{id}");
+
+    let v = post_if(
+        &app,
+        &format!("{path}/validate"),
+        Role::Billing,
+        None,
+        "\"1\"",
+    )
+    .await;
+    assert_eq!(v.status, 200, "{}", v.body);
+    assert_eq!(v.body["errors"], 1);
+    let header = v.body["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["severity"] == "error")
+        .unwrap()
+        .clone();
+    assert_eq!(header["rule"], "icd.not_billable");
+    assert_eq!(header["path"], "/diagnoses/0");
+    assert!(header["suggestion"].as_str().unwrap().contains("E11.9"));
+    assert_eq!(
+        app.get(&path, Role::Billing).await.body["version"],
+        1,
+        "validate changes nothing"
+    );
+
+    let r = post_if(
+        &app,
+        &format!("{path}/sign-off"),
+        Role::Billing,
+        None,
+        "\"1\"",
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        r.body["type"],
+        "https://medbill.dev/problems/blocking-findings"
+    );
+    assert_eq!(r.body["findings"][0]["rule"], "icd.not_billable");
+    assert_eq!(r.body["errors"][0]["pointer"], "/diagnoses/0");
+    assert_eq!(app.get(&path, Role::Billing).await.body["status"], "open");
+
+    // The override needs a real reason and a current error.
+    let short = json!({"rule": "icd.not_billable", "path": "/diagnoses/0", "reason": "ok"});
+    let r = post_if(
+        &app,
+        &format!("{path}/overrides"),
+        Role::Admin,
+        Some(&short),
+        "\"1\"",
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    let wrong = json!({"rule": "icd.not_billable", "path": "/diagnoses/1", "reason": "payer contract allows it"});
+    let r = post_if(
+        &app,
+        &format!("{path}/overrides"),
+        Role::Admin,
+        Some(&wrong),
+        "\"1\"",
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    let ov = json!({"rule": "icd.not_billable", "path": "/diagnoses/0", "reason": "payer contract allows the category code"});
+    let r = post_if(
+        &app,
+        &format!("{path}/overrides"),
+        Role::Admin,
+        Some(&ov),
+        "\"1\"",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["version"], 2);
+    assert_eq!(r.body["error_count"], 0);
+    assert_eq!(
+        r.body["overrides"][0]["reason"],
+        "payer contract allows the category code"
+    );
+    assert_eq!(
+        post_if(
+            &app,
+            &format!("{path}/overrides"),
+            Role::Admin,
+            Some(&ov),
+            "\"2\""
+        )
+        .await
+        .status,
+        409
+    );
+
+    let v = post_if(
+        &app,
+        &format!("{path}/validate"),
+        Role::Billing,
+        None,
+        "\"2\"",
+    )
+    .await;
+    assert_eq!(v.body["errors"], 0);
+    assert_eq!(v.body["overridden"], 1);
+    let f = v.body["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "icd.not_billable")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        f["override"]["reason"],
+        "payer contract allows the category code"
+    );
+
+    let r = post_if(
+        &app,
+        &format!("{path}/sign-off"),
+        Role::Billing,
+        None,
+        "\"2\"",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "coded");
+
+    let log = app
+        .get(&format!("/v1/audit?resource_id={id}"), Role::Admin)
+        .await;
+    let actions: Vec<(String, String)> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap().into(),
+                r["actor_role"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(
+        actions.contains(&("override".into(), "admin".into())),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&("sign_off".into(), "billing".into())),
+        "{actions:?}"
+    );
+}
+on_both_backends!(validate_sign_off_and_override);
+
+fn ids(r: &Resp) -> Vec<String> {
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn work_queue_filters(app: TestApp) {
+    let fx = fixture(&app, "E9").await;
+    let clean = id_of(&app.post("/v1/encounters", Role::Billing, &coded(&fx)).await);
+    let mut body = visit(&fx);
+    body["date_of_service"] = json!(days_ago(20));
+    body["coverage_id"] = Value::Null;
+    let uncoded = id_of(&app.post("/v1/encounters", Role::FrontDesk, &body).await);
+    let q = |s: &str| format!("/v1/encounters?{s}");
+    assert_eq!(
+        ids(&app.get(&q("has_errors=true"), Role::Billing).await),
+        [uncoded.as_str()]
+    );
+    assert_eq!(
+        ids(&app.get(&q("has_errors=false"), Role::Billing).await),
+        [clean.as_str()]
+    );
+    assert_eq!(
+        ids(&app
+            .get(&q(&format!("payer_id={}", fx.payer)), Role::Billing)
+            .await),
+        [clean.as_str()]
+    );
+    assert_eq!(
+        ids(&app
+            .get(&q(&format!("from={}", days_ago(10))), Role::Billing)
+            .await),
+        [clean.as_str()]
+    );
+    assert_eq!(
+        ids(&app
+            .get(&q(&format!("to={}", days_ago(10))), Role::Billing)
+            .await),
+        [uncoded.as_str()]
+    );
+    assert_eq!(
+        ids(&app
+            .get(&q(&format!("provider_id={}", fx.billing)), Role::Billing)
+            .await)
+        .len(),
+        2
+    );
+    assert_eq!(
+        ids(&app
+            .get(
+                &q(&format!("patient_id={}&status=open", fx.patient)),
+                Role::Billing
+            )
+            .await)
+        .len(),
+        2
+    );
+    assert!(ids(&app.get(&q("status=coded"), Role::Billing).await).is_empty());
+    let page = app.get(&q("limit=1"), Role::Billing).await;
+    assert_eq!(ids(&page), [clean.as_str()]);
+    let next = page.body["next_cursor"].as_str().unwrap().to_string();
+    assert_eq!(
+        ids(&app
+            .get(&q(&format!("limit=1&cursor={next}")), Role::Billing)
+            .await),
+        [uncoded.as_str()]
+    );
+    assert_eq!(app.get(&q("status=done"), Role::Billing).await.status, 422);
+    assert_eq!(app.get(&q("colour=red"), Role::Billing).await.status, 422);
+
+    // Coding the uncoded encounter clears it from the has_errors queue.
+    let mut fix = coded(&fx);
+    fix.as_object_mut().unwrap().remove("patient_id");
+    let r = app
+        .patch(
+            &format!("/v1/encounters/{uncoded}"),
+            Role::Billing,
+            &fix,
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(ids(&app.get(&q("has_errors=true"), Role::Billing).await).is_empty());
+}
+on_both_backends!(work_queue_filters);
+
+async fn reads_and_writes_are_audited(app: TestApp) {
+    let fx = fixture(&app, "E10").await;
+    let id = id_of(
+        &app.post("/v1/encounters", Role::FrontDesk, &visit(&fx))
+            .await,
+    );
+    app.get(&format!("/v1/encounters/{id}"), Role::Billing)
+        .await;
+    app.get("/v1/encounters", Role::FrontDesk).await;
+    post_if(
+        &app,
+        &format!("/v1/encounters/{id}/validate"),
+        Role::Billing,
+        None,
+        "\"1\"",
+    )
+    .await;
+    let log = app
+        .get(&format!("/v1/audit?resource_id={id}"), Role::Admin)
+        .await;
+    let actions: Vec<(&str, &str)> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap(),
+                r["actor_role"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("create", "front_desk"),
+            ("read", "billing"),
+            ("search", "front_desk"),
+            ("validate", "billing")
+        ]
+    );
+}
+on_both_backends!(reads_and_writes_are_audited);
+
+async fn idempotent_create(app: TestApp) {
+    let fx = fixture(&app, "E11").await;
+    let token = app.token(Role::FrontDesk);
+    let req = || {
+        TestRequest::post()
+            .uri("/v1/encounters")
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .insert_header(("idempotency-key", "checkin-1"))
+            .set_json(visit(&fx))
+    };
+    let a = app.send(req()).await;
+    let b = app.send(req()).await;
+    assert_eq!(a.status, 201);
+    assert_eq!(b.status, 201);
+    assert_eq!(b.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(a.body["id"], b.body["id"]);
+    assert_eq!(app.count("encounters"), 1);
+}
+on_both_backends!(idempotent_create);
