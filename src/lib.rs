@@ -20,8 +20,10 @@ pub mod payers;
 pub mod providers;
 pub mod scrub;
 pub mod server;
+pub mod specimens;
 pub mod state;
 pub mod validation;
+pub mod x12;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use utoipa::OpenApi;
@@ -60,6 +62,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(payers::configure)
         .configure(coverages::configure)
         .configure(encounters::configure)
+        .configure(specimens::configure)
         .configure(codeset_api::routes::configure)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .default_service(web::to(no_route));

@@ -61,6 +61,8 @@ use utoipa::{Modify, OpenApi};
         crate::encounters::fees::routes::update_fee_schedule,
         crate::encounters::fees::routes::list_fee_schedules,
         // encounters (end)
+        // specimens (begin)
+        // specimens (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth),
@@ -73,6 +75,7 @@ use utoipa::{Modify, OpenApi};
         (name = "codesets", description = "Code tables: lookup, search, validation (every role)"),
         (name = "encounters", description = "Visits: coding, scrubber findings, sign-off (PHI; every access audited)"),
         (name = "fee schedules", description = "Charges per payer (or default) and code, by date"),
+        (name = "specimens", description = "Specimen log: accessioning, chain of custody, labels (PHI; audited)"),
         (name = "audit", description = "Audit log (admin only)"),
         (name = "health", description = "Probes"),
     )

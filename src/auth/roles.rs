@@ -76,6 +76,16 @@ pub enum Permission {
     FeeScheduleRead,
     /// Maintain fee schedules.
     FeeScheduleWrite,
+    /// Read specimens, their custody and labels.
+    SpecimenRead,
+    /// Log a specimen at collection and hand it on before receipt (custody, in transit).
+    SpecimenCollect,
+    /// Receive, process, result, reject, cancel and recollect specimens.
+    SpecimenProcess,
+    /// Read claims, their history and 837 files.
+    ClaimRead,
+    /// Build, queue, replace and void claims; retry dead-lettered submissions.
+    ClaimWrite,
     /// Read and verify the audit log.
     AuditRead,
     /// Manage users and service accounts.
@@ -89,9 +99,22 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         Role::Admin => true,
         Role::Billing => !matches!(
             permission,
-            AuditRead | UserAdmin | CodesetImport | FindingOverride
+            AuditRead
+                | UserAdmin
+                | CodesetImport
+                | FindingOverride
+                | SpecimenCollect
+                | SpecimenProcess
         ),
-        Role::Lab => matches!(permission, PatientRead | ProviderRead | CodesetRead),
+        Role::Lab => matches!(
+            permission,
+            PatientRead
+                | ProviderRead
+                | CodesetRead
+                | SpecimenRead
+                | SpecimenCollect
+                | SpecimenProcess
+        ),
         Role::FrontDesk => matches!(
             permission,
             PatientRead
@@ -104,6 +127,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
                 | EncounterRead
                 | EncounterOpen
                 | FeeScheduleRead
+                | SpecimenRead
+                | SpecimenCollect
         ),
     }
 }
@@ -136,5 +161,11 @@ mod tests {
         assert!(!allows(Role::FrontDesk, Permission::EncounterSignOff));
         assert!(!allows(Role::Lab, Permission::EncounterSignOff));
         assert!(!allows(Role::Lab, Permission::EncounterRead));
+        assert!(!allows(Role::Lab, Permission::ClaimRead));
+        assert!(allows(Role::Billing, Permission::SpecimenRead));
+        assert!(!allows(Role::Billing, Permission::SpecimenProcess));
+        assert!(allows(Role::FrontDesk, Permission::SpecimenCollect));
+        assert!(!allows(Role::FrontDesk, Permission::SpecimenProcess));
+        assert!(!allows(Role::FrontDesk, Permission::ClaimRead));
     }
 }

@@ -5,6 +5,7 @@ mod connection;
 mod migrations;
 pub mod schema;
 pub mod schema_encounters;
+pub mod schema_specimens;
 pub mod types;
 
 pub use connection::{AnyConnection, Backend, ConnectionOptions, DbPool, PooledConn};

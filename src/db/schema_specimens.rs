@@ -1,0 +1,1 @@
+//! Specimen tables (being written).
