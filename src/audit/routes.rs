@@ -9,6 +9,7 @@ use super::store::{self, AuditFilter, AuditRecord};
 use crate::auth::roles::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::http::pagination;
+use crate::http::reads::with_conn;
 use crate::http::RequestCtx;
 use crate::state::AppState;
 
@@ -73,11 +74,10 @@ pub async fn list_audit(
         to: q.to,
         after_id,
     };
-    let rows = web::block(move || -> ApiResult<Vec<AuditRecord>> {
-        let mut conn = state.pool.get()?;
-        Ok(store::list(&mut conn, &filter, limit + 1)?)
+    let rows = with_conn(&state, move |conn| -> ApiResult<Vec<AuditRecord>> {
+        Ok(store::list(conn, &filter, limit + 1)?)
     })
-    .await??;
+    .await?;
     let more = rows.len() as i64 > limit;
     let mut items = rows;
     items.truncate(limit as usize);
@@ -96,11 +96,10 @@ pub async fn list_audit(
 #[get("/v1/audit/verify")]
 pub async fn verify_audit(state: web::Data<AppState>, ctx: RequestCtx) -> ApiResult<HttpResponse> {
     ctx.require(Permission::AuditRead)?;
-    let report = web::block(move || -> ApiResult<VerifyReport> {
-        let mut conn = state.pool.get()?;
-        Ok(chain::verify(&mut conn)?)
+    let report = with_conn(&state, move |conn| -> ApiResult<VerifyReport> {
+        Ok(chain::verify(conn)?)
     })
-    .await??;
+    .await?;
     Ok(HttpResponse::Ok().json(report))
 }
 

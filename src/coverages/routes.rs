@@ -21,6 +21,7 @@ use crate::http::idempotency::{
 };
 use crate::http::mutation::{change, ResourceOps};
 use crate::http::pagination::{self, Page};
+use crate::http::reads::{audit_phi_reads, with_conn};
 use crate::http::versioning::{etag, if_match, required_if_match};
 use crate::http::{JsonBody, RequestCtx};
 use crate::patients;
@@ -102,22 +103,12 @@ pub async fn get_coverage(
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::CoverageRead)?;
     let id = id.into_inner();
-    let st = state.clone();
-    let found = web::block(move || -> ApiResult<Option<Coverage>> {
-        let mut c = st.pool.get()?;
-        Ok(store::find(&mut c, id)?)
+    let found = with_conn(&state, move |c| -> ApiResult<Option<Coverage>> {
+        Ok(store::find(c, id)?)
     })
-    .await??;
+    .await?;
     let cv = found.ok_or_else(|| ApiError::not_found("coverage"))?;
-    state
-        .audit
-        .record(vec![AuditEntry::success(
-            &ctx,
-            "read",
-            RESOURCE,
-            Some(cv.id.to_string()),
-        )])
-        .await?;
+    audit_phi_reads(&state, &ctx, "read", RESOURCE, [cv.id.to_string()]).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(cv.version)))
         .json(cv))
@@ -144,13 +135,11 @@ pub async fn update_coverage(
     let id = id.into_inner();
     // The self-subscriber rule compares with the patient; a coverage's patient never changes,
     // so reading it before the update's transaction is safe.
-    let st = state.clone();
-    let patient = web::block(move || -> ApiResult<Patient> {
-        let mut c = st.pool.get()?;
-        let cv = store::find(&mut c, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))?;
-        patients::store::find(&mut c, cv.patient_id)?.ok_or_else(ApiError::internal)
+    let patient = with_conn(&state, move |c| -> ApiResult<Patient> {
+        let cv = store::find(c, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))?;
+        patients::store::find(c, cv.patient_id)?.ok_or_else(ApiError::internal)
     })
-    .await??;
+    .await?;
     change(state, ctx, ops(), id, Some(expected), "update", move |cv| {
         patch.apply(cv, &patient).map_err(to_api_error)
     })
@@ -246,19 +235,13 @@ pub async fn list_coverages(
         active: q.active,
         active_on: q.active_on,
     };
-    let st = state.clone();
-    let rows = web::block(move || -> ApiResult<Vec<Coverage>> {
-        let mut c = st.pool.get()?;
-        Ok(store::list(&mut c, &filter, after, limit + 1)?)
+    let rows = with_conn(&state, move |c| -> ApiResult<Vec<Coverage>> {
+        Ok(store::list(c, &filter, after, limit + 1)?)
     })
-    .await??;
+    .await?;
     let page = pagination::page(rows, limit, |c| c.id.0);
-    let entries = page
-        .items
-        .iter()
-        .map(|c| AuditEntry::success(&ctx, "search", RESOURCE, Some(c.id.to_string())))
-        .collect();
-    state.audit.record(entries).await?;
+    let ids = page.items.iter().map(|r| r.id.to_string());
+    audit_phi_reads(&state, &ctx, "search", RESOURCE, ids).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 

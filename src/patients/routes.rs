@@ -17,6 +17,7 @@ use crate::http::idempotency::{
 };
 use crate::http::mutation::{change, ResourceOps};
 use crate::http::pagination::{self, Page};
+use crate::http::reads::{audit_phi_reads, with_conn};
 use crate::http::versioning::{etag, if_match, required_if_match};
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
@@ -104,22 +105,12 @@ pub async fn get_patient(
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::PatientRead)?;
     let id = id.into_inner();
-    let st = state.clone();
-    let found = web::block(move || -> ApiResult<Option<Patient>> {
-        let mut c = st.pool.get()?;
-        Ok(store::find(&mut c, id)?)
+    let found = with_conn(&state, move |c| -> ApiResult<Option<Patient>> {
+        Ok(store::find(c, id)?)
     })
-    .await??;
+    .await?;
     let pt = found.ok_or_else(|| ApiError::not_found("patient"))?;
-    state
-        .audit
-        .record(vec![AuditEntry::success(
-            &ctx,
-            "read",
-            RESOURCE,
-            Some(pt.id.to_string()),
-        )])
-        .await?;
+    audit_phi_reads(&state, &ctx, "read", RESOURCE, [pt.id.to_string()]).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(pt.version)))
         .json(pt))
@@ -245,19 +236,13 @@ pub async fn list_patients(
         birth_date: q.birth_date,
         active: q.active,
     };
-    let st = state.clone();
-    let rows = web::block(move || -> ApiResult<Vec<Patient>> {
-        let mut c = st.pool.get()?;
-        Ok(store::list(&mut c, &filter, after, limit + 1)?)
+    let rows = with_conn(&state, move |c| -> ApiResult<Vec<Patient>> {
+        Ok(store::list(c, &filter, after, limit + 1)?)
     })
-    .await??;
+    .await?;
     let page = pagination::page(rows, limit, |p| p.id.0);
-    let entries = page
-        .items
-        .iter()
-        .map(|p| AuditEntry::success(&ctx, "search", RESOURCE, Some(p.id.to_string())))
-        .collect();
-    state.audit.record(entries).await?;
+    let ids = page.items.iter().map(|r| r.id.to_string());
+    audit_phi_reads(&state, &ctx, "search", RESOURCE, ids).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 

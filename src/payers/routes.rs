@@ -17,6 +17,7 @@ use crate::http::idempotency::{
 };
 use crate::http::mutation::{change, ResourceOps};
 use crate::http::pagination::{self, Page};
+use crate::http::reads::with_conn;
 use crate::http::versioning::{etag, if_match, required_if_match};
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
@@ -80,11 +81,10 @@ pub async fn get_payer(
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::PayerRead)?;
     let id = id.into_inner();
-    let found = web::block(move || -> ApiResult<Option<Payer>> {
-        let mut c = state.pool.get()?;
-        Ok(store::find(&mut c, id)?)
+    let found = with_conn(&state, move |c| -> ApiResult<Option<Payer>> {
+        Ok(store::find(c, id)?)
     })
-    .await??;
+    .await?;
     let py = found.ok_or_else(|| ApiError::not_found("payer"))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(py.version)))
@@ -210,11 +210,10 @@ pub async fn list_payers(
         claim_filing_indicator: q.claim_filing_indicator,
         active: q.active,
     };
-    let rows = web::block(move || -> ApiResult<Vec<Payer>> {
-        let mut c = state.pool.get()?;
-        Ok(store::list(&mut c, &filter, after, limit + 1)?)
+    let rows = with_conn(&state, move |c| -> ApiResult<Vec<Payer>> {
+        Ok(store::list(c, &filter, after, limit + 1)?)
     })
-    .await??;
+    .await?;
     Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |p| p.id.0)))
 }
 

@@ -17,6 +17,7 @@ use crate::http::idempotency::{
 };
 use crate::http::mutation::{change, ResourceOps};
 use crate::http::pagination::{self, Page};
+use crate::http::reads::with_conn;
 use crate::http::versioning::{etag, if_match, required_if_match};
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
@@ -97,11 +98,10 @@ pub async fn get_provider(
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::ProviderRead)?;
     let id = id.into_inner();
-    let found = web::block(move || -> ApiResult<Option<Provider>> {
-        let mut c = state.pool.get()?;
-        Ok(store::find(&mut c, id)?)
+    let found = with_conn(&state, move |c| -> ApiResult<Option<Provider>> {
+        Ok(store::find(c, id)?)
     })
-    .await??;
+    .await?;
     let pr = found.ok_or_else(|| ApiError::not_found("provider"))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(pr.version)))
@@ -225,11 +225,10 @@ pub async fn list_providers(
             .filter(|v| !v.is_empty()),
         active: q.active,
     };
-    let rows = web::block(move || -> ApiResult<Vec<Provider>> {
-        let mut c = state.pool.get()?;
-        Ok(store::list(&mut c, &filter, after, limit + 1)?)
+    let rows = with_conn(&state, move |c| -> ApiResult<Vec<Provider>> {
+        Ok(store::list(c, &filter, after, limit + 1)?)
     })
-    .await??;
+    .await?;
     Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |p| p.id.0)))
 }
 
