@@ -65,7 +65,7 @@ use utoipa::{Modify, OpenApi};
         // specimens (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ProblemResponses),
     tags(
         (name = "auth", description = "Access tokens"),
         (name = "patients", description = "Patient registry (PHI; every access audited)"),
@@ -96,6 +96,87 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Documents the errors every route can answer with, as `application/problem+json`: the
+/// handlers name their specific ones; the rest (bad JSON, no token, wrong role, ...) come from
+/// the shared plumbing and are added here once.
+struct ProblemResponses;
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let problem = || {
+            ContentBuilder::new()
+                .schema(Some(RefOr::Ref(Ref::from_schema_name("Problem"))))
+                .build()
+        };
+        let common: [(&str, &str, bool); 7] = [
+            (
+                "400",
+                "The request cannot be parsed (not JSON, bad path parameter)",
+                false,
+            ),
+            ("401", "No valid access token", true),
+            ("403", "The caller's role may not do this", true),
+            ("413", "The body is over 1 MiB", false),
+            ("415", "The body is not JSON", false),
+            (
+                "422",
+                "Invalid content or query parameters; `errors` names each field",
+                false,
+            ),
+            ("503", "The database is unavailable or busy; retry", false),
+        ];
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let has_id = path.contains('{');
+            let ops = [
+                (&mut item.get, false),
+                (&mut item.put, true),
+                (&mut item.post, has_id),
+                (&mut item.delete, has_id),
+                (&mut item.patch, true),
+            ];
+            for (op, may_need_version) in ops {
+                let Some(op) = op.as_mut() else { continue };
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let responses = &mut op.responses.responses;
+                if has_id {
+                    responses.entry("404".to_string()).or_insert_with(|| {
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .description("No such resource")
+                                .build(),
+                        )
+                    });
+                }
+                if may_need_version && secured {
+                    responses.entry("428".to_string()).or_insert_with(|| {
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .description("This change needs If-Match with the version read")
+                                .build(),
+                        )
+                    });
+                }
+                for (code, description, needs_auth) in common {
+                    if needs_auth && !secured {
+                        continue;
+                    }
+                    responses.entry(code.to_string()).or_insert_with(|| {
+                        RefOr::T(ResponseBuilder::new().description(description).build())
+                    });
+                }
+                for (code, response) in responses.iter_mut() {
+                    if let (true, RefOr::T(r)) = (code.as_str() >= "400", response) {
+                        r.content.shift_remove("application/json");
+                        r.content
+                            .insert("application/problem+json".to_string(), problem());
+                    }
+                }
+            }
+        }
     }
 }
 
