@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod claims;
 pub mod codeset_api;
 pub mod codesets;
 pub mod config;
@@ -63,6 +64,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(coverages::configure)
         .configure(encounters::configure)
         .configure(specimens::configure)
+        .configure(claims::configure)
         .configure(codeset_api::routes::configure)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .default_service(web::to(no_route));

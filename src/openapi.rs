@@ -63,6 +63,8 @@ use utoipa::{Modify, OpenApi};
         // encounters (end)
         // specimens (begin)
         // specimens (end)
+        // claims (begin)
+        // claims (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ProblemResponses),
@@ -76,6 +78,7 @@ use utoipa::{Modify, OpenApi};
         (name = "encounters", description = "Visits: coding, scrubber findings, sign-off (PHI; every access audited)"),
         (name = "fee schedules", description = "Charges per payer (or default) and code, by date"),
         (name = "specimens", description = "Specimen log: accessioning, chain of custody, labels (PHI; audited)"),
+        (name = "claims", description = "Claims, the submission queue and acknowledgments"),
         (name = "audit", description = "Audit log (admin only)"),
         (name = "health", description = "Probes"),
     )

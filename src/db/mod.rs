@@ -4,6 +4,7 @@
 mod connection;
 mod migrations;
 pub mod schema;
+pub mod schema_claims;
 pub mod schema_encounters;
 pub mod schema_specimens;
 pub mod types;

@@ -1,0 +1,1 @@
+//! Claim and submission-queue tables (being written).
