@@ -1,1 +1,28 @@
-//! Placeholder: the X12 837P writer and 999/277CA readers are being written (pure: no HTTP, no SQL).
+//! X12 for claims, pure (no HTTP, no SQL): the 837P 005010X222A1 writer and the readers of
+//! 999 (implementation acknowledgment, 005010X231A1) and 277CA (claim acknowledgment,
+//! 005010X214).
+//!
+//! - [`write_837p`] turns an [`Envelope`] and [`Transaction`]s of [`ClaimSnapshot`]s into one
+//!   interchange; a refused value is an [`X12Error`] naming the field (see [`escape`] for what
+//!   is rejected and what is sanitised).
+//! - [`read_999`] and [`read_277ca`] turn acknowledgment files into typed results with the
+//!   codes and their meanings.
+//!
+//! docs/x12.md describes the structure, the escaping rules and what is not done.
+
+pub mod claim;
+mod claim_loops;
+pub mod error;
+pub mod escape;
+mod parties;
+pub mod sample;
+mod segment;
+mod writer;
+
+#[cfg(test)]
+mod writer_tests;
+
+pub use claim::*;
+pub use claim_loops::{MAX_DIAGNOSES, MAX_LINES};
+pub use error::{Problem, ReadError, X12Error};
+pub use writer::{write_837p, WriteOptions, VERSION_837P};
