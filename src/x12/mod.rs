@@ -6,23 +6,32 @@
 //!   interchange; a refused value is an [`X12Error`] naming the field (see [`escape`] for what
 //!   is rejected and what is sanitised).
 //! - [`read_999`] and [`read_277ca`] turn acknowledgment files into typed results with the
-//!   codes and their meanings.
+//!   codes and their meanings ([`codes`]).
 //!
 //! docs/x12.md describes the structure, the escaping rules and what is not done.
 
+pub mod ack277;
+pub mod ack999;
 pub mod claim;
 mod claim_loops;
+pub mod codes;
 pub mod error;
 pub mod escape;
+mod parse;
 mod parties;
 pub mod sample;
 mod segment;
 mod writer;
 
 #[cfg(test)]
+mod ack_tests;
+#[cfg(test)]
 mod writer_tests;
 
+pub use ack277::{read_277ca, Ack277, ClaimAck, LineAck, Status};
+pub use ack999::{read_999, Ack999, ElementError, SegmentError, SetAck};
 pub use claim::*;
 pub use claim_loops::{MAX_DIAGNOSES, MAX_LINES};
+pub use codes::{Coded, Outcome};
 pub use error::{Problem, ReadError, X12Error};
 pub use writer::{write_837p, WriteOptions, VERSION_837P};
