@@ -133,10 +133,16 @@ async fn labels_in_three_formats(app: TestApp) {
 
     let zpl = app.get(&path, Role::Lab).await;
     assert_eq!(zpl.status, 200);
-    assert!(zpl.header("content-type").unwrap().starts_with("application/zpl"));
+    assert!(zpl
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/zpl"));
     let text = String::from_utf8(zpl.raw.clone()).unwrap();
     assert!(text.starts_with("^XA") && text.trim_end().ends_with("^XZ"));
-    assert!(text.contains(&format!("^BCN,70,Y,N,N,A^FD{acc}^FS")), "{text}");
+    assert!(
+        text.contains(&format!("^BCN,70,Y,N,N,A^FD{acc}^FS")),
+        "{text}"
+    );
     assert!(text.contains("LEE, ANN"));
     assert!(text.contains("DOB 1980-02-03"));
     assert!(text.contains("SER Serum"));
@@ -149,7 +155,9 @@ async fn labels_in_three_formats(app: TestApp) {
     assert!(text.contains("LEE, ANN") && text.contains("COLL "));
     assert_eq!(decode_svg(&text), acc);
 
-    let png = app.get(&format!("{path}?format=PNG"), Role::FrontDesk).await;
+    let png = app
+        .get(&format!("{path}?format=PNG"), Role::FrontDesk)
+        .await;
     assert_eq!(png.status, 200);
     assert_eq!(png.header("content-type").unwrap(), "image/png");
     assert_eq!(decode_png(&png.raw), acc);
@@ -157,7 +165,10 @@ async fn labels_in_three_formats(app: TestApp) {
     let r = app.get(&format!("{path}?format=pdf"), Role::Lab).await;
     assert_eq!(r.status, 422);
     let r = app
-        .get(&format!("/v1/specimens/{}/label", uuid::Uuid::now_v7()), Role::Lab)
+        .get(
+            &format!("/v1/specimens/{}/label", uuid::Uuid::now_v7()),
+            Role::Lab,
+        )
         .await;
     assert_eq!(r.status, 404);
     // Label reads show patient identity: audited.
