@@ -146,11 +146,9 @@ pub fn append_events(
         .filter(ev::specimen_id.eq(id))
         .select(diesel::dsl::max(ev::seq))
         .first(conn)?;
-    let mut seq = last.unwrap_or(0);
     let at = Timestamp::now();
     let mut out = Vec::with_capacity(drafts.len());
-    for d in drafts {
-        seq += 1;
+    for (seq, d) in (last.unwrap_or(0) + 1..).zip(drafts) {
         let e = SpecimenEvent {
             id: SpecimenEventId::new(),
             specimen_id: id,
