@@ -1,11 +1,14 @@
 //! Accession numbers: `YY` (UTC year of accessioning) + a 7-digit sequence + a Luhn (mod 10)
-//! check digit, 10 digits in all (`2600000018`). The sequence comes from a per-year counter row
-//! incremented inside the create transaction, so numbers never repeat, also with several
-//! servers on one PostgreSQL (the row stays locked until the creating transaction ends).
+//! check digit, 10 digits in all (`2600000018`). The sequence never repeats:
+//! - PostgreSQL: one sequence per year (`accession_seq_2026`, made on first use under an
+//!   advisory lock). `nextval` takes no row lock, so several servers accession in parallel; a
+//!   rolled-back create leaves a gap, never a repeat.
+//! - SQLite: a per-year counter row incremented inside the create transaction (SQLite's write
+//!   transaction already serialises writers).
 
 use chrono::Datelike;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer};
+use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 
 use crate::db::AnyConnection;
 use crate::error::ApiError;
@@ -87,11 +90,38 @@ struct Taken {
     seq: i64,
 }
 
-// Both backends accept this statement (SQLite 3.35+ has RETURNING and upsert); only the
-// placeholder differs. The conflicting row is locked until the transaction ends.
-const TAKE_PG: &str = "INSERT INTO accession_counters (year, next_seq) VALUES ($1, 2) \
-     ON CONFLICT (year) DO UPDATE SET next_seq = accession_counters.next_seq + 1 \
-     RETURNING next_seq - 1 AS seq";
+#[derive(QueryableByName)]
+struct MaybeTaken {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    seq: Option<i64>,
+}
+
+/// `nextval` of the year's sequence, or NULL while it does not exist yet (nextval is strict).
+const TAKE_PG: &str = "SELECT nextval(to_regclass($1)) AS seq";
+/// Serialises the first use of a year's sequence across servers (released at commit).
+const CREATE_LOCK_PG: &str = "SELECT pg_advisory_xact_lock(4872150913)";
+
+fn take_pg(c: &mut diesel::PgConnection, year: i32) -> QueryResult<i64> {
+    let name = format!("accession_seq_{year}");
+    let taken: MaybeTaken = diesel::sql_query(TAKE_PG)
+        .bind::<Text, _>(&name)
+        .get_result(c)?;
+    if let Some(seq) = taken.seq {
+        return Ok(seq);
+    }
+    diesel::sql_query(CREATE_LOCK_PG).execute(c)?;
+    // `year` is an integer, so the name is a safe identifier.
+    diesel::sql_query(format!(
+        "CREATE SEQUENCE IF NOT EXISTS {name} MINVALUE 1 MAXVALUE {MAX_SEQ} NO CYCLE"
+    ))
+    .execute(c)?;
+    let taken: MaybeTaken = diesel::sql_query(TAKE_PG)
+        .bind::<Text, _>(&name)
+        .get_result(c)?;
+    taken.seq.ok_or(diesel::result::Error::NotFound)
+}
+
+// SQLite 3.35+ has RETURNING and upsert; the write transaction serialises writers.
 const TAKE_SQLITE: &str = "INSERT INTO accession_counters (year, next_seq) VALUES (?, 2) \
      ON CONFLICT (year) DO UPDATE SET next_seq = accession_counters.next_seq + 1 \
      RETURNING next_seq - 1 AS seq";
@@ -99,19 +129,20 @@ const TAKE_SQLITE: &str = "INSERT INTO accession_counters (year, next_seq) VALUE
 /// Takes the next accession number of the current UTC year (inside the caller's transaction).
 pub fn take_next(conn: &mut AnyConnection) -> Result<String, ApiError> {
     let year = chrono::Utc::now().year();
-    let taken: Taken = match conn {
-        AnyConnection::Postgres(c) => diesel::sql_query(TAKE_PG)
-            .bind::<Integer, _>(year)
-            .get_result(c)?,
-        AnyConnection::Sqlite(c) => diesel::sql_query(TAKE_SQLITE)
-            .bind::<Integer, _>(year)
-            .get_result(c)?,
+    let seq = match conn {
+        AnyConnection::Postgres(c) => take_pg(c, year)?,
+        AnyConnection::Sqlite(c) => {
+            diesel::sql_query(TAKE_SQLITE)
+                .bind::<Integer, _>(year)
+                .get_result::<Taken>(c)?
+                .seq
+        }
     };
-    if !(1..=MAX_SEQ).contains(&taken.seq) {
+    if !(1..=MAX_SEQ).contains(&seq) {
         tracing::error!(year, "accession sequence exhausted for the year");
         return Err(ApiError::internal());
     }
-    Ok(format(year, taken.seq))
+    Ok(format(year, seq))
 }
 
 #[cfg(test)]

@@ -1,11 +1,6 @@
--- Specimens: the specimen log (accession numbers from a per-year counter), and its append-only
--- chain of custody. See docs/specimens.md.
-
--- One row per accession year; the create transaction takes the next number from it.
-CREATE TABLE accession_counters (
-    year integer PRIMARY KEY,
-    next_seq bigint NOT NULL
-);
+-- Specimens: the specimen log and its append-only chain of custody. See docs/specimens.md.
+-- Accession numbers come from one sequence per year (accession_seq_2026, ...), made by the
+-- service on first use; sequences take no row lock, so several servers accession in parallel.
 
 CREATE TABLE specimens (
     id uuid PRIMARY KEY,
