@@ -2,8 +2,13 @@
 //! submission queue (an outbox leased by workers), interchanges with persisted control
 //! numbers, clearinghouse adapters and acknowledgment ingestion. See docs/claims.md.
 
+pub mod acks;
 pub mod action_routes;
+pub mod clearinghouse;
+pub mod control;
 pub mod forms;
+pub mod http_adapter;
+pub mod interchange;
 pub mod job_routes;
 pub mod model;
 pub mod queue;
@@ -14,6 +19,8 @@ pub mod snapshot;
 pub mod status;
 pub mod store;
 pub mod to_x12;
+pub mod worker;
+pub mod worker_cli;
 
 /// Mounts the claim and submission-queue routes.
 pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {

@@ -28,6 +28,11 @@ crate::typed_id!(
 );
 
 crate::typed_id!(
+    /// Id of a kept acknowledgment file.
+    AckId
+);
+
+crate::typed_id!(
     /// Id of a submission job.
     JobId
 );

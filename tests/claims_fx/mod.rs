@@ -99,3 +99,72 @@ pub fn sql(app: &TestApp, q: &str) {
     let mut c = app.conn();
     c.batch_execute(q).unwrap();
 }
+
+/// `n` queued claims for the fixture's payer; returns their ids.
+pub async fn queued_claims(app: &TestApp, fx: &Fx, n: usize) -> Vec<String> {
+    let mut ids = Vec::with_capacity(n);
+    for _ in 0..n {
+        let enc = signed_off(app, &coded(fx)).await;
+        let id = built(app, &enc).await;
+        queued(app, &id).await;
+        ids.push(id);
+    }
+    ids
+}
+
+/// A fresh temporary folder.
+pub fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("medbill-{tag}-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The `.837` files of a folder (temporary files excluded), sorted.
+pub fn outbox_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .map(|r| {
+            r.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "837"))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// The CLM01 values of an 837 text.
+pub fn clm01s(text: &str) -> Vec<String> {
+    text.split('~')
+        .map(str::trim)
+        .filter(|s| s.starts_with("CLM*"))
+        .map(|s| s.split('*').nth(1).unwrap().to_string())
+        .collect()
+}
+
+/// ISA13 of an 837 text.
+pub fn isa13(text: &str) -> u64 {
+    text.split('*').nth(13).unwrap().trim().parse().unwrap()
+}
+
+/// A claim's field as stored.
+pub fn claim_field(app: &TestApp, id: &str, field: &str) -> Value {
+    let r = futures_lite_get(app, id);
+    r[field].clone()
+}
+
+fn futures_lite_get(app: &TestApp, id: &str) -> Value {
+    use diesel::prelude::*;
+    use medbill::db::schema_claims::claims as cl;
+    let mut c = app.conn();
+    let (status, pcn, payer): (String, String, Option<String>) = cl::table
+        .filter(cl::id.eq(medbill::claims::model::ClaimId(id.parse().unwrap())))
+        .select((
+            cl::status,
+            cl::patient_control_number,
+            cl::payer_claim_number,
+        ))
+        .first(&mut *c)
+        .unwrap();
+    json!({"status": status, "patient_control_number": pcn, "payer_claim_number": payer})
+}
