@@ -1,6 +1,8 @@
 //! Unit tests of the 999 and 277CA readers, on acknowledgments pyx12 wrote (999) or
 //! validated (277CA fixtures, also checked by tests/x12_validation.rs).
 
+#![allow(clippy::unwrap_used)]
+
 use super::*;
 
 /// What pyx12's x12valid wrote for an 837 from the writer with DMG02 and DMG03 broken.

@@ -91,6 +91,7 @@ pub(crate) fn transaction<'a, 'b>(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,5 +1,7 @@
 //! Unit tests of the 837P writer.
 
+#![allow(clippy::unwrap_used)]
+
 use super::sample::{envelope, snapshot, transaction, with_dependent, with_providers, with_size};
 use super::*;
 
