@@ -62,6 +62,15 @@ use utoipa::{Modify, OpenApi};
         crate::encounters::fees::routes::list_fee_schedules,
         // encounters (end)
         // specimens (begin)
+        crate::specimens::routes::create_specimen,
+        crate::specimens::routes::get_specimen,
+        crate::specimens::routes::get_by_accession,
+        crate::specimens::routes::update_specimen,
+        crate::specimens::routes::list_specimens,
+        crate::specimens::action_routes::transition_specimen,
+        crate::specimens::action_routes::record_custody,
+        crate::specimens::action_routes::recollect_specimen,
+        crate::specimens::action_routes::specimen_label,
         // specimens (end)
         // claims (begin)
         crate::claims::routes::create_claim,

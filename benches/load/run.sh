@@ -44,6 +44,14 @@ run_backend() {
   summary "GET /health/live" "$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$BASE/health/live")"
   summary "POST /v1/patients" "$(TOKEN=$token wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s benches/load/create_patient.lua "$BASE")"
   summary "GET /v1/patients/{id} (audited)" "$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "Authorization: Bearer $token" "$BASE/v1/patients/$id")"
+  local prov acc
+  prov=$(curl -sf -X POST "$BASE/v1/providers" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"npi":"1234567893","entity_type":"person","first_name":"Greg","last_name":"House","roles":["rendering"]}' |
+    python3 -c 'import sys, json; print(json.load(sys.stdin)["id"])')
+  summary "POST /v1/specimens (accessioning)" "$(TOKEN=$token PATIENT=$id PROVIDER=$prov wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s benches/load/create_specimen.lua "$BASE")"
+  acc=$(curl -sf "$BASE/v1/specimens?limit=1" -H "Authorization: Bearer $token" |
+    python3 -c 'import sys, json; print(json.load(sys.stdin)["items"][0]["accession_number"])')
+  summary "GET /v1/specimens/by-accession/{acc} (audited)" "$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "Authorization: Bearer $token" "$BASE/v1/specimens/by-accession/$acc")"
   summary "GET /v1/codesets/icd10cm/search?q=diab mel typ 2" "$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "Authorization: Bearer $token" "$BASE/v1/codesets/icd10cm/search?q=diab%20mel%20typ%202&limit=20")"
   kill "$pid"
   wait "$pid" 2>/dev/null || true

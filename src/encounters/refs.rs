@@ -8,6 +8,7 @@ use crate::error::{ApiError, ApiResult, FieldError};
 use crate::patients::model::Patient;
 use crate::payers::model::Payer;
 use crate::providers::model::{Provider, ProviderId};
+use crate::specimens::store::RejectedSpecimen;
 use crate::{coverages, patients, payers, providers};
 
 /// The records one encounter refers to.
@@ -25,6 +26,8 @@ pub struct Refs {
     pub coverage: Option<Coverage>,
     /// The coverage's payer.
     pub payer: Option<Payer>,
+    /// The encounter's rejected specimens (the scrubber explains the lines they hold).
+    pub rejected_specimens: Vec<RejectedSpecimen>,
 }
 
 fn provider(
@@ -138,6 +141,7 @@ pub fn check(
         None => None,
     };
     h.payer_id = coverage.as_ref().map(|c| c.payer_id);
+    let rejected_specimens = crate::specimens::store::rejected_for_encounter(conn, h.id)?;
     match patient {
         Some(patient) if errors.is_empty() => Ok(Refs {
             patient,
@@ -146,6 +150,7 @@ pub fn check(
             referring,
             coverage,
             payer,
+            rejected_specimens,
         }),
         _ => Err(ApiError::validation(errors)),
     }

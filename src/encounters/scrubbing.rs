@@ -106,9 +106,44 @@ pub fn input(doc: &EncounterDoc, refs: &Refs, codes: &CodeTables) -> ScrubInput 
     }
 }
 
+/// `specimen.rejected`: a line held because the specimen it bills for was rejected.
+fn held_line_findings(doc: &EncounterDoc, refs: &Refs) -> Vec<Finding> {
+    doc.lines.iter().enumerate().filter(|(_, l)| l.on_hold).filter_map(|(i, l)| {
+        let sp = refs
+            .rejected_specimens
+            .iter()
+            .find(|s| Some(s.id.0) == l.specimen_id)?;
+        let why = match (&sp.reject_reason, &sp.reject_note) {
+            (Some(r), Some(n)) => format!("{r}: {n}"),
+            (Some(r), None) => r.clone(),
+            (None, Some(n)) => n.clone(),
+            (None, None) => "no reason recorded".into(),
+        };
+        Some(Finding {
+            rule: "specimen.rejected".into(),
+            severity: Severity::Error,
+            message: format!(
+                "line {} ({}) is on hold: specimen {} was rejected ({why}); recollect it or remove the line",
+                i + 1,
+                l.code,
+                sp.accession_number
+            ),
+            path: format!("/lines/{i}"),
+            code_set_version: None,
+            suggestion: None,
+        })
+    }).collect()
+}
+
 /// Scrubs `doc` and marks its overridden errors.
 pub fn run(doc: &EncounterDoc, refs: &Refs, codes: &CodeTables) -> ValidationReport {
-    let findings = scrub(&input(doc, refs, codes), codes);
+    let mut findings = scrub(&input(doc, refs, codes), codes);
+    // Errors come first: put the held lines right after the scrubber's own errors.
+    let at = findings
+        .iter()
+        .position(|f| f.severity != Severity::Error)
+        .unwrap_or(findings.len());
+    findings.splice(at..at, held_line_findings(doc, refs));
     let mut report = ValidationReport {
         findings: Vec::with_capacity(findings.len()),
         errors: 0,

@@ -5,6 +5,8 @@ use chrono::{Duration, Utc};
 use medbill::auth::roles::Role;
 use serde_json::{json, Value};
 
+use actix_web::test::TestRequest;
+
 use super::{patient_body, Resp, TestApp};
 
 /// Valid NPIs (Luhn over "80840" + the first nine digits).
@@ -81,4 +83,36 @@ pub fn coded(fx: &Fx) -> Value {
     b["diagnoses"] = json!(["i10"]);
     b["lines"] = json!([{"code": "99213", "charge_cents": 12500, "diagnosis_pointers": [1]}]);
     b
+}
+
+/// POST with If-Match (and an optional JSON body) as `role`.
+pub async fn post_if(
+    app: &TestApp,
+    path: &str,
+    role: Role,
+    body: Option<&Value>,
+    if_match: &str,
+) -> Resp {
+    let mut req = TestRequest::post()
+        .uri(path)
+        .insert_header(("authorization", format!("Bearer {}", app.token(role))))
+        .insert_header(("if-match", if_match.to_string()));
+    if let Some(b) = body {
+        req = req.set_json(b);
+    }
+    app.send(req).await
+}
+
+/// DELETE with If-Match, as billing.
+pub async fn delete_if(app: &TestApp, path: &str, if_match: &str) -> Resp {
+    app.send(
+        TestRequest::delete()
+            .uri(path)
+            .insert_header((
+                "authorization",
+                format!("Bearer {}", app.token(Role::Billing)),
+            ))
+            .insert_header(("if-match", if_match.to_string())),
+    )
+    .await
 }

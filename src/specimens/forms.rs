@@ -1,0 +1,179 @@
+//! Request bodies and query parameters of the specimen routes. Field rules are in `check`.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::model::OrderedTest;
+use crate::db::types::Timestamp;
+use crate::encounters::model::EncounterId;
+use crate::patients::model::PatientId;
+use crate::providers::model::ProviderId;
+use crate::validation::double_option;
+
+/// The body of `POST /v1/specimens` (logged at collection).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSpecimen {
+    /// The patient.
+    #[schema(value_type = uuid::Uuid)]
+    pub patient_id: PatientId,
+    /// The patient's encounter the tests are billed on.
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub encounter_id: Option<EncounterId>,
+    /// The provider who ordered the tests.
+    #[schema(value_type = uuid::Uuid)]
+    pub ordering_provider_id: ProviderId,
+    /// HL7 v2 table 0487 code (BLD, SER, PLAS, UR, SAL, SWAB, TISS, ...).
+    pub specimen_type: String,
+    /// Body site.
+    pub source_site: Option<String>,
+    /// Container.
+    pub container: Option<String>,
+    /// Volume (not negative; needs `volume_unit`).
+    pub volume: Option<f64>,
+    /// mL, uL, L, g or mg.
+    pub volume_unit: Option<String>,
+    /// When it was collected (RFC 3339; not in the future).
+    #[schema(value_type = String, format = DateTime)]
+    pub collected_at: Timestamp,
+    /// Who collected it (default: the caller).
+    pub collected_by: Option<String>,
+    /// Tests ordered: 1 to 20 lab CPT/HCPCS codes valid on the collection date.
+    pub tests: Vec<OrderedTest>,
+    /// `routine` (default) or `stat`.
+    pub priority: Option<String>,
+    /// Free-text notes (up to 2000 characters).
+    pub notes: Option<String>,
+}
+
+/// The body of `PATCH /v1/specimens/{id}` (before receipt only). Absent fields stay; `null`
+/// clears an optional one.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpecimenPatch {
+    /// New encounter (null clears).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub encounter_id: Option<Option<EncounterId>>,
+    /// New ordering provider.
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub ordering_provider_id: Option<ProviderId>,
+    /// New specimen type (HL7 0487).
+    pub specimen_type: Option<String>,
+    /// New source site (null clears).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub source_site: Option<Option<String>>,
+    /// New container (null clears).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub container: Option<Option<String>>,
+    /// New volume (null clears volume and unit).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<f64>)]
+    pub volume: Option<Option<f64>>,
+    /// New volume unit.
+    pub volume_unit: Option<String>,
+    /// New collection time.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub collected_at: Option<Timestamp>,
+    /// New collector.
+    pub collected_by: Option<String>,
+    /// The whole list of tests ordered.
+    pub tests: Option<Vec<OrderedTest>>,
+    /// `routine` or `stat`.
+    pub priority: Option<String>,
+    /// New notes (null clears).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+}
+
+/// The body of `POST /v1/specimens/{id}/transitions` (If-Match required).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    /// `in_transit`, `received`, `in_process`, `resulted`, `rejected` or `cancelled`.
+    pub to: String,
+    /// HL7 v2 table 0490 code; required for `rejected`.
+    pub reject_reason: Option<String>,
+    /// Free text; required for `rejected` (what was wrong) and `cancelled` (why).
+    pub note: Option<String>,
+    /// Where it is now (becomes the specimen's location).
+    pub location: Option<String>,
+    /// Its condition on arrival (for `received`).
+    pub condition: Option<String>,
+    /// Temperature in degrees Celsius (for `in_transit`, `received`).
+    pub temperature_c: Option<f64>,
+}
+
+/// The body of `POST /v1/specimens/{id}/custody`: a hand-off.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustodyRequest {
+    /// What happened: `handoff`, `stored`, `retrieved`, `shipped`, `courier_pickup`, ...
+    pub action: String,
+    /// Where it was (default: its current location).
+    pub from_location: Option<String>,
+    /// Where it went.
+    pub to_location: String,
+    /// Its condition (intact, leaking, ...).
+    pub condition: Option<String>,
+    /// Temperature in degrees Celsius.
+    pub temperature_c: Option<f64>,
+    /// A note.
+    pub note: Option<String>,
+}
+
+/// The body of `POST /v1/specimens/{id}/recollect`: the new collection of a rejected specimen.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecollectRequest {
+    /// When the new specimen was collected (not in the future).
+    #[schema(value_type = String, format = DateTime)]
+    pub collected_at: Timestamp,
+    /// Who collected it (default: the caller).
+    pub collected_by: Option<String>,
+    /// Container (default: the rejected one's).
+    pub container: Option<String>,
+    /// Volume (default: none).
+    pub volume: Option<f64>,
+    /// Unit of volume.
+    pub volume_unit: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+}
+
+/// Query parameters of `GET /v1/specimens` (the lab's day).
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SpecimenQuery {
+    /// A status.
+    pub status: Option<String>,
+    /// An HL7 0487 specimen type.
+    pub specimen_type: Option<String>,
+    /// `routine` or `stat`.
+    pub priority: Option<String>,
+    /// The patient.
+    pub patient_id: Option<uuid::Uuid>,
+    /// Collected on or after this date (YYYY-MM-DD, UTC).
+    pub collected_from: Option<NaiveDate>,
+    /// Collected on or before this date (YYYY-MM-DD, UTC).
+    pub collected_to: Option<NaiveDate>,
+    /// true: only specimens in transit for longer than `overdue_hours`.
+    pub overdue_in_transit: Option<bool>,
+    /// Hours in transit after which a specimen is overdue (1..=720, default 4).
+    pub overdue_hours: Option<i64>,
+    /// Page size (1..=500, default 50).
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Query parameters of `GET /v1/specimens/{id}/label`.
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct LabelQuery {
+    /// `zpl` (thermal printers, the default), `svg` or `png`.
+    pub format: Option<String>,
+}

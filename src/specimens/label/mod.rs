@@ -1,0 +1,112 @@
+//! Specimen labels: the accession number as a Code 128 barcode with the patient's name, birth
+//! date, specimen type and collection time, as ZPL (thermal printers), SVG or PNG.
+
+pub mod code128;
+mod png;
+mod svg;
+mod zpl;
+
+use crate::codesets::{CodeTables, RefTable};
+use crate::error::{ApiError, ApiResult};
+use crate::patients::model::Patient;
+use crate::specimens::model::Specimen;
+
+/// A label format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Zebra Programming Language for thermal printers (203 dpi, 2 x 1 inch).
+    Zpl,
+    /// SVG for a browser.
+    Svg,
+    /// PNG for a browser or an image printer.
+    Png,
+}
+
+impl Format {
+    /// Parses `?format=` (default ZPL).
+    pub fn parse(raw: Option<&str>) -> Option<Format> {
+        match raw.map(str::to_ascii_lowercase).as_deref() {
+            None | Some("zpl") => Some(Format::Zpl),
+            Some("svg") => Some(Format::Svg),
+            Some("png") => Some(Format::Png),
+            Some(_) => None,
+        }
+    }
+
+    /// The response content type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Zpl => "application/zpl; charset=utf-8",
+            Format::Svg => "image/svg+xml",
+            Format::Png => "image/png",
+        }
+    }
+}
+
+/// What a label shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelData {
+    /// Accession number (the barcode).
+    pub accession: String,
+    /// `LAST, FIRST M`.
+    pub patient_name: String,
+    /// YYYY-MM-DD.
+    pub birth_date: String,
+    /// HL7 0487 code and name, e.g. `SER Serum`.
+    pub specimen_type: String,
+    /// `YYYY-MM-DD HH:MM UTC`.
+    pub collected: String,
+    /// True for stat specimens (printed prominently).
+    pub stat: bool,
+}
+
+impl LabelData {
+    /// The label of `sp` for `patient`.
+    pub fn of(sp: &Specimen, patient: &Patient, codes: &CodeTables) -> LabelData {
+        let mut name = format!("{}, {}", patient.last_name, patient.first_name);
+        if let Some(m) = patient
+            .middle_name
+            .as_deref()
+            .and_then(|m| m.chars().next())
+        {
+            name.push(' ');
+            name.push(m);
+        }
+        let type_name = codes
+            .reference(RefTable::SpecimenType, &sp.specimen_type)
+            .map_or("", |e| e.name);
+        LabelData {
+            accession: sp.accession_number.clone(),
+            patient_name: name.to_uppercase(),
+            birth_date: patient.birth_date.to_string(),
+            specimen_type: format!("{} {}", sp.specimen_type, type_name)
+                .trim()
+                .to_string(),
+            collected: sp.collected_at.0.format("%Y-%m-%d %H:%M UTC").to_string(),
+            stat: sp.priority == "stat",
+        }
+    }
+
+    /// The text lines printed above the barcode.
+    pub fn lines(&self) -> [String; 3] {
+        [
+            self.patient_name.clone(),
+            format!("DOB {}  {}", self.birth_date, self.specimen_type),
+            format!(
+                "COLL {}{}",
+                self.collected,
+                if self.stat { "  STAT" } else { "" }
+            ),
+        ]
+    }
+}
+
+/// Renders the label of `data` in `format`.
+pub fn render(format: Format, data: &LabelData) -> ApiResult<Vec<u8>> {
+    let (bars, modules) = code128::bars(&data.accession).ok_or_else(ApiError::internal)?;
+    match format {
+        Format::Zpl => Ok(zpl::render(data).into_bytes()),
+        Format::Svg => Ok(svg::render(data, &bars, modules).into_bytes()),
+        Format::Png => png::render(data, &bars, modules).map_err(|_| ApiError::internal()),
+    }
+}

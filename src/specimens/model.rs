@@ -1,0 +1,230 @@
+//! Specimen rows, custody events and the specimen document returned by the API.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::db::schema_specimens::{specimen_events, specimens};
+use crate::db::types::Timestamp;
+use crate::encounters::model::EncounterId;
+use crate::patients::model::PatientId;
+use crate::providers::model::ProviderId;
+
+crate::typed_id!(
+    /// Id of a specimen.
+    SpecimenId
+);
+
+crate::typed_id!(
+    /// Id of one chain-of-custody event.
+    SpecimenEventId
+);
+
+/// One test ordered on a specimen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderedTest {
+    /// Lab CPT or HCPCS Level II code (upper case).
+    pub code: String,
+    /// `cpt` or `hcpcs` (inferred from the code's shape when absent).
+    #[serde(default)]
+    pub code_system: Option<String>,
+    /// LOINC code of the test, where known (`2345-7`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loinc: Option<String>,
+}
+
+/// A specimen without its events: the list item and the stored row.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Specimen {
+    /// Specimen id.
+    pub id: SpecimenId,
+    /// Server-assigned accession number (`YY` + 7-digit sequence + Luhn check digit).
+    pub accession_number: String,
+    /// The patient.
+    #[schema(value_type = uuid::Uuid)]
+    pub patient_id: PatientId,
+    /// The encounter the tests are billed on, if any.
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub encounter_id: Option<EncounterId>,
+    /// The provider who ordered the tests.
+    #[schema(value_type = uuid::Uuid)]
+    pub ordering_provider_id: ProviderId,
+    /// HL7 v2 table 0487 code (BLD, SER, UR, ...).
+    pub specimen_type: String,
+    /// Body site it was taken from.
+    pub source_site: Option<String>,
+    /// Container (e.g. "SST 5 mL", "lavender top").
+    pub container: Option<String>,
+    /// Volume collected (with `volume_unit`).
+    pub volume: Option<f64>,
+    /// Unit of `volume` (mL, uL, L, g, mg).
+    pub volume_unit: Option<String>,
+    /// When it was collected.
+    pub collected_at: Timestamp,
+    /// Who collected it.
+    pub collected_by: String,
+    /// Tests ordered.
+    pub tests: Vec<OrderedTest>,
+    /// `routine` or `stat`.
+    pub priority: String,
+    /// `collected`, `in_transit`, `received`, `in_process`, `resulted`, `rejected`, `cancelled`.
+    pub status: String,
+    /// When the status last changed.
+    pub status_changed_at: Timestamp,
+    /// Where it is now (the `to_location` of the last hand-off).
+    pub location: Option<String>,
+    /// HL7 v2 table 0490 code, when rejected.
+    pub reject_reason: Option<String>,
+    /// Why it was rejected, in words.
+    pub reject_note: Option<String>,
+    /// The rejected specimen this one recollects.
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub recollection_of: Option<SpecimenId>,
+    /// When the lab received it.
+    pub received_at: Option<Timestamp>,
+    /// True once its tests were added as lines to the encounter.
+    pub billed_lines_added: bool,
+    /// Free-text notes.
+    pub notes: Option<String>,
+    /// Who logged it.
+    pub created_by: String,
+    /// Optimistic-concurrency version (also the ETag).
+    pub version: i32,
+    /// When created.
+    pub created_at: Timestamp,
+    /// When last changed.
+    pub updated_at: Timestamp,
+}
+
+/// One chain-of-custody event (append-only).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = specimen_events)]
+pub struct SpecimenEvent {
+    /// Event id.
+    #[serde(skip)]
+    pub id: SpecimenEventId,
+    /// The specimen.
+    #[serde(skip)]
+    pub specimen_id: SpecimenId,
+    /// 1, 2, 3, ... in order.
+    pub seq: i32,
+    /// `collected`, a status it moved to, `custody` (a hand-off), `recollected`, `edited`, ...
+    pub action: String,
+    /// Status before.
+    pub from_status: Option<String>,
+    /// Status after.
+    pub to_status: Option<String>,
+    /// Where it came from.
+    pub from_location: Option<String>,
+    /// Where it went.
+    pub to_location: Option<String>,
+    /// Its condition (intact, leaking, ...).
+    pub condition: Option<String>,
+    /// Temperature in degrees Celsius, where taken.
+    pub temperature_c: Option<f64>,
+    /// Who (`user:<id>`).
+    pub actor: String,
+    /// When.
+    pub at: Timestamp,
+    /// A note (reason, billing outcome).
+    pub note: Option<String>,
+}
+
+/// A specimen with its chain of custody.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SpecimenDoc {
+    /// The specimen.
+    #[serde(flatten)]
+    pub specimen: Specimen,
+    /// Events in order.
+    pub events: Vec<SpecimenEvent>,
+}
+
+/// A specimen as stored: tests as JSON text.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = specimens)]
+pub struct SpecimenRow {
+    pub(crate) id: SpecimenId,
+    pub(crate) accession_number: String,
+    pub(crate) patient_id: PatientId,
+    pub(crate) encounter_id: Option<EncounterId>,
+    pub(crate) ordering_provider_id: ProviderId,
+    pub(crate) specimen_type: String,
+    pub(crate) source_site: Option<String>,
+    pub(crate) container: Option<String>,
+    pub(crate) volume: Option<f64>,
+    pub(crate) volume_unit: Option<String>,
+    pub(crate) collected_at: Timestamp,
+    pub(crate) collected_by: String,
+    pub(crate) tests: String,
+    pub(crate) priority: String,
+    pub(crate) status: String,
+    pub(crate) status_changed_at: Timestamp,
+    pub(crate) location: Option<String>,
+    pub(crate) reject_reason: Option<String>,
+    pub(crate) reject_note: Option<String>,
+    pub(crate) recollection_of: Option<SpecimenId>,
+    pub(crate) received_at: Option<Timestamp>,
+    pub(crate) billed_lines_added: bool,
+    pub(crate) notes: Option<String>,
+    pub(crate) created_by: String,
+    pub(crate) version: i32,
+    pub(crate) created_at: Timestamp,
+    pub(crate) updated_at: Timestamp,
+}
+
+impl From<SpecimenRow> for Specimen {
+    fn from(r: SpecimenRow) -> Self {
+        Specimen {
+            id: r.id,
+            accession_number: r.accession_number,
+            patient_id: r.patient_id,
+            encounter_id: r.encounter_id,
+            ordering_provider_id: r.ordering_provider_id,
+            specimen_type: r.specimen_type,
+            source_site: r.source_site,
+            container: r.container,
+            volume: r.volume,
+            volume_unit: r.volume_unit,
+            collected_at: r.collected_at,
+            collected_by: r.collected_by,
+            // Written by this service from a Vec<OrderedTest>; unreadable text reads as none.
+            tests: serde_json::from_str(&r.tests).unwrap_or_default(),
+            priority: r.priority,
+            status: r.status,
+            status_changed_at: r.status_changed_at,
+            location: r.location,
+            reject_reason: r.reject_reason,
+            reject_note: r.reject_note,
+            recollection_of: r.recollection_of,
+            received_at: r.received_at,
+            billed_lines_added: r.billed_lines_added,
+            notes: r.notes,
+            created_by: r.created_by,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// A new chain-of-custody event before its sequence number is assigned.
+#[derive(Debug, Clone, Default)]
+pub struct EventDraft {
+    /// What happened.
+    pub action: String,
+    /// Status before.
+    pub from_status: Option<String>,
+    /// Status after.
+    pub to_status: Option<String>,
+    /// Where from.
+    pub from_location: Option<String>,
+    /// Where to.
+    pub to_location: Option<String>,
+    /// Condition.
+    pub condition: Option<String>,
+    /// Temperature (Celsius).
+    pub temperature_c: Option<f64>,
+    /// A note.
+    pub note: Option<String>,
+}

@@ -1,0 +1,280 @@
+//! Specimen queries: the row, its events (append-only), lookups and the lab's lists.
+
+use diesel::prelude::*;
+
+use super::model::{
+    EventDraft, Specimen, SpecimenDoc, SpecimenEvent, SpecimenEventId, SpecimenId, SpecimenRow,
+};
+use crate::db::schema_specimens::{specimen_events as ev, specimens as s};
+use crate::db::types::Timestamp;
+use crate::db::AnyConnection;
+use crate::encounters::model::EncounterId;
+use crate::patients::model::PatientId;
+
+fn tests_json(sp: &Specimen) -> String {
+    serde_json::to_string(&sp.tests).unwrap_or_else(|_| "[]".into())
+}
+
+/// Inserts a new specimen.
+pub fn insert(conn: &mut AnyConnection, sp: &Specimen) -> QueryResult<()> {
+    diesel::insert_into(s::table)
+        .values((
+            (
+                s::id.eq(sp.id),
+                s::accession_number.eq(&sp.accession_number),
+                s::patient_id.eq(sp.patient_id),
+                s::encounter_id.eq(sp.encounter_id),
+                s::ordering_provider_id.eq(sp.ordering_provider_id),
+                s::specimen_type.eq(&sp.specimen_type),
+                s::source_site.eq(&sp.source_site),
+                s::container.eq(&sp.container),
+                s::volume.eq(sp.volume),
+                s::volume_unit.eq(&sp.volume_unit),
+                s::collected_at.eq(sp.collected_at),
+                s::collected_by.eq(&sp.collected_by),
+                s::tests.eq(tests_json(sp)),
+                s::priority.eq(&sp.priority),
+            ),
+            (
+                s::status.eq(&sp.status),
+                s::status_changed_at.eq(sp.status_changed_at),
+                s::location.eq(&sp.location),
+                s::reject_reason.eq(&sp.reject_reason),
+                s::reject_note.eq(&sp.reject_note),
+                s::recollection_of.eq(sp.recollection_of),
+                s::received_at.eq(sp.received_at),
+                s::billed_lines_added.eq(sp.billed_lines_added),
+                s::notes.eq(&sp.notes),
+                s::created_by.eq(&sp.created_by),
+                s::version.eq(sp.version),
+                s::created_at.eq(sp.created_at),
+                s::updated_at.eq(sp.updated_at),
+            ),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Writes `sp` (already carrying its new version) if the stored version is still
+/// `sp.version - 1`; false when another write got there first. Identity fields
+/// (id, accession number, patient, creator) never change.
+pub fn save(conn: &mut AnyConnection, sp: &Specimen) -> QueryResult<bool> {
+    diesel::update(s::table.find(sp.id).filter(s::version.eq(sp.version - 1)))
+        .set((
+            (
+                s::encounter_id.eq(sp.encounter_id),
+                s::ordering_provider_id.eq(sp.ordering_provider_id),
+                s::specimen_type.eq(&sp.specimen_type),
+                s::source_site.eq(&sp.source_site),
+                s::container.eq(&sp.container),
+                s::volume.eq(sp.volume),
+                s::volume_unit.eq(&sp.volume_unit),
+                s::collected_at.eq(sp.collected_at),
+                s::collected_by.eq(&sp.collected_by),
+                s::tests.eq(tests_json(sp)),
+                s::priority.eq(&sp.priority),
+            ),
+            (
+                s::status.eq(&sp.status),
+                s::status_changed_at.eq(sp.status_changed_at),
+                s::location.eq(&sp.location),
+                s::reject_reason.eq(&sp.reject_reason),
+                s::reject_note.eq(&sp.reject_note),
+                s::received_at.eq(sp.received_at),
+                s::billed_lines_added.eq(sp.billed_lines_added),
+                s::notes.eq(&sp.notes),
+                s::version.eq(sp.version),
+                s::updated_at.eq(sp.updated_at),
+            ),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Finds a specimen (without events).
+pub fn find(conn: &mut AnyConnection, id: SpecimenId) -> QueryResult<Option<Specimen>> {
+    s::table
+        .find(id)
+        .select(SpecimenRow::as_select())
+        .first(conn)
+        .optional()
+        .map(|r| r.map(Specimen::from))
+}
+
+/// The events of a specimen in order.
+pub fn events(conn: &mut AnyConnection, id: SpecimenId) -> QueryResult<Vec<SpecimenEvent>> {
+    ev::table
+        .filter(ev::specimen_id.eq(id))
+        .order(ev::seq.asc())
+        .select(SpecimenEvent::as_select())
+        .load(conn)
+}
+
+/// Loads a specimen with its events.
+pub fn load(conn: &mut AnyConnection, id: SpecimenId) -> QueryResult<Option<SpecimenDoc>> {
+    let Some(specimen) = find(conn, id)? else {
+        return Ok(None);
+    };
+    let events = events(conn, id)?;
+    Ok(Some(SpecimenDoc { specimen, events }))
+}
+
+/// Loads a specimen by accession number, with its events.
+pub fn load_by_accession(
+    conn: &mut AnyConnection,
+    accession: &str,
+) -> QueryResult<Option<SpecimenDoc>> {
+    let id: Option<SpecimenId> = s::table
+        .filter(s::accession_number.eq(accession))
+        .select(s::id)
+        .first(conn)
+        .optional()?;
+    match id {
+        Some(id) => load(conn, id),
+        None => Ok(None),
+    }
+}
+
+/// Appends events after the specimen's last one; returns them as stored.
+pub fn append_events(
+    conn: &mut AnyConnection,
+    id: SpecimenId,
+    actor: &str,
+    drafts: Vec<EventDraft>,
+) -> QueryResult<Vec<SpecimenEvent>> {
+    let last: Option<i32> = ev::table
+        .filter(ev::specimen_id.eq(id))
+        .select(diesel::dsl::max(ev::seq))
+        .first(conn)?;
+    let at = Timestamp::now();
+    let mut out = Vec::with_capacity(drafts.len());
+    for (seq, d) in (last.unwrap_or(0) + 1..).zip(drafts) {
+        let e = SpecimenEvent {
+            id: SpecimenEventId::new(),
+            specimen_id: id,
+            seq,
+            action: d.action,
+            from_status: d.from_status,
+            to_status: d.to_status,
+            from_location: d.from_location,
+            to_location: d.to_location,
+            condition: d.condition,
+            temperature_c: d.temperature_c,
+            actor: actor.to_string(),
+            at,
+            note: d.note,
+        };
+        diesel::insert_into(ev::table)
+            .values((
+                ev::id.eq(e.id),
+                ev::specimen_id.eq(e.specimen_id),
+                ev::seq.eq(e.seq),
+                ev::action.eq(&e.action),
+                ev::from_status.eq(&e.from_status),
+                ev::to_status.eq(&e.to_status),
+                ev::from_location.eq(&e.from_location),
+                ev::to_location.eq(&e.to_location),
+                ev::condition.eq(&e.condition),
+                ev::temperature_c.eq(e.temperature_c),
+                ev::actor.eq(&e.actor),
+                ev::at.eq(e.at),
+                ev::note.eq(&e.note),
+            ))
+            .execute(conn)?;
+        out.push(e);
+    }
+    Ok(out)
+}
+
+/// The specimen that recollects `id`, if one was made.
+pub fn recollection_of(conn: &mut AnyConnection, id: SpecimenId) -> QueryResult<Option<String>> {
+    s::table
+        .filter(s::recollection_of.eq(id))
+        .select(s::accession_number)
+        .first(conn)
+        .optional()
+}
+
+/// A rejected specimen of an encounter, for the scrubber's finding on the lines it holds.
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct RejectedSpecimen {
+    /// Specimen id.
+    pub id: SpecimenId,
+    /// Accession number.
+    pub accession_number: String,
+    /// HL7 0490 reason code.
+    pub reject_reason: Option<String>,
+    /// The lab's words.
+    pub reject_note: Option<String>,
+}
+
+/// The rejected specimens of encounter `id`.
+pub fn rejected_for_encounter(
+    conn: &mut AnyConnection,
+    id: EncounterId,
+) -> QueryResult<Vec<RejectedSpecimen>> {
+    s::table
+        .filter(s::encounter_id.eq(id))
+        .filter(s::status.eq("rejected"))
+        .select((s::id, s::accession_number, s::reject_reason, s::reject_note))
+        .load(conn)
+}
+
+/// Filters of the lab's lists.
+#[derive(Debug, Default, Clone)]
+pub struct SpecimenFilter {
+    /// Exact status.
+    pub status: Option<String>,
+    /// Exact type.
+    pub specimen_type: Option<String>,
+    /// Exact priority.
+    pub priority: Option<String>,
+    /// The patient.
+    pub patient_id: Option<PatientId>,
+    /// Collected at or after.
+    pub collected_from: Option<Timestamp>,
+    /// Collected before.
+    pub collected_before: Option<Timestamp>,
+    /// In transit since before this instant.
+    pub in_transit_since_before: Option<Timestamp>,
+}
+
+/// Lists specimens in id (creation) order after `after`, at most `limit`.
+pub fn list(
+    conn: &mut AnyConnection,
+    f: &SpecimenFilter,
+    after: Option<SpecimenId>,
+    limit: i64,
+) -> QueryResult<Vec<Specimen>> {
+    let mut q = s::table.select(SpecimenRow::as_select()).into_boxed();
+    if let Some(v) = &f.status {
+        q = q.filter(s::status.eq(v.clone()));
+    }
+    if let Some(v) = &f.specimen_type {
+        q = q.filter(s::specimen_type.eq(v.clone()));
+    }
+    if let Some(v) = &f.priority {
+        q = q.filter(s::priority.eq(v.clone()));
+    }
+    if let Some(v) = f.patient_id {
+        q = q.filter(s::patient_id.eq(v));
+    }
+    if let Some(v) = f.collected_from {
+        q = q.filter(s::collected_at.ge(v));
+    }
+    if let Some(v) = f.collected_before {
+        q = q.filter(s::collected_at.lt(v));
+    }
+    if let Some(v) = f.in_transit_since_before {
+        q = q
+            .filter(s::status.eq("in_transit"))
+            .filter(s::status_changed_at.lt(v));
+    }
+    if let Some(a) = after {
+        q = q.filter(s::id.gt(a));
+    }
+    q.order(s::id.asc())
+        .limit(limit)
+        .load::<SpecimenRow>(conn)
+        .map(|rows| rows.into_iter().map(Specimen::from).collect())
+}
