@@ -234,7 +234,43 @@ async fn http_adapter_posts_interchanges(app: TestApp) {
     assert!(closed.send(&out).is_err());
 }
 
+async fn acks_import_command(app: TestApp) {
+    let (fx, _) = ready(&app, "A3").await;
+    let ids = queued_claims(&app, &fx, 2).await;
+    let out = temp_dir("outbox");
+    worker::drain(&app.state.pool, &batch(10), &FileDrop::new(&out)).unwrap();
+    let inbox = temp_dir("inbox");
+    let pcn = |id: &str| {
+        claim_field(&app, id, "patient_control_number")
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let ca = include_str!("fixtures/x12/accepted.277")
+        .replace("PCN00000001", &pcn(&ids[0]))
+        .replace("PCN00000002", &pcn(&ids[1]));
+    std::fs::write(inbox.join("ack.277"), ca).unwrap();
+    let data = temp_dir("data");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_medbill"))
+        .args(["acks", "import"])
+        .arg(&inbox)
+        .env("DATABASE_URL", &app.url)
+        .env("MEDBILL_DATA_DIR", &data)
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("imported 1 files: 2 claims accepted"),
+        "{stdout}"
+    );
+    assert_eq!(claim_field(&app, &ids[0], "status"), "accepted");
+    assert!(inbox.join("processed/ack.277").exists());
+}
+
 on_both_backends!(
     acknowledgments_update_claims,
-    http_adapter_posts_interchanges
+    http_adapter_posts_interchanges,
+    acks_import_command,
 );
