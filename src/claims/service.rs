@@ -111,18 +111,32 @@ fn assemble(
     snapshot::build(&doc, &refs)
 }
 
+/// What kind of claim is stored: an original, or a replacement or void of another.
+struct Origin {
+    /// `1`, `7` or `8`.
+    frequency: &'static str,
+    /// The payer's claim number carried (7 and 8).
+    payer_claim_number: Option<String>,
+    /// The claim replaced or voided.
+    replaces: Option<ClaimId>,
+    /// The first history entry's reason.
+    reason: String,
+}
+
 /// Stores a claim built from `snap` with the writer's check, and its first history event.
-#[allow(clippy::too_many_arguments)]
 fn store_new(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
     enc: &EncounterDoc,
     snap: &Snapshot,
-    frequency: &str,
-    payer_claim_number: Option<String>,
-    replaces: Option<ClaimId>,
-    reason: String,
+    origin: Origin,
 ) -> ApiResult<ClaimRow> {
+    let Origin {
+        frequency,
+        payer_claim_number,
+        replaces,
+        reason,
+    } = origin;
     let h = &enc.header;
     let pcn = new_pcn();
     let x = to_x12::claim(
@@ -199,8 +213,13 @@ pub fn create_in(
         billed.header.coverage_id = Some(c);
         billed.header.payer_id = crate::coverages::store::find(conn, c)?.map(|c| c.payer_id);
     }
-    let reason = format!("built from encounter {id}");
-    let row = store_new(conn, ctx, &billed, &snap, "1", None, None, reason)?;
+    let origin = Origin {
+        frequency: "1",
+        payer_claim_number: None,
+        replaces: None,
+        reason: format!("built from encounter {id}"),
+    };
+    let row = store_new(conn, ctx, &billed, &snap, origin)?;
     encounters::mark_billed(conn, codes, ctx, id)?;
     doc(conn, row)
 }
@@ -308,17 +327,13 @@ pub fn supersede_in(
     } else {
         "voids"
     };
-    let why = reason.unwrap_or_else(|| format!("{what} claim {id}"));
-    let row = store_new(
-        conn,
-        ctx,
-        &enc,
-        &snap,
+    let origin = Origin {
         frequency,
-        Some(number),
-        Some(id),
-        why,
-    )?;
+        payer_claim_number: Some(number),
+        replaces: Some(id),
+        reason: reason.unwrap_or_else(|| format!("{what} claim {id}")),
+    };
+    let row = store_new(conn, ctx, &enc, &snap, origin)?;
     let note = store::event(
         id,
         Some(from.as_str()),
