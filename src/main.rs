@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use medbill::auth::accounts;
 use medbill::auth::password::random_secret;
 use medbill::auth::roles::Role;
+use medbill::claims::worker_cli::WorkerArgs;
+use medbill::claims::{acks, worker};
 use medbill::codeset_api::imports::{self, ImportKind, ImportRequest};
 use medbill::config::{
     default_database_url, external_key_from_env, load_or_create_jwt_secret, Settings,
@@ -58,7 +60,23 @@ enum Command {
         /// HTTP worker threads (0: one per core).
         #[arg(long, env = "MEDBILL_HTTP_WORKERS", default_value_t = 0)]
         http_workers: usize,
+        /// Do not run a submission worker in this process (run `medbill worker` instead).
+        #[arg(long, env = "MEDBILL_NO_WORKER")]
+        no_worker: bool,
+        #[command(flatten)]
+        worker: WorkerArgs,
     },
+    /// Run submission workers alone (several machines may share one PostgreSQL).
+    Worker {
+        /// Send what is due, import acknowledgments, then exit.
+        #[arg(long)]
+        once: bool,
+        #[command(flatten)]
+        worker: WorkerArgs,
+    },
+    /// Acknowledgments (999, 277CA).
+    #[command(subcommand)]
+    Acks(AcksCommand),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage users (people).
@@ -70,6 +88,12 @@ enum Command {
     /// Import and list code tables (licensed CPT, CMS MUE, newer ICD-10-CM or HCPCS releases).
     #[command(subcommand)]
     Codesets(CodesetCommand),
+}
+
+#[derive(Subcommand)]
+enum AcksCommand {
+    /// Import the 999 and 277CA files of a folder, then move them to processed/ or failed/.
+    Import { dir: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -170,7 +194,14 @@ fn run(cli: Cli) -> Result<(), String> {
             token_ttl_secs,
             pool_size,
             http_workers,
+            no_worker,
+            worker,
         } => {
+            let in_process = if no_worker {
+                None
+            } else {
+                Some(worker.build(&cli.common.data_dir)?)
+            };
             let settings = Settings {
                 listen,
                 jwt_secret: load_or_create_jwt_secret(
@@ -184,7 +215,33 @@ fn run(cli: Cli) -> Result<(), String> {
                 pool_size,
                 http_workers,
             };
-            actix_web::rt::System::new().block_on(serve(settings))
+            actix_web::rt::System::new().block_on(serve(settings, in_process))
+        }
+        Command::Worker { once, worker: args } => {
+            let (cfg, adapter) = args.build(&cli.common.data_dir)?;
+            let pool = open_database(&url, 4)?;
+            if once {
+                let t = worker::drain(&pool, &cfg, adapter.as_ref())?;
+                println!(
+                    "submitted {} claims in {} interchanges; {} jobs failed",
+                    t.submitted, t.interchanges, t.failed
+                );
+            } else {
+                // Runs until the process is stopped; stopping mid-batch is safe (leases run
+                // out and the interchange is re-sent under the same id).
+                let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+                worker::run(pool, cfg, adapter, stop);
+            }
+            Ok(())
+        }
+        Command::Acks(AcksCommand::Import { dir }) => {
+            let pool = open_database(&url, 1)?;
+            let r = acks::import_dir(&pool, &dir)?;
+            println!(
+                "imported {} files: {} claims accepted, {} rejected, {} ignored",
+                r.files, r.accepted, r.rejected, r.ignored
+            );
+            Ok(())
         }
         Command::Migrate => {
             open_database(&url, 1)?;

@@ -73,6 +73,15 @@ use utoipa::{Modify, OpenApi};
         crate::specimens::action_routes::specimen_label,
         // specimens (end)
         // claims (begin)
+        crate::claims::routes::create_claim,
+        crate::claims::routes::get_claim,
+        crate::claims::routes::list_claims,
+        crate::claims::routes::get_claim_837,
+        crate::claims::action_routes::queue_claim,
+        crate::claims::action_routes::replace_claim,
+        crate::claims::action_routes::void_claim,
+        crate::claims::job_routes::list_jobs,
+        crate::claims::job_routes::retry_job,
         // claims (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),

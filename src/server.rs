@@ -11,6 +11,8 @@ use crate::auth::accounts::{add_user, count_users};
 use crate::auth::password::random_secret;
 use crate::auth::roles::Role;
 use crate::auth::tokens::TokenKeys;
+use crate::claims::clearinghouse::Clearinghouse;
+use crate::claims::worker::{self, WorkerConfig};
 use crate::codesets::CodeTables;
 use crate::config::Settings;
 use crate::db::{build_pool, run_migrations, Backend, DbPool};
@@ -97,9 +99,20 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
     Ok(Services { state, sealer })
 }
 
-/// Runs the HTTP server until it is stopped (Ctrl-C or SIGTERM).
-pub async fn serve(settings: Settings) -> Result<(), String> {
+/// A submission worker to run beside the HTTP server.
+pub type InProcessWorker = (WorkerConfig, std::sync::Arc<dyn Clearinghouse>);
+
+/// Runs the HTTP server (and, when given, a submission worker on its own thread) until it is
+/// stopped (Ctrl-C or SIGTERM).
+pub async fn serve(settings: Settings, worker: Option<InProcessWorker>) -> Result<(), String> {
     let services = prepare(&settings)?;
+    let worker = match worker {
+        Some((cfg, adapter)) => Some(
+            worker::spawn(services.state.pool.clone(), cfg, adapter)
+                .map_err(|e| format!("cannot start the submission worker: {e}"))?,
+        ),
+        None => None,
+    };
     let state = services.state.clone();
     let mut server = HttpServer::new(move || {
         App::new()
@@ -114,6 +127,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
     tracing::info!(listen = %settings.listen, backend = ?services.state.backend, "medbill is serving");
     server.run().await.map_err(|e| e.to_string())?;
+    drop(worker);
     drop(services);
     Ok(())
 }

@@ -1,4 +1,36 @@
-//! Placeholder: claims and the submission queue are being written.
+//! Claims: immutable snapshots of signed-off encounters with their lifecycle and history, the
+//! submission queue (an outbox leased by workers), interchanges with persisted control
+//! numbers, clearinghouse adapters and acknowledgment ingestion. See docs/claims.md.
 
-/// Mounts the routes.
-pub fn configure(_cfg: &mut actix_web::web::ServiceConfig) {}
+pub mod acks;
+pub mod action_routes;
+pub mod clearinghouse;
+pub mod control;
+pub mod forms;
+pub mod http_adapter;
+pub mod interchange;
+pub mod job_routes;
+pub mod model;
+pub mod queue;
+pub mod routes;
+pub mod service;
+pub mod settings;
+pub mod snapshot;
+pub mod status;
+pub mod store;
+pub mod to_x12;
+pub mod worker;
+pub mod worker_cli;
+
+/// Mounts the claim and submission-queue routes.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    cfg.service(routes::create_claim)
+        .service(routes::list_claims)
+        .service(routes::get_claim_837)
+        .service(routes::get_claim)
+        .service(action_routes::queue_claim)
+        .service(action_routes::replace_claim)
+        .service(action_routes::void_claim)
+        .service(job_routes::list_jobs)
+        .service(job_routes::retry_job);
+}

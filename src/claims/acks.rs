@@ -1,0 +1,261 @@
+//! Acknowledgment ingestion: 999 and 277CA files from the inbox folder are read with the x12
+//! readers, kept whole in the acknowledgments table, and applied to claims (accepted, or
+//! rejected with the status codes and their meaning), then moved to `processed/` (or
+//! `failed/` when unreadable). Re-importing a file already kept changes nothing.
+
+use diesel::prelude::*;
+use std::path::Path;
+
+use super::model::{AckId, ClaimId, EventCode, InterchangeId};
+use super::status::{self, Status};
+use super::store;
+use crate::db::schema_claims::{acknowledgments as ak, interchanges as ic, submission_jobs as sj};
+use crate::db::types::Timestamp;
+use crate::db::{AnyConnection, DbPool};
+use crate::x12::{self, Ack277, Ack999, ReadError};
+
+/// The actor of history events made by acknowledgments.
+pub const ACKS: &str = "system:acks";
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Files read (including unreadable ones, kept with their error).
+    pub files: usize,
+    /// Claims moved to accepted.
+    pub accepted: usize,
+    /// Claims moved to rejected.
+    pub rejected: usize,
+    /// Claims named that medbill does not know, or that were not waiting for an answer.
+    pub ignored: usize,
+}
+
+enum Parsed {
+    Ack999(Ack999),
+    Ack277(Ack277),
+    Unreadable(String),
+}
+
+fn parse(text: &str) -> Parsed {
+    match x12::read_999(text) {
+        Ok(a) => Parsed::Ack999(a),
+        Err(ReadError::WrongTransaction { .. }) => match x12::read_277ca(text) {
+            Ok(a) => Parsed::Ack277(a),
+            Err(e) => Parsed::Unreadable(e.to_string()),
+        },
+        Err(e) => Parsed::Unreadable(e.to_string()),
+    }
+}
+
+fn move_claim(
+    conn: &mut AnyConnection,
+    id: ClaimId,
+    to: Status,
+    payer_claim_number: Option<&str>,
+    reason: String,
+    codes: &[EventCode],
+    report: &mut ImportReport,
+) -> QueryResult<()> {
+    let Some(row) = store::find(conn, id)? else {
+        report.ignored += 1;
+        return Ok(());
+    };
+    let Some(from) = Status::parse(&row.status) else {
+        report.ignored += 1;
+        return Ok(());
+    };
+    if status::check_transition(from, to).is_err()
+        || !store::set_status(conn, id, from.as_str(), to.as_str(), payer_claim_number)?
+    {
+        report.ignored += 1;
+        return Ok(());
+    }
+    let e = store::event(
+        id,
+        Some(from.as_str()),
+        to.as_str(),
+        ACKS,
+        Some(reason),
+        codes,
+    );
+    store::insert_events(conn, &[e])?;
+    match to {
+        Status::Accepted => report.accepted += 1,
+        _ => report.rejected += 1,
+    }
+    Ok(())
+}
+
+fn apply_999(
+    conn: &mut AnyConnection,
+    a: &Ack999,
+    file: &str,
+    report: &mut ImportReport,
+) -> QueryResult<Option<InterchangeId>> {
+    let gs: i64 = a.group_control_number.trim().parse().unwrap_or(-1);
+    let found: Option<(InterchangeId, i64)> = ic::table
+        .filter(ic::gs_control.eq(gs))
+        .select((ic::id, ic::st_control))
+        .first(conn)
+        .optional()?;
+    let Some((id, st)) = found else {
+        report.ignored += 1;
+        return Ok(None);
+    };
+    let verdict = a.set(u32::try_from(st).unwrap_or(0));
+    let accepted = verdict.map_or(a.group_status.code != "R", |s| s.accepted());
+    diesel::update(ic::table.find(id))
+        .set(ic::status.eq(if accepted { "accepted" } else { "rejected" }))
+        .execute(conn)?;
+    if accepted {
+        return Ok(Some(id));
+    }
+    let mut codes = vec![EventCode {
+        code: format!("AK9:{}", a.group_status.code),
+        meaning: a.group_status.meaning.to_string(),
+    }];
+    if let Some(s) = verdict {
+        codes.push(EventCode {
+            code: format!("IK5:{}", s.status.code),
+            meaning: s.status.meaning.to_string(),
+        });
+        codes.extend(s.set_errors.iter().map(|e| EventCode {
+            code: format!("IK5:{}", e.code),
+            meaning: e.meaning.to_string(),
+        }));
+        for seg in &s.segment_errors {
+            codes.push(EventCode {
+                code: format!("IK3:{}:{}", seg.segment_id, seg.error.code),
+                meaning: seg.error.meaning.to_string(),
+            });
+            codes.extend(seg.element_errors.iter().map(|el| EventCode {
+                code: format!("IK4:{}:{}", el.position, el.error.code),
+                meaning: el.error.meaning.to_string(),
+            }));
+        }
+    }
+    let claims: Vec<ClaimId> = sj::table
+        .filter(sj::interchange_id.eq(id))
+        .select(sj::claim_id)
+        .load(conn)?;
+    for c in claims {
+        let reason = format!("999 {file}: the transaction set was rejected");
+        move_claim(conn, c, Status::Rejected, None, reason, &codes, report)?;
+    }
+    Ok(Some(id))
+}
+
+fn apply_277(
+    conn: &mut AnyConnection,
+    a: &Ack277,
+    file: &str,
+    report: &mut ImportReport,
+) -> QueryResult<()> {
+    for c in &a.claims {
+        let Some(row) = store::find_by_pcn(conn, &c.patient_control_number)? else {
+            report.ignored += 1;
+            continue;
+        };
+        let codes: Vec<EventCode> = c
+            .statuses
+            .iter()
+            .map(|s| EventCode {
+                code: format!("{}:{}", s.category.code, s.status.code),
+                meaning: format!("{}; {}", s.category.meaning, s.status.meaning),
+            })
+            .collect();
+        let (to, what) = match c.outcome {
+            x12::Outcome::Accepted => (Status::Accepted, "accepted"),
+            x12::Outcome::Rejected => (Status::Rejected, "rejected"),
+            x12::Outcome::Pending => {
+                report.ignored += 1;
+                continue;
+            }
+        };
+        let reason = format!("277CA {file}: {what} by the payer's front end");
+        let number = c.payer_claim_number.as_deref();
+        move_claim(conn, row.id, to, number, reason, &codes, report)?;
+    }
+    Ok(())
+}
+
+/// Keeps and applies one acknowledgment file in one transaction; false when the same file
+/// (name and content) was imported before.
+pub fn import_text(
+    conn: &mut AnyConnection,
+    file_name: &str,
+    text: &str,
+    report: &mut ImportReport,
+) -> QueryResult<bool> {
+    conn.write_transaction(|c| {
+        let seen: Vec<String> = ak::table
+            .filter(ak::file_name.eq(file_name))
+            .select(ak::raw)
+            .load(c)?;
+        if seen.iter().any(|r| r == text) {
+            return Ok(false);
+        }
+        report.files += 1;
+        let (kind, parsed, error, interchange) = match parse(text) {
+            Parsed::Ack999(a) => {
+                let ic = apply_999(c, &a, file_name, report)?;
+                ("999", serde_json::to_string(&a).ok(), None, ic)
+            }
+            Parsed::Ack277(a) => {
+                apply_277(c, &a, file_name, report)?;
+                ("277CA", serde_json::to_string(&a).ok(), None, None)
+            }
+            Parsed::Unreadable(e) => ("unknown", None, Some(e), None),
+        };
+        diesel::insert_into(ak::table)
+            .values((
+                ak::id.eq(AckId::new()),
+                ak::kind.eq(kind),
+                ak::file_name.eq(file_name),
+                ak::raw.eq(text),
+                ak::interchange_id.eq(interchange),
+                ak::parsed.eq(parsed),
+                ak::error.eq(error),
+                ak::received_at.eq(Timestamp::now()),
+            ))
+            .execute(c)?;
+        Ok(true)
+    })
+}
+
+fn move_aside(dir: &Path, name: &str, sub: &str) -> std::io::Result<()> {
+    let target = dir.join(sub);
+    std::fs::create_dir_all(&target)?;
+    std::fs::rename(dir.join(name), target.join(name))
+}
+
+/// Imports every file in `dir` (oldest name first; hidden files and folders are skipped) and
+/// moves each aside once kept.
+pub fn import_dir(pool: &DbPool, dir: &Path) -> Result<ImportReport, String> {
+    let mut report = ImportReport::default();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(report);
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        return Ok(report);
+    }
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    for name in names {
+        let text = match std::fs::read(dir.join(&name)) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => return Err(format!("cannot read an acknowledgment file: {e}")),
+        };
+        let readable = !matches!(parse(&text), Parsed::Unreadable(_));
+        import_text(&mut conn, &name, &text, &mut report).map_err(|e| e.to_string())?;
+        let sub = if readable { "processed" } else { "failed" };
+        move_aside(dir, &name, sub).map_err(|e| format!("cannot move {name} aside: {e}"))?;
+    }
+    Ok(report)
+}

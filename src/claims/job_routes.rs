@@ -1,0 +1,81 @@
+//! The submission queue over HTTP: list jobs (the dead letters for a person to look at) and
+//! retry a dead one.
+
+use actix_web::{get, post, web, HttpResponse};
+
+use super::forms::JobQuery;
+use super::model::JobId;
+use super::queue::{self, Job};
+use crate::audit::{store as audit_store, AuditEntry};
+use crate::auth::roles::Permission;
+use crate::error::{ApiError, ApiResult};
+use crate::http::pagination::{self, Page};
+use crate::http::reads::with_conn;
+use crate::http::RequestCtx;
+use crate::state::AppState;
+
+const STATUSES: [&str; 4] = ["pending", "leased", "done", "dead"];
+
+/// List submission jobs (`status=dead`: those that used up their attempts).
+#[utoipa::path(get, path = "/v1/submission-jobs", tag = "claims", params(JobQuery),
+    responses((status = 200, body = inline(Page<Job>)), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/v1/submission-jobs")]
+pub async fn list_jobs(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    q: web::Query<JobQuery>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::ClaimRead)?;
+    let q = q.into_inner();
+    let limit = pagination::limit(q.limit)?;
+    let after = pagination::decode_cursor(q.cursor.as_deref())?.map(JobId);
+    if q.status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
+        return Err(ApiError::invalid_field(
+            "?status",
+            "invalid_value",
+            "status must be pending, leased, done or dead",
+        ));
+    }
+    let rows = with_conn(&state, move |c| {
+        Ok(queue::list(c, q.status.as_deref(), after, limit + 1)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |j| j.id.0)))
+}
+
+/// Put a dead job back in the queue with a fresh attempt count. It is sent in the
+/// interchange it was first built into, if any (the same control numbers and file name).
+#[utoipa::path(post, path = "/v1/submission-jobs/{id}/retry", tag = "claims",
+    params(("id" = uuid::Uuid, Path, description = "Job id")),
+    responses((status = 200, body = Job), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/v1/submission-jobs/{id}/retry")]
+pub async fn retry_job(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    id: web::Path<JobId>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::ClaimWrite)?;
+    let id = id.into_inner();
+    let job = web::block(move || -> ApiResult<Job> {
+        let mut conn = state.pool.get()?;
+        conn.write_transaction(|c| {
+            let job = queue::find(c, id)?.ok_or_else(|| ApiError::not_found("submission job"))?;
+            if !queue::retry(c, id)? {
+                return Err(ApiError::conflict(format!(
+                    "only a dead job can be retried; this one is {}",
+                    job.status
+                ))
+                .with_extension("status", serde_json::json!(job.status)));
+            }
+            let entry = AuditEntry::success(&ctx, "retry", "submission_job", Some(id.to_string()));
+            audit_store::insert(c, &[entry])?;
+            queue::find(c, id)?.ok_or_else(ApiError::internal)
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(job))
+}

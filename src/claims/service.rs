@@ -1,0 +1,347 @@
+//! Claim writes: build a claim from a signed-off encounter (scrubbed again, snapshotted, checked
+//! against the 837P writer, the encounter marked billed), queue it (the outbox job in the same
+//! transaction), and replace or void it. Each runs inside the caller's write transaction and
+//! writes its audit row there.
+
+use super::model::{ClaimDoc, ClaimId, ClaimRow, HistoryEntry};
+use super::snapshot::{self, Snapshot};
+use super::status::{self, Status};
+use super::{queue, settings, store, to_x12};
+use crate::audit::{store as audit_store, AuditEntry};
+use crate::codesets::CodeTables;
+use crate::coverages::model::CoverageId;
+use crate::db::types::Timestamp;
+use crate::db::AnyConnection;
+use crate::encounters::model::{EncounterDoc, EncounterId};
+use crate::encounters::scrubbing::{self, ValidationReport};
+use crate::encounters::{refs, service as encounters, store as encounter_store};
+use crate::error::{ApiError, ApiResult, FieldError};
+use crate::http::versioning::expect_version;
+use crate::http::RequestCtx;
+
+/// The audit resource type of claims.
+pub const RESOURCE: &str = "claim";
+
+/// A 422 listing the scrubber errors that block the claim.
+fn blocked(report: &ValidationReport) -> ApiError {
+    let blocking = report.blocking();
+    let errors = blocking
+        .iter()
+        .map(|f| FieldError::new(f.path.clone(), &f.rule, f.message.clone()))
+        .collect();
+    let mut e = ApiError::validation(errors).with_extension(
+        "findings",
+        serde_json::to_value(&blocking).unwrap_or_default(),
+    );
+    e.kind = "blocking-findings";
+    e.detail = format!(
+        "{} scrubber error(s) block this claim: fix them or have an admin override them",
+        blocking.len()
+    );
+    e
+}
+
+/// A new patient control number (CLM01): 16 base32 characters of a millisecond clock and 32
+/// random bits. Unique by the database's constraint; a clash is a 409 the client retries.
+pub fn new_pcn() -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let ms = chrono::Utc::now().timestamp_millis() as u64 & 0xFFFF_FFFF_FFFF;
+    let value: u128 = (u128::from(ms) << 32) | u128::from(rand::random::<u32>());
+    (0..16)
+        .rev()
+        .map(|i| char::from(ALPHABET[((value >> (i * 5)) & 31) as usize]))
+        .collect()
+}
+
+/// The API document of a stored claim.
+pub fn doc(conn: &mut AnyConnection, row: ClaimRow) -> ApiResult<ClaimDoc> {
+    let snapshot: Snapshot =
+        serde_json::from_str(&row.snapshot).map_err(|_| ApiError::internal())?;
+    let history = store::events(conn, row.id)?
+        .into_iter()
+        .map(|e| HistoryEntry {
+            codes: e
+                .codes
+                .as_deref()
+                .and_then(|c| serde_json::from_str(c).ok())
+                .unwrap_or_default(),
+            event: e,
+        })
+        .collect();
+    Ok(ClaimDoc {
+        allowed_next: status::allowed_next(&row.status),
+        id: row.id,
+        encounter_id: row.encounter_id,
+        patient_id: row.patient_id,
+        coverage_id: row.coverage_id,
+        payer_id: row.payer_id,
+        date_of_service: row.date_of_service,
+        status: row.status,
+        frequency: row.frequency,
+        patient_control_number: row.patient_control_number,
+        payer_claim_number: row.payer_claim_number,
+        replaces_claim_id: row.replaces_claim_id,
+        total_charge_cents: row.total_charge_cents,
+        submitted_at: row.submitted_at,
+        interchange_id: row.interchange_id,
+        snapshot,
+        history,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// Loads the encounter, points it at `coverage` (when given), scrubs it and snapshots it.
+fn assemble(
+    conn: &mut AnyConnection,
+    codes: &CodeTables,
+    enc: &EncounterDoc,
+    coverage: Option<CoverageId>,
+) -> ApiResult<Snapshot> {
+    let mut doc = enc.clone();
+    if let Some(c) = coverage {
+        doc.header.coverage_id = Some(c);
+    }
+    let refs = refs::check(conn, Some(&enc.header), &mut doc.header)?;
+    let report = scrubbing::run(&doc, &refs, codes);
+    if report.errors > 0 {
+        return Err(blocked(&report));
+    }
+    snapshot::build(&doc, &refs)
+}
+
+/// What kind of claim is stored: an original, or a replacement or void of another.
+struct Origin {
+    /// `1`, `7` or `8`.
+    frequency: &'static str,
+    /// The payer's claim number carried (7 and 8).
+    payer_claim_number: Option<String>,
+    /// The claim replaced or voided.
+    replaces: Option<ClaimId>,
+    /// The first history entry's reason.
+    reason: String,
+}
+
+/// Stores a claim built from `snap` with the writer's check, and its first history event.
+fn store_new(
+    conn: &mut AnyConnection,
+    ctx: &RequestCtx,
+    enc: &EncounterDoc,
+    snap: &Snapshot,
+    origin: Origin,
+) -> ApiResult<ClaimRow> {
+    let Origin {
+        frequency,
+        payer_claim_number,
+        replaces,
+        reason,
+    } = origin;
+    let h = &enc.header;
+    let pcn = new_pcn();
+    let x = to_x12::claim(
+        snap,
+        &pcn,
+        snapshot::frequency(frequency, payer_claim_number.as_deref()),
+    );
+    let now = Timestamp::now();
+    if let Err(e) = to_x12::preview(settings::submitter(), x, now.0.naive_utc()) {
+        return Err(ApiError::validation(vec![FieldError::new(
+            format!("/snapshot/{}", e.field.replace('.', "/")),
+            "x12",
+            format!("the 837P cannot carry this claim: {e}"),
+        )]));
+    }
+    let row = ClaimRow {
+        id: ClaimId::new(),
+        encounter_id: h.id,
+        patient_id: h.patient_id,
+        coverage_id: h.coverage_id.ok_or_else(ApiError::internal)?,
+        payer_id: h.payer_id.ok_or_else(ApiError::internal)?,
+        date_of_service: h.date_of_service,
+        status: Status::Validated.as_str().into(),
+        frequency: frequency.into(),
+        patient_control_number: pcn,
+        payer_claim_number,
+        replaces_claim_id: replaces,
+        total_charge_cents: snap.total_charge_cents,
+        snapshot: serde_json::to_string(snap).map_err(|_| ApiError::internal())?,
+        submitted_at: None,
+        interchange_id: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    store::insert(conn, &row)?;
+    let first = store::event(
+        row.id,
+        None,
+        &row.status,
+        &ctx.caller.actor,
+        Some(reason),
+        &[],
+    );
+    store::insert_events(conn, &[first])?;
+    let entry = AuditEntry::success(ctx, "create", RESOURCE, Some(row.id.to_string()));
+    audit_store::insert(conn, &[entry])?;
+    Ok(row)
+}
+
+fn load_encounter(conn: &mut AnyConnection, id: EncounterId) -> ApiResult<EncounterDoc> {
+    encounter_store::load(conn, id)?.ok_or_else(|| ApiError::not_found(encounters::RESOURCE))
+}
+
+/// Builds a claim from coded encounter `id` and marks the encounter billed.
+pub fn create_in(
+    conn: &mut AnyConnection,
+    codes: &CodeTables,
+    ctx: &RequestCtx,
+    id: EncounterId,
+    coverage: Option<CoverageId>,
+) -> ApiResult<ClaimDoc> {
+    let enc = load_encounter(conn, id)?;
+    if enc.header.status != "coded" {
+        return Err(ApiError::conflict(format!(
+            "only a coded (signed-off) encounter can be billed; this one is {}",
+            enc.header.status
+        ))
+        .with_extension("status", serde_json::json!(enc.header.status)));
+    }
+    let snap = assemble(conn, codes, &enc, coverage)?;
+    let mut billed = enc.clone();
+    if let Some(c) = coverage {
+        billed.header.coverage_id = Some(c);
+        billed.header.payer_id = crate::coverages::store::find(conn, c)?.map(|c| c.payer_id);
+    }
+    let origin = Origin {
+        frequency: "1",
+        payer_claim_number: None,
+        replaces: None,
+        reason: format!("built from encounter {id}"),
+    };
+    let row = store_new(conn, ctx, &billed, &snap, origin)?;
+    encounters::mark_billed(conn, codes, ctx, id)?;
+    doc(conn, row)
+}
+
+fn load_claim(conn: &mut AnyConnection, id: ClaimId) -> ApiResult<ClaimRow> {
+    store::find(conn, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))
+}
+
+/// Moves claim `id` to `to` as the caller, with its history event and audit row.
+pub fn transition_in(
+    conn: &mut AnyConnection,
+    ctx: &RequestCtx,
+    id: ClaimId,
+    expected: Option<i32>,
+    to: Status,
+    reason: Option<String>,
+) -> ApiResult<ClaimRow> {
+    let row = load_claim(conn, id)?;
+    expect_version(row.version, expected)?;
+    let from = status::stored(&row.status)?;
+    status::check_transition(from, to)?;
+    if !store::set_status(conn, id, from.as_str(), to.as_str(), None)? {
+        return Err(ApiError::stale(row.version + 1));
+    }
+    let e = store::event(
+        id,
+        Some(from.as_str()),
+        to.as_str(),
+        &ctx.caller.actor,
+        reason,
+        &[],
+    );
+    store::insert_events(conn, &[e])?;
+    let entry = AuditEntry::success(ctx, to.as_str(), RESOURCE, Some(id.to_string()));
+    audit_store::insert(conn, &[entry])?;
+    load_claim(conn, id)
+}
+
+/// Queues a validated claim: the state change and the outbox job in one transaction.
+pub fn queue_in(
+    conn: &mut AnyConnection,
+    ctx: &RequestCtx,
+    id: ClaimId,
+    expected: Option<i32>,
+) -> ApiResult<ClaimDoc> {
+    let row = transition_in(conn, ctx, id, expected, Status::Queued, None)?;
+    queue::enqueue(conn, row.id, row.payer_id)?;
+    doc(conn, row)
+}
+
+/// Builds a replacement (frequency 7) or void (8) of claim `id`, carrying the payer's claim
+/// number (the one given, else the one a 277CA reported).
+pub fn supersede_in(
+    conn: &mut AnyConnection,
+    codes: &CodeTables,
+    ctx: &RequestCtx,
+    id: ClaimId,
+    frequency: &'static str,
+    payer_claim_number: Option<String>,
+    reason: Option<String>,
+) -> ApiResult<ClaimDoc> {
+    let orig = load_claim(conn, id)?;
+    let from = status::stored(&orig.status)?;
+    let (verb, allowed): (&str, &[Status]) = if frequency == "7" {
+        (
+            "be replaced",
+            &[Status::Submitted, Status::Accepted, Status::Rejected],
+        )
+    } else {
+        ("be voided", &[Status::Submitted, Status::Accepted])
+    };
+    if !allowed.contains(&from) {
+        return Err(status::conflict(from, verb));
+    }
+    if orig.frequency == "8" {
+        return Err(status::conflict(from, &format!("{verb}: it is a void")));
+    }
+    if let Some(other) = store::replacements(conn, id)?.first() {
+        return Err(ApiError::conflict(format!(
+            "claim {} already replaces or voids this claim",
+            other.id
+        )));
+    }
+    let number = payer_claim_number
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .or_else(|| orig.payer_claim_number.clone())
+        .ok_or_else(|| {
+            ApiError::invalid_field(
+                "/payer_claim_number",
+                "required",
+                "the payer's claim number is needed (no 277CA reported one for this claim)",
+            )
+        })?;
+    let mut enc = load_encounter(conn, orig.encounter_id)?;
+    enc.header.coverage_id = Some(orig.coverage_id);
+    enc.header.payer_id = Some(orig.payer_id);
+    let snap = if frequency == "7" {
+        assemble(conn, codes, &enc, Some(orig.coverage_id))?
+    } else {
+        serde_json::from_str(&orig.snapshot).map_err(|_| ApiError::internal())?
+    };
+    let what = if frequency == "7" {
+        "replaces"
+    } else {
+        "voids"
+    };
+    let origin = Origin {
+        frequency,
+        payer_claim_number: Some(number),
+        replaces: Some(id),
+        reason: reason.unwrap_or_else(|| format!("{what} claim {id}")),
+    };
+    let row = store_new(conn, ctx, &enc, &snap, origin)?;
+    let note = store::event(
+        id,
+        Some(from.as_str()),
+        from.as_str(),
+        &ctx.caller.actor,
+        Some(format!("claim {} {what} this claim", row.id)),
+        &[],
+    );
+    store::insert_events(conn, &[note])?;
+    doc(conn, row)
+}
