@@ -246,6 +246,12 @@ impl From<&Coverage> for NewCoverage {
     }
 }
 
+impl crate::http::mutation::Deactivatable for Coverage {
+    fn deactivate(&mut self) {
+        self.active = false;
+    }
+}
+
 impl crate::http::mutation::Versioned for Coverage {
     fn version(&self) -> i32 {
         self.version

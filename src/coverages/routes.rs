@@ -19,10 +19,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
-use crate::http::mutation::{change, ResourceOps};
+use crate::http::mutation::{change, deactivate, ResourceOps};
 use crate::http::pagination::{self, Page};
 use crate::http::reads::{audit_phi_reads, with_conn};
-use crate::http::versioning::{etag, if_match, required_if_match};
+use crate::http::versioning::{etag, required_if_match};
 use crate::http::{JsonBody, RequestCtx};
 use crate::patients;
 use crate::patients::model::{Patient, PatientId};
@@ -159,20 +159,7 @@ pub async fn deactivate_coverage(
     id: web::Path<CoverageId>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::CoverageWrite)?;
-    let expected = if_match(&req)?;
-    change(
-        state,
-        ctx,
-        ops(),
-        id.into_inner(),
-        expected,
-        "deactivate",
-        |mut cv| {
-            cv.active = false;
-            Ok(cv)
-        },
-    )
-    .await
+    deactivate(state, ctx, &req, ops(), id.into_inner()).await
 }
 
 fn ops() -> ResourceOps<Coverage, CoverageId> {

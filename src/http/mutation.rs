@@ -2,11 +2,11 @@
 //! edit, save it only if nobody else saved first, and audit, all in one transaction.
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::QueryResult;
 use serde::Serialize;
 
-use super::versioning::{etag, expect_version};
+use super::versioning::{etag, expect_version, if_match};
 use super::RequestCtx;
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::db::types::Timestamp;
@@ -20,6 +20,12 @@ pub trait Versioned: Serialize + Send + 'static {
     fn version(&self) -> i32;
     /// Sets the version and the update time of the next save.
     fn stamp(&mut self, version: i32, at: Timestamp);
+}
+
+/// A registry record that is deactivated (kept for history) rather than deleted.
+pub trait Deactivatable: Versioned {
+    /// Marks the record inactive.
+    fn deactivate(&mut self);
 }
 
 /// How to find, save and name one kind of resource.
@@ -70,4 +76,33 @@ where
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(saved.version())))
         .json(saved))
+}
+
+/// `DELETE` of a registry record: marks it inactive in one audited, versioned change.
+/// If-Match is optional here; when sent it must name the current version.
+pub async fn deactivate<T, Id>(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    req: &HttpRequest,
+    ops: ResourceOps<T, Id>,
+    id: Id,
+) -> ApiResult<HttpResponse>
+where
+    T: Deactivatable,
+    Id: Copy + std::fmt::Display + Send + 'static,
+{
+    let expected = if_match(req)?;
+    change(
+        state,
+        ctx,
+        ops,
+        id,
+        expected,
+        "deactivate",
+        |mut record: T| {
+            record.deactivate();
+            Ok(record)
+        },
+    )
+    .await
 }

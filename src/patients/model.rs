@@ -171,6 +171,12 @@ pub struct PatientPatch {
     pub phone: Option<Option<String>>,
 }
 
+impl crate::http::mutation::Deactivatable for Patient {
+    fn deactivate(&mut self) {
+        self.active = false;
+    }
+}
+
 impl crate::http::mutation::Versioned for Patient {
     fn version(&self) -> i32 {
         self.version

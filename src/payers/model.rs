@@ -202,6 +202,12 @@ impl From<&Payer> for NewPayer {
     }
 }
 
+impl crate::http::mutation::Deactivatable for Payer {
+    fn deactivate(&mut self) {
+        self.active = false;
+    }
+}
+
 impl crate::http::mutation::Versioned for Payer {
     fn version(&self) -> i32 {
         self.version

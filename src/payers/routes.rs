@@ -15,10 +15,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
-use crate::http::mutation::{change, ResourceOps};
+use crate::http::mutation::{change, deactivate, ResourceOps};
 use crate::http::pagination::{self, Page};
 use crate::http::reads::with_conn;
-use crate::http::versioning::{etag, if_match, required_if_match};
+use crate::http::versioning::{etag, required_if_match};
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
 use crate::validation::to_api_error;
@@ -134,20 +134,7 @@ pub async fn deactivate_payer(
     id: web::Path<PayerId>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::PayerWrite)?;
-    let expected = if_match(&req)?;
-    change(
-        state,
-        ctx,
-        ops(),
-        id.into_inner(),
-        expected,
-        "deactivate",
-        |mut py| {
-            py.active = false;
-            Ok(py)
-        },
-    )
-    .await
+    deactivate(state, ctx, &req, ops(), id.into_inner()).await
 }
 
 fn ops() -> ResourceOps<Payer, PayerId> {

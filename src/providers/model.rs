@@ -367,6 +367,12 @@ impl From<&Provider> for NewProvider {
     }
 }
 
+impl crate::http::mutation::Deactivatable for Provider {
+    fn deactivate(&mut self) {
+        self.active = false;
+    }
+}
+
 impl crate::http::mutation::Versioned for Provider {
     fn version(&self) -> i32 {
         self.version
