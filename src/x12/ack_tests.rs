@@ -1,5 +1,5 @@
 //! Unit tests of the 999 and 277CA readers, on acknowledgments pyx12 wrote (999) or
-//! validated (277CA fixtures, also checked by tests/x12_validation.rs).
+//! validated (277CA fixtures, also checked by tests/it/x12_validation.rs).
 
 #![allow(clippy::unwrap_used)]
 

@@ -1,9 +1,9 @@
 //! The OpenAPI document: served at /openapi.json, browsable offline at /docs/, and pinned by a
 //! snapshot (docs/openapi.json) so a change to the API cannot go unnoticed. After an intended
-//! change run `UPDATE_OPENAPI=1 cargo test --test openapi` and commit the new snapshot.
+//! change run `UPDATE_OPENAPI=1 cargo test --test it openapi::` and commit the new snapshot.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use actix_web::test::TestRequest;
 
@@ -18,7 +18,7 @@ fn spec_matches_the_committed_snapshot() {
     let committed = std::fs::read_to_string(SNAPSHOT).unwrap_or_default();
     assert!(
         committed.trim_end() == spec.trim_end(),
-        "the OpenAPI spec changed; review it and run UPDATE_OPENAPI=1 cargo test --test openapi"
+        "the OpenAPI spec changed; review it and run UPDATE_OPENAPI=1 cargo test --test it openapi::"
     );
 }
 

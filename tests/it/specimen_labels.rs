@@ -3,8 +3,8 @@
 //! label reads are audited.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod specimen_support;
+use crate::common;
+use crate::specimen_support;
 
 use common::TestApp;
 use medbill::auth::roles::Role;

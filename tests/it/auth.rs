@@ -2,7 +2,7 @@
 //! JSON), and 401/403 for every kind of bad or insufficient token.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use actix_web::test::TestRequest;
 use base64::Engine;

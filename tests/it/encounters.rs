@@ -2,7 +2,7 @@
 //! line routes, concurrent edits, fee schedule pricing, and field errors with pointers.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::fixtures::{coded, days_ago, delete_if, fixture, id_of, post_if, visit};
 use common::{patient_body, Resp, TestApp};

@@ -4,8 +4,8 @@
 //! claims put no claim in two interchanges. Also prints the queue-to-file-drop throughput.
 #![allow(clippy::unwrap_used)]
 
-mod claims_fx;
-mod common;
+use crate::claims_fx;
+use crate::common;
 
 use claims_fx::{clm01s, isa13, outbox_files, queued_claims, ready, temp_dir};
 use common::TestApp;

@@ -2,7 +2,7 @@
 //! health probes answer.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use medbill::db::{revert_all_migrations, run_migrations};

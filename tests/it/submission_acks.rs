@@ -4,8 +4,8 @@
 //! against a local server: auth, idempotency key, a failure retried.
 #![allow(clippy::unwrap_used)]
 
-mod claims_fx;
-mod common;
+use crate::claims_fx;
+use crate::common;
 
 use claims_fx::{claim_field, outbox_files, post_with, queued_claims, ready, temp_dir};
 use common::TestApp;
@@ -55,7 +55,7 @@ async fn acknowledgments_update_claims(app: TestApp) {
             .to_string()
     };
     let inbox = temp_dir("inbox");
-    let ca = include_str!("fixtures/x12/rejected.277")
+    let ca = include_str!("../fixtures/x12/rejected.277")
         .replace("PCN00000001", &pcn(&ids[0]))
         .replace("PCN00000002", &pcn(&ids[1]))
         .replace("PCN00000003", "NOTOURS1");
@@ -246,7 +246,7 @@ async fn acks_import_command(app: TestApp) {
             .unwrap()
             .to_string()
     };
-    let ca = include_str!("fixtures/x12/accepted.277")
+    let ca = include_str!("../fixtures/x12/accepted.277")
         .replace("PCN00000001", &pcn(&ids[0]))
         .replace("PCN00000002", &pcn(&ids[1]));
     std::fs::write(inbox.join("ack.277"), ca).unwrap();

@@ -2,7 +2,7 @@
 //! pages, roles, and bad input getting a clear 4xx with nothing stored.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use actix_web::test::TestRequest;
 use common::TestApp;

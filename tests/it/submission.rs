@@ -4,8 +4,8 @@
 //! the job without a second file.
 #![allow(clippy::unwrap_used)]
 
-mod claims_fx;
-mod common;
+use crate::claims_fx;
+use crate::common;
 
 use claims_fx::{
     claim_field, clm01s, isa13, outbox_files, post_with, queued_claims, ready, sql, temp_dir,

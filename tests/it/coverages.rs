@@ -2,7 +2,7 @@
 //! reference and subscriber rules, roles, and every read audited (PHI).
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use actix_web::test::TestRequest;
 use common::{patient_body, TestApp};

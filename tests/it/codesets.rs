@@ -2,7 +2,7 @@
 //! tables, and bad input.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use actix_web::test::TestRequest;
 use common::TestApp;

@@ -2,7 +2,7 @@
 //! row changed behind the application's back.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{patient_body, TestApp};
 use diesel::connection::SimpleConnection;

@@ -4,8 +4,8 @@
 //! replacement and void. Needs MEDBILL_X12VALID (skipped outside CI when unset).
 #![allow(clippy::unwrap_used)]
 
-mod claims_fx;
-mod common;
+use crate::claims_fx;
+use crate::common;
 
 use claims_fx::{built, outbox_files, post_with, queued, ready, signed_off, sql, temp_dir};
 use common::fixtures::{coded, days_ago, id_of};

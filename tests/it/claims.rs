@@ -3,8 +3,8 @@
 //! replacement and void carrying the payer's claim number, lists, roles and the 837P preview.
 #![allow(clippy::unwrap_used)]
 
-mod claims_fx;
-mod common;
+use crate::claims_fx;
+use crate::common;
 
 use actix_web::test::TestRequest;
 use claims_fx::{build, built, post_with, queued, ready, sql};

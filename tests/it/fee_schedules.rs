@@ -2,7 +2,7 @@
 //! list filters and pages, field errors, and roles.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{Resp, TestApp};
 use medbill::auth::roles::Role;

@@ -4,8 +4,8 @@
 //! `specimen.rejected`; an encounter that is not open gets nothing and the event says so.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-mod specimen_support;
+use crate::common;
+use crate::specimen_support;
 
 use common::fixtures::{coded, id_of};
 use common::TestApp;

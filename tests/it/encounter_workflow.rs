@@ -2,7 +2,7 @@
 //! overrides, the work queue, audited reads and idempotent creates.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use actix_web::test::TestRequest;
 use common::fixtures::{coded, days_ago, fixture, id_of, post_if, visit};

@@ -2,7 +2,7 @@
 //! error naming the table, and units within it are not.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use common::fixtures::{coded, fixture, id_of};

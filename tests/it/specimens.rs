@@ -1,11 +1,11 @@
 //! Specimens over HTTP: accessioning and lookup by accession number (a mistyped scan is a
 //! 422), the lifecycle with 409 naming the allowed states, rejection with an HL7 0490 reason,
 //! recollection, the chain of custody (and the storage refusing to change it), and the lab's
-//! lists. Roles, bad input and audit: tests/specimen_access.rs.
+//! lists. Roles, bad input and audit: tests/it/specimen_access.rs.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-mod specimen_support;
+use crate::common;
+use crate::specimen_support;
 
 use common::fixtures::id_of;
 use common::{patient_body, TestApp};

@@ -3,8 +3,8 @@
 //! concurrent accessioning giving distinct numbers.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-mod specimen_support;
+use crate::common;
+use crate::specimen_support;
 
 use common::fixtures::id_of;
 use common::TestApp;
