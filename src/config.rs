@@ -24,6 +24,10 @@ pub struct Settings {
     pub pool_size: u32,
     /// HTTP worker threads (0: one per core).
     pub http_workers: usize,
+    /// SQLite `synchronous` level: FULL (default) survives power loss, NORMAL only crashes.
+    pub sqlite_sync: crate::db::SqliteSync,
+    /// Start on PostgreSQL even when `synchronous_commit` or `fsync` is off (with a warning).
+    pub allow_async_commit: bool,
 }
 
 /// An external identity provider's verification key.

@@ -16,6 +16,7 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod openapi;
+pub mod ops;
 pub mod patients;
 pub mod payers;
 pub mod providers;

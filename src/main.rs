@@ -14,7 +14,8 @@ use medbill::codeset_api::imports::{self, ImportKind, ImportRequest};
 use medbill::config::{
     default_database_url, external_key_from_env, load_or_create_jwt_secret, Settings,
 };
-use medbill::server::{open_database, serve};
+use medbill::db::{ConnectionOptions, SqliteSync};
+use medbill::server::{open_database, open_database_with, serve};
 
 #[derive(Parser)]
 #[command(
@@ -42,6 +43,17 @@ struct Common {
     /// postgres://… for PostgreSQL; anything else is an SQLite file (default: in the data dir).
     #[arg(long, env = "DATABASE_URL", global = true)]
     database_url: Option<String>,
+    /// SQLite commit durability: full (survives power loss) or normal (process crashes only).
+    #[arg(long, env = "MEDBILL_SQLITE_SYNCHRONOUS", default_value = "full", global = true,
+          value_parser = parse_sqlite_sync)]
+    sqlite_synchronous: SqliteSync,
+    /// Start on PostgreSQL even if synchronous_commit or fsync is off (logs a warning).
+    #[arg(long, env = "MEDBILL_ALLOW_ASYNC_COMMIT", global = true)]
+    allow_async_commit: bool,
+}
+
+fn parse_sqlite_sync(name: &str) -> Result<SqliteSync, String> {
+    SqliteSync::parse(name).ok_or_else(|| format!("{name}: use full or normal"))
 }
 
 #[derive(Subcommand)]
@@ -214,12 +226,21 @@ fn run(cli: Cli) -> Result<(), String> {
                 external_key: external_key_from_env()?,
                 pool_size,
                 http_workers,
+                sqlite_sync: cli.common.sqlite_synchronous,
+                allow_async_commit: cli.common.allow_async_commit,
             };
             actix_web::rt::System::new().block_on(serve(settings, in_process))
         }
         Command::Worker { once, worker: args } => {
             let (cfg, adapter) = args.build(&cli.common.data_dir)?;
-            let pool = open_database(&url, 4)?;
+            let options = ConnectionOptions {
+                sqlite_sync: cli.common.sqlite_synchronous,
+            };
+            let pool = open_database_with(&url, 4, options)?;
+            medbill::ops::durability::check_commit_durability(
+                &mut *pool.get().map_err(|e| e.to_string())?,
+                cli.common.allow_async_commit,
+            )?;
             if once {
                 let t = worker::drain(&pool, &cfg, adapter.as_ref())?;
                 println!(

@@ -15,7 +15,7 @@ use crate::claims::clearinghouse::Clearinghouse;
 use crate::claims::worker::{self, WorkerConfig};
 use crate::codesets::CodeTables;
 use crate::config::Settings;
-use crate::db::{build_pool, run_migrations, Backend, DbPool};
+use crate::db::{build_pool_with, run_migrations, Backend, ConnectionOptions, DbPool};
 use crate::http::request_id::assign_request_id;
 use crate::state::AppState;
 
@@ -27,9 +27,18 @@ pub struct Services {
     pub sealer: SealerHandle,
 }
 
-/// Opens the pool and applies pending migrations.
+/// Opens the pool (durable default options) and applies pending migrations.
 pub fn open_database(url: &str, pool_size: u32) -> Result<DbPool, String> {
-    let pool = build_pool(url, pool_size)?;
+    open_database_with(url, pool_size, ConnectionOptions::default())
+}
+
+/// [`open_database`] with explicit per-connection options.
+pub fn open_database_with(
+    url: &str,
+    pool_size: u32,
+    options: ConnectionOptions,
+) -> Result<DbPool, String> {
+    let pool = build_pool_with(url, pool_size, options)?;
     let mut conn = pool
         .get()
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
@@ -78,7 +87,14 @@ fn load_code_tables(pool: &DbPool) -> Result<&'static CodeTables, String> {
 
 /// Builds everything the server needs from `settings`.
 pub fn prepare(settings: &Settings) -> Result<Services, String> {
-    let pool = open_database(&settings.database_url, settings.pool_size)?;
+    let options = ConnectionOptions {
+        sqlite_sync: settings.sqlite_sync,
+    };
+    let pool = open_database_with(&settings.database_url, settings.pool_size, options)?;
+    crate::ops::durability::check_commit_durability(
+        &mut *pool.get().map_err(|e| e.to_string())?,
+        settings.allow_async_commit,
+    )?;
     bootstrap_admin(&pool)?;
     let keys = TokenKeys::new(
         &settings.jwt_secret,

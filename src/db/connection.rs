@@ -100,21 +100,51 @@ impl AnyConnection {
 /// Serialises this process's SQLite write transactions (see `write_transaction`).
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// How long an SQLite commit waits for the disk (`PRAGMA synchronous`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SqliteSync {
+    /// Every commit is on disk before it is acknowledged, also across a power loss or OS crash.
+    #[default]
+    Full,
+    /// Commits survive a process crash, but a power loss or OS crash may roll back the last
+    /// transactions acknowledged before it (WAL mode never corrupts the file either way).
+    Normal,
+}
+
+impl SqliteSync {
+    /// Parses `full` or `normal`.
+    pub fn parse(name: &str) -> Option<SqliteSync> {
+        match name.to_ascii_lowercase().as_str() {
+            "full" => Some(SqliteSync::Full),
+            "normal" => Some(SqliteSync::Normal),
+            _ => None,
+        }
+    }
+}
+
 /// Applies per-connection settings when the pool opens a connection.
-#[derive(Debug, Clone, Copy)]
-pub struct ConnectionOptions;
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ConnectionOptions {
+    /// The SQLite `synchronous` level (ignored on PostgreSQL, whose durability is
+    /// `synchronous_commit`, checked at start-up).
+    pub sqlite_sync: SqliteSync,
+}
 
 impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for ConnectionOptions {
     fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
-        let sql = match conn {
+        let sql = match (&*conn, self.sqlite_sync) {
             // busy_timeout first, so connections opened together wait for each other while
-            // switching to WAL; WAL lets readers run beside the writer; NORMAL sync is durable
-            // across process crashes in WAL mode.
-            AnyConnection::Sqlite(_) => {
+            // switching to WAL; WAL lets readers run beside the writer. FULL syncs the WAL on
+            // every commit, so a 201 survives a power cut; NORMAL only survives process crashes.
+            (AnyConnection::Sqlite(_), SqliteSync::Full) => {
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
+            }
+            (AnyConnection::Sqlite(_), SqliteSync::Normal) => {
                 "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                  PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
             }
-            AnyConnection::Postgres(_) => "SET TIME ZONE 'UTC'",
+            (AnyConnection::Postgres(_), _) => "SET TIME ZONE 'UTC'",
         };
         conn.batch_execute(sql)
             .map_err(diesel::r2d2::Error::QueryError)

@@ -9,14 +9,23 @@ pub mod schema_encounters;
 pub mod schema_specimens;
 pub mod types;
 
-pub use connection::{AnyConnection, Backend, ConnectionOptions, DbPool, PooledConn};
+pub use connection::{AnyConnection, Backend, ConnectionOptions, DbPool, PooledConn, SqliteSync};
 pub use migrations::{revert_all_migrations, run_migrations};
 
 use diesel::r2d2::{ConnectionManager, Pool};
 
 /// Builds a pool for `url`: a `postgres://` or `postgresql://` URL selects PostgreSQL, anything
-/// else is taken as an SQLite file path.
+/// else is taken as an SQLite file path. Connections use the default (durable) options.
 pub fn build_pool(url: &str, max_size: u32) -> Result<DbPool, String> {
+    build_pool_with(url, max_size, ConnectionOptions::default())
+}
+
+/// [`build_pool`] with explicit per-connection options (e.g. SQLite `synchronous = NORMAL`).
+pub fn build_pool_with(
+    url: &str,
+    max_size: u32,
+    options: ConnectionOptions,
+) -> Result<DbPool, String> {
     let backend = Backend::from_url(url);
     let manager = ConnectionManager::<AnyConnection>::new(url);
     let size = match backend {
@@ -27,7 +36,7 @@ pub fn build_pool(url: &str, max_size: u32) -> Result<DbPool, String> {
     Pool::builder()
         .max_size(size)
         .connection_timeout(std::time::Duration::from_secs(10))
-        .connection_customizer(Box::new(ConnectionOptions))
+        .connection_customizer(Box::new(options))
         .build(manager)
         .map_err(|e| format!("cannot open the database: {e}"))
 }

@@ -1,0 +1,4 @@
+//! Operations: durability checks, online backup and restore, live code-table reloads and the
+//! graceful stop of `medbill serve`.
+
+pub mod durability;
