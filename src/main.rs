@@ -91,6 +91,10 @@ enum Command {
     Acks(AcksCommand),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Copy the database to DEST while the server runs (SQLite file, or pg_dump custom format).
+    Backup { dest: PathBuf },
+    /// Restore a backup into an empty database, checking integrity, migrations and the audit chain.
+    Restore { src: PathBuf },
     /// Manage users (people).
     #[command(subcommand)]
     Users(UserCommand),
@@ -262,6 +266,14 @@ fn run(cli: Cli) -> Result<(), String> {
                 "imported {} files: {} claims accepted, {} rejected, {} ignored",
                 r.files, r.accepted, r.rejected, r.ignored
             );
+            Ok(())
+        }
+        Command::Backup { dest } => {
+            println!("{}", medbill::ops::backup::backup(&url, &dest)?);
+            Ok(())
+        }
+        Command::Restore { src } => {
+            println!("{}", medbill::ops::restore::restore(&url, &src)?);
             Ok(())
         }
         Command::Migrate => {

@@ -1,4 +1,6 @@
 //! Operations: durability checks, online backup and restore, live code-table reloads and the
 //! graceful stop of `medbill serve`.
 
+pub mod backup;
 pub mod durability;
+pub mod restore;

@@ -22,6 +22,7 @@ mod encounters;
 mod fee_schedules;
 mod mue;
 mod openapi;
+mod operations;
 mod patients;
 mod payers;
 mod providers;
