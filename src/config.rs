@@ -28,6 +28,8 @@ pub struct Settings {
     pub sqlite_sync: crate::db::SqliteSync,
     /// Start on PostgreSQL even when `synchronous_commit` or `fsync` is off (with a warning).
     pub allow_async_commit: bool,
+    /// Seconds requests in flight get to finish after a stop signal.
+    pub shutdown_timeout_secs: u64,
 }
 
 /// An external identity provider's verification key.

@@ -72,6 +72,9 @@ enum Command {
         /// HTTP worker threads (0: one per core).
         #[arg(long, env = "MEDBILL_HTTP_WORKERS", default_value_t = 0)]
         http_workers: usize,
+        /// Seconds requests in flight get to finish after SIGTERM.
+        #[arg(long, env = "MEDBILL_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
+        shutdown_timeout_secs: u64,
         /// Do not run a submission worker in this process (run `medbill worker` instead).
         #[arg(long, env = "MEDBILL_NO_WORKER")]
         no_worker: bool,
@@ -210,6 +213,7 @@ fn run(cli: Cli) -> Result<(), String> {
             token_ttl_secs,
             pool_size,
             http_workers,
+            shutdown_timeout_secs,
             no_worker,
             worker,
         } => {
@@ -232,6 +236,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 http_workers,
                 sqlite_sync: cli.common.sqlite_synchronous,
                 allow_async_commit: cli.common.allow_async_commit,
+                shutdown_timeout_secs,
             };
             actix_web::rt::System::new().block_on(serve(settings, in_process))
         }
@@ -252,9 +257,12 @@ fn run(cli: Cli) -> Result<(), String> {
                     t.submitted, t.interchanges, t.failed
                 );
             } else {
-                // Runs until the process is stopped; stopping mid-batch is safe (leases run
-                // out and the interchange is re-sent under the same id).
+                // Runs until SIGTERM/Ctrl-C: the hand-off under way finishes and unused leases
+                // are released. A harder stop is still safe (leases run out and the
+                // interchange is re-sent under the same id).
                 let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+                medbill::ops::stop::set_on_stop_signal(stop.clone())
+                    .map_err(|e| format!("cannot catch stop signals: {e}"))?;
                 worker::run(pool, cfg, adapter, stop);
             }
             Ok(())

@@ -140,10 +140,29 @@ pub async fn serve(settings: Settings, worker: Option<InProcessWorker>) -> Resul
     }
     let server = server
         .bind(&settings.listen)
-        .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?
+        // Our own signal handling (below) also stops the worker at once; actix then stops
+        // accepting and gives requests in flight up to the timeout to finish.
+        .disable_signals()
+        .shutdown_timeout(settings.shutdown_timeout_secs)
+        .run();
+    let signal = crate::ops::stop::StopSignal::register()
+        .map_err(|e| format!("cannot catch stop signals: {e}"))?;
+    let handle = server.handle();
+    let worker_stop = worker.as_ref().map(worker::WorkerHandle::stop_flag);
+    actix_web::rt::spawn(async move {
+        signal.wait().await;
+        tracing::info!("stopping: no new connections, finishing the requests in flight");
+        if let Some(flag) = worker_stop {
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        handle.stop(true).await;
+    });
     tracing::info!(listen = %settings.listen, backend = ?services.state.backend, "medbill is serving");
-    server.run().await.map_err(|e| e.to_string())?;
+    server.await.map_err(|e| e.to_string())?;
+    // Joins the worker: it finishes its hand-off and releases the leases it did not use.
     drop(worker);
     drop(services);
+    tracing::info!("medbill stopped");
     Ok(())
 }

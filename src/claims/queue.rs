@@ -272,3 +272,30 @@ mod tests {
         assert_eq!(p.backoff(400), Duration::from_secs(10));
     }
 }
+
+/// Gives `jobs` (leased by `owner`) back at once, as if never leased: pending, due now, and the
+/// attempt not counted. Used when a worker stops before handing them over, so another worker
+/// takes them on its next poll instead of after the lease runs out. The interchange a job was
+/// already built into stays recorded, so it is re-sent under the same id.
+pub fn release(conn: &mut AnyConnection, jobs: &[JobId], owner: &str) -> QueryResult<usize> {
+    let now = Timestamp::now();
+    let mut released = 0;
+    for chunk in jobs.chunks(500) {
+        released += diesel::update(
+            sj::table
+                .filter(sj::id.eq_any(chunk))
+                .filter(sj::status.eq("leased"))
+                .filter(sj::lease_owner.eq(owner)),
+        )
+        .set((
+            sj::status.eq("pending"),
+            sj::next_attempt_at.eq(now),
+            sj::lease_owner.eq(None::<String>),
+            sj::lease_expires_at.eq(None::<Timestamp>),
+            sj::attempts.eq(sj::attempts - 1),
+            sj::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    }
+    Ok(released)
+}

@@ -163,6 +163,34 @@ pub fn tick(
     cfg: &WorkerConfig,
     adapter: &dyn Clearinghouse,
 ) -> Result<Tick, String> {
+    tick_until(pool, cfg, adapter, &AtomicBool::new(false))
+}
+
+/// Gives back the leases of groups not started when the worker was told to stop.
+fn release_rest(
+    conn: &mut AnyConnection,
+    cfg: &WorkerConfig,
+    rest: impl Iterator<Item = Vec<Job>>,
+) -> Result<(), String> {
+    let ids: Vec<_> = rest.flatten().map(|j| j.id).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let n = conn
+        .write_transaction(|c| queue::release(c, &ids, &cfg.owner))
+        .map_err(|e| e.to_string())?;
+    tracing::info!(jobs = n, "stopping: released leases for another worker");
+    Ok(())
+}
+
+/// [`tick`] that stops between interchanges once `stop` is set: the hand-off under way is
+/// finished, the leases of the rest are released at once.
+pub fn tick_until(
+    pool: &DbPool,
+    cfg: &WorkerConfig,
+    adapter: &dyn Clearinghouse,
+    stop: &AtomicBool,
+) -> Result<Tick, String> {
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let jobs = queue::lease(&mut conn, &cfg.owner, cfg.lease, cfg.batch_size)
         .map_err(|e| e.to_string())?;
@@ -178,7 +206,13 @@ pub fn tick(
         };
         groups.entry(key).or_default().push(j);
     }
-    for (group, jobs) in groups {
+    let mut groups = groups.into_iter();
+    while let Some((group, jobs)) = groups.next() {
+        if stop.load(Ordering::Relaxed) {
+            let rest = std::iter::once(jobs).chain(groups.map(|(_, j)| j));
+            release_rest(&mut conn, cfg, rest)?;
+            break;
+        }
         match group {
             Group::Resend(id) => {
                 let found = interchange::find(&mut conn, id).map_err(|e| e.to_string())?;
@@ -235,7 +269,7 @@ pub fn run(
 ) {
     tracing::info!(owner = %cfg.owner, adapter = adapter.name(), "submission worker started");
     while !stop.load(Ordering::Relaxed) {
-        let busy = match tick(&pool, &cfg, adapter.as_ref()) {
+        let busy = match tick_until(&pool, &cfg, adapter.as_ref(), &stop) {
             Ok(t) => {
                 if t.leased > 0 {
                     tracing::info!(
@@ -252,6 +286,9 @@ pub fn run(
                 false
             }
         };
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
         if let Some(inbox) = &cfg.inbox {
             if let Err(e) = super::acks::import_dir(&pool, inbox) {
                 tracing::error!(error = %e, "acknowledgment import error");
@@ -261,6 +298,7 @@ pub fn run(
             std::thread::sleep(cfg.poll);
         }
     }
+    tracing::info!(owner = %cfg.owner, "submission worker stopped");
 }
 
 /// A worker running on its own thread; dropping the handle stops it after its current batch.
@@ -284,6 +322,13 @@ pub fn spawn(
         stop,
         thread: Some(thread),
     })
+}
+
+impl WorkerHandle {
+    /// The flag that stops the worker after its current hand-off (set it from a signal handler).
+    pub fn stop_flag(&self) -> Arc<AtomicBool> {
+        self.stop.clone()
+    }
 }
 
 impl Drop for WorkerHandle {

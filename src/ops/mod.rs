@@ -4,3 +4,4 @@
 pub mod backup;
 pub mod durability;
 pub mod restore;
+pub mod stop;

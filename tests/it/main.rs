@@ -20,6 +20,7 @@ mod coverages;
 mod encounter_workflow;
 mod encounters;
 mod fee_schedules;
+mod graceful_stop;
 mod mue;
 mod openapi;
 mod operations;

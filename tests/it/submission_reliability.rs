@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 /// `n` queued claims in all: one built over HTTP, the rest copies of it (new ids and CLM01s)
 /// written through the store, with their outbox jobs.
-async fn many_queued(app: &TestApp, mrn: &str, n: usize) -> HashSet<String> {
+pub(crate) async fn many_queued(app: &TestApp, mrn: &str, n: usize) -> HashSet<String> {
     let (fx, _) = ready(app, mrn).await;
     let first = queued_claims(app, &fx, 1).await;
     let mut c = app.conn();
