@@ -3,19 +3,19 @@
 //! hand-off, releases the unused leases, and a second worker leases the rest within a second.
 #![allow(clippy::unwrap_used)]
 
-use crate::claims_fx::{clm01s, outbox_files, temp_dir};
+use crate::claims_fx::{clm01s, outbox_files, sql, temp_dir};
 use crate::common::{patient_body, TestApp, SECRET};
 use crate::submission_reliability::many_queued;
 
 use medbill::auth::roles::Role;
-use medbill::claims::clearinghouse::FileDrop;
+use medbill::claims::clearinghouse::{Clearinghouse, FileDrop, Outgoing};
 use medbill::claims::worker::{self, WorkerConfig};
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -93,8 +93,14 @@ fn spawn_serve(app: &TestApp, port: u16, data: &Path, extra: &[&str]) -> Child {
         .spawn()
         .unwrap();
     let started = Instant::now();
-    while !matches!(http(port, "GET", "/health/ready", "", ""), Outcome::Done(200)) {
-        assert!(started.elapsed() < Duration::from_secs(60), "server started");
+    while !matches!(
+        http(port, "GET", "/health/ready", "", ""),
+        Outcome::Done(200)
+    ) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "server started"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     child
@@ -113,7 +119,10 @@ fn terminate(child: &mut Child) {
             assert!(status.success(), "clean exit after SIGTERM: {status}");
             return;
         }
-        assert!(started.elapsed() < Duration::from_secs(40), "stopped in time");
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "stopped in time"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -153,7 +162,10 @@ async fn sigterm_during_creates(app: TestApp) {
         .into_iter()
         .flat_map(|c| c.join().unwrap())
         .collect();
-    let cut = seen.iter().filter(|(_, o)| matches!(o, Outcome::Cut)).count();
+    let cut = seen
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Cut))
+        .count();
     assert_eq!(cut, 0, "no response cut off mid-way");
     let statuses: Vec<u16> = seen
         .iter()
@@ -252,11 +264,97 @@ async fn sigterm_during_worker_batch(app: TestApp) {
         }
     }
     assert!(seen.values().all(|&k| k == 1), "no claim sent twice");
-    assert_eq!(seen.into_keys().collect::<std::collections::HashSet<_>>(), pcns);
+    assert_eq!(
+        seen.into_keys().collect::<std::collections::HashSet<_>>(),
+        pcns
+    );
     eprintln!(
         "SIGTERM during a worker batch: {at_stop} of {n} submitted at the stop, no lease left, \
          the rest re-leased in {relet:?}"
     );
 }
 
-on_both_backends!(sigterm_during_creates, sigterm_during_worker_batch);
+/// Sends through a file drop and raises the stop flag on the first hand-off, as a SIGTERM
+/// arriving mid-batch would.
+struct StopAfterFirst {
+    inner: FileDrop,
+    stop: Arc<AtomicBool>,
+}
+
+impl Clearinghouse for StopAfterFirst {
+    fn name(&self) -> &'static str {
+        "stop-after-first"
+    }
+    fn send(&self, out: &Outgoing<'_>) -> Result<(), String> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.inner.send(out)
+    }
+}
+
+async fn stop_mid_batch_releases_the_rest(app: TestApp) {
+    // Two payers: one lease of 100 holds two interchanges' worth of jobs.
+    let pcns = many_queued(&app, "GA", 100).await;
+    let payer = serde_json::json!({"name": "Second Payer", "edi_payer_id": "60055",
+        "claim_filing_indicator": "CI", "timely_filing_days": 365});
+    assert_eq!(
+        app.post("/v1/payers", Role::Billing, &payer).await.status,
+        201
+    );
+    let second = "(SELECT id FROM payers WHERE name = 'Second Payer')";
+    sql(
+        &app,
+        &format!(
+            "UPDATE submission_jobs SET payer_id = {second} WHERE claim_id IN \
+             (SELECT claim_id FROM submission_jobs ORDER BY claim_id LIMIT 50)"
+        ),
+    );
+    sql(
+        &app,
+        &format!(
+            "UPDATE claims SET payer_id = {second} WHERE id IN \
+             (SELECT claim_id FROM submission_jobs WHERE payer_id = {second})"
+        ),
+    );
+    let out = temp_dir("outbox");
+    let stop = Arc::new(AtomicBool::new(false));
+    let adapter = StopAfterFirst {
+        inner: FileDrop::new(&out),
+        stop: stop.clone(),
+    };
+    let cfg = WorkerConfig {
+        batch_size: 100,
+        lease: Duration::from_secs(60),
+        ..WorkerConfig::default()
+    };
+    let t = worker::tick_until(&app.state.pool, &cfg, &adapter, &stop).unwrap();
+    assert_eq!((t.leased, t.interchanges, t.submitted), (100, 1, 50));
+    assert_eq!(app.count("submission_jobs WHERE status = 'leased'"), 0);
+    assert_eq!(
+        app.count("submission_jobs WHERE status = 'pending' AND attempts = 0"),
+        50,
+        "the unused half is given back, its attempt not counted"
+    );
+    let other = WorkerConfig {
+        owner: "second".into(),
+        ..cfg
+    };
+    let t = worker::tick(&app.state.pool, &other, &FileDrop::new(&out)).unwrap();
+    assert_eq!(
+        (t.leased, t.submitted),
+        (50, 50),
+        "taken at once by another worker"
+    );
+    let mut sent = std::collections::HashSet::new();
+    for f in outbox_files(&out) {
+        for p in clm01s(&std::fs::read_to_string(&f).unwrap()) {
+            assert!(sent.insert(p), "no claim sent twice");
+        }
+    }
+    assert_eq!(sent, pcns);
+}
+
+on_both_backends!(
+    sigterm_during_creates,
+    sigterm_during_worker_batch,
+    stop_mid_batch_releases_the_rest
+);
