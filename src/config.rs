@@ -30,6 +30,8 @@ pub struct Settings {
     pub allow_async_commit: bool,
     /// Seconds requests in flight get to finish after a stop signal.
     pub shutdown_timeout_secs: u64,
+    /// Seconds between checks for new code-table imports (0: never reload while running).
+    pub codeset_poll_secs: u64,
 }
 
 /// An external identity provider's verification key.

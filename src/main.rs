@@ -75,6 +75,9 @@ enum Command {
         /// Seconds requests in flight get to finish after SIGTERM.
         #[arg(long, env = "MEDBILL_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
         shutdown_timeout_secs: u64,
+        /// Seconds between checks for new code-table imports (0: only at start).
+        #[arg(long, env = "MEDBILL_CODESET_POLL_SECS", default_value_t = 5)]
+        codeset_poll_secs: u64,
         /// Do not run a submission worker in this process (run `medbill worker` instead).
         #[arg(long, env = "MEDBILL_NO_WORKER")]
         no_worker: bool,
@@ -117,7 +120,8 @@ enum AcksCommand {
 
 #[derive(Subcommand)]
 enum CodesetCommand {
-    /// Import a file; the server uses it from its next start, for the dates it covers.
+    /// Import a file; running servers switch to it within MEDBILL_CODESET_POLL_SECS, for the
+    /// dates it covers.
     Import {
         /// cpt, hcpcs, icd10cm or mue.
         system: String,
@@ -214,6 +218,7 @@ fn run(cli: Cli) -> Result<(), String> {
             pool_size,
             http_workers,
             shutdown_timeout_secs,
+            codeset_poll_secs,
             no_worker,
             worker,
         } => {
@@ -237,6 +242,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 sqlite_sync: cli.common.sqlite_synchronous,
                 allow_async_commit: cli.common.allow_async_commit,
                 shutdown_timeout_secs,
+                codeset_poll_secs,
             };
             actix_web::rt::System::new().block_on(serve(settings, in_process))
         }
@@ -387,7 +393,8 @@ fn run_codesets(url: &str, cmd: CodesetCommand) -> Result<(), String> {
                 }
             })?;
             println!(
-                "imported {} rows of {} as \"{}\" for {} to {}; restart the server to use it",
+                "imported {} rows of {} as \"{}\" for {} to {}; running servers pick it up within \
+                 their poll interval (MEDBILL_CODESET_POLL_SECS, 5 s by default)",
                 rec.row_count,
                 rec.system,
                 rec.label,

@@ -13,10 +13,10 @@ use crate::auth::roles::Role;
 use crate::auth::tokens::TokenKeys;
 use crate::claims::clearinghouse::Clearinghouse;
 use crate::claims::worker::{self, WorkerConfig};
-use crate::codesets::CodeTables;
 use crate::config::Settings;
 use crate::db::{build_pool_with, run_migrations, Backend, ConnectionOptions, DbPool};
 use crate::http::request_id::assign_request_id;
+use crate::ops::code_reload::{self, LiveCodes, ReloadHandle};
 use crate::state::AppState;
 
 /// The running parts behind the HTTP server.
@@ -25,6 +25,8 @@ pub struct Services {
     pub state: web::Data<AppState>,
     /// Keeps the audit sealer running while held.
     pub sealer: SealerHandle,
+    /// Keeps the code-table reload poller running while held (none when polling is off).
+    pub reload: Option<ReloadHandle>,
 }
 
 /// Opens the pool (durable default options) and applies pending migrations.
@@ -64,27 +66,6 @@ fn bootstrap_admin(pool: &DbPool) -> Result<(), String> {
     Ok(())
 }
 
-/// Loads the bundled code tables plus every imported overlay. They live for the whole
-/// process, so they are leaked once here rather than reference-counted on every request.
-fn load_code_tables(pool: &DbPool) -> Result<&'static CodeTables, String> {
-    let started = std::time::Instant::now();
-    let mut tables =
-        CodeTables::load_embedded().map_err(|e| format!("cannot load the code tables: {e}"))?;
-    let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let (overlays, mue) = crate::codeset_api::imports::load_overlays(&mut conn)?;
-    for overlay in overlays {
-        tables.add_overlay(overlay);
-    }
-    for table in mue {
-        tables.add_mue(table);
-    }
-    tracing::info!(
-        millis = started.elapsed().as_millis() as u64,
-        "code tables loaded"
-    );
-    Ok(Box::leak(Box::new(tables)))
-}
-
 /// Builds everything the server needs from `settings`.
 pub fn prepare(settings: &Settings) -> Result<Services, String> {
     let options = ConnectionOptions {
@@ -104,15 +85,26 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
     let audit = AuditSink::start(pool.clone()).map_err(|e| e.to_string())?;
     let sealer =
         spawn_sealer(pool.clone(), Duration::from_millis(500)).map_err(|e| e.to_string())?;
-    let codes = load_code_tables(&pool)?;
+    let (codes, version) = code_reload::load(&mut *pool.get().map_err(|e| e.to_string())?)?;
     let state = web::Data::new(AppState {
         backend: Backend::from_url(&settings.database_url),
         pool,
         keys,
         audit,
-        codes,
+        code_tables: LiveCodes::new(codes, version),
     });
-    Ok(Services { state, sealer })
+    let reload = match settings.codeset_poll_secs {
+        0 => None,
+        secs => Some(
+            code_reload::spawn_poller(state.clone(), Duration::from_secs(secs))
+                .map_err(|e| e.to_string())?,
+        ),
+    };
+    Ok(Services {
+        state,
+        sealer,
+        reload,
+    })
 }
 
 /// A submission worker to run beside the HTTP server.

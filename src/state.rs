@@ -4,6 +4,7 @@ use crate::audit::AuditSink;
 use crate::auth::tokens::TokenKeys;
 use crate::codesets::CodeTables;
 use crate::db::{Backend, DbPool};
+use crate::ops::code_reload::LiveCodes;
 
 /// Everything handlers share: the pool, token keys and the audit sink.
 pub struct AppState {
@@ -15,6 +16,13 @@ pub struct AppState {
     pub keys: TokenKeys,
     /// Group-committing writer for read-audit rows.
     pub audit: AuditSink,
-    /// The code tables (bundled, plus imported overlays), loaded once at start.
-    pub codes: &'static CodeTables,
+    /// The code tables (bundled, plus imported overlays), reloaded when an import lands.
+    pub code_tables: LiveCodes,
+}
+
+impl AppState {
+    /// The code tables in effect now (a request should fetch them once and keep them).
+    pub fn codes(&self) -> &'static CodeTables {
+        self.code_tables.get()
+    }
 }

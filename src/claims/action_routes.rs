@@ -58,7 +58,7 @@ async fn supersede(
         payer_claim_number,
         reason,
     } = body.value;
-    let codes = state.codes;
+    let codes = state.codes();
     let audit_ctx = ctx.clone();
     run_idempotent(state, &ctx, key, fp, move |conn| {
         let doc = service::supersede_in(

@@ -54,7 +54,7 @@ pub async fn create_claim(
     let fp = RequestFingerprint::of(&req, body.fingerprint);
     let coverage = body.value.coverage_id;
     let id = id.into_inner();
-    let codes = state.codes;
+    let codes = state.codes();
     let audit_ctx = ctx.clone();
     run_idempotent(state, &ctx, key, fp, move |conn| {
         let doc = service::create_in(conn, codes, &audit_ctx, id, coverage)?;

@@ -1,6 +1,7 @@
 //! Imported code tables kept in the database: a licensee's CPT file, CMS's MUE file, or a newer
 //! ICD-10-CM or HCPCS release. Each import is checked whole before anything is stored, stored
-//! in one transaction, and laid over the bundled tables when the server starts.
+//! in one transaction, and laid over the bundled tables by every server (at start, and on
+//! the next poll of the code-table version while running).
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -221,6 +222,8 @@ pub fn import(
         }
         let entry = AuditEntry::system("import", "codeset", Some(record.id.to_string()));
         audit_store::insert(c, &[entry])?;
+        // In the same transaction: servers polling the version see the import whole or not.
+        crate::ops::code_reload::bump_version(c)?;
         Ok::<_, diesel::result::Error>(())
     })
     .map_err(|e| format!("the import could not be stored: {e}"))?;

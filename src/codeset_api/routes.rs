@@ -46,7 +46,7 @@ pub struct DateQuery {
 #[get("/v1/codesets")]
 pub async fn summary(state: web::Data<AppState>, ctx: RequestCtx) -> ApiResult<HttpResponse> {
     ctx.require(Permission::CodesetRead)?;
-    Ok(HttpResponse::Ok().json(state.codes.summary()))
+    Ok(HttpResponse::Ok().json(state.codes().summary()))
 }
 
 /// One code on a date of service: title, billable, parent and children, notes, edits, validity.
@@ -68,7 +68,7 @@ pub async fn lookup(
     let system = system_of(&system)?;
     let date = q.date.unwrap_or_else(today);
     let info = state
-        .codes
+        .codes()
         .lookup(system, &code, date)
         .map_err(|e| ApiError::invalid_field("{code}", "invalid_code", e.to_string()))?
         .ok_or_else(|| ApiError::not_found(&format!("{} code {}", system, code.trim())))?;
@@ -131,7 +131,7 @@ pub async fn search(
         ));
     }
     let items: Vec<SearchItem> = state
-        .codes
+        .codes()
         .search(system, text, q.date.unwrap_or_else(today), limit)
         .into_iter()
         .map(|h| SearchItem {
@@ -184,7 +184,7 @@ pub async fn validate(
     }
     let codes: Vec<&str> = req.codes.iter().map(String::as_str).collect();
     let date = req.date.unwrap_or_else(today);
-    let results = state.codes.validate(system, &codes, date);
+    let results = state.codes().validate(system, &codes, date);
     Ok(HttpResponse::Ok()
         .json(json!({ "system": system.as_str(), "date": date, "results": results })))
 }
@@ -207,7 +207,7 @@ pub async fn reference_table(
         .find(|t| t.as_str() == name.as_str())
         .ok_or_else(|| ApiError::not_found(&format!("table {:?}", name.as_str())))?;
     let entries: Vec<_> = state
-        .codes
+        .codes()
         .reference_entries(table)
         .iter()
         .map(|e| json!({"code": e.code, "name": e.name}))

@@ -136,7 +136,7 @@ pub async fn validate_encounter(
     let st = state.clone();
     let (_, report) = web::block(move || {
         let mut c = st.pool.get()?;
-        service::validate(&mut c, st.codes, id)
+        service::validate(&mut c, st.codes(), id)
     })
     .await??;
     state
@@ -188,7 +188,7 @@ pub async fn sign_off_encounter(
     let id = id.into_inner();
     let outcome = web::block(move || -> ApiResult<SignOff> {
         let mut conn = state.pool.get()?;
-        let codes = state.codes;
+        let codes = state.codes();
         conn.write_transaction(|c| service::sign_off_in(c, codes, &ctx, id, expected))
     })
     .await??;
@@ -215,7 +215,7 @@ pub async fn override_finding(
     ctx.require(Permission::FindingOverride)?;
     let expected = if_match(&req)?;
     let body = body.value;
-    let codes = state.codes;
+    let codes = state.codes();
     let actor_ctx = ctx.clone();
     let doc = service::mutate(
         state,

@@ -53,7 +53,7 @@ pub async fn create_encounter(
     }
     let edit = service::draft_new(input)?;
     let fp = RequestFingerprint::of(&req, body.fingerprint);
-    let codes = state.codes;
+    let codes = state.codes();
     let audit_ctx = ctx.clone();
     run_idempotent(state, &ctx, key, fp, move |conn| {
         let doc = service::create_in(conn, codes, &audit_ctx, edit)?;

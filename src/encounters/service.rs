@@ -249,7 +249,7 @@ where
 {
     web::block(move || -> ApiResult<EncounterDoc> {
         let mut conn = state.pool.get()?;
-        let codes = state.codes;
+        let codes = state.codes();
         conn.write_transaction(|c| mutate_in(c, codes, &ctx, id, expected, action, edit))
     })
     .await?

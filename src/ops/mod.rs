@@ -2,6 +2,7 @@
 //! graceful stop of `medbill serve`.
 
 pub mod backup;
+pub mod code_reload;
 pub mod durability;
 pub mod restore;
 pub mod stop;

@@ -97,7 +97,7 @@ pub async fn recollect_specimen(
     let id = id.into_inner();
     let fp = RequestFingerprint::of(&req, body.fingerprint);
     let input = body.value;
-    let codes = state.codes;
+    let codes = state.codes();
     let work_ctx = ctx.clone();
     run_idempotent(state, &ctx, key, fp, move |conn| {
         let doc = lifecycle::recollect_in(conn, codes, &work_ctx, id, input)?;
@@ -143,7 +143,7 @@ pub async fn specimen_label(
     )
     .await??;
     let (sp, patient) = found.ok_or_else(|| ApiError::not_found(RESOURCE))?;
-    let data = LabelData::of(&sp, &patient, state.codes);
+    let data = LabelData::of(&sp, &patient, state.codes());
     let body = label::render(format, &data)?;
     audit_read(&state, &ctx, "label", id).await?;
     Ok(HttpResponse::Ok()

@@ -65,7 +65,7 @@ pub async fn create_specimen(
     body: JsonBody<NewSpecimen>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::SpecimenCollect)?;
-    let draft = service::draft_new(state.codes, &ctx, body.value)?;
+    let draft = service::draft_new(state.codes(), &ctx, body.value)?;
     let fp = RequestFingerprint::of(&req, body.fingerprint);
     let audit_ctx = ctx.clone();
     run_idempotent(state, &ctx, key, fp, move |conn| {
@@ -173,7 +173,7 @@ fn filter_of(state: &AppState, q: &SpecimenQuery) -> ApiResult<SpecimenFilter> {
         None => None,
         Some(t) => Some(
             state
-                .codes
+                .codes()
                 .reference(crate::codesets::RefTable::SpecimenType, t)
                 .map(|e| e.code.to_string())
                 .ok_or_else(|| bad_query("?specimen_type", "an HL7 v2 table 0487 code"))?,

@@ -313,7 +313,7 @@ where
 {
     web::block(move || -> ApiResult<T> {
         let mut conn = state.pool.get()?;
-        let codes = state.codes;
+        let codes = state.codes();
         conn.write_transaction(|c| f(c, codes))
     })
     .await?

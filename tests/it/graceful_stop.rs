@@ -71,7 +71,7 @@ fn http(port: u16, method: &str, path: &str, token: &str, body: &str) -> Outcome
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -79,7 +79,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn spawn_serve(app: &TestApp, port: u16, data: &Path, extra: &[&str]) -> Child {
+pub(crate) fn spawn_serve(app: &TestApp, port: u16, data: &Path, extra: &[&str]) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_medbill"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(["--shutdown-timeout-secs", "20"])
@@ -107,7 +107,7 @@ fn spawn_serve(app: &TestApp, port: u16, data: &Path, extra: &[&str]) -> Child {
 }
 
 /// Sends SIGTERM and waits (up to 40 s) for a clean exit.
-fn terminate(child: &mut Child) {
+pub(crate) fn terminate(child: &mut Child) {
     let ok = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

@@ -14,6 +14,7 @@ mod auth;
 mod claims;
 mod claims_x12valid;
 mod cli;
+mod code_reload;
 mod codesets;
 mod codesets_import;
 mod coverages;

@@ -94,7 +94,7 @@ fn state_for(url: &str, codes: &'static CodeTables) -> web::Data<AppState> {
         pool,
         keys,
         audit,
-        codes,
+        code_tables: medbill::ops::code_reload::LiveCodes::new(codes, 0),
     })
 }
 
