@@ -254,25 +254,6 @@ pub fn retry(conn: &mut AnyConnection, id: JobId) -> QueryResult<bool> {
         .map(|n| n == 1)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_and_is_capped() {
-        let p = RetryPolicy {
-            base: Duration::from_secs(2),
-            cap: Duration::from_secs(10),
-            max_attempts: 5,
-        };
-        assert_eq!(p.backoff(1), Duration::from_secs(2));
-        assert_eq!(p.backoff(2), Duration::from_secs(4));
-        assert_eq!(p.backoff(3), Duration::from_secs(8));
-        assert_eq!(p.backoff(4), Duration::from_secs(10));
-        assert_eq!(p.backoff(400), Duration::from_secs(10));
-    }
-}
-
 /// Gives `jobs` (leased by `owner`) back at once, as if never leased: pending, due now, and the
 /// attempt not counted. Used when a worker stops before handing them over, so another worker
 /// takes them on its next poll instead of after the lease runs out. The interchange a job was
@@ -298,4 +279,23 @@ pub fn release(conn: &mut AnyConnection, jobs: &[JobId], owner: &str) -> QueryRe
         .execute(conn)?;
     }
     Ok(released)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let p = RetryPolicy {
+            base: Duration::from_secs(2),
+            cap: Duration::from_secs(10),
+            max_attempts: 5,
+        };
+        assert_eq!(p.backoff(1), Duration::from_secs(2));
+        assert_eq!(p.backoff(2), Duration::from_secs(4));
+        assert_eq!(p.backoff(3), Duration::from_secs(8));
+        assert_eq!(p.backoff(4), Duration::from_secs(10));
+        assert_eq!(p.backoff(400), Duration::from_secs(10));
+    }
 }

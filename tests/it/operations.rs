@@ -102,16 +102,16 @@ struct Rid {
     resource_id: String,
 }
 
-/// Writers that each commit one audited row per transaction (sealing now and then) and record
-/// the ids whose commit returned, i.e. was acknowledged.
-fn start_writers(
-    app: &TestApp,
-    n: usize,
-) -> (
+/// The stop flag, the acknowledged ids and the writer threads.
+type Writers = (
     Arc<AtomicBool>,
     Arc<Mutex<Vec<String>>>,
     Vec<std::thread::JoinHandle<()>>,
-) {
+);
+
+/// Writers that each commit one audited row per transaction (sealing now and then) and record
+/// the ids whose commit returned, i.e. was acknowledged.
+fn start_writers(app: &TestApp, n: usize) -> Writers {
     let stop = Arc::new(AtomicBool::new(false));
     let acked = Arc::new(Mutex::new(Vec::new()));
     let threads = (0..n)
