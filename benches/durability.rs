@@ -72,6 +72,31 @@ fn durability(c: &mut Criterion) {
                     .unwrap()
             })
         });
+        // Four writers at once: commits queue on the one SQLite writer, so the time per commit
+        // here is the write ceiling (1 / time = commits per second).
+        group.bench_function(
+            format!("4 concurrent writers, per commit, synchronous={name}"),
+            |b| {
+                b.iter_custom(|iters| {
+                    let started = Instant::now();
+                    let writers: Vec<_> = (0..4)
+                        .map(|_| {
+                            let pool = app.state.pool.clone();
+                            std::thread::spawn(move || {
+                                let mut conn = pool.get().unwrap();
+                                for _ in 0..iters.div_ceil(4) {
+                                    let entry = AuditEntry::system("bench", "commit", None);
+                                    conn.write_transaction(|c| audit_store::insert(c, &[entry]))
+                                        .unwrap();
+                                }
+                            })
+                        })
+                        .collect();
+                    writers.into_iter().for_each(|w| w.join().unwrap());
+                    started.elapsed()
+                })
+            },
+        );
         let (fx, _) = rt.block_on(claims_fx::ready(&app, "BENCH-Q"));
         group.bench_function(
             format!("POST /v1/claims/{{id}}/queue, synchronous={name}"),
