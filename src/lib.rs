@@ -26,21 +26,12 @@ pub mod state;
 pub mod validation;
 pub mod x12;
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::web;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::error::ApiError;
 use crate::http::json::{form_error, path_error, query_error, MAX_BODY_BYTES};
 use crate::state::AppState;
-
-async fn no_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(
-        actix_web::http::StatusCode::NOT_FOUND,
-        "not-found",
-        format!("there is no route {} {}", req.method(), req.path()),
-    ))
-}
 
 /// Registers the state, the request limits and every route. Wrap the `App` with
 /// [`http::request_id::assign_request_id`] (via `middleware::from_fn`) as `server` does.
@@ -67,5 +58,5 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(claims::configure)
         .configure(codeset_api::routes::configure)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
-        .default_service(web::to(no_route));
+        .default_service(web::to(http::allowed_methods::no_route));
 }

@@ -3,6 +3,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+pub mod exact;
+use exact::ExactPlumbing;
+
 /// The whole API description served at `/openapi.json`.
 #[derive(OpenApi)]
 #[openapi(
@@ -85,7 +88,7 @@ use utoipa::{Modify, OpenApi};
         // claims (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth, &ProblemResponses),
+    modifiers(&BearerAuth, &ProblemResponses, &ExactPlumbing),
     tags(
         (name = "auth", description = "Access tokens"),
         (name = "patients", description = "Patient registry (PHI; every access audited)"),

@@ -9,6 +9,8 @@
 
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
+use serde_json::Value;
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -51,6 +53,63 @@ fn token(port: u16, password: &str) -> String {
         .as_str()
         .unwrap()
         .to_string()
+}
+
+/// Operations whose document is not exact yet (see docs/api.md, "Schemathesis"): failures and
+/// missing 201s there are tolerated; everywhere else the run must be clean.
+const KNOWN_GAPS: &[&str] = &[];
+
+/// What a run's reports say: operations with failures, create operations (POST answering
+/// 201 in the document) and those that did answer 201.
+struct Summary {
+    failing: BTreeSet<String>,
+    creates: BTreeSet<String>,
+    created: BTreeSet<String>,
+}
+
+fn read_report(dir: &std::path::Path) -> Summary {
+    let mut summary = Summary {
+        failing: BTreeSet::new(),
+        creates: BTreeSet::new(),
+        created: BTreeSet::new(),
+    };
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        if name.starts_with("json-") {
+            let run: Value = serde_json::from_str(&text).unwrap();
+            for failure in run["failures"].as_array().unwrap() {
+                for op in failure["operations"].as_array().unwrap() {
+                    summary.failing.insert(op.as_str().unwrap().to_string());
+                }
+            }
+        } else if name.starts_with("ndjson-") {
+            for line in text.lines() {
+                let event: Value = serde_json::from_str(line).unwrap();
+                let Some(recorder) = event["ScenarioFinished"].get("recorder") else {
+                    continue;
+                };
+                for (id, interaction) in recorder["interactions"].as_object().unwrap() {
+                    let case = &recorder["cases"][id]["value"];
+                    if interaction["response"]["status_code"] == 201 {
+                        summary.created.insert(format!(
+                            "{} {}",
+                            case["method"].as_str().unwrap(),
+                            case["path"].as_str().unwrap()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let doc: Value = serde_json::from_str(&medbill::openapi::spec_json()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if item["post"]["responses"].get("201").is_some() {
+            summary.creates.insert(format!("POST {path}"));
+        }
+    }
+    summary
 }
 
 fn fuzz(schemathesis: &str, url: &str) {
@@ -97,28 +156,54 @@ fn fuzz(schemathesis: &str, url: &str) {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    let reports = dir.join("reports");
+    let here = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/schemathesis");
+    let started = Instant::now();
     let out = Command::new(schemathesis)
+        .args(["--config-file", &format!("{here}/schemathesis.toml")])
         .args([
             "run",
             &format!("http://127.0.0.1:{port}/openapi.json"),
             "-H",
             &format!("Authorization: Bearer {}", token(port, password)),
             "--checks",
-            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+            "all",
+            // Bounded so both backends together stay within a few minutes on 2 cores.
             "--max-examples",
-            "15",
+            "25",
             "--workers",
             "2",
             "--seed",
             "20261126",
+            "--report",
+            "json,ndjson",
+            "--report-dir",
         ])
+        .arg(&reports)
         .env("SCHEMATHESIS_TELEMETRY", "false")
+        .env("SCHEMATHESIS_HOOKS", format!("{here}/hooks.py"))
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&out.stdout);
+    eprintln!("schemathesis on {url}: {:?}", started.elapsed());
+    let summary = read_report(&reports);
+    let unexpected: Vec<&String> = summary
+        .failing
+        .iter()
+        .filter(|op| !KNOWN_GAPS.contains(&op.as_str()))
+        .collect();
     assert!(
-        out.status.success(),
-        "schemathesis found problems on {url}:\n{report}"
+        unexpected.is_empty(),
+        "schemathesis found failures in {unexpected:?} on {url}:\n{report}"
+    );
+    let unreached: Vec<&String> = summary
+        .creates
+        .iter()
+        .filter(|op| !KNOWN_GAPS.contains(&op.as_str()) && !summary.created.contains(*op))
+        .collect();
+    assert!(
+        unreached.is_empty(),
+        "schemathesis never got 201 from {unreached:?} on {url}:\n{report}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
