@@ -27,7 +27,6 @@ pub mod validation;
 pub mod x12;
 
 use actix_web::web;
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::http::json::{form_error, path_error, query_error, MAX_BODY_BYTES};
@@ -57,6 +56,8 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(specimens::configure)
         .configure(claims::configure)
         .configure(codeset_api::routes::configure)
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/openapi.json", openapi::spec_value()),
+        )
         .default_service(web::to(http::allowed_methods::no_route));
 }

@@ -13,8 +13,9 @@ use utoipa::Modify;
 
 /// An ETag as the server sends it (`"3"`): the version, quoted.
 pub const IF_MATCH_PATTERN: &str = r#"^"[1-9][0-9]{0,8}"$"#;
-/// 1 to 255 visible ASCII characters; inner spaces allowed (outer ones do not survive HTTP).
-pub const IDEMPOTENCY_KEY_PATTERN: &str = r"^[!-~]([ -~]{0,253}[!-~])?$";
+/// 1 to 255 visible ASCII characters; inner spaces and tabs allowed (outer ones do not survive
+/// HTTP).
+pub const IDEMPOTENCY_KEY_PATTERN: &str = r"^[!-~]([\t -~]{0,253}[!-~])?$";
 /// A cursor is a UUID's 16 bytes in unpadded URL-safe base64: 21 characters and a last one
 /// that carries only 2 bits.
 pub const CURSOR_PATTERN: &str = r"^[A-Za-z0-9_-]{21}[AQgw]$";
@@ -44,32 +45,33 @@ impl Modify for ExactPlumbing {
     }
 }
 
-fn string(pattern: &str, min: Option<usize>, max: Option<usize>, example: &str) -> Schema {
+fn string(pattern: &str, min: Option<usize>, max: Option<usize>, example: Option<&str>) -> Schema {
     Schema::Object(
         ObjectBuilder::new()
             .schema_type(Type::String)
             .pattern(Some(pattern))
             .min_length(min)
             .max_length(max)
-            .examples([serde_json::Value::from(example)])
+            .examples(example.map(serde_json::Value::from))
             .build(),
     )
 }
 
 fn exact_parameter(param: &mut Parameter) {
     let schema = match (&param.parameter_in, param.name.as_str()) {
-        (ParameterIn::Header, "If-Match") => Some(string(IF_MATCH_PATTERN, None, None, "\"1\"")),
+        (ParameterIn::Header, "If-Match") => Some(string(IF_MATCH_PATTERN, None, None, Some("\"1\""))),
+        // No example: a fixed key reused with different bodies is answered 422 `key_reused`.
         (ParameterIn::Header, "Idempotency-Key") => Some(string(
             IDEMPOTENCY_KEY_PATTERN,
             Some(1),
             Some(255),
-            "6f1c2a9e-retry-1",
+            None,
         )),
         (ParameterIn::Query, "cursor") => Some(string(
             CURSOR_PATTERN,
             None,
             None,
-            "AZLEwgAAcACAAAAAAAAAAA",
+            Some("AZLEwgAAcACAAAAAAAAAAA"),
         )),
         (ParameterIn::Query, "limit") => Some(Schema::Object(
             ObjectBuilder::new()
@@ -157,13 +159,11 @@ fn takes_if_match(op: &Operation) -> bool {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use utoipa::OpenApi;
-
     #[test]
     fn creates_link_to_their_resource_and_lists_bound_their_pages() {
-        let doc: serde_json::Value =
-            serde_json::to_value(crate::openapi::ApiDoc::openapi()).unwrap();
+        let doc = crate::openapi::spec_value();
         let links = &doc["paths"]["/v1/patients"]["post"]["responses"]["201"]["links"];
+        assert_eq!(links["get_patient"]["operationId"], "get_patient");
         assert_eq!(links["get_patient"]["parameters"]["path.id"], "$response.body#/id");
         assert_eq!(
             links["update_patient"]["parameters"]["header.If-Match"],

@@ -94,6 +94,7 @@ pub struct SpecimenPatch {
 #[serde(deny_unknown_fields)]
 pub struct TransitionRequest {
     /// `in_transit`, `received`, `in_process`, `resulted`, `rejected` or `cancelled`.
+    #[schema(pattern = r"^(in_transit|received|in_process|resulted|rejected|cancelled)$", example = "received")]
     pub to: String,
     /// HL7 v2 table 0490 code; required for `rejected`.
     pub reject_reason: Option<String>,

