@@ -1,7 +1,6 @@
-"""Teaches schemathesis the formats the medbill document names that JSON Schema cannot spell.
-
-`format: npi` (declared with the pattern ^[0-9]{10}$) is a National Provider Identifier:
-nine digits and a Luhn check digit computed over "80840" followed by those nine.
+"""What the medbill document says in words that JSON Schema cannot compute, for
+tests/it/api_fuzz.rs (loaded through SCHEMATHESIS_HOOKS): the check-digit formats `npi` and
+`accession`, that an Idempotency-Key names one request, and the rules across fields.
 """
 
 import re
@@ -9,24 +8,6 @@ import uuid
 
 import schemathesis
 from hypothesis import strategies as st
-
-
-def npi_check_digit(first_nine: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed("80840" + first_nine)):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return str((10 - total % 10) % 10)
-
-
-npis = st.from_regex(r"\A[12][0-9]{8}\Z").map(lambda nine: nine + npi_check_digit(nine))
-
-assert npi_check_digit("123456789") == "3"  # the CMS example NPI 1234567893
-schemathesis.openapi.format("npi", npis)
 
 
 def _integers(value):
@@ -50,6 +31,12 @@ def luhn_digit(digits: str) -> str:
         total += d
     return str((10 - total % 10) % 10)
 
+
+# `format: npi`: 9 digits and the Luhn digit over "80840" and them (CMS example 1234567893).
+assert luhn_digit("80840123456789") == "3"
+schemathesis.openapi.format(
+    "npi", st.from_regex(r"\A[12][0-9]{8}\Z").map(lambda nine: nine + luhn_digit("80840" + nine))
+)
 
 # `format: accession`: a specimen accession number, 9 digits and their Luhn check digit.
 assert luhn_digit("260000001") == "8"
