@@ -57,7 +57,8 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(claims::configure)
         .configure(codeset_api::routes::configure)
         .service(
-            SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/openapi.json", openapi::spec_value()),
+            SwaggerUi::new("/docs/{_:.*}")
+                .external_url_unchecked("/openapi.json", openapi::spec_value()),
         )
         .default_service(web::to(http::allowed_methods::no_route));
 }

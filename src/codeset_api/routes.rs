@@ -148,7 +148,10 @@ pub async fn search(
 #[serde(deny_unknown_fields)]
 pub struct ValidateRequest {
     /// icd10cm, hcpcs or cpt.
-    #[schema(pattern = r"^(icd10cm|icd-10-cm|icd10|hcpcs|cpt)$", example = "icd10cm")]
+    #[schema(
+        pattern = r"^(icd10cm|icd-10-cm|icd10|hcpcs|cpt)$",
+        example = "icd10cm"
+    )]
     pub system: String,
     /// Date of service; default today.
     pub date: Option<NaiveDate>,

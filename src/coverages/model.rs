@@ -84,7 +84,12 @@ pub struct NewCoverage {
         ),
         custom(function = "validate_member_id")
     )]
-    #[schema(pattern = r"^[A-Za-z0-9-]{1,80}$", min_length = 1, max_length = 80, example = "XYZ123456789")]
+    #[schema(
+        pattern = r"^[A-Za-z0-9-]{1,80}$",
+        min_length = 1,
+        max_length = 80,
+        example = "XYZ123456789"
+    )]
     pub member_id: String,
     /// Group number (up to 50 characters).
     #[validate(
@@ -95,7 +100,12 @@ pub struct NewCoverage {
         ),
         custom(function = "validate_plain_text")
     )]
-    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", min_length = 1, max_length = 50, example = "GRP-100")]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 50,
+        example = "GRP-100"
+    )]
     pub group_number: Option<String>,
     /// X12 relationship code: 18 self, 01 spouse, 19 child, 20 employee, 21 unknown, 39 organ
     /// donor, 40 cadaver donor, 53 life partner, G8 other relationship.
@@ -111,7 +121,12 @@ pub struct NewCoverage {
         ),
         custom(function = "validate_plain_text")
     )]
-    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", min_length = 1, max_length = 35, example = "Maria")]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 35,
+        example = "Maria"
+    )]
     pub subscriber_first_name: Option<String>,
     /// Subscriber's family name; required unless the relationship is 18 (self).
     #[validate(
@@ -122,11 +137,19 @@ pub struct NewCoverage {
         ),
         custom(function = "validate_plain_text")
     )]
-    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", min_length = 1, max_length = 60, example = "Garcia")]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 60,
+        example = "Garcia"
+    )]
     pub subscriber_last_name: Option<String>,
     /// Subscriber's birth date; required unless the relationship is 18 (self).
     #[validate(custom(function = "validate_birth_date"))]
-    #[schema(pattern = r"^(19[0-9]{2}|20[01][0-9]|202[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", example = "1971-03-14")]
+    #[schema(
+        pattern = r"^(19[0-9]{2}|20[01][0-9]|202[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        example = "1971-03-14"
+    )]
     pub subscriber_birth_date: Option<NaiveDate>,
     /// Subscriber's sex (F, M, U); required unless the relationship is 18 (self).
     #[validate(custom(function = "validate_sex"))]
@@ -286,7 +309,12 @@ pub struct CoveragePatch {
         ),
         custom(function = "validate_member_id")
     )]
-    #[schema(pattern = r"^[A-Za-z0-9-]{1,80}$", min_length = 1, max_length = 80, example = "XYZ123456789")]
+    #[schema(
+        pattern = r"^[A-Za-z0-9-]{1,80}$",
+        min_length = 1,
+        max_length = 80,
+        example = "XYZ123456789"
+    )]
     pub member_id: Option<String>,
     /// New group number (null clears).
     #[serde(default, deserialize_with = "double_option")]

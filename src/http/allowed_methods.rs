@@ -75,7 +75,10 @@ pub async fn no_route(req: HttpRequest) -> HttpResponse {
             let mut response = ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method-not-allowed",
-                format!("{} is not allowed here; this path answers {allow}", req.method()),
+                format!(
+                    "{} is not allowed here; this path answers {allow}",
+                    req.method()
+                ),
             )
             .error_response();
             if let Ok(value) = header::HeaderValue::from_str(allow) {

@@ -59,14 +59,13 @@ fn string(pattern: &str, min: Option<usize>, max: Option<usize>, example: Option
 
 fn exact_parameter(param: &mut Parameter) {
     let schema = match (&param.parameter_in, param.name.as_str()) {
-        (ParameterIn::Header, "If-Match") => Some(string(IF_MATCH_PATTERN, None, None, Some("\"1\""))),
+        (ParameterIn::Header, "If-Match") => {
+            Some(string(IF_MATCH_PATTERN, None, None, Some("\"1\"")))
+        }
         // No example: a fixed key reused with different bodies is answered 422 `key_reused`.
-        (ParameterIn::Header, "Idempotency-Key") => Some(string(
-            IDEMPOTENCY_KEY_PATTERN,
-            Some(1),
-            Some(255),
-            None,
-        )),
+        (ParameterIn::Header, "Idempotency-Key") => {
+            Some(string(IDEMPOTENCY_KEY_PATTERN, Some(1), Some(255), None))
+        }
         (ParameterIn::Query, "cursor") => Some(string(
             CURSOR_PATTERN,
             None,
@@ -164,7 +163,10 @@ mod tests {
         let doc = crate::openapi::spec_value();
         let links = &doc["paths"]["/v1/patients"]["post"]["responses"]["201"]["links"];
         assert_eq!(links["get_patient"]["operationId"], "get_patient");
-        assert_eq!(links["get_patient"]["parameters"]["path.id"], "$response.body#/id");
+        assert_eq!(
+            links["get_patient"]["parameters"]["path.id"],
+            "$response.body#/id"
+        );
         assert_eq!(
             links["update_patient"]["parameters"]["header.If-Match"],
             "$response.header.ETag"

@@ -60,7 +60,12 @@ pub struct NewPayer {
         length(min = 1, max = 60, message = "the name must be 1 to 60 characters"),
         custom(function = "validate_plain_text")
     )]
-    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", min_length = 1, max_length = 60, example = "Medicare Part B")]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 60,
+        example = "Medicare Part B"
+    )]
     pub name: String,
     /// Clearinghouse payer id: 2 to 80 letters and digits.
     #[validate(custom(function = "validate_edi_payer_id"))]
@@ -68,7 +73,10 @@ pub struct NewPayer {
     pub edi_payer_id: String,
     /// X12 claim filing indicator (SBR09): 11-17, AM, BL, CH, CI, DS, FI, HM, LM, MA, MB, MC, OF, TV, VA, WC, ZZ.
     #[validate(custom(function = "validate_claim_filing_indicator"))]
-    #[schema(pattern = r"^(1[1-7]|AM|BL|CH|CI|DS|FI|HM|LM|MA|MB|MC|OF|TV|VA|WC|ZZ)$", example = "MB")]
+    #[schema(
+        pattern = r"^(1[1-7]|AM|BL|CH|CI|DS|FI|HM|LM|MA|MB|MC|OF|TV|VA|WC|ZZ)$",
+        example = "MB"
+    )]
     pub claim_filing_indicator: String,
     /// Timely filing limit in days (1 to 3650), e.g. 90 or 365.
     #[validate(range(
@@ -80,11 +88,19 @@ pub struct NewPayer {
     pub timely_filing_days: i32,
     /// Street address.
     #[validate(length(max = 55), custom(function = "validate_plain_text"))]
-    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", max_length = 55, example = "PO Box 1")]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        max_length = 55,
+        example = "PO Box 1"
+    )]
     pub address_line1: Option<String>,
     /// City.
     #[validate(length(max = 30), custom(function = "validate_plain_text"))]
-    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", max_length = 30, example = "Albany")]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        max_length = 30,
+        example = "Albany"
+    )]
     pub city: Option<String>,
     /// Two-letter state.
     #[validate(custom(function = "validate_state"))]
@@ -142,7 +158,12 @@ pub struct PayerPatch {
         length(min = 1, max = 60, message = "the name must be 1 to 60 characters"),
         custom(function = "validate_plain_text")
     )]
-    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", min_length = 1, max_length = 60, example = "Medicare Part B")]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 60,
+        example = "Medicare Part B"
+    )]
     pub name: Option<String>,
     /// New clearinghouse payer id.
     #[validate(custom(function = "validate_edi_payer_id"))]
@@ -150,7 +171,10 @@ pub struct PayerPatch {
     pub edi_payer_id: Option<String>,
     /// New claim filing indicator.
     #[validate(custom(function = "validate_claim_filing_indicator"))]
-    #[schema(pattern = r"^(1[1-7]|AM|BL|CH|CI|DS|FI|HM|LM|MA|MB|MC|OF|TV|VA|WC|ZZ)$", example = "MB")]
+    #[schema(
+        pattern = r"^(1[1-7]|AM|BL|CH|CI|DS|FI|HM|LM|MA|MB|MC|OF|TV|VA|WC|ZZ)$",
+        example = "MB"
+    )]
     pub claim_filing_indicator: Option<String>,
     /// New timely filing limit in days.
     #[validate(range(

@@ -151,7 +151,12 @@ pub struct NewProvider {
         ),
         custom(function = "validate_plain_text")
     )]
-    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", min_length = 1, max_length = 35, example = "Ana")]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 35,
+        example = "Ana"
+    )]
     pub first_name: Option<String>,
     /// Family name, or the organization's name.
     #[validate(
@@ -162,7 +167,12 @@ pub struct NewProvider {
         ),
         custom(function = "validate_plain_text")
     )]
-    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", min_length = 1, max_length = 60, example = "Reyes")]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 60,
+        example = "Reyes"
+    )]
     pub last_name: String,
     /// NUCC taxonomy code: 9 capital letters or digits followed by `X`.
     #[validate(custom(function = "validate_taxonomy"))]
@@ -178,11 +188,19 @@ pub struct NewProvider {
     pub tax_id: Option<String>,
     /// Street address.
     #[validate(length(max = 55), custom(function = "validate_plain_text"))]
-    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", max_length = 55, example = "1 Clinic Way")]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        max_length = 55,
+        example = "1 Clinic Way"
+    )]
     pub address_line1: Option<String>,
     /// City.
     #[validate(length(max = 30), custom(function = "validate_plain_text"))]
-    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", max_length = 30, example = "Albany")]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        max_length = 30,
+        example = "Albany"
+    )]
     pub city: Option<String>,
     /// Two-letter state.
     #[validate(custom(function = "validate_state"))]
@@ -194,7 +212,10 @@ pub struct NewProvider {
     pub postal_code: Option<String>,
     /// Phone.
     #[validate(custom(function = "validate_phone"))]
-    #[schema(pattern = r"^[ ()+.-]*([0-9][ ()+.-]*){10}$|^ *(1|\+[ ()+.-]*[0-9])[ ()+.-]*([0-9][ ()+.-]*){10}$", example = "(518) 555-0100")]
+    #[schema(
+        pattern = r"^[ ()+.-]*([0-9][ ()+.-]*){10}$|^ *(1|\+[ ()+.-]*[0-9])[ ()+.-]*([0-9][ ()+.-]*){10}$",
+        example = "(518) 555-0100"
+    )]
     pub phone: Option<String>,
 }
 
@@ -315,7 +336,12 @@ pub struct ProviderPatch {
     pub first_name: Option<Option<String>>,
     /// New family or organization name.
     #[validate(length(min = 1, max = 60), custom(function = "validate_plain_text"))]
-    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", min_length = 1, max_length = 60, example = "Reyes")]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 60,
+        example = "Reyes"
+    )]
     pub last_name: Option<String>,
     /// New taxonomy (null clears).
     #[serde(default, deserialize_with = "double_option")]

@@ -94,7 +94,10 @@ pub struct SpecimenPatch {
 #[serde(deny_unknown_fields)]
 pub struct TransitionRequest {
     /// `in_transit`, `received`, `in_process`, `resulted`, `rejected` or `cancelled`.
-    #[schema(pattern = r"^(in_transit|received|in_process|resulted|rejected|cancelled)$", example = "received")]
+    #[schema(
+        pattern = r"^(in_transit|received|in_process|resulted|rejected|cancelled)$",
+        example = "received"
+    )]
     pub to: String,
     /// HL7 v2 table 0490 code; required for `rejected`.
     pub reject_reason: Option<String>,
@@ -153,7 +156,10 @@ pub struct SpecimenQuery {
     #[param(pattern = r"^(collected|in_transit|received|in_process|resulted|rejected|cancelled)$")]
     pub status: Option<String>,
     /// An HL7 0487 specimen type.
-    #[param(pattern = r"^(ABS|AMN|ASP|BIFL|BLD|BLDA|BLDCO|BLDV|BON|BRSH|BX|CALC|CNJT|CSF|CST|CTP|CVM|CYST|DIAF|DISCHG|DRN|DUFL|EARW|EFFUS|EXG|EXUDTE|FGA|FLD|FLU|GAST|GENV|HAR|ISLT|JNTFLD|LESN|MAR|MEC|MILK|MUCUS|NAIL|NSECR|OTH|PCFL|PLAS|PLC|PLR|PPP|PRP|PUS|RANDU|RBC|RES|SAL|SECRE|SER|SKN|SMN|SNV|SPRM|SPT|SPTC|STL|SWT|TEAR|THRB|TISS|TSERU|UR|URC|URINC|URINM|URNS|USPEC|VITF|VOM|WASI|WBC|WND|WNDA|WNDD|WNDE)$", example = "BLD")]
+    #[param(
+        pattern = r"^(ABS|AMN|ASP|BIFL|BLD|BLDA|BLDCO|BLDV|BON|BRSH|BX|CALC|CNJT|CSF|CST|CTP|CVM|CYST|DIAF|DISCHG|DRN|DUFL|EARW|EFFUS|EXG|EXUDTE|FGA|FLD|FLU|GAST|GENV|HAR|ISLT|JNTFLD|LESN|MAR|MEC|MILK|MUCUS|NAIL|NSECR|OTH|PCFL|PLAS|PLC|PLR|PPP|PRP|PUS|RANDU|RBC|RES|SAL|SECRE|SER|SKN|SMN|SNV|SPRM|SPT|SPTC|STL|SWT|TEAR|THRB|TISS|TSERU|UR|URC|URINC|URINM|URNS|USPEC|VITF|VOM|WASI|WBC|WND|WNDA|WNDD|WNDE)$",
+        example = "BLD"
+    )]
     pub specimen_type: Option<String>,
     /// `routine` or `stat`.
     #[param(pattern = r"^(routine|stat)$")]

@@ -46,12 +46,13 @@ async fn spec_and_docs_are_served() {
 #[actix_web::test]
 async fn a_documented_path_answers_other_methods_with_405_and_allow() {
     let app = common::TestApp::sqlite();
-    let put = app
-        .send(TestRequest::put().uri("/v1/patients"))
-        .await;
+    let put = app.send(TestRequest::put().uri("/v1/patients")).await;
     assert_eq!(put.status, 405);
     assert_eq!(put.header("allow").as_deref(), Some("GET, POST"));
-    assert_eq!(put.body["type"], "https://medbill.dev/problems/method-not-allowed");
+    assert_eq!(
+        put.body["type"],
+        "https://medbill.dev/problems/method-not-allowed"
+    );
     let trace = app
         .send(
             TestRequest::default()

@@ -52,7 +52,10 @@ pub struct NewFeeSchedule {
     #[schema(value_type = Option<uuid::Uuid>)]
     pub payer_id: Option<PayerId>,
     /// CPT or HCPCS code, any case.
-    #[schema(pattern = r"^ *([0-9]{5}|[0-9]{4}[FTUftu]|[A-Va-v][0-9]{4}) *$", example = "99213")]
+    #[schema(
+        pattern = r"^ *([0-9]{5}|[0-9]{4}[FTUftu]|[A-Va-v][0-9]{4}) *$",
+        example = "99213"
+    )]
     pub code: String,
     /// `cpt` or `hcpcs`; inferred from the code when absent.
     #[schema(pattern = r"^(cpt|hcpcs)$", example = "cpt")]
