@@ -27,21 +27,11 @@ pub mod state;
 pub mod validation;
 pub mod x12;
 
-use actix_web::{web, HttpRequest, HttpResponse};
-use utoipa::OpenApi;
+use actix_web::web;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::error::ApiError;
 use crate::http::json::{form_error, path_error, query_error, MAX_BODY_BYTES};
 use crate::state::AppState;
-
-async fn no_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(
-        actix_web::http::StatusCode::NOT_FOUND,
-        "not-found",
-        format!("there is no route {} {}", req.method(), req.path()),
-    ))
-}
 
 /// Registers the state, the request limits and every route. Wrap the `App` with
 /// [`http::request_id::assign_request_id`] (via `middleware::from_fn`) as `server` does.
@@ -67,6 +57,9 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(specimens::configure)
         .configure(claims::configure)
         .configure(codeset_api::routes::configure)
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
-        .default_service(web::to(no_route));
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .external_url_unchecked("/openapi.json", openapi::spec_value()),
+        )
+        .default_service(web::to(http::allowed_methods::no_route));
 }

@@ -3,6 +3,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+pub mod exact;
+use exact::ExactPlumbing;
+
 /// The whole API description served at `/openapi.json`.
 #[derive(OpenApi)]
 #[openapi(
@@ -85,7 +88,7 @@ use utoipa::{Modify, OpenApi};
         // claims (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth, &ProblemResponses),
+    modifiers(&BearerAuth, &ProblemResponses, &ExactPlumbing),
     tags(
         (name = "auth", description = "Access tokens"),
         (name = "patients", description = "Patient registry (PHI; every access audited)"),
@@ -201,9 +204,34 @@ impl Modify for ProblemResponses {
     }
 }
 
+/// The document as served: utoipa's, with link objects put right (utoipa 5 writes a link's
+/// `operationId` as `operation_id`, which no client reads).
+pub fn spec_value() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let operations = doc
+        .get_mut("paths")
+        .and_then(|p| p.as_object_mut())
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut());
+    for op in operations {
+        let responses = op.get_mut("responses").and_then(|r| r.as_object_mut());
+        for response in responses.into_iter().flat_map(|r| r.values_mut()) {
+            let links = response.get_mut("links").and_then(|l| l.as_object_mut());
+            for link in links.into_iter().flat_map(|l| l.values_mut()) {
+                if let Some(link) = link.as_object_mut() {
+                    if let Some(id) = link.remove("operation_id") {
+                        link.insert("operationId".to_string(), id);
+                    }
+                }
+            }
+        }
+    }
+    doc
+}
+
 /// The spec as pretty JSON (what `/openapi.json` serves and the snapshot test compares).
 pub fn spec_json() -> String {
-    ApiDoc::openapi()
-        .to_pretty_json()
-        .unwrap_or_else(|_| "{}".into())
+    serde_json::to_string_pretty(&spec_value()).unwrap_or_else(|_| "{}".into())
 }

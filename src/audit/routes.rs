@@ -29,7 +29,8 @@ pub struct AuditQuery {
     pub to: Option<DateTime<Utc>>,
     /// Page size (1..=500, default 50).
     pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page (an audit sequence number).
+    #[param(pattern = r"^[0-9]{1,18}$")]
     pub cursor: Option<String>,
 }
 

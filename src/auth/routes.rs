@@ -22,6 +22,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     /// `password` or `client_credentials`.
+    #[schema(pattern = r"^(password|client_credentials)$", example = "password")]
     pub grant_type: String,
     /// For the password grant.
     pub username: Option<String>,

@@ -32,6 +32,7 @@ pub struct SupersedeBody {
 pub struct ClaimQuery {
     /// draft, validated, queued, submitted, accepted or rejected (`rejected` is the work queue
     /// of claims to correct).
+    #[param(pattern = r"^(draft|validated|queued|submitted|accepted|rejected)$")]
     pub status: Option<String>,
     /// The payer.
     pub payer_id: Option<uuid::Uuid>,
@@ -53,6 +54,7 @@ pub struct ClaimQuery {
 #[serde(deny_unknown_fields)]
 pub struct JobQuery {
     /// pending, leased, done or dead.
+    #[param(pattern = r"^(pending|leased|done|dead)$")]
     pub status: Option<String>,
     /// Page size (1..=500, default 50).
     pub limit: Option<i64>,

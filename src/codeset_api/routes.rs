@@ -148,10 +148,15 @@ pub async fn search(
 #[serde(deny_unknown_fields)]
 pub struct ValidateRequest {
     /// icd10cm, hcpcs or cpt.
+    #[schema(
+        pattern = r"^(icd10cm|icd-10-cm|icd10|hcpcs|cpt)$",
+        example = "icd10cm"
+    )]
     pub system: String,
     /// Date of service; default today.
     pub date: Option<NaiveDate>,
     /// Up to 1000 codes, as entered.
+    #[schema(min_items = 1, max_items = 1000)]
     pub codes: Vec<String>,
 }
 

@@ -84,6 +84,12 @@ pub struct NewCoverage {
         ),
         custom(function = "validate_member_id")
     )]
+    #[schema(
+        pattern = r"^[A-Za-z0-9-]{1,80}$",
+        min_length = 1,
+        max_length = 80,
+        example = "XYZ123456789"
+    )]
     pub member_id: String,
     /// Group number (up to 50 characters).
     #[validate(
@@ -94,10 +100,17 @@ pub struct NewCoverage {
         ),
         custom(function = "validate_plain_text")
     )]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 50,
+        example = "GRP-100"
+    )]
     pub group_number: Option<String>,
     /// X12 relationship code: 18 self, 01 spouse, 19 child, 20 employee, 21 unknown, 39 organ
     /// donor, 40 cadaver donor, 53 life partner, G8 other relationship.
     #[validate(custom(function = "validate_relationship_code"))]
+    #[schema(pattern = r"^(18|01|19|20|21|39|40|53|G8)$", example = "18")]
     pub relationship_code: String,
     /// Subscriber's given name; required unless the relationship is 18 (self).
     #[validate(
@@ -107,6 +120,12 @@ pub struct NewCoverage {
             message = "the first name must be 1 to 35 characters"
         ),
         custom(function = "validate_plain_text")
+    )]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 35,
+        example = "Maria"
     )]
     pub subscriber_first_name: Option<String>,
     /// Subscriber's family name; required unless the relationship is 18 (self).
@@ -118,19 +137,33 @@ pub struct NewCoverage {
         ),
         custom(function = "validate_plain_text")
     )]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 60,
+        example = "Garcia"
+    )]
     pub subscriber_last_name: Option<String>,
     /// Subscriber's birth date; required unless the relationship is 18 (self).
     #[validate(custom(function = "validate_birth_date"))]
+    #[schema(
+        pattern = r"^(19[0-9]{2}|20[01][0-9]|202[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        example = "1971-03-14"
+    )]
     pub subscriber_birth_date: Option<NaiveDate>,
     /// Subscriber's sex (F, M, U); required unless the relationship is 18 (self).
     #[validate(custom(function = "validate_sex"))]
+    #[schema(pattern = r"^[FMU]$", example = "F")]
     pub subscriber_sex: Option<String>,
     /// `primary`, `secondary` or `tertiary`.
     #[validate(custom(function = "validate_priority"))]
+    #[schema(pattern = r"^(primary|secondary|tertiary)$", example = "primary")]
     pub priority: String,
     /// First day covered (YYYY-MM-DD).
+    #[schema(example = "2026-01-01")]
     pub effective_from: NaiveDate,
     /// Last day covered (YYYY-MM-DD), not before `effective_from`.
+    #[schema(example = "2026-12-31")]
     pub effective_to: Option<NaiveDate>,
 }
 
@@ -276,34 +309,43 @@ pub struct CoveragePatch {
         ),
         custom(function = "validate_member_id")
     )]
+    #[schema(
+        pattern = r"^[A-Za-z0-9-]{1,80}$",
+        min_length = 1,
+        max_length = 80,
+        example = "XYZ123456789"
+    )]
     pub member_id: Option<String>,
     /// New group number (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", min_length = 1, max_length = 50, example = "GRP-100")]
     pub group_number: Option<Option<String>>,
     /// New relationship code; changing to 18 (self) clears the stored subscriber.
     #[validate(custom(function = "validate_relationship_code"))]
+    #[schema(pattern = r"^(18|01|19|20|21|39|40|53|G8)$", example = "18")]
     pub relationship_code: Option<String>,
     /// New subscriber given name (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", min_length = 1, max_length = 35, example = "Maria")]
     pub subscriber_first_name: Option<Option<String>>,
     /// New subscriber family name (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", min_length = 1, max_length = 60, example = "Garcia")]
     pub subscriber_last_name: Option<Option<String>>,
     /// New subscriber birth date (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = Option<NaiveDate>, pattern = r"^(19[0-9]{2}|20[01][0-9]|202[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", example = "1971-03-14")]
     pub subscriber_birth_date: Option<Option<NaiveDate>>,
     /// New subscriber sex (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[FMU]$", example = "F")]
     pub subscriber_sex: Option<Option<String>>,
     /// New priority.
     #[validate(custom(function = "validate_priority"))]
+    #[schema(pattern = r"^(primary|secondary|tertiary)$", example = "primary")]
     pub priority: Option<String>,
     /// New first day covered.
+    #[schema(example = "2026-01-01")]
     pub effective_from: Option<NaiveDate>,
     /// New last day covered (null: open-ended).
     #[serde(default, deserialize_with = "double_option")]

@@ -180,6 +180,7 @@ pub struct CoverageQuery {
     /// Only coverages with this payer.
     pub payer_id: Option<uuid::Uuid>,
     /// `primary`, `secondary` or `tertiary`.
+    #[param(pattern = r"^(primary|secondary|tertiary)$")]
     pub priority: Option<String>,
     /// true: active only; false: deactivated only.
     pub active: Option<bool>,

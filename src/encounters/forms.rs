@@ -180,6 +180,12 @@ pub struct LinePatch {
 #[serde(deny_unknown_fields)]
 pub struct ReasonBody {
     /// Why (1 to 500 characters).
+    #[schema(
+        pattern = r"^[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u0009\u000b-\u001f\u007f-\u009f]*$",
+        min_length = 1,
+        max_length = 500,
+        example = "waiting for the referral"
+    )]
     pub reason: String,
 }
 

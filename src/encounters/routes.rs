@@ -138,6 +138,7 @@ pub async fn update_encounter(
 #[serde(deny_unknown_fields)]
 pub struct EncounterQuery {
     /// `open`, `on_hold`, `coded`, `billed` or `void`.
+    #[param(pattern = r"^(open|on_hold|coded|billed|void)$")]
     pub status: Option<String>,
     /// Date of service on or after (YYYY-MM-DD).
     pub from: Option<NaiveDate>,

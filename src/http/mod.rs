@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every route: request ids, the authenticated caller, JSON bodies,
 //! versions (ETag/If-Match), pagination and idempotency keys.
 
+pub mod allowed_methods;
 pub mod context;
 pub mod idempotency;
 pub mod json;

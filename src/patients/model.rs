@@ -66,6 +66,12 @@ pub struct NewPatient {
         length(min = 1, max = 20, message = "the MRN must be 1 to 20 characters"),
         custom(function = "validate_mrn")
     )]
+    #[schema(
+        pattern = r"^[A-Za-z0-9-]{1,20}$",
+        min_length = 1,
+        max_length = 20,
+        example = "MRN-000123"
+    )]
     pub mrn: String,
     /// Given name.
     #[validate(
@@ -76,11 +82,22 @@ pub struct NewPatient {
         ),
         custom(function = "validate_plain_text")
     )]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 35,
+        example = "Maria"
+    )]
     pub first_name: String,
     /// Middle name.
     #[validate(
         length(max = 25, message = "the middle name must be at most 25 characters"),
         custom(function = "validate_plain_text")
+    )]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        max_length = 25,
+        example = "J"
     )]
     pub middle_name: Option<String>,
     /// Family name.
@@ -92,30 +109,62 @@ pub struct NewPatient {
         ),
         custom(function = "validate_plain_text")
     )]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 60,
+        example = "Garcia"
+    )]
     pub last_name: String,
     /// Date of birth (YYYY-MM-DD), not in the future.
     #[validate(custom(function = "validate_birth_date"))]
+    #[schema(
+        pattern = r"^(19[0-9]{2}|20[01][0-9]|202[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        example = "1971-03-14"
+    )]
     pub birth_date: NaiveDate,
     /// F, M or U.
     #[validate(custom(function = "validate_sex"))]
+    #[schema(pattern = r"^[FMU]$", example = "F")]
     pub sex: String,
     /// Street address.
     #[validate(length(max = 55), custom(function = "validate_plain_text"))]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        max_length = 55,
+        example = "12 Main St"
+    )]
     pub address_line1: Option<String>,
     /// Second address line.
     #[validate(length(max = 55), custom(function = "validate_plain_text"))]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        max_length = 55,
+        example = "Apt 4"
+    )]
     pub address_line2: Option<String>,
     /// City.
     #[validate(length(max = 30), custom(function = "validate_plain_text"))]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        max_length = 30,
+        example = "Albany"
+    )]
     pub city: Option<String>,
     /// Two-letter state.
     #[validate(custom(function = "validate_state"))]
+    #[schema(pattern = r"^[A-Z]{2}$", example = "NY")]
     pub state: Option<String>,
     /// ZIP code.
     #[validate(custom(function = "validate_postal_code"))]
+    #[schema(pattern = r"^-*([0-9]-*){5}$|^-*([0-9]-*){9}$", example = "12207")]
     pub postal_code: Option<String>,
     /// Phone.
     #[validate(custom(function = "validate_phone"))]
+    #[schema(
+        pattern = r"^[ ()+.-]*([0-9][ ()+.-]*){10}$|^ *(1|\+[ ()+.-]*[0-9])[ ()+.-]*([0-9][ ()+.-]*){10}$",
+        example = "(518) 555-0100"
+    )]
     pub phone: Option<String>,
 }
 
@@ -128,46 +177,69 @@ pub struct PatientPatch {
         length(min = 1, max = 20, message = "the MRN must be 1 to 20 characters"),
         custom(function = "validate_mrn")
     )]
+    #[schema(
+        pattern = r"^[A-Za-z0-9-]{1,20}$",
+        min_length = 1,
+        max_length = 20,
+        example = "MRN-000123"
+    )]
     pub mrn: Option<String>,
     /// New given name.
     #[validate(length(min = 1, max = 35), custom(function = "validate_plain_text"))]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 35,
+        example = "Maria"
+    )]
     pub first_name: Option<String>,
     /// New middle name (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", max_length = 25, example = "J")]
     pub middle_name: Option<Option<String>>,
     /// New family name.
     #[validate(length(min = 1, max = 60), custom(function = "validate_plain_text"))]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 60,
+        example = "Garcia"
+    )]
     pub last_name: Option<String>,
     /// New birth date.
     #[validate(custom(function = "validate_birth_date"))]
+    #[schema(
+        pattern = r"^(19[0-9]{2}|20[01][0-9]|202[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        example = "1971-03-14"
+    )]
     pub birth_date: Option<NaiveDate>,
     /// New sex.
     #[validate(custom(function = "validate_sex"))]
+    #[schema(pattern = r"^[FMU]$", example = "F")]
     pub sex: Option<String>,
     /// New street address (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", max_length = 55, example = "12 Main St")]
     pub address_line1: Option<Option<String>>,
     /// New second line (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", max_length = 55, example = "Apt 4")]
     pub address_line2: Option<Option<String>>,
     /// New city (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", max_length = 30, example = "Albany")]
     pub city: Option<Option<String>>,
     /// New state (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[A-Z]{2}$", example = "NY")]
     pub state: Option<Option<String>>,
     /// New ZIP code (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^-*([0-9]-*){5}$|^-*([0-9]-*){9}$", example = "12207")]
     pub postal_code: Option<Option<String>>,
     /// New phone (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[ ()+.-]*([0-9][ ()+.-]*){10}$|^ *(1|\+[ ()+.-]*[0-9])[ ()+.-]*([0-9][ ()+.-]*){10}$", example = "(518) 555-0100")]
     pub phone: Option<Option<String>>,
 }
 

@@ -60,12 +60,23 @@ pub struct NewPayer {
         length(min = 1, max = 60, message = "the name must be 1 to 60 characters"),
         custom(function = "validate_plain_text")
     )]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 60,
+        example = "Medicare Part B"
+    )]
     pub name: String,
     /// Clearinghouse payer id: 2 to 80 letters and digits.
     #[validate(custom(function = "validate_edi_payer_id"))]
+    #[schema(pattern = r"^[A-Za-z0-9]{2,80}$", example = "00431")]
     pub edi_payer_id: String,
     /// X12 claim filing indicator (SBR09): 11-17, AM, BL, CH, CI, DS, FI, HM, LM, MA, MB, MC, OF, TV, VA, WC, ZZ.
     #[validate(custom(function = "validate_claim_filing_indicator"))]
+    #[schema(
+        pattern = r"^(1[1-7]|AM|BL|CH|CI|DS|FI|HM|LM|MA|MB|MC|OF|TV|VA|WC|ZZ)$",
+        example = "MB"
+    )]
     pub claim_filing_indicator: String,
     /// Timely filing limit in days (1 to 3650), e.g. 90 or 365.
     #[validate(range(
@@ -73,18 +84,31 @@ pub struct NewPayer {
         max = 3650,
         message = "timely_filing_days must be between 1 and 3650"
     ))]
+    #[schema(minimum = 1, maximum = 3650, example = 365)]
     pub timely_filing_days: i32,
     /// Street address.
     #[validate(length(max = 55), custom(function = "validate_plain_text"))]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        max_length = 55,
+        example = "PO Box 1"
+    )]
     pub address_line1: Option<String>,
     /// City.
     #[validate(length(max = 30), custom(function = "validate_plain_text"))]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        max_length = 30,
+        example = "Albany"
+    )]
     pub city: Option<String>,
     /// Two-letter state.
     #[validate(custom(function = "validate_state"))]
+    #[schema(pattern = r"^[A-Z]{2}$", example = "NY")]
     pub state: Option<String>,
     /// ZIP code.
     #[validate(custom(function = "validate_postal_code"))]
+    #[schema(pattern = r"^-*([0-9]-*){5}$|^-*([0-9]-*){9}$", example = "12207")]
     pub postal_code: Option<String>,
 }
 
@@ -134,12 +158,23 @@ pub struct PayerPatch {
         length(min = 1, max = 60, message = "the name must be 1 to 60 characters"),
         custom(function = "validate_plain_text")
     )]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 60,
+        example = "Medicare Part B"
+    )]
     pub name: Option<String>,
     /// New clearinghouse payer id.
     #[validate(custom(function = "validate_edi_payer_id"))]
+    #[schema(pattern = r"^[A-Za-z0-9]{2,80}$", example = "00431")]
     pub edi_payer_id: Option<String>,
     /// New claim filing indicator.
     #[validate(custom(function = "validate_claim_filing_indicator"))]
+    #[schema(
+        pattern = r"^(1[1-7]|AM|BL|CH|CI|DS|FI|HM|LM|MA|MB|MC|OF|TV|VA|WC|ZZ)$",
+        example = "MB"
+    )]
     pub claim_filing_indicator: Option<String>,
     /// New timely filing limit in days.
     #[validate(range(
@@ -147,22 +182,23 @@ pub struct PayerPatch {
         max = 3650,
         message = "timely_filing_days must be between 1 and 3650"
     ))]
+    #[schema(minimum = 1, maximum = 3650, example = 365)]
     pub timely_filing_days: Option<i32>,
     /// New street address (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", max_length = 55, example = "PO Box 1")]
     pub address_line1: Option<Option<String>>,
     /// New city (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", max_length = 30, example = "Albany")]
     pub city: Option<Option<String>>,
     /// New state (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[A-Z]{2}$", example = "NY")]
     pub state: Option<Option<String>>,
     /// New ZIP code (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^-*([0-9]-*){5}$|^-*([0-9]-*){9}$", example = "12207")]
     pub postal_code: Option<Option<String>>,
 }
 

@@ -155,6 +155,7 @@ pub struct PayerQuery {
     /// Exact clearinghouse payer id.
     pub edi_payer_id: Option<String>,
     /// Exact claim filing indicator, e.g. `MB`.
+    #[param(pattern = r"^(1[1-7]|AM|BL|CH|CI|DS|FI|HM|LM|MA|MB|MC|OF|TV|VA|WC|ZZ)$")]
     pub claim_filing_indicator: Option<String>,
     /// true: active only; false: deactivated only.
     pub active: Option<bool>,

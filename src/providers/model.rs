@@ -117,15 +117,30 @@ impl Provider {
     }
 }
 
+/// A provider's role, as the document lists it (the model keeps roles as strings, see [`ROLES`]).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum ProviderRole {
+    /// Renders the service.
+    Rendering,
+    /// Bills for it.
+    Billing,
+    /// Referred the patient.
+    Referring,
+}
+
 /// The body of `POST /v1/providers`.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProvider {
     /// NPI: 10 digits, the last a Luhn check digit.
     #[validate(custom(function = "validate_npi"))]
+    #[schema(format = "npi", pattern = r"^[0-9]{10}$", example = "1234567893")]
     pub npi: String,
     /// `person` or `organization`.
     #[validate(custom(function = "validate_entity_type"))]
+    #[schema(pattern = r"^(person|organization)$", example = "person")]
     pub entity_type: String,
     /// Given name; required for a person, absent for an organization.
     #[validate(
@@ -135,6 +150,12 @@ pub struct NewProvider {
             message = "the first name must be 1 to 35 characters"
         ),
         custom(function = "validate_plain_text")
+    )]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 35,
+        example = "Ana"
     )]
     pub first_name: Option<String>,
     /// Family name, or the organization's name.
@@ -146,30 +167,55 @@ pub struct NewProvider {
         ),
         custom(function = "validate_plain_text")
     )]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 60,
+        example = "Reyes"
+    )]
     pub last_name: String,
     /// NUCC taxonomy code: 9 capital letters or digits followed by `X`.
     #[validate(custom(function = "validate_taxonomy"))]
+    #[schema(pattern = r"^[0-9A-Z]{9}X$", example = "207Q00000X")]
     pub taxonomy: Option<String>,
     /// One or more of `rendering`, `billing`, `referring`, without repeats.
     #[validate(custom(function = "validate_roles"))]
+    #[schema(value_type = BTreeSet<ProviderRole>, min_items = 1)]
     pub roles: Vec<String>,
     /// EIN (`NN-NNNNNNN` or 9 digits); required when the roles include `billing`.
     #[validate(custom(function = "validate_tax_id"))]
+    #[schema(pattern = r"^(0[1-9]|[1-9][0-9])-?[0-9]{7}$", example = "12-3456789")]
     pub tax_id: Option<String>,
     /// Street address.
     #[validate(length(max = 55), custom(function = "validate_plain_text"))]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        max_length = 55,
+        example = "1 Clinic Way"
+    )]
     pub address_line1: Option<String>,
     /// City.
     #[validate(length(max = 30), custom(function = "validate_plain_text"))]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        max_length = 30,
+        example = "Albany"
+    )]
     pub city: Option<String>,
     /// Two-letter state.
     #[validate(custom(function = "validate_state"))]
+    #[schema(pattern = r"^[A-Z]{2}$", example = "NY")]
     pub state: Option<String>,
     /// ZIP code.
     #[validate(custom(function = "validate_postal_code"))]
+    #[schema(pattern = r"^-*([0-9]-*){5}$|^-*([0-9]-*){9}$", example = "12207")]
     pub postal_code: Option<String>,
     /// Phone.
     #[validate(custom(function = "validate_phone"))]
+    #[schema(
+        pattern = r"^[ ()+.-]*([0-9][ ()+.-]*){10}$|^ *(1|\+[ ()+.-]*[0-9])[ ()+.-]*([0-9][ ()+.-]*){10}$",
+        example = "(518) 555-0100"
+    )]
     pub phone: Option<String>,
 }
 
@@ -278,47 +324,56 @@ impl NewProvider {
 pub struct ProviderPatch {
     /// New NPI.
     #[validate(custom(function = "validate_npi"))]
+    #[schema(format = "npi", pattern = r"^[0-9]{10}$", example = "1234567893")]
     pub npi: Option<String>,
     /// New entity type.
     #[validate(custom(function = "validate_entity_type"))]
+    #[schema(pattern = r"^(person|organization)$", example = "person")]
     pub entity_type: Option<String>,
     /// New given name (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", min_length = 1, max_length = 35, example = "Ana")]
     pub first_name: Option<Option<String>>,
     /// New family or organization name.
     #[validate(length(min = 1, max = 60), custom(function = "validate_plain_text"))]
+    #[schema(
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$",
+        min_length = 1,
+        max_length = 60,
+        example = "Reyes"
+    )]
     pub last_name: Option<String>,
     /// New taxonomy (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[0-9A-Z]{9}X$", example = "207Q00000X")]
     pub taxonomy: Option<Option<String>>,
     /// New roles (replace the list).
     #[validate(custom(function = "validate_roles"))]
+    #[schema(value_type = Option<BTreeSet<ProviderRole>>, min_items = 1)]
     pub roles: Option<Vec<String>>,
     /// New tax id (null clears; not allowed while a billing role remains).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^(0[1-9]|[1-9][0-9])-?[0-9]{7}$", example = "12-3456789")]
     pub tax_id: Option<Option<String>>,
     /// New street address (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", max_length = 55, example = "1 Clinic Way")]
     pub address_line1: Option<Option<String>>,
     /// New city (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", max_length = 30, example = "Albany")]
     pub city: Option<Option<String>>,
     /// New state (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[A-Z]{2}$", example = "NY")]
     pub state: Option<Option<String>>,
     /// New ZIP code (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^-*([0-9]-*){5}$|^-*([0-9]-*){9}$", example = "12207")]
     pub postal_code: Option<Option<String>>,
     /// New phone (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[ ()+.-]*([0-9][ ()+.-]*){10}$|^ *(1|\+[ ()+.-]*[0-9])[ ()+.-]*([0-9][ ()+.-]*){10}$", example = "(518) 555-0100")]
     pub phone: Option<Option<String>>,
 }
 

@@ -171,6 +171,7 @@ pub struct ProviderQuery {
     /// Exact NPI.
     pub npi: Option<String>,
     /// Has this role: `rendering`, `billing` or `referring`.
+    #[param(pattern = r"^(rendering|billing|referring)$")]
     pub role: Option<String>,
     /// Last (or organization) name starts with, case-insensitive.
     pub name: Option<String>,

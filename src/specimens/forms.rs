@@ -94,6 +94,10 @@ pub struct SpecimenPatch {
 #[serde(deny_unknown_fields)]
 pub struct TransitionRequest {
     /// `in_transit`, `received`, `in_process`, `resulted`, `rejected` or `cancelled`.
+    #[schema(
+        pattern = r"^(in_transit|received|in_process|resulted|rejected|cancelled)$",
+        example = "received"
+    )]
     pub to: String,
     /// HL7 v2 table 0490 code; required for `rejected`.
     pub reject_reason: Option<String>,
@@ -149,10 +153,16 @@ pub struct RecollectRequest {
 #[serde(deny_unknown_fields)]
 pub struct SpecimenQuery {
     /// A status.
+    #[param(pattern = r"^(collected|in_transit|received|in_process|resulted|rejected|cancelled)$")]
     pub status: Option<String>,
     /// An HL7 0487 specimen type.
+    #[param(
+        pattern = r"^(ABS|AMN|ASP|BIFL|BLD|BLDA|BLDCO|BLDV|BON|BRSH|BX|CALC|CNJT|CSF|CST|CTP|CVM|CYST|DIAF|DISCHG|DRN|DUFL|EARW|EFFUS|EXG|EXUDTE|FGA|FLD|FLU|GAST|GENV|HAR|ISLT|JNTFLD|LESN|MAR|MEC|MILK|MUCUS|NAIL|NSECR|OTH|PCFL|PLAS|PLC|PLR|PPP|PRP|PUS|RANDU|RBC|RES|SAL|SECRE|SER|SKN|SMN|SNV|SPRM|SPT|SPTC|STL|SWT|TEAR|THRB|TISS|TSERU|UR|URC|URINC|URINM|URNS|USPEC|VITF|VOM|WASI|WBC|WND|WNDA|WNDD|WNDE)$",
+        example = "BLD"
+    )]
     pub specimen_type: Option<String>,
     /// `routine` or `stat`.
+    #[param(pattern = r"^(routine|stat)$")]
     pub priority: Option<String>,
     /// The patient.
     pub patient_id: Option<uuid::Uuid>,
@@ -163,6 +173,7 @@ pub struct SpecimenQuery {
     /// true: only specimens in transit for longer than `overdue_hours`.
     pub overdue_in_transit: Option<bool>,
     /// Hours in transit after which a specimen is overdue (1..=720, default 4).
+    #[param(minimum = 1, maximum = 720)]
     pub overdue_hours: Option<i64>,
     /// Page size (1..=500, default 50).
     pub limit: Option<i64>,
@@ -175,5 +186,6 @@ pub struct SpecimenQuery {
 #[serde(deny_unknown_fields)]
 pub struct LabelQuery {
     /// `zpl` (thermal printers, the default), `svg` or `png`.
+    #[param(pattern = r"^([zZ][pP][lL]|[sS][vV][gG]|[pP][nN][gG])$")]
     pub format: Option<String>,
 }

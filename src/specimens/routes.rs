@@ -106,7 +106,8 @@ pub async fn get_specimen(
 /// Find a specimen by its accession number (a barcode scan); a wrong check digit is a 422
 /// saying the scan was mistyped.
 #[utoipa::path(get, path = "/v1/specimens/by-accession/{accession}", tag = "specimens",
-    params(("accession" = String, Path, description = "Accession number (10 digits)")),
+    params(("accession" = String, Path, format = "accession", pattern = r"^[0-9]{10}$", example = "2600000018",
+        description = "Accession number: 10 digits, the last a Luhn check digit over the first nine")),
     responses((status = 200, body = SpecimenDoc), (status = 404, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]

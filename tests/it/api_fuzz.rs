@@ -9,6 +9,8 @@
 
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
+use serde_json::Value;
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -51,6 +53,112 @@ fn token(port: u16, password: &str) -> String {
         .as_str()
         .unwrap()
         .to_string()
+}
+
+/// Operations whose failures are tolerated because the document cannot be exact there yet
+/// (see docs/api.md, "Schemathesis run"); a failure anywhere else fails the test.
+const KNOWN_FAILURES: &[&str] = &[
+    // The endpoint grants tokens: generated credentials are refused (400 invalid_grant).
+    "POST /v1/auth/token",
+    // An empty optional If-Match header gets 422 (the If-Match parser belongs to issue 10
+    // item 8).
+    "POST /v1/claims/{id}/queue",
+    "POST /v1/encounters/{id}/overrides",
+    "POST /v1/specimens/{id}/custody",
+    // A body naming a patient, payer or provider that does not exist (or is inactive) gets
+    // 422: a generated id names nothing unless a link supplied it.
+    "POST /v1/coverages",
+    "POST /v1/fee-schedules",
+    "POST /v1/encounters",
+    // A patch is checked together with the record it changes (a range against the stored
+    // start, a first name against a stored organization, a subscriber against a stored
+    // relationship 18): the generator cannot know the stored values.
+    "PATCH /v1/coverages/{id}",
+    "PATCH /v1/fee-schedules/{id}",
+    "PATCH /v1/providers/{id}",
+    // Bodies not yet exact (code tables, line ids, HL7 0487 types).
+    "POST /v1/encounters/{id}/lines",
+    "POST /v1/specimens",
+];
+
+/// Create operations that may finish a run without a 201: they need a whole workflow first
+/// (a signed-off encounter, a submitted claim, a rejected specimen) or an exact body.
+const UNREACHED_CREATES: &[&str] = &[
+    "POST /v1/encounters",
+    "POST /v1/encounters/{id}/lines",
+    "POST /v1/specimens",
+    "POST /v1/encounters/{id}/claims",
+    "POST /v1/claims/{id}/replace",
+    "POST /v1/claims/{id}/void",
+    "POST /v1/specimens/{id}/recollect",
+];
+
+/// What a run's reports say: operations with a failed check, create operations (POST
+/// answering 201 in the document) and those that did answer 201.
+struct Summary {
+    errors: Vec<Value>,
+    failing: BTreeSet<String>,
+    creates: BTreeSet<String>,
+    created: BTreeSet<String>,
+}
+
+fn read_report(dir: &std::path::Path) -> Summary {
+    let mut summary = Summary {
+        errors: Vec::new(),
+        failing: BTreeSet::new(),
+        creates: BTreeSet::new(),
+        created: BTreeSet::new(),
+    };
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        if name.starts_with("json-") {
+            // Errors (an unusable link, a schema it cannot read) are not failures but make
+            // the run worthless.
+            let run: Value = serde_json::from_str(&text).unwrap();
+            summary.errors = run["errors"].as_array().cloned().unwrap_or_default();
+        } else if name.starts_with("ndjson-") {
+            for line in text.lines() {
+                let event: Value = serde_json::from_str(line).unwrap();
+                let Some(recorder) = event["ScenarioFinished"].get("recorder") else {
+                    continue;
+                };
+                // Scenarios that sent nothing (skipped) record no interactions.
+                let Some(interactions) = recorder["interactions"].as_object() else {
+                    continue;
+                };
+                for (id, interaction) in interactions {
+                    let case = &recorder["cases"][id]["value"];
+                    // Stateful scenarios are recorded under one label; each case still names
+                    // its own operation.
+                    let op = format!(
+                        "{} {}",
+                        case["method"].as_str().unwrap(),
+                        case["path"].as_str().unwrap()
+                    );
+                    let failed = recorder["checks"][id]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|check| check["status"] == "failure");
+                    if failed {
+                        summary.failing.insert(op.clone());
+                    }
+                    if interaction["response"]["status_code"] == 201 {
+                        summary.created.insert(op);
+                    }
+                }
+            }
+        }
+    }
+    let doc: Value = serde_json::from_str(&medbill::openapi::spec_json()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if item["post"]["responses"].get("201").is_some() {
+            summary.creates.insert(format!("POST {path}"));
+        }
+    }
+    summary
 }
 
 fn fuzz(schemathesis: &str, url: &str) {
@@ -97,28 +205,63 @@ fn fuzz(schemathesis: &str, url: &str) {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    let reports = dir.join("reports");
+    let here = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/schemathesis");
+    let started = Instant::now();
     let out = Command::new(schemathesis)
+        .args(["--config-file", &format!("{here}/schemathesis.toml")])
         .args([
             "run",
             &format!("http://127.0.0.1:{port}/openapi.json"),
             "-H",
             &format!("Authorization: Bearer {}", token(port, password)),
             "--checks",
-            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+            "all",
+            // DELETE deactivates (docs/api.md): the record stays readable with
+            // `active: false` because claims and the audit trail refer to it.
+            "--exclude-checks",
+            "use_after_free",
+            // Bounded so both backends together stay within a few minutes on 2 cores.
             "--max-examples",
             "15",
             "--workers",
             "2",
             "--seed",
             "20261126",
+            "--report",
+            "json,ndjson",
+            "--report-dir",
         ])
+        .arg(&reports)
         .env("SCHEMATHESIS_TELEMETRY", "false")
+        .env("SCHEMATHESIS_HOOKS", format!("{here}/hooks.py"))
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&out.stdout);
+    eprintln!("schemathesis on {url}: {:?}", started.elapsed());
+    let summary = read_report(&reports);
     assert!(
-        out.status.success(),
-        "schemathesis found problems on {url}:\n{report}"
+        summary.errors.is_empty(),
+        "schemathesis reported errors on {url}: {:?}\n{report}",
+        summary.errors
+    );
+    let unexpected: Vec<&String> = summary
+        .failing
+        .iter()
+        .filter(|op| !KNOWN_FAILURES.contains(&op.as_str()))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "schemathesis found failures in {unexpected:?} on {url}:\n{report}"
+    );
+    let unreached: Vec<&String> = summary
+        .creates
+        .iter()
+        .filter(|op| !UNREACHED_CREATES.contains(&op.as_str()) && !summary.created.contains(*op))
+        .collect();
+    assert!(
+        unreached.is_empty(),
+        "schemathesis never got 201 from {unreached:?} on {url}:\n{report}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

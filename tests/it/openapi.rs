@@ -42,3 +42,44 @@ async fn spec_and_docs_are_served() {
         "docs page must not load from the internet"
     );
 }
+
+#[actix_web::test]
+async fn a_documented_path_answers_other_methods_with_405_and_allow() {
+    let app = common::TestApp::sqlite();
+    let put = app.send(TestRequest::put().uri("/v1/patients")).await;
+    assert_eq!(put.status, 405);
+    assert_eq!(put.header("allow").as_deref(), Some("GET, POST"));
+    assert_eq!(
+        put.body["type"],
+        "https://medbill.dev/problems/method-not-allowed"
+    );
+    let trace = app
+        .send(
+            TestRequest::default()
+                .method(actix_web::http::Method::TRACE)
+                .uri("/v1/patients/0192a4c2-0000-7000-8000-000000000000"),
+        )
+        .await;
+    assert_eq!(trace.status, 405);
+    assert_eq!(trace.header("allow").as_deref(), Some("GET, PATCH, DELETE"));
+    // A literal segment wins over a parameter, as in routing.
+    let post = app
+        .send(TestRequest::post().uri("/v1/specimens/by-accession/2600000018"))
+        .await;
+    assert_eq!(post.header("allow").as_deref(), Some("GET"));
+    let unknown = app.send(TestRequest::get().uri("/v1/nothing-here")).await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.header("allow"), None);
+}
+
+#[actix_web::test]
+async fn creates_link_to_the_created_resource() {
+    let app = common::TestApp::sqlite();
+    let r = app.send(TestRequest::get().uri("/openapi.json")).await;
+    let links = &r.body["paths"]["/v1/providers"]["post"]["responses"]["201"]["links"];
+    assert_eq!(links["update_provider"]["operationId"], "update_provider");
+    assert_eq!(
+        links["update_provider"]["parameters"]["header.If-Match"],
+        "$response.header.ETag"
+    );
+}

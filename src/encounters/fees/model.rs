@@ -52,16 +52,25 @@ pub struct NewFeeSchedule {
     #[schema(value_type = Option<uuid::Uuid>)]
     pub payer_id: Option<PayerId>,
     /// CPT or HCPCS code, any case.
+    #[schema(
+        pattern = r"^ *([0-9]{5}|[0-9]{4}[FTUftu]|[A-Va-v][0-9]{4}) *$",
+        example = "99213"
+    )]
     pub code: String,
     /// `cpt` or `hcpcs`; inferred from the code when absent.
+    #[schema(pattern = r"^(cpt|hcpcs)$", example = "cpt")]
     pub code_system: Option<String>,
     /// A modifier the line must carry for this price.
+    #[schema(pattern = r"^[A-Za-z0-9]{2}$", example = "25")]
     pub modifier: Option<String>,
     /// Charge per unit, in cents.
+    #[schema(minimum = 0, maximum = 999999999, example = 12500)]
     pub charge_cents: i64,
     /// First day (YYYY-MM-DD).
+    #[schema(example = "2026-01-01")]
     pub effective_from: NaiveDate,
     /// Last day (YYYY-MM-DD), not before `effective_from`.
+    #[schema(example = "2026-12-31")]
     pub effective_to: Option<NaiveDate>,
 }
 
@@ -70,6 +79,7 @@ pub struct NewFeeSchedule {
 #[serde(deny_unknown_fields)]
 pub struct FeeSchedulePatch {
     /// New charge per unit.
+    #[schema(minimum = 0, maximum = 999999999, example = 12500)]
     pub charge_cents: Option<i64>,
     /// New first day.
     pub effective_from: Option<NaiveDate>,

@@ -172,6 +172,10 @@ pub struct FeeQuery {
     /// true: only the office default entries; false: only payer entries.
     pub default: Option<bool>,
     /// Only entries for this code.
+    #[param(
+        pattern = r"^([0-9]{5}|[0-9]{4}[FTUftu]|[A-Va-v][0-9]{4})$",
+        example = "99213"
+    )]
     pub code: Option<String>,
     /// Only entries effective on this date.
     pub active_on: Option<NaiveDate>,

@@ -1,0 +1,182 @@
+//! Makes the parts of the document that come from shared plumbing exact, once, instead of in
+//! every handler's annotation: the If-Match and Idempotency-Key headers (parsed by
+//! `http::versioning` and `http::idempotency`), the `limit` and `cursor` of every list
+//! (`http::pagination`), optional query parameters (which cannot be `null` on the wire), and
+//! the links from each create to the operations on the created resource, so stateful testing
+//! can follow what a create returns.
+
+use utoipa::openapi::link::LinkBuilder;
+use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::{OpenApi, RefOr, Required};
+use utoipa::Modify;
+
+/// An ETag as the server sends it (`"3"`): the version, quoted.
+pub const IF_MATCH_PATTERN: &str = r#"^"[1-9][0-9]{0,8}"$"#;
+/// 1 to 255 visible ASCII characters; inner spaces and tabs allowed (outer ones do not survive
+/// HTTP).
+pub const IDEMPOTENCY_KEY_PATTERN: &str = r"^[!-~]([\t -~]{0,253}[!-~])?$";
+/// A cursor is a UUID's 16 bytes in unpadded URL-safe base64: 21 characters and a last one
+/// that carries only 2 bits.
+pub const CURSOR_PATTERN: &str = r"^[A-Za-z0-9_-]{21}[AQgw]$";
+
+/// The modifier (registered in [`super::ApiDoc`]).
+pub struct ExactPlumbing;
+
+impl Modify for ExactPlumbing {
+    fn modify(&self, openapi: &mut OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for param in op.parameters.iter_mut().flatten() {
+                    exact_parameter(param);
+                }
+            }
+        }
+        add_links(openapi);
+    }
+}
+
+fn string(pattern: &str, min: Option<usize>, max: Option<usize>, example: Option<&str>) -> Schema {
+    Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(pattern))
+            .min_length(min)
+            .max_length(max)
+            .examples(example.map(serde_json::Value::from))
+            .build(),
+    )
+}
+
+fn exact_parameter(param: &mut Parameter) {
+    let schema = match (&param.parameter_in, param.name.as_str()) {
+        (ParameterIn::Header, "If-Match") => {
+            Some(string(IF_MATCH_PATTERN, None, None, Some("\"1\"")))
+        }
+        // No example: a fixed key reused with different bodies is answered 422 `key_reused`.
+        (ParameterIn::Header, "Idempotency-Key") => {
+            Some(string(IDEMPOTENCY_KEY_PATTERN, Some(1), Some(255), None))
+        }
+        (ParameterIn::Query, "cursor") => Some(string(
+            CURSOR_PATTERN,
+            None,
+            None,
+            Some("AZLEwgAAcACAAAAAAAAAAA"),
+        )),
+        (ParameterIn::Query, "limit") => Some(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .maximum(Some(crate::http::pagination::MAX_LIMIT))
+                .default(Some(crate::http::pagination::DEFAULT_LIMIT.into()))
+                .build(),
+        )),
+        _ => None,
+    };
+    let declared_pattern = matches!(
+        param.schema.as_ref(),
+        Some(RefOr::T(Schema::Object(obj))) if obj.pattern.is_some()
+    );
+    if let (Some(schema), false) = (schema, declared_pattern) {
+        param.schema = Some(RefOr::T(schema));
+    } else if matches!(param.parameter_in, ParameterIn::Query | ParameterIn::Header)
+        && !matches!(param.required, Required::True)
+    {
+        // An optional parameter is absent rather than null: a query string has no null.
+        if let Some(RefOr::T(Schema::Object(obj))) = param.schema.as_mut() {
+            if let SchemaType::Array(types) = &obj.schema_type {
+                let kept: Vec<Type> = types
+                    .iter()
+                    .filter(|t| **t != Type::Null)
+                    .cloned()
+                    .collect();
+                if let [only] = kept.as_slice() {
+                    obj.schema_type = SchemaType::Type(only.clone());
+                }
+            }
+        }
+    }
+}
+
+/// For each `POST /things` answering 201, links to every operation on `/things/{id}`: the id
+/// from the body and, for changes, the ETag as If-Match.
+fn add_links(openapi: &mut OpenApi) {
+    let targets: Vec<(String, Vec<(String, bool)>)> = openapi
+        .paths
+        .paths
+        .iter()
+        .filter_map(|(path, item)| {
+            let collection = path.strip_suffix("/{id}")?;
+            let ops = [&item.get, &item.patch, &item.delete, &item.post]
+                .into_iter()
+                .flatten()
+                .filter_map(|op| Some((op.operation_id.clone()?, takes_if_match(op))))
+                .collect();
+            Some((collection.to_string(), ops))
+        })
+        .collect();
+    for (collection, ops) in targets {
+        let Some(create) = openapi
+            .paths
+            .paths
+            .get_mut(&collection)
+            .and_then(|item| item.post.as_mut())
+        else {
+            continue;
+        };
+        let Some(RefOr::T(created)) = create.responses.responses.get_mut("201") else {
+            continue;
+        };
+        for (operation_id, if_match) in ops {
+            let mut link = LinkBuilder::new()
+                .operation_id(operation_id.clone())
+                .parameter("path.id", "$response.body#/id");
+            if if_match {
+                link = link.parameter("header.If-Match", "$response.header.ETag");
+            }
+            created.links.insert(operation_id, RefOr::T(link.build()));
+        }
+    }
+}
+
+fn takes_if_match(op: &Operation) -> bool {
+    op.parameters
+        .iter()
+        .flatten()
+        .any(|p| p.name == "If-Match" && matches!(p.parameter_in, ParameterIn::Header))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    #[test]
+    fn creates_link_to_their_resource_and_lists_bound_their_pages() {
+        let doc = crate::openapi::spec_value();
+        let links = &doc["paths"]["/v1/patients"]["post"]["responses"]["201"]["links"];
+        assert_eq!(links["get_patient"]["operationId"], "get_patient");
+        assert_eq!(
+            links["get_patient"]["parameters"]["path.id"],
+            "$response.body#/id"
+        );
+        assert_eq!(
+            links["update_patient"]["parameters"]["header.If-Match"],
+            "$response.header.ETag"
+        );
+        let params = doc["paths"]["/v1/patients"]["get"]["parameters"]
+            .as_array()
+            .unwrap();
+        let limit = params.iter().find(|p| p["name"] == "limit").unwrap();
+        assert_eq!(limit["schema"]["maximum"], 500);
+        let mrn = params.iter().find(|p| p["name"] == "mrn").unwrap();
+        assert_eq!(mrn["schema"]["type"], "string");
+    }
+}
