@@ -7,6 +7,8 @@ use validator::{ValidationError, ValidationErrors};
 
 use crate::error::{ApiError, FieldError};
 
+pub mod ymd;
+
 /// Turns `validator` errors into 422 field errors, with messages taken from each rule.
 pub fn to_api_error(errors: ValidationErrors) -> ApiError {
     let mut out: Vec<FieldError> = errors

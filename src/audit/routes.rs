@@ -51,7 +51,7 @@ pub struct AuditPage {
 pub async fn list_audit(
     state: web::Data<AppState>,
     ctx: RequestCtx,
-    q: web::Query<AuditQuery>,
+    q: crate::http::query::Query<AuditQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::AuditRead)?;
     let q = q.into_inner();

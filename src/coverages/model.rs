@@ -121,6 +121,7 @@ pub struct NewCoverage {
     pub subscriber_last_name: Option<String>,
     /// Subscriber's birth date; required unless the relationship is 18 (self).
     #[validate(custom(function = "validate_birth_date"))]
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub subscriber_birth_date: Option<NaiveDate>,
     /// Subscriber's sex (F, M, U); required unless the relationship is 18 (self).
     #[validate(custom(function = "validate_sex"))]
@@ -129,8 +130,10 @@ pub struct NewCoverage {
     #[validate(custom(function = "validate_priority"))]
     pub priority: String,
     /// First day covered (YYYY-MM-DD).
+    #[serde(deserialize_with = "crate::validation::ymd::deserialize")]
     pub effective_from: NaiveDate,
     /// Last day covered (YYYY-MM-DD), not before `effective_from`.
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub effective_to: Option<NaiveDate>,
 }
 
@@ -293,7 +296,7 @@ pub struct CoveragePatch {
     #[schema(value_type = Option<String>)]
     pub subscriber_last_name: Option<Option<String>>,
     /// New subscriber birth date (null clears).
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::validation::ymd::double")]
     #[schema(value_type = Option<NaiveDate>)]
     pub subscriber_birth_date: Option<Option<NaiveDate>>,
     /// New subscriber sex (null clears).
@@ -304,9 +307,10 @@ pub struct CoveragePatch {
     #[validate(custom(function = "validate_priority"))]
     pub priority: Option<String>,
     /// New first day covered.
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub effective_from: Option<NaiveDate>,
     /// New last day covered (null: open-ended).
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::validation::ymd::double")]
     #[schema(value_type = Option<NaiveDate>)]
     pub effective_to: Option<Option<NaiveDate>>,
 }

@@ -125,7 +125,7 @@ pub async fn update_encounter(
         state,
         ctx,
         id.into_inner(),
-        Some(expected),
+        expected,
         "update",
         move |_, cur| service::apply_patch(cur, patch),
     )
@@ -140,8 +140,10 @@ pub struct EncounterQuery {
     /// `open`, `on_hold`, `coded`, `billed` or `void`.
     pub status: Option<String>,
     /// Date of service on or after (YYYY-MM-DD).
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub from: Option<NaiveDate>,
     /// Date of service on or before (YYYY-MM-DD).
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub to: Option<NaiveDate>,
     /// Rendering or billing provider.
     pub provider_id: Option<uuid::Uuid>,
@@ -165,7 +167,7 @@ pub struct EncounterQuery {
 pub async fn list_encounters(
     state: web::Data<AppState>,
     ctx: RequestCtx,
-    q: web::Query<EncounterQuery>,
+    q: crate::http::query::Query<EncounterQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::EncounterRead)?;
     let q = q.into_inner();

@@ -95,6 +95,7 @@ pub struct NewPatient {
     pub last_name: String,
     /// Date of birth (YYYY-MM-DD), not in the future.
     #[validate(custom(function = "validate_birth_date"))]
+    #[serde(deserialize_with = "crate::validation::ymd::deserialize")]
     pub birth_date: NaiveDate,
     /// F, M or U.
     #[validate(custom(function = "validate_sex"))]
@@ -141,6 +142,7 @@ pub struct PatientPatch {
     pub last_name: Option<String>,
     /// New birth date.
     #[validate(custom(function = "validate_birth_date"))]
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub birth_date: Option<NaiveDate>,
     /// New sex.
     #[validate(custom(function = "validate_sex"))]

@@ -20,6 +20,8 @@ mod coverages;
 mod encounter_workflow;
 mod encounters;
 mod fee_schedules;
+mod hardening_http;
+mod hardening_idempotency;
 mod mue;
 mod openapi;
 mod patients;

@@ -10,7 +10,6 @@ use crate::db::types::Timestamp;
 use crate::encounters::check::MAX_CHARGE_CENTS;
 use crate::error::FieldError;
 use crate::payers::model::PayerId;
-use crate::validation::double_option;
 
 crate::typed_id!(
     /// Id of a fee schedule entry.
@@ -60,8 +59,10 @@ pub struct NewFeeSchedule {
     /// Charge per unit, in cents.
     pub charge_cents: i64,
     /// First day (YYYY-MM-DD).
+    #[serde(deserialize_with = "crate::validation::ymd::deserialize")]
     pub effective_from: NaiveDate,
     /// Last day (YYYY-MM-DD), not before `effective_from`.
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub effective_to: Option<NaiveDate>,
 }
 
@@ -72,9 +73,10 @@ pub struct FeeSchedulePatch {
     /// New charge per unit.
     pub charge_cents: Option<i64>,
     /// New first day.
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub effective_from: Option<NaiveDate>,
     /// New last day (null: open-ended).
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::validation::ymd::double")]
     #[schema(value_type = Option<NaiveDate>)]
     pub effective_to: Option<Option<NaiveDate>>,
 }
