@@ -267,7 +267,9 @@ impl From<actix_web::error::BlockingError> for ApiError {
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {
-    fn from(_: diesel::r2d2::PoolError) -> Self {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        // r2d2 carries the last connection error (e.g. "Connection refused"): log the cause.
+        tracing::warn!(error = %e, "no database connection");
         ApiError::unavailable("no database connection is available; retry shortly")
     }
 }

@@ -22,6 +22,7 @@ mod encounters;
 mod fee_schedules;
 mod hardening_http;
 mod hardening_idempotency;
+mod hardening_outage;
 mod mue;
 mod openapi;
 mod patients;
