@@ -95,6 +95,8 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
         keys,
         audit,
         codes,
+        login_throttle: Default::default(),
+        sessions: Default::default(),
     });
     Ok(Services { state, sealer })
 }

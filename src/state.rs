@@ -17,4 +17,8 @@ pub struct AppState {
     pub audit: AuditSink,
     /// The code tables (bundled, plus imported overlays), loaded once at start.
     pub codes: &'static CodeTables,
+    /// Failed-login counters (login throttling).
+    pub login_throttle: crate::auth::throttle::LoginThrottle,
+    /// Recently read user versions (ending sessions of changed or disabled users).
+    pub sessions: crate::auth::sessions::SessionCache,
 }

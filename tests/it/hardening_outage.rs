@@ -119,6 +119,8 @@ async fn postgres_outage_fails_fast_and_recovers() {
         pool,
         keys: TokenKeys::new(SECRET, 900, None).unwrap(),
         codes: bundled_codes(),
+        login_throttle: Default::default(),
+        sessions: Default::default(),
     });
     let list = || {
         TestRequest::get().uri("/v1/payers").insert_header((
