@@ -75,3 +75,35 @@ on_both_backends!(
     dates_are_exactly_ymd,
     query_errors_name_the_parameter
 );
+
+/// Item 4: what a claim cannot carry is refused at registration, naming the field.
+async fn x12_unsafe_text_refused_at_registration(app: TestApp) {
+    let mut body = patient_body("H-3");
+    body["first_name"] = json!("Ann 😀");
+    body["city"] = json!("Spring\u{202E}field");
+    let r = app.post("/v1/patients", Role::FrontDesk, &body).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let pointers: Vec<_> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["pointer"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert!(
+        pointers.contains(&("/first_name", "unsupported_character")),
+        "{pointers:?}"
+    );
+    assert!(
+        pointers.contains(&("/city", "unsupported_character")),
+        "{pointers:?}"
+    );
+    assert_eq!(app.count("patients"), 0);
+    // Accents are kept as typed (they are folded to ASCII only in the claim).
+    body["first_name"] = json!("José");
+    body["city"] = json!("Springfield");
+    let r = app.post("/v1/patients", Role::FrontDesk, &body).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["first_name"], "José");
+}
+
+on_both_backends!(x12_unsafe_text_refused_at_registration);
