@@ -21,4 +21,6 @@ pub struct AppState {
     pub login_throttle: crate::auth::throttle::LoginThrottle,
     /// Recently read user versions (ending sessions of changed or disabled users).
     pub sessions: crate::auth::sessions::SessionCache,
+    /// The audit key and checkpoint file (`verify` checks keyed links and checkpoints).
+    pub audit_anchor: std::sync::Arc<crate::audit::anchor::Anchor>,
 }

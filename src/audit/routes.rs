@@ -89,15 +89,17 @@ pub async fn list_audit(
     Ok(HttpResponse::Ok().json(AuditPage { items, next_cursor }))
 }
 
-/// Verify the audit hash chain and report the first broken link.
+/// Verify the audit hash chain (keyed links and the signed checkpoints of its head) and report
+/// the first broken link.
 #[utoipa::path(get, path = "/v1/audit/verify", tag = "audit",
     responses((status = 200, body = VerifyReport), (status = 403, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/audit/verify")]
 pub async fn verify_audit(state: web::Data<AppState>, ctx: RequestCtx) -> ApiResult<HttpResponse> {
     ctx.require(Permission::AuditRead)?;
+    let anchor = state.audit_anchor.clone();
     let report = with_conn(&state, move |conn| -> ApiResult<VerifyReport> {
-        Ok(chain::verify(conn)?)
+        Ok(chain::verify_with(conn, &anchor)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(report))

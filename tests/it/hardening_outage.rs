@@ -121,6 +121,7 @@ async fn postgres_outage_fails_fast_and_recovers() {
         codes: bundled_codes(),
         login_throttle: Default::default(),
         sessions: Default::default(),
+        audit_anchor: Default::default(),
     });
     let list = || {
         TestRequest::get().uri("/v1/payers").insert_header((

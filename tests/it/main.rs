@@ -20,6 +20,7 @@ mod coverages;
 mod encounter_workflow;
 mod encounters;
 mod fee_schedules;
+mod hardening_audit;
 mod hardening_auth;
 mod hardening_http;
 mod hardening_idempotency;

@@ -97,6 +97,7 @@ fn state_for(url: &str, codes: &'static CodeTables) -> web::Data<AppState> {
         codes,
         login_throttle: Default::default(),
         sessions: Default::default(),
+        audit_anchor: Default::default(),
     })
 }
 
