@@ -90,6 +90,7 @@ pub async fn ensure_current(state: &web::Data<AppState>, caller: &Caller) -> Api
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
