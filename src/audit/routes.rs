@@ -89,8 +89,9 @@ pub async fn list_audit(
     Ok(HttpResponse::Ok().json(AuditPage { items, next_cursor }))
 }
 
-/// Verify the audit hash chain (keyed links and the signed checkpoints of its head) and report
-/// the first broken link.
+/// Verify the audit hash chain and report the first broken link.
+///
+/// Checks keyed links with the audit key and the signed checkpoints of the chain's head.
 #[utoipa::path(get, path = "/v1/audit/verify", tag = "audit",
     responses((status = 200, body = VerifyReport), (status = 403, body = crate::error::Problem)),
     security(("bearer" = [])))]
