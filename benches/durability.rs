@@ -33,6 +33,9 @@ fn app_with(sync: SqliteSync) -> TestApp {
         pool,
         keys: TokenKeys::new(SECRET, 900, None).unwrap(),
         code_tables: LiveCodes::new(bundled_codes(), 0),
+        login_throttle: Default::default(),
+        sessions: Default::default(),
+        audit_anchor: Default::default(),
     });
     app
 }

@@ -16,6 +16,8 @@ pub struct Settings {
     pub database_url: String,
     /// HS256 key for the access tokens this service issues.
     pub jwt_secret: Vec<u8>,
+    /// HMAC key of the audit chain and its checkpoints (never stored in the database).
+    pub audit_key: Vec<u8>,
     /// Lifetime of issued access tokens, in seconds.
     pub token_ttl_secs: i64,
     /// Public key of an external identity provider whose tokens are also accepted.
@@ -58,19 +60,44 @@ pub fn default_database_url(data_dir: &Path) -> String {
         .into_owned()
 }
 
+/// Name of the generated audit key file inside the data directory.
+pub const AUDIT_KEY_FILE: &str = "audit-hmac.key";
+
+/// Name of the audit checkpoint file inside the data directory.
+pub const AUDIT_CHECKPOINT_FILE: &str = "audit-checkpoints.log";
+
 /// Reads the signing key from `MEDBILL_JWT_SECRET` when given, else from the data directory,
 /// generating it there once with owner-only permissions.
 pub fn load_or_create_jwt_secret(
     data_dir: &Path,
     configured: Option<&str>,
 ) -> Result<Vec<u8>, String> {
+    load_or_create_key(data_dir, JWT_KEY_FILE, "MEDBILL_JWT_SECRET", configured)
+}
+
+/// Reads the audit chain key from `MEDBILL_AUDIT_KEY` when given, else from the data
+/// directory, generating it there once (like the JWT key; keep a copy outside the database
+/// host's backups, or forged rows could be sealed with it).
+pub fn load_or_create_audit_key(
+    data_dir: &Path,
+    configured: Option<&str>,
+) -> Result<Vec<u8>, String> {
+    load_or_create_key(data_dir, AUDIT_KEY_FILE, "MEDBILL_AUDIT_KEY", configured)
+}
+
+fn load_or_create_key(
+    data_dir: &Path,
+    file: &str,
+    variable: &str,
+    configured: Option<&str>,
+) -> Result<Vec<u8>, String> {
     if let Some(secret) = configured.filter(|s| !s.is_empty()) {
         if secret.len() < 32 {
-            return Err("MEDBILL_JWT_SECRET must be at least 32 characters".into());
+            return Err(format!("{variable} must be at least 32 characters"));
         }
         return Ok(secret.as_bytes().to_vec());
     }
-    let path = data_dir.join(JWT_KEY_FILE);
+    let path = data_dir.join(file);
     if path.exists() {
         let text = fs::read_to_string(&path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;

@@ -120,6 +120,11 @@ impl ApiError {
         )
     }
 
+    /// Adds `retry_after` (seconds): sent as the Retry-After header and kept in the body.
+    pub fn retry_after(self, seconds: u64) -> Self {
+        self.with_extension("retry_after", serde_json::json!(seconds))
+    }
+
     /// 409: a duplicate or a state conflict.
     pub fn conflict(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "conflict", detail)
@@ -200,6 +205,17 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             builder.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"medbill\""));
         }
+        // Every 503 (and whatever set `retry_after`: 409 in progress, 429) says when to retry.
+        let retry = self.extensions.get("retry_after").and_then(|v| v.as_u64());
+        match retry {
+            Some(secs) => {
+                builder.insert_header((header::RETRY_AFTER, secs.to_string()));
+            }
+            None if self.status == StatusCode::SERVICE_UNAVAILABLE => {
+                builder.insert_header((header::RETRY_AFTER, "1"));
+            }
+            None => {}
+        }
         builder.json(self.problem())
     }
 }
@@ -251,7 +267,9 @@ impl From<actix_web::error::BlockingError> for ApiError {
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {
-    fn from(_: diesel::r2d2::PoolError) -> Self {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        // r2d2 carries the last connection error (e.g. "Connection refused"): log the cause.
+        tracing::warn!(error = %e, "no database connection");
         ApiError::unavailable("no database connection is available; retry shortly")
     }
 }

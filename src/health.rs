@@ -14,15 +14,48 @@ pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// The database answers.
+/// How long readiness waits for a database connection: a probe must answer within about a
+/// second even when the database is down.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(800);
+
+/// A short, host-free reason for a connection failure (the probe is unauthenticated; the full
+/// error goes to the log).
+pub fn outage_reason(error: &str) -> &'static str {
+    let e = error.to_ascii_lowercase();
+    if e.contains("refused") {
+        "connection refused"
+    } else if e.contains("timeout expired") {
+        "connection timed out"
+    } else if e.contains("password") || e.contains("authentication") {
+        "authentication failed"
+    } else if e.contains("does not exist") {
+        "database does not exist"
+    } else if e.contains("resolve") || e.contains("name or service") {
+        "host name not found"
+    } else if e.contains("locked") || e.contains("busy") {
+        "database is locked"
+    } else {
+        "no connection within the timeout"
+    }
+}
+
+/// The database answers (within about a second); a 503 says why not.
 #[utoipa::path(get, path = "/health/ready", tag = "health",
     responses((status = 200, description = "ready"), (status = 503, body = crate::error::Problem)))]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     web::block(move || -> ApiResult<()> {
-        let mut conn = state.pool.get()?;
-        conn.batch_execute("SELECT 1")
-            .map_err(|_| ApiError::unavailable("the database does not answer"))
+        let mut conn = state.pool.get_timeout(READY_TIMEOUT).map_err(|e| {
+            let text = e.to_string();
+            tracing::warn!(error = %text, "readiness: database unavailable");
+            let reason = outage_reason(&text);
+            ApiError::unavailable(format!("the database is unavailable: {reason}"))
+                .with_extension("reason", json!(reason))
+        })?;
+        conn.batch_execute("SELECT 1").map_err(|e| {
+            tracing::warn!(error = %e, "readiness: database does not answer");
+            ApiError::unavailable("the database does not answer")
+        })
     })
     .await??;
     Ok(HttpResponse::Ok().json(json!({"status": "ready"})))

@@ -12,7 +12,8 @@ use medbill::claims::worker_cli::WorkerArgs;
 use medbill::claims::{acks, worker};
 use medbill::codeset_api::imports::{self, ImportKind, ImportRequest};
 use medbill::config::{
-    default_database_url, external_key_from_env, load_or_create_jwt_secret, Settings,
+    default_database_url, external_key_from_env, load_or_create_audit_key,
+    load_or_create_jwt_secret, Settings,
 };
 use medbill::db::{ConnectionOptions, SqliteSync};
 use medbill::server::{open_database, open_database_with, serve};
@@ -232,6 +233,10 @@ fn run(cli: Cli) -> Result<(), String> {
                 jwt_secret: load_or_create_jwt_secret(
                     &cli.common.data_dir,
                     std::env::var("MEDBILL_JWT_SECRET").ok().as_deref(),
+                )?,
+                audit_key: load_or_create_audit_key(
+                    &cli.common.data_dir,
+                    std::env::var("MEDBILL_AUDIT_KEY").ok().as_deref(),
                 )?,
                 data_dir: cli.common.data_dir,
                 database_url: url,

@@ -5,7 +5,8 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use std::time::Duration;
 
-use crate::audit::sealer::{spawn_sealer, SealerHandle};
+use crate::audit::anchor::Anchor;
+use crate::audit::sealer::{spawn_anchored_sealer, SealerHandle};
 use crate::audit::AuditSink;
 use crate::auth::accounts::{add_user, count_users};
 use crate::auth::password::random_secret;
@@ -14,6 +15,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::claims::clearinghouse::Clearinghouse;
 use crate::claims::worker::{self, WorkerConfig};
 use crate::config::Settings;
+use crate::config::AUDIT_CHECKPOINT_FILE;
 use crate::db::{build_pool_with, run_migrations, Backend, ConnectionOptions, DbPool};
 use crate::http::request_id::assign_request_id;
 use crate::ops::code_reload::{self, LiveCodes, ReloadHandle};
@@ -83,8 +85,16 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
         settings.external_key.as_ref(),
     )?;
     let audit = AuditSink::start(pool.clone()).map_err(|e| e.to_string())?;
-    let sealer =
-        spawn_sealer(pool.clone(), Duration::from_millis(500)).map_err(|e| e.to_string())?;
+    let audit_anchor = std::sync::Arc::new(Anchor {
+        key: Some(settings.audit_key.clone()),
+        checkpoints: Some(settings.data_dir.join(AUDIT_CHECKPOINT_FILE)),
+    });
+    let sealer = spawn_anchored_sealer(
+        pool.clone(),
+        Duration::from_millis(500),
+        audit_anchor.clone(),
+    )
+    .map_err(|e| e.to_string())?;
     let (codes, version) = code_reload::load(&mut *pool.get().map_err(|e| e.to_string())?)?;
     let state = web::Data::new(AppState {
         backend: Backend::from_url(&settings.database_url),
@@ -92,6 +102,9 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
         keys,
         audit,
         code_tables: LiveCodes::new(codes, version),
+        login_throttle: Default::default(),
+        sessions: Default::default(),
+        audit_anchor,
     });
     let reload = match settings.codeset_poll_secs {
         0 => None,

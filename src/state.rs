@@ -18,6 +18,12 @@ pub struct AppState {
     pub audit: AuditSink,
     /// The code tables (bundled, plus imported overlays), reloaded when an import lands.
     pub code_tables: LiveCodes,
+    /// Failed-login counters (login throttling).
+    pub login_throttle: crate::auth::throttle::LoginThrottle,
+    /// Recently read user versions (ending sessions of changed or disabled users).
+    pub sessions: crate::auth::sessions::SessionCache,
+    /// The audit key and checkpoint file (`verify` checks keyed links and checkpoints).
+    pub audit_anchor: std::sync::Arc<crate::audit::anchor::Anchor>,
 }
 
 impl AppState {

@@ -7,6 +7,8 @@ use validator::{ValidationError, ValidationErrors};
 
 use crate::error::{ApiError, FieldError};
 
+pub mod ymd;
+
 /// Turns `validator` errors into 422 field errors, with messages taken from each rule.
 pub fn to_api_error(errors: ValidationErrors) -> ApiError {
     let mut out: Vec<FieldError> = errors
@@ -173,7 +175,27 @@ pub fn validate_plain_text(s: &str) -> Result<(), ValidationError> {
             "the characters ~ * : ^ are not allowed (they delimit X12 claims)",
         ));
     }
-    Ok(())
+    x12_carriable(s)
+}
+
+/// `validator` rule: text an X12 claim can carry. The claim writer folds Latin-1 accents to
+/// ASCII (`José` is sent as `JOSE`, and stored and shown as typed); anything else outside
+/// ASCII (emoji, other scripts, bidi overrides, zero-width marks) would only fail at claim
+/// creation, so it is refused here, when the person who typed it can fix it.
+pub fn x12_carriable(s: &str) -> Result<(), ValidationError> {
+    match crate::x12::escape::text(s, usize::MAX) {
+        Err(crate::x12::error::Problem::Character(c)) => {
+            Err(ValidationError::new("unsupported_character").with_message(
+                format!(
+                    "the character {c:?} (U+{:04X}) cannot be sent on insurance claims; \
+                 use letters A-Z (accents are fine), digits and common punctuation",
+                    u32::from(c)
+                )
+                .into(),
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Deserialises a field that may be absent (leave unchanged), `null` (clear) or a value (set).
@@ -186,6 +208,7 @@ where
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -218,5 +241,14 @@ mod tests {
         assert!(validate_postal_code("1234").is_err());
         assert!(validate_state("NY").is_ok());
         assert!(validate_state("ny").is_err());
+    }
+
+    #[test]
+    fn only_text_x12_can_carry() {
+        assert!(validate_plain_text("José Nuñez").is_ok());
+        for bad in ["Ann 😀", "Ann\u{202E}eeL", "Ann\u{200B}", "李"] {
+            let e = validate_plain_text(bad).unwrap_err();
+            assert_eq!(e.code, "unsupported_character", "{bad}");
+        }
     }
 }

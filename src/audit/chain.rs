@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::anchor::{Anchor, KEYED_PREFIX};
 use super::store::AuditRecord;
 use crate::db::schema::audit_log as al;
 use crate::db::types::sqlite_timestamp_text;
@@ -26,7 +27,23 @@ const SEALER_LOCK: i64 = 0x6d65_6462_696c_6c01;
 /// The hash of a row at chain position `seq` after `prev`: SHA-256 over the previous hash and
 /// an unambiguous JSON rendering of every field a reader relies on.
 pub fn row_hash(prev: &str, seq: i64, r: &AuditRecord) -> String {
-    let content = serde_json::json!([
+    let content = row_content(seq, r);
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(b"\n");
+    h.update(content.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// The link hash under `anchor`: keyed (HMAC) when it has a key, else [`row_hash`].
+pub fn link_hash(anchor: &Anchor, prev: &str, seq: i64, r: &AuditRecord) -> String {
+    anchor
+        .link(prev, &row_content(seq, r))
+        .unwrap_or_else(|| row_hash(prev, seq, r))
+}
+
+fn row_content(seq: i64, r: &AuditRecord) -> String {
+    serde_json::json!([
         seq,
         r.id,
         r.event_id.to_string(),
@@ -38,19 +55,20 @@ pub fn row_hash(prev: &str, seq: i64, r: &AuditRecord) -> String {
         r.resource_id,
         r.request_id,
         r.outcome
-    ]);
-    let mut h = Sha256::new();
-    h.update(prev.as_bytes());
-    h.update(b"\n");
-    h.update(content.to_string().as_bytes());
-    hex::encode(h.finalize())
+    ])
+    .to_string()
 }
 
 /// Seals every committed, unsealed row; returns how many were sealed.
 pub fn seal_pending(conn: &mut AnyConnection) -> QueryResult<usize> {
+    seal_pending_with(conn, &Anchor::none())
+}
+
+/// Seals every committed, unsealed row with `anchor`'s key (when it has one).
+pub fn seal_pending_with(conn: &mut AnyConnection, anchor: &Anchor) -> QueryResult<usize> {
     let mut total = 0;
     loop {
-        let n = conn.write_transaction(seal_batch)?;
+        let n = conn.write_transaction(|c| seal_batch(c, anchor))?;
         total += n;
         if (n as i64) < SEAL_BATCH {
             return Ok(total);
@@ -58,7 +76,7 @@ pub fn seal_pending(conn: &mut AnyConnection) -> QueryResult<usize> {
     }
 }
 
-fn seal_batch(conn: &mut AnyConnection) -> QueryResult<usize> {
+fn seal_batch(conn: &mut AnyConnection, anchor: &Anchor) -> QueryResult<usize> {
     if let AnyConnection::Postgres(_) = conn {
         diesel::sql_query(format!("SELECT pg_advisory_xact_lock({SEALER_LOCK})")).execute(conn)?;
     }
@@ -81,11 +99,36 @@ fn seal_batch(conn: &mut AnyConnection) -> QueryResult<usize> {
     let mut seals = Seals::default();
     for r in &rows {
         seq += 1;
-        let hash = row_hash(&prev, seq, r);
+        let hash = link_hash(anchor, &prev, seq, r);
         seals.push(r.id, seq, std::mem::replace(&mut prev, hash.clone()), hash);
     }
     seals.write(conn)?;
     Ok(rows.len())
+}
+
+/// The sealed head of the chain: (seq, hash), or None when nothing is sealed.
+pub fn head(conn: &mut AnyConnection) -> QueryResult<Option<(i64, String)>> {
+    let last: Option<(Option<i64>, Option<String>)> = al::table
+        .filter(al::seq.is_not_null())
+        .order(al::seq.desc())
+        .select((al::seq, al::hash))
+        .first(conn)
+        .optional()?;
+    Ok(match last {
+        Some((Some(s), Some(h))) => Some((s, h)),
+        _ => None,
+    })
+}
+
+/// Appends a signed checkpoint of the current head to `anchor`'s file (if it has one).
+pub fn checkpoint(conn: &mut AnyConnection, anchor: &Anchor) -> Result<(), String> {
+    if anchor.checkpoints.is_none() {
+        return Ok(());
+    }
+    match head(conn).map_err(|e| e.to_string())? {
+        Some((seq, hash)) => anchor.write_checkpoint(seq, &hash),
+        None => Ok(()),
+    }
 }
 
 /// The chain fields of one sealing round, column by column.
@@ -164,6 +207,53 @@ pub struct BrokenLink {
 
 /// Walks the sealed rows in chain order and reports the first that does not match.
 pub fn verify(conn: &mut AnyConnection) -> QueryResult<VerifyReport> {
+    verify_with(conn, &Anchor::none())
+}
+
+/// Like [`verify`], checking keyed links with `anchor`'s key, then every signed checkpoint:
+/// the row at its position must still exist with the same hash, so rows cut from the head
+/// (or a rewritten chain) are detected.
+pub fn verify_with(conn: &mut AnyConnection, anchor: &Anchor) -> QueryResult<VerifyReport> {
+    let mut report = verify_links(conn, anchor)?;
+    if !report.ok {
+        return Ok(report);
+    }
+    let broken = |seq: i64, reason: String| BrokenLink { seq, id: 0, reason };
+    let checkpoints = match anchor.read_checkpoints() {
+        Ok(c) => c,
+        Err(e) => {
+            report.ok = false;
+            report.first_broken = Some(broken(0, e));
+            return Ok(report);
+        }
+    };
+    for c in checkpoints {
+        let stored: Option<(i64, Option<String>)> = al::table
+            .filter(al::seq.eq(c.seq))
+            .select((al::id, al::hash))
+            .first(conn)
+            .optional()?;
+        let problem = match stored {
+            None => Some(format!(
+                "row {} of the checkpoint written {} is missing: rows were removed from the head",
+                c.seq, c.at
+            )),
+            Some((_, h)) if h.as_deref() != Some(c.hash.as_str()) => Some(format!(
+                "row {} does not match the checkpoint written {}",
+                c.seq, c.at
+            )),
+            _ => None,
+        };
+        if let Some(reason) = problem {
+            report.ok = false;
+            report.first_broken = Some(broken(c.seq, reason));
+            return Ok(report);
+        }
+    }
+    Ok(report)
+}
+
+fn verify_links(conn: &mut AnyConnection, anchor: &Anchor) -> QueryResult<VerifyReport> {
     let unsealed: i64 = al::table
         .filter(al::seq.is_null())
         .count()
@@ -171,6 +261,7 @@ pub fn verify(conn: &mut AnyConnection) -> QueryResult<VerifyReport> {
     let mut expected_seq = 1;
     let mut prev = GENESIS.to_string();
     let mut checked = 0;
+    let mut keyed_seen = false;
     loop {
         let rows: Vec<AuditRecord> = al::table
             .filter(al::seq.ge(expected_seq))
@@ -204,8 +295,22 @@ pub fn verify(conn: &mut AnyConnection) -> QueryResult<VerifyReport> {
             if r.prev_hash.as_deref() != Some(prev.as_str()) {
                 return Ok(broken("prev_hash does not match the previous row's hash"));
             }
-            let hash = row_hash(&prev, seq, &r);
-            if r.hash.as_deref() != Some(hash.as_str()) {
+            let stored = r.hash.as_deref().unwrap_or_default();
+            let hash = if stored.starts_with(KEYED_PREFIX) {
+                if anchor.key.is_none() {
+                    return Ok(broken("the row is keyed but no audit key is configured"));
+                }
+                link_hash(anchor, &prev, seq, &r)
+            } else if keyed_seen {
+                // Once the chain is keyed, a plain link means someone sealed without the key.
+                return Ok(broken(
+                    "an unkeyed row follows keyed rows (sealed without the key)",
+                ));
+            } else {
+                row_hash(&prev, seq, &r)
+            };
+            keyed_seen |= stored.starts_with(KEYED_PREFIX);
+            if stored != hash {
                 return Ok(broken("the row's content does not match its hash"));
             }
             prev = hash;

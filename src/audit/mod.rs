@@ -2,6 +2,7 @@
 //! request. Writes are recorded in the same transaction as the change; reads go through a
 //! group-committing sink; a sealer chains committed rows off the request path.
 
+pub mod anchor;
 pub mod chain;
 pub mod routes;
 pub mod sealer;

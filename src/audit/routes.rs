@@ -52,7 +52,7 @@ pub struct AuditPage {
 pub async fn list_audit(
     state: web::Data<AppState>,
     ctx: RequestCtx,
-    q: web::Query<AuditQuery>,
+    q: crate::http::query::Query<AuditQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::AuditRead)?;
     let q = q.into_inner();
@@ -91,14 +91,17 @@ pub async fn list_audit(
 }
 
 /// Verify the audit hash chain and report the first broken link.
+///
+/// Checks keyed links with the audit key and the signed checkpoints of the chain's head.
 #[utoipa::path(get, path = "/v1/audit/verify", tag = "audit",
     responses((status = 200, body = VerifyReport), (status = 403, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/audit/verify")]
 pub async fn verify_audit(state: web::Data<AppState>, ctx: RequestCtx) -> ApiResult<HttpResponse> {
     ctx.require(Permission::AuditRead)?;
+    let anchor = state.audit_anchor.clone();
     let report = with_conn(&state, move |conn| -> ApiResult<VerifyReport> {
-        Ok(chain::verify(conn)?)
+        Ok(chain::verify_with(conn, &anchor)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(report))

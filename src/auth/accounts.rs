@@ -129,7 +129,8 @@ fn update_user(
     })
 }
 
-/// Disables a user: their password stops working (issued tokens lapse within their lifetime).
+/// Disables a user: their password stops working and, because the version changes, their
+/// tokens stop within seconds (see `auth::sessions`).
 pub fn disable_user(conn: &mut AnyConnection, username: &str) -> AccountResult<()> {
     update_user(conn, username, "disable", |c, id| {
         diesel::update(users::table.find(id))
@@ -161,15 +162,15 @@ pub fn set_password(conn: &mut AnyConnection, username: &str, password: &str) ->
     })
 }
 
-/// The stored credentials of an active user: (id, password hash, role).
+/// The stored credentials of an active user: (id, password hash, role, version).
 pub fn user_credentials(
     conn: &mut AnyConnection,
     username: &str,
-) -> QueryResult<Option<(UserId, String, String)>> {
+) -> QueryResult<Option<(UserId, String, String, i32)>> {
     users::table
         .filter(users::username.eq(username))
         .filter(users::active.eq(true))
-        .select((users::id, users::password_hash, users::role))
+        .select((users::id, users::password_hash, users::role, users::version))
         .first(conn)
         .optional()
 }

@@ -5,4 +5,6 @@ pub mod accounts;
 pub mod password;
 pub mod roles;
 pub mod routes;
+pub mod sessions;
+pub mod throttle;
 pub mod tokens;

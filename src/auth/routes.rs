@@ -79,12 +79,27 @@ fn parse_request(req: &HttpRequest, body: &[u8]) -> ApiResult<TokenRequest> {
     }
 }
 
-/// Check credentials; returns (actor kind, id, role).
+/// Who logged in: actor kind, id, role and (for users) the token generation.
+type LoggedIn = (&'static str, String, Role, Option<i32>);
+
+/// The account a token request names (username or client id), for throttling.
+fn account_of(r: &TokenRequest, basic: &Option<(String, String)>) -> String {
+    let name = match r.grant_type.as_str() {
+        "password" => r.username.clone(),
+        _ => r
+            .client_id
+            .clone()
+            .or_else(|| basic.as_ref().map(|b| b.0.clone())),
+    };
+    name.unwrap_or_default().trim().to_lowercase()
+}
+
+/// Check credentials; returns who logged in.
 fn authenticate(
     state: &AppState,
     r: TokenRequest,
     basic: Option<(String, String)>,
-) -> ApiResult<(&'static str, String, Role)> {
+) -> ApiResult<LoggedIn> {
     let mut conn = state.pool.get()?;
     let (kind, stored, secret) = match r.grant_type.as_str() {
         "password" => {
@@ -96,7 +111,11 @@ fn authenticate(
                 ));
             };
             let found = user_credentials(&mut conn, user.trim())?;
-            ("user", found.map(|(id, h, r)| (id.to_string(), h, r)), pw)
+            (
+                "user",
+                found.map(|(id, h, r, v)| (id.to_string(), h, r, Some(v))),
+                pw,
+            )
         }
         "client_credentials" => {
             let (id, secret) = match (r.client_id, r.client_secret, basic) {
@@ -113,7 +132,7 @@ fn authenticate(
             let found = service_credentials(&mut conn, id.trim())?;
             (
                 "service",
-                found.map(|(id, h, r)| (id.to_string(), h, r)),
+                found.map(|(id, h, r)| (id.to_string(), h, r, None)),
                 secret,
             )
         }
@@ -129,9 +148,9 @@ fn authenticate(
     let hash = stored.as_ref().map_or(dummy_hash(), |s| s.1.as_str());
     let verified = verify_secret(&secret, hash);
     match stored {
-        Some((id, _, role)) if verified => {
+        Some((id, _, role, generation)) if verified => {
             let role = Role::parse(&role).ok_or_else(ApiError::internal)?;
-            Ok((kind, id, role))
+            Ok((kind, id, role, generation))
         }
         _ if kind == "service" => Err(oauth_error(
             StatusCode::UNAUTHORIZED,
@@ -150,7 +169,9 @@ fn authenticate(
 #[utoipa::path(post, path = "/v1/auth/token", tag = "auth",
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, body = TokenResponse), (status = 400, body = crate::error::Problem),
-        (status = 401, body = crate::error::Problem)))]
+        (status = 401, body = crate::error::Problem),
+        (status = 429, description = "too many failed logins; see Retry-After",
+            body = crate::error::Problem)))]
 #[post("/v1/auth/token")]
 pub async fn issue_token(
     state: web::Data<AppState>,
@@ -159,27 +180,48 @@ pub async fn issue_token(
 ) -> ApiResult<HttpResponse> {
     let parsed = parse_request(&req, &body)?;
     let basic = basic_credentials(&req);
-    let st = state.clone();
-    let outcome = web::block(move || authenticate(&st, parsed, basic)).await?;
+    let account = account_of(&parsed, &basic);
+    // The peer address, not X-Forwarded-For, which any client can set.
+    let address = req
+        .peer_addr()
+        .map_or_else(|| "unknown".to_string(), |a| a.ip().to_string());
     let request_id = request_id_of(&req);
     let mut entry = AuditEntry::system("login", "session", None);
     entry.request_id = Some(request_id).filter(|r| !r.is_empty());
+    entry.actor = "anonymous".into();
+    entry.actor_role = "none".into();
+    if let Some(wait) = state.login_throttle.locked(&account, &address) {
+        entry.action = "login-throttled".into();
+        entry.outcome = "failure".into();
+        state.audit.record(vec![entry]).await?;
+        return Err(oauth_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "slow_down",
+            "too many failed logins; wait before trying again",
+        )
+        .retry_after(wait));
+    }
+    let st = state.clone();
+    let outcome = web::block(move || authenticate(&st, parsed, basic)).await?;
     match &outcome {
-        Ok((kind, id, role)) => {
+        Ok((kind, id, role, _)) => {
+            state.login_throttle.succeeded(&account, &address);
             entry.actor = format!("{kind}:{id}");
             entry.actor_role = role.as_str().to_string();
         }
-        Err(_) => {
-            entry.actor = "anonymous".into();
-            entry.actor_role = "none".into();
+        Err(e) => {
+            // Only wrong credentials count, not malformed requests or database outages.
+            if matches!(e.status.as_u16(), 400 | 401) {
+                state.login_throttle.failed(&account, &address);
+            }
             entry.outcome = "failure".into();
         }
     }
     state.audit.record(vec![entry]).await?;
-    let (kind, id, role) = outcome?;
+    let (kind, id, role, generation) = outcome?;
     let token = state
         .keys
-        .issue(&id, kind, role)
+        .issue_session(&id, kind, role, generation)
         .map_err(|_| ApiError::internal())?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -29,6 +29,9 @@ pub struct Claims {
     /// Issuer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
+    /// For users: the account's version at login; a later change ends the session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gen: Option<i32>,
 }
 
 /// Who is calling, as proven by a verified token.
@@ -38,6 +41,8 @@ pub struct Caller {
     pub actor: String,
     /// The caller's role.
     pub role: Role,
+    /// The token generation the token was issued under (users only).
+    pub generation: Option<i32>,
 }
 
 /// Why a token was refused (always answered with 401; the reason goes to the problem detail).
@@ -78,6 +83,17 @@ impl TokenKeys {
 
     /// Issues a token for `sub` of `kind` (`user` or `service`) in `role`.
     pub fn issue(&self, sub: &str, kind: &str, role: Role) -> Result<String, String> {
+        self.issue_session(sub, kind, role, None)
+    }
+
+    /// Issues a token that stays valid only while the account's version is `generation`.
+    pub fn issue_session(
+        &self,
+        sub: &str,
+        kind: &str,
+        role: Role,
+        generation: Option<i32>,
+    ) -> Result<String, String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: sub.to_string(),
@@ -86,6 +102,7 @@ impl TokenKeys {
             iat: now,
             exp: now + self.ttl_secs,
             iss: Some(ISSUER.to_string()),
+            gen: generation,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| format!("cannot sign the token: {e}"))
@@ -128,7 +145,11 @@ impl TokenKeys {
             (Algorithm::HS256, _) => return Err(TokenRejected("the token is invalid")),
             _ => format!("external:{}", claims.sub),
         };
-        Ok(Caller { actor, role })
+        Ok(Caller {
+            actor,
+            role,
+            generation: claims.gen,
+        })
     }
 }
 
@@ -192,6 +213,7 @@ mod tests {
             iat: 0,
             exp: chrono::Utc::now().timestamp() + 60,
             iss: Some(ISSUER.into()),
+            gen: None,
         };
         let t = encode(
             &Header::default(),

@@ -37,8 +37,10 @@ pub struct ClaimQuery {
     /// The payer.
     pub payer_id: Option<uuid::Uuid>,
     /// Date of service on or after (YYYY-MM-DD).
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub from: Option<NaiveDate>,
     /// Date of service on or before (YYYY-MM-DD).
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub to: Option<NaiveDate>,
     /// Submitted before this instant (RFC 3339): claims waiting on an answer that long.
     #[param(value_type = Option<String>, format = DateTime)]

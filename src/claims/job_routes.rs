@@ -25,7 +25,7 @@ const STATUSES: [&str; 4] = ["pending", "leased", "done", "dead"];
 pub async fn list_jobs(
     state: web::Data<AppState>,
     ctx: RequestCtx,
-    q: web::Query<JobQuery>,
+    q: crate::http::query::Query<JobQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::ClaimRead)?;
     let q = q.into_inner();

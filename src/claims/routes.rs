@@ -96,7 +96,7 @@ pub async fn get_claim(
 pub async fn list_claims(
     state: web::Data<AppState>,
     ctx: RequestCtx,
-    q: web::Query<ClaimQuery>,
+    q: crate::http::query::Query<ClaimQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::ClaimRead)?;
     let q = q.into_inner();

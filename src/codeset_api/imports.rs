@@ -75,8 +75,10 @@ pub struct ImportRecord {
     /// Version label.
     pub label: String,
     /// First date covered.
+    #[serde(deserialize_with = "crate::validation::ymd::deserialize")]
     pub effective_from: NaiveDate,
     /// Last date covered.
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub effective_to: Option<NaiveDate>,
     /// Whole code set.
     pub complete: bool,

@@ -36,6 +36,7 @@ fn today() -> NaiveDate {
 #[serde(deny_unknown_fields)]
 pub struct DateQuery {
     /// Date of service (YYYY-MM-DD); default today.
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub date: Option<NaiveDate>,
 }
 
@@ -61,7 +62,7 @@ pub async fn lookup(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     path: web::Path<(String, String)>,
-    q: web::Query<DateQuery>,
+    q: crate::http::query::Query<DateQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::CodesetRead)?;
     let (system, code) = path.into_inner();
@@ -82,6 +83,7 @@ pub struct SearchQuery {
     /// A code prefix or words of the title ("diab mel typ 2").
     pub q: String,
     /// Date of service; default today.
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub date: Option<NaiveDate>,
     /// Most results (1..=100, default 20).
     pub limit: Option<usize>,
@@ -109,7 +111,7 @@ pub async fn search(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     system: web::Path<String>,
-    q: web::Query<SearchQuery>,
+    q: crate::http::query::Query<SearchQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::CodesetRead)?;
     let system = system_of(&system)?;
@@ -154,6 +156,7 @@ pub struct ValidateRequest {
     )]
     pub system: String,
     /// Date of service; default today.
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub date: Option<NaiveDate>,
     /// Up to 1000 codes, as entered.
     #[schema(min_items = 1, max_items = 1000)]

@@ -150,6 +150,7 @@ pub struct NewCoverage {
         pattern = r"^(19[0-9]{2}|20[01][0-9]|202[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
         example = "1971-03-14"
     )]
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub subscriber_birth_date: Option<NaiveDate>,
     /// Subscriber's sex (F, M, U); required unless the relationship is 18 (self).
     #[validate(custom(function = "validate_sex"))]
@@ -160,9 +161,11 @@ pub struct NewCoverage {
     #[schema(pattern = r"^(primary|secondary|tertiary)$", example = "primary")]
     pub priority: String,
     /// First day covered (YYYY-MM-DD).
+    #[serde(deserialize_with = "crate::validation::ymd::deserialize")]
     #[schema(example = "2026-01-01")]
     pub effective_from: NaiveDate,
     /// Last day covered (YYYY-MM-DD), not before `effective_from`.
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     #[schema(example = "2026-12-31")]
     pub effective_to: Option<NaiveDate>,
 }
@@ -333,7 +336,7 @@ pub struct CoveragePatch {
     #[schema(value_type = Option<String>, pattern = r"^[^\u0000-\u001f\u007f-\u009f~*:^]*[^\s\u0000-\u001f\u007f-\u009f~*:^][^\u0000-\u001f\u007f-\u009f~*:^]*$", min_length = 1, max_length = 60, example = "Garcia")]
     pub subscriber_last_name: Option<Option<String>>,
     /// New subscriber birth date (null clears).
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::validation::ymd::double")]
     #[schema(value_type = Option<NaiveDate>, pattern = r"^(19[0-9]{2}|20[01][0-9]|202[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", example = "1971-03-14")]
     pub subscriber_birth_date: Option<Option<NaiveDate>>,
     /// New subscriber sex (null clears).
@@ -346,9 +349,10 @@ pub struct CoveragePatch {
     pub priority: Option<String>,
     /// New first day covered.
     #[schema(example = "2026-01-01")]
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub effective_from: Option<NaiveDate>,
     /// New last day covered (null: open-ended).
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::validation::ymd::double")]
     #[schema(value_type = Option<NaiveDate>)]
     pub effective_to: Option<Option<NaiveDate>>,
 }

@@ -140,7 +140,7 @@ pub async fn update_coverage(
         patients::store::find(c, cv.patient_id)?.ok_or_else(ApiError::internal)
     })
     .await?;
-    change(state, ctx, ops(), id, Some(expected), "update", move |cv| {
+    change(state, ctx, ops(), id, expected, "update", move |cv| {
         patch.apply(cv, &patient).map_err(to_api_error)
     })
     .await
@@ -185,6 +185,7 @@ pub struct CoverageQuery {
     /// true: active only; false: deactivated only.
     pub active: Option<bool>,
     /// Only coverages effective on this date (YYYY-MM-DD).
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub active_on: Option<NaiveDate>,
     /// Page size (1..=500, default 50).
     pub limit: Option<i64>,
@@ -200,7 +201,7 @@ pub struct CoverageQuery {
 pub async fn list_coverages(
     state: web::Data<AppState>,
     ctx: RequestCtx,
-    q: web::Query<CoverageQuery>,
+    q: crate::http::query::Query<CoverageQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::CoverageRead)?;
     let q = q.into_inner();

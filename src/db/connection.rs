@@ -2,7 +2,7 @@
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{CustomizeConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, ConnectionResult};
 
@@ -16,9 +16,53 @@ pub enum AnyConnection {
 }
 
 /// The pool every request draws from.
-pub type DbPool = Pool<ConnectionManager<AnyConnection>>;
+pub type DbPool = Pool<AnyManager>;
 /// A connection checked out of [`DbPool`].
-pub type PooledConn = PooledConnection<ConnectionManager<AnyConnection>>;
+pub type PooledConn = PooledConnection<AnyManager>;
+
+/// Seconds PostgreSQL may take to accept a connection before the attempt fails, so a host that
+/// drops packets fails as fast as one that refuses them (libpq waits forever by default).
+const PG_CONNECT_TIMEOUT_SECS: u32 = 2;
+
+/// Opens pooled connections with [`AnyConnection::open`], so the pool's error (and its log)
+/// names the real cause ("Connection refused") rather than diesel's derived `establish`'s
+/// "Invalid connection url for multiconnection".
+#[derive(Debug, Clone)]
+pub struct AnyManager {
+    url: String,
+}
+
+impl AnyManager {
+    /// A manager for `url`; a PostgreSQL URL gets a `connect_timeout` unless it names one.
+    pub fn new(url: &str) -> Self {
+        let url = if Backend::from_url(url) == Backend::Postgres && !url.contains("connect_timeout")
+        {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{sep}connect_timeout={PG_CONNECT_TIMEOUT_SECS}")
+        } else {
+            url.to_string()
+        };
+        AnyManager { url }
+    }
+}
+
+impl diesel::r2d2::ManageConnection for AnyManager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        AnyConnection::open(&self.url).map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
 
 /// Which database a URL selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,10 +10,17 @@ pub mod schema_operations;
 pub mod schema_specimens;
 pub mod types;
 
-pub use connection::{AnyConnection, Backend, ConnectionOptions, DbPool, PooledConn, SqliteSync};
+pub use connection::{
+    AnyConnection, AnyManager, Backend, ConnectionOptions, DbPool, PooledConn, SqliteSync,
+};
 pub use migrations::{revert_all_migrations, run_migrations};
 
-use diesel::r2d2::{ConnectionManager, Pool};
+use diesel::r2d2::Pool;
+use std::time::Duration;
+
+/// How long a request waits for a pooled connection. Short, so that during a database outage
+/// requests fail fast with 503 + Retry-After instead of hanging (it was 10 s).
+pub const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Builds a pool for `url`: a `postgres://` or `postgresql://` URL selects PostgreSQL, anything
 /// else is taken as an SQLite file path. Connections use the default (durable) options.
@@ -28,16 +35,18 @@ pub fn build_pool_with(
     options: ConnectionOptions,
 ) -> Result<DbPool, String> {
     let backend = Backend::from_url(url);
-    let manager = ConnectionManager::<AnyConnection>::new(url);
+    let manager = AnyManager::new(url);
     let size = match backend {
         // An in-memory SQLite database exists once per connection, so it cannot be shared.
         Backend::Sqlite if url.contains(":memory:") => 1,
         _ => max_size.max(1),
     };
-    Pool::builder()
+    let pool = Pool::builder()
         .max_size(size)
-        .connection_timeout(std::time::Duration::from_secs(10))
+        .connection_timeout(CHECKOUT_TIMEOUT)
         .connection_customizer(Box::new(options))
-        .build(manager)
-        .map_err(|e| format!("cannot open the database: {e}"))
+        // Unchecked: the first checkout reports an unreachable database with its real cause,
+        // and a pool made during an outage recovers when the database comes back.
+        .build_unchecked(manager);
+    Ok(pool)
 }

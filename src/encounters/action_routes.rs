@@ -27,7 +27,7 @@ async fn move_to(
     action: &'static str,
 ) -> ApiResult<HttpResponse> {
     let expected = required_if_match(req)?;
-    let doc = service::mutate(state, ctx, id, Some(expected), action, move |_, cur| {
+    let doc = service::mutate(state, ctx, id, expected, action, move |_, cur| {
         service::transition(cur, to, reason)
     })
     .await?;

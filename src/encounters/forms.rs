@@ -18,8 +18,10 @@ pub struct NewEncounter {
     #[schema(value_type = uuid::Uuid)]
     pub patient_id: PatientId,
     /// Date of service (YYYY-MM-DD).
+    #[serde(deserialize_with = "crate::validation::ymd::deserialize")]
     pub date_of_service: NaiveDate,
     /// Last date of service, for a visit spanning days (not before `date_of_service`).
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub date_of_service_to: Option<NaiveDate>,
     /// 2-digit CMS place of service code.
     pub place_of_service: Option<String>,
@@ -64,6 +66,7 @@ pub struct LineInput {
     /// 1 to 4 positions (1-based) in the diagnosis list.
     pub diagnosis_pointers: Vec<i32>,
     /// The line's own date of service, within the encounter's dates.
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub date_of_service: Option<NaiveDate>,
     /// The line's own place of service.
     pub place_of_service: Option<String>,
@@ -81,9 +84,10 @@ pub struct LineInput {
 #[serde(deny_unknown_fields)]
 pub struct EncounterPatch {
     /// New date of service.
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub date_of_service: Option<NaiveDate>,
     /// New last date of service (null clears).
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::validation::ymd::double")]
     #[schema(value_type = Option<NaiveDate>)]
     pub date_of_service_to: Option<Option<NaiveDate>>,
     /// New place of service (null clears).
@@ -154,7 +158,7 @@ pub struct LinePatch {
     /// New diagnosis pointers.
     pub diagnosis_pointers: Option<Vec<i32>>,
     /// New line date (null clears).
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::validation::ymd::double")]
     #[schema(value_type = Option<NaiveDate>)]
     pub date_of_service: Option<Option<NaiveDate>>,
     /// New line place of service (null clears).

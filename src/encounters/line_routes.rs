@@ -78,7 +78,7 @@ pub async fn add_line(
         ));
     }
     let id = id.into_inner();
-    let doc = service::mutate(state, ctx, id, Some(expected), "update", move |_, cur| {
+    let doc = service::mutate(state, ctx, id, expected, "update", move |_, cur| {
         editable(cur)?;
         if cur.lines.len() >= check::MAX_LINES {
             return Err(ApiError::conflict(
@@ -132,7 +132,7 @@ pub async fn update_line(
     let expected = required_if_match(&req)?;
     let (id, line_id) = path.into_inner();
     let p = body.value;
-    let doc = service::mutate(state, ctx, id, Some(expected), "update", move |_, cur| {
+    let doc = service::mutate(state, ctx, id, expected, "update", move |_, cur| {
         editable(cur)?;
         let i = find_line(cur, line_id)?;
         let stored = &cur.lines[i];
@@ -183,7 +183,7 @@ pub async fn delete_line(
     ctx.require(Permission::EncounterCode)?;
     let expected = required_if_match(&req)?;
     let (id, line_id) = path.into_inner();
-    let doc = service::mutate(state, ctx, id, Some(expected), "update", move |_, cur| {
+    let doc = service::mutate(state, ctx, id, expected, "update", move |_, cur| {
         editable(cur)?;
         let i = find_line(cur, line_id)?;
         let mut doc = cur.clone();

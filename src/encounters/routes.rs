@@ -125,7 +125,7 @@ pub async fn update_encounter(
         state,
         ctx,
         id.into_inner(),
-        Some(expected),
+        expected,
         "update",
         move |_, cur| service::apply_patch(cur, patch),
     )
@@ -141,8 +141,10 @@ pub struct EncounterQuery {
     #[param(pattern = r"^(open|on_hold|coded|billed|void)$")]
     pub status: Option<String>,
     /// Date of service on or after (YYYY-MM-DD).
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub from: Option<NaiveDate>,
     /// Date of service on or before (YYYY-MM-DD).
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub to: Option<NaiveDate>,
     /// Rendering or billing provider.
     pub provider_id: Option<uuid::Uuid>,
@@ -166,7 +168,7 @@ pub struct EncounterQuery {
 pub async fn list_encounters(
     state: web::Data<AppState>,
     ctx: RequestCtx,
-    q: web::Query<EncounterQuery>,
+    q: crate::http::query::Query<EncounterQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::EncounterRead)?;
     let q = q.into_inner();

@@ -300,10 +300,10 @@ pub fn sign_off_in(
     codes: &CodeTables,
     ctx: &RequestCtx,
     id: EncounterId,
-    expected: i32,
+    expected: Option<i32>,
 ) -> ApiResult<SignOff> {
     let cur = store::load(c, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))?;
-    expect_version(cur.header.version, Some(expected))?;
+    expect_version(cur.header.version, expected)?;
     status::check_transition(status::stored(&cur.header.status)?, Status::Coded)?;
     let refs = refs::load(c, &cur.header)?;
     let report = scrubbing::run(&cur, &refs, codes);

@@ -3,7 +3,7 @@
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use std::future::{ready, Ready};
+use futures_util::future::LocalBoxFuture;
 
 use super::request_id::RequestId;
 use crate::auth::roles::{allows, Permission, Role};
@@ -76,9 +76,17 @@ fn extract(req: &HttpRequest) -> ApiResult<RequestCtx> {
 
 impl FromRequest for RequestCtx {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(extract(req))
+        let ctx = extract(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let ctx = ctx?;
+            let state = state.ok_or_else(ApiError::internal)?;
+            // A disabled user or an old password's token stops here (checked via a cache).
+            crate::auth::sessions::ensure_current(&state, &ctx.caller).await?;
+            Ok(ctx)
+        })
     }
 }

@@ -165,8 +165,77 @@ fn replay(
     }))
 }
 
+/// Status stored while the first attempt under a key is still running (never committed alone).
+const IN_PROGRESS: i32 = 0;
+
+/// 409 for a retry that arrives while the first attempt has not finished: retry shortly.
+fn in_progress() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "request-in-progress",
+        "a request with this Idempotency-Key is still being processed; retry shortly",
+    )
+    .retry_after(1)
+}
+
+/// Claims `key` for this attempt by inserting its row before the work runs. On PostgreSQL a
+/// concurrent attempt's insert waits on the unique index until this transaction ends, then
+/// fails (and replays what was committed); on SQLite `BEGIN IMMEDIATE` already serializes.
+/// Without the claim, both attempts ran the work and the second failed on the first's
+/// unique values (e.g. "MRN already exists") instead of replaying.
+fn claim(c: &mut AnyConnection, actor: &str, key: &str, fp: &RequestFingerprint) -> ApiResult<()> {
+    let inserted = diesel::insert_into(ik::table)
+        .values((
+            ik::actor.eq(actor),
+            ik::idem_key.eq(key),
+            ik::method.eq(&fp.method),
+            ik::path.eq(&fp.path),
+            ik::body_hash.eq(&fp.body_hash),
+            ik::status.eq(IN_PROGRESS),
+            ik::response_body.eq(""),
+            ik::location.eq(None::<String>),
+            ik::etag.eq(None::<String>),
+            ik::created_at.eq(Timestamp::now()),
+        ))
+        .execute(c);
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            RACE,
+            "concurrent retry",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Stores the response of the attempt that claimed `key`.
+fn record(
+    c: &mut AnyConnection,
+    actor: &str,
+    key: &str,
+    response: &StoredResponse,
+) -> ApiResult<()> {
+    diesel::update(
+        ik::table
+            .filter(ik::actor.eq(actor))
+            .filter(ik::idem_key.eq(key)),
+    )
+    .set((
+        ik::status.eq(response.status as i32),
+        ik::response_body.eq(&response.body),
+        ik::location.eq(&response.location),
+        ik::etag.eq(&response.etag),
+    ))
+    .execute(c)?;
+    Ok(())
+}
+
 /// Runs `work` in one write transaction; with a key, stores its response beside the change
-/// and answers retries from the store.
+/// and answers retries (even concurrent ones) from the store.
 pub async fn run_idempotent<F>(
     state: web::Data<AppState>,
     ctx: &RequestCtx,
@@ -187,42 +256,22 @@ where
             if let Some(previous) = replay(c, &actor, &key, &fp)? {
                 return Ok((previous, true));
             }
+            claim(c, &actor, &key, &fp)?;
             let response = work(c)?;
-            let inserted = diesel::insert_into(ik::table)
-                .values((
-                    ik::actor.eq(&actor),
-                    ik::idem_key.eq(&key),
-                    ik::method.eq(&fp.method),
-                    ik::path.eq(&fp.path),
-                    ik::body_hash.eq(&fp.body_hash),
-                    ik::status.eq(response.status as i32),
-                    ik::response_body.eq(&response.body),
-                    ik::location.eq(&response.location),
-                    ik::etag.eq(&response.etag),
-                    ik::created_at.eq(Timestamp::now()),
-                ))
-                .execute(c);
-            match inserted {
-                Ok(_) => Ok((response, false)),
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                )) => Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    RACE,
-                    "concurrent retry",
-                )),
-                Err(e) => Err(e.into()),
-            }
+            record(c, &actor, &key, &response)?;
+            Ok((response, false))
         });
         match attempt {
             // A concurrent request with the same key committed first: answer as its retry.
             Err(e) if e.kind == RACE => replay(&mut conn, &actor, &key, &fp)?
                 .map(|r| (r, true))
-                .ok_or_else(ApiError::internal),
+                .ok_or_else(in_progress),
             other => other,
         }
     })
     .await??;
+    if outcome.1 && outcome.0.status == IN_PROGRESS as u16 {
+        return Err(in_progress());
+    }
     Ok(outcome.0.into_response(outcome.1))
 }

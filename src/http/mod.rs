@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod json;
 pub mod mutation;
 pub mod pagination;
+pub mod query;
 pub mod reads;
 pub mod request_id;
 pub mod versioning;

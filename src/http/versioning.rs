@@ -11,7 +11,12 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
-/// The version named by If-Match (`"3"`, `W/"3"` or `3`); `None` when absent or `*`.
+/// A version no resource ever has: what a weak ETag in If-Match stands for, because RFC 9110
+/// compares If-Match strongly and a weak tag therefore never matches (412).
+pub const NEVER_MATCHES: i32 = i32::MIN;
+
+/// The version named by If-Match (`"3"` or `3`); `None` when absent or `*` (any current version,
+/// RFC 9110 13.1.1); [`NEVER_MATCHES`] for a weak tag such as `W/"3"`.
 pub fn if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
@@ -23,19 +28,31 @@ pub fn if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
     if text == "*" {
         return Ok(None);
     }
-    let bare = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-    bare.parse::<i32>().map(Some).map_err(|_| {
+    let (weak, tag) = match text.strip_prefix("W/") {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let bare = tag
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(tag);
+    let version = bare.parse::<i32>().map_err(|_| {
         ApiError::invalid_field(
             "If-Match",
             "invalid_format",
             "If-Match must be the ETag you read, e.g. \"3\"",
         )
-    })
+    })?;
+    Ok(Some(if weak { NEVER_MATCHES } else { version }))
 }
 
-/// Like [`if_match`], but an update without If-Match gets 428.
-pub fn required_if_match(req: &HttpRequest) -> ApiResult<i32> {
-    if_match(req)?.ok_or_else(ApiError::precondition_required)
+/// Like [`if_match`], but an update without If-Match gets 428; `*` gives `None` (any version).
+pub fn required_if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
+    if req.headers().contains_key(header::IF_MATCH) {
+        if_match(req)
+    } else {
+        Err(ApiError::precondition_required())
+    }
 }
 
 /// Fails with 412 when the caller's version (if any) is not `current`.
@@ -53,22 +70,35 @@ mod tests {
     use actix_web::test::TestRequest;
 
     #[test]
-    fn parses_strong_weak_and_bare_versions() {
-        for v in ["\"3\"", "W/\"3\"", "3"] {
+    fn parses_strong_and_bare_versions() {
+        for v in ["\"3\"", "3"] {
             let req = TestRequest::default()
                 .insert_header((header::IF_MATCH, v))
                 .to_http_request();
             assert_eq!(if_match(&req).unwrap(), Some(3));
         }
         let req = TestRequest::default()
-            .insert_header((header::IF_MATCH, "*"))
-            .to_http_request();
-        assert_eq!(if_match(&req).unwrap(), None);
-        let req = TestRequest::default()
             .insert_header((header::IF_MATCH, "\"abc\""))
             .to_http_request();
         assert!(if_match(&req).is_err());
         let req = TestRequest::default().to_http_request();
         assert_eq!(required_if_match(&req).unwrap_err().status.as_u16(), 428);
+    }
+
+    #[test]
+    fn star_matches_any_version_and_weak_tags_never_match() {
+        let req = TestRequest::default()
+            .insert_header((header::IF_MATCH, "*"))
+            .to_http_request();
+        assert_eq!(required_if_match(&req).unwrap(), None);
+        assert!(expect_version(7, required_if_match(&req).unwrap()).is_ok());
+        let req = TestRequest::default()
+            .insert_header((header::IF_MATCH, "W/\"3\""))
+            .to_http_request();
+        let expected = required_if_match(&req).unwrap();
+        assert_eq!(
+            expect_version(3, expected).unwrap_err().status.as_u16(),
+            412
+        );
     }
 }

@@ -122,6 +122,7 @@ pub struct NewPatient {
         pattern = r"^(19[0-9]{2}|20[01][0-9]|202[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
         example = "1971-03-14"
     )]
+    #[serde(deserialize_with = "crate::validation::ymd::deserialize")]
     pub birth_date: NaiveDate,
     /// F, M or U.
     #[validate(custom(function = "validate_sex"))]
@@ -212,6 +213,7 @@ pub struct PatientPatch {
         pattern = r"^(19[0-9]{2}|20[01][0-9]|202[0-5])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
         example = "1971-03-14"
     )]
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub birth_date: Option<NaiveDate>,
     /// New sex.
     #[validate(custom(function = "validate_sex"))]

@@ -139,7 +139,7 @@ pub async fn update_patient(
         ctx,
         ops(),
         id.into_inner(),
-        Some(expected),
+        expected,
         "update",
         move |pt| patch.apply(pt).map_err(to_api_error),
     )
@@ -184,6 +184,7 @@ pub struct PatientQuery {
     /// First name starts with.
     pub first_name: Option<String>,
     /// Exact birth date (YYYY-MM-DD).
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub birth_date: Option<NaiveDate>,
     /// true: active only; false: deactivated only.
     pub active: Option<bool>,
@@ -201,7 +202,7 @@ pub struct PatientQuery {
 pub async fn list_patients(
     state: web::Data<AppState>,
     ctx: RequestCtx,
-    q: web::Query<PatientQuery>,
+    q: crate::http::query::Query<PatientQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::PatientRead)?;
     let q = q.into_inner();

@@ -114,7 +114,7 @@ pub async fn update_payer(
         ctx,
         ops(),
         id.into_inner(),
-        Some(expected),
+        expected,
         "update",
         move |py| patch.apply(py).map_err(to_api_error),
     )
@@ -173,7 +173,7 @@ pub struct PayerQuery {
 pub async fn list_payers(
     state: web::Data<AppState>,
     ctx: RequestCtx,
-    q: web::Query<PayerQuery>,
+    q: crate::http::query::Query<PayerQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::PayerRead)?;
     let q = q.into_inner();

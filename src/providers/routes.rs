@@ -132,7 +132,7 @@ pub async fn update_provider(
         ctx,
         ops(),
         id.into_inner(),
-        Some(expected),
+        expected,
         "update",
         move |pr| patch.apply(pr).map_err(to_api_error),
     )
@@ -191,7 +191,7 @@ pub struct ProviderQuery {
 pub async fn list_providers(
     state: web::Data<AppState>,
     ctx: RequestCtx,
-    q: web::Query<ProviderQuery>,
+    q: crate::http::query::Query<ProviderQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::ProviderRead)?;
     let q = q.into_inner();

@@ -122,7 +122,7 @@ pub async fn specimen_label(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<SpecimenId>,
-    q: web::Query<LabelQuery>,
+    q: crate::http::query::Query<LabelQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::SpecimenRead)?;
     let format = Format::parse(q.format.as_deref()).ok_or_else(|| {

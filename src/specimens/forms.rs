@@ -167,8 +167,10 @@ pub struct SpecimenQuery {
     /// The patient.
     pub patient_id: Option<uuid::Uuid>,
     /// Collected on or after this date (YYYY-MM-DD, UTC).
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub collected_from: Option<NaiveDate>,
     /// Collected on or before this date (YYYY-MM-DD, UTC).
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub collected_to: Option<NaiveDate>,
     /// true: only specimens in transit for longer than `overdue_hours`.
     pub overdue_in_transit: Option<bool>,

@@ -42,12 +42,12 @@ pub fn transition_in(
     codes: &CodeTables,
     ctx: &RequestCtx,
     id: SpecimenId,
-    expected: i32,
+    expected: Option<i32>,
     req: TransitionRequest,
 ) -> ApiResult<SpecimenDoc> {
     let to = target(&req.to)?;
     ctx.require(to.permission())?;
-    let cur = service::load_current(c, id, Some(expected))?;
+    let cur = service::load_current(c, id, expected)?;
     let from = status::stored(&cur.status)?;
     status::check_transition(from, to)?;
     let mut errors = Vec::new();

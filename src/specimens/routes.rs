@@ -219,7 +219,7 @@ fn filter_of(state: &AppState, q: &SpecimenQuery) -> ApiResult<SpecimenFilter> {
 pub async fn list_specimens(
     state: web::Data<AppState>,
     ctx: RequestCtx,
-    q: web::Query<SpecimenQuery>,
+    q: crate::http::query::Query<SpecimenQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::SpecimenRead)?;
     let q = q.into_inner();

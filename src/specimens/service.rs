@@ -226,10 +226,10 @@ pub fn update_in(
     codes: &CodeTables,
     ctx: &RequestCtx,
     id: SpecimenId,
-    expected: i32,
+    expected: Option<i32>,
     p: SpecimenPatch,
 ) -> ApiResult<SpecimenDoc> {
-    let cur = load_current(c, id, Some(expected))?;
+    let cur = load_current(c, id, expected)?;
     status::check_editable(status::stored(&cur.status)?)?;
     let mut next = cur.clone();
     let mut errors = Vec::new();

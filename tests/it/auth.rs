@@ -174,7 +174,17 @@ async fn bad_tokens_get_401(app: TestApp) {
         );
         assert!(r.header("www-authenticate").is_some(), "{what}");
     }
-    let good = sign(claims("lab", now + 600), common::SECRET);
+    // Well signed, but for no stored user: refused since tokens are checked against the user.
+    let unknown = sign(claims("lab", now + 600), common::SECRET);
+    let r = app
+        .send(
+            TestRequest::get()
+                .uri("/v1/patients")
+                .insert_header(("authorization", format!("Bearer {unknown}"))),
+        )
+        .await;
+    assert_eq!(r.status, 401);
+    let good = app.token(Role::Lab);
     let r = app
         .send(
             TestRequest::get()

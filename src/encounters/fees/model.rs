@@ -10,7 +10,6 @@ use crate::db::types::Timestamp;
 use crate::encounters::check::MAX_CHARGE_CENTS;
 use crate::error::FieldError;
 use crate::payers::model::PayerId;
-use crate::validation::double_option;
 
 crate::typed_id!(
     /// Id of a fee schedule entry.
@@ -67,9 +66,11 @@ pub struct NewFeeSchedule {
     #[schema(minimum = 0, maximum = 999999999, example = 12500)]
     pub charge_cents: i64,
     /// First day (YYYY-MM-DD).
+    #[serde(deserialize_with = "crate::validation::ymd::deserialize")]
     #[schema(example = "2026-01-01")]
     pub effective_from: NaiveDate,
     /// Last day (YYYY-MM-DD), not before `effective_from`.
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     #[schema(example = "2026-12-31")]
     pub effective_to: Option<NaiveDate>,
 }
@@ -82,9 +83,10 @@ pub struct FeeSchedulePatch {
     #[schema(minimum = 0, maximum = 999999999, example = 12500)]
     pub charge_cents: Option<i64>,
     /// New first day.
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub effective_from: Option<NaiveDate>,
     /// New last day (null: open-ended).
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::validation::ymd::double")]
     #[schema(value_type = Option<NaiveDate>)]
     pub effective_to: Option<Option<NaiveDate>>,
 }

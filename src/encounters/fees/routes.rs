@@ -143,7 +143,7 @@ pub async fn update_fee_schedule(
         conn.write_transaction(|c| {
             let current =
                 store::find(c, id)?.ok_or_else(|| ApiError::not_found("fee schedule entry"))?;
-            expect_version(current.version, Some(expected))?;
+            expect_version(current.version, expected)?;
             let mut next = patch.apply(current.clone());
             next.version = current.version + 1;
             next.updated_at = Timestamp::now();
@@ -178,6 +178,7 @@ pub struct FeeQuery {
     )]
     pub code: Option<String>,
     /// Only entries effective on this date.
+    #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub active_on: Option<NaiveDate>,
     /// Page size (1..=500, default 50).
     pub limit: Option<i64>,
@@ -193,7 +194,7 @@ pub struct FeeQuery {
 pub async fn list_fee_schedules(
     state: web::Data<AppState>,
     ctx: RequestCtx,
-    q: web::Query<FeeQuery>,
+    q: crate::http::query::Query<FeeQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::FeeScheduleRead)?;
     let q = q.into_inner();

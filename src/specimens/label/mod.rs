@@ -101,6 +101,15 @@ impl LabelData {
     }
 }
 
+/// Whether a label may print `c`: not a control character, and not an invisible format
+/// character that reorders or hides text (bidi embeddings/overrides/isolates, marks,
+/// zero-width characters), which could make a printed name or accession read differently.
+pub fn printable(c: char) -> bool {
+    !(c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}'
+            | '\u{061C}' | '\u{FEFF}'))
+}
+
 /// Renders the label of `data` in `format`.
 pub fn render(format: Format, data: &LabelData) -> ApiResult<Vec<u8>> {
     let (bars, modules) = code128::bars(&data.accession).ok_or_else(ApiError::internal)?;
@@ -108,5 +117,27 @@ pub fn render(format: Format, data: &LabelData) -> ApiResult<Vec<u8>> {
         Format::Zpl => Ok(zpl::render(data).into_bytes()),
         Format::Svg => Ok(svg::render(data, &bars, modules).into_bytes()),
         Format::Png => png::render(data, &bars, modules).map_err(|_| ApiError::internal()),
+    }
+}
+
+#[cfg(test)]
+mod printable_tests {
+    #[test]
+    fn bidi_and_control_characters_are_not_printed() {
+        assert!(super::printable('A') && super::printable('é'));
+        for c in ['\u{202E}', '\u{2066}', '\u{200B}', '\u{7}', '\u{FEFF}'] {
+            assert!(!super::printable(c), "{c:?}");
+        }
+        let d = super::LabelData {
+            accession: "S26-000001".into(),
+            patient_name: "LEE\u{202E}NNA, \u{200B}X".into(),
+            birth_date: "1980-02-03".into(),
+            specimen_type: "SER Serum".into(),
+            collected: "2026-11-30 06:00 UTC".into(),
+            stat: false,
+        };
+        for doc in [super::zpl::render(&d), super::svg::render(&d, &[], 1)] {
+            assert!(!doc.contains(['\u{202E}', '\u{200B}']), "{doc}");
+        }
     }
 }

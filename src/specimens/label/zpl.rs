@@ -3,11 +3,12 @@
 
 use super::LabelData;
 
-/// Field data safe for ZPL: no `^` or `~` (command prefixes), no control characters.
+/// Field data safe for ZPL: no `^` or `~` (command prefixes), no control, bidi or zero-width
+/// characters.
 fn field(s: &str) -> String {
     s.chars()
         .map(|c| {
-            if c == '^' || c == '~' || c.is_control() {
+            if c == '^' || c == '~' || !super::printable(c) {
                 ' '
             } else {
                 c

@@ -95,6 +95,9 @@ fn state_for(url: &str, codes: &'static CodeTables) -> web::Data<AppState> {
         keys,
         audit,
         code_tables: medbill::ops::code_reload::LiveCodes::new(codes, 0),
+        login_throttle: Default::default(),
+        sessions: Default::default(),
+        audit_anchor: Default::default(),
     })
 }
 
@@ -147,9 +150,31 @@ impl TestApp {
     }
 
     /// A token for a caller in `role` (signed like the server's own).
+    /// A fresh user row is made for each token: requests check the token's user (active,
+    /// current version) in the database.
     pub fn token(&self, role: Role) -> String {
-        let sub = uuid::Uuid::new_v4().to_string();
-        self.state.keys.issue(&sub, "user", role).unwrap()
+        use diesel::prelude::*;
+        use medbill::db::schema::users;
+        use medbill::db::types::Timestamp;
+        let id = medbill::auth::accounts::UserId::new();
+        let now = Timestamp::now();
+        diesel::insert_into(users::table)
+            .values((
+                users::id.eq(id),
+                users::username.eq(format!("t-{}", id.0)),
+                users::password_hash.eq("!"),
+                users::role.eq(role.as_str()),
+                users::active.eq(true),
+                users::version.eq(1),
+                users::created_at.eq(now),
+                users::updated_at.eq(now),
+            ))
+            .execute(&mut *self.conn())
+            .unwrap();
+        self.state
+            .keys
+            .issue_session(&id.0.to_string(), "user", role, Some(1))
+            .unwrap()
     }
 
     /// A pooled connection for direct checks of what was stored.
