@@ -82,6 +82,7 @@ use utoipa::{Modify, OpenApi};
         crate::claims::action_routes::void_claim,
         crate::claims::job_routes::list_jobs,
         crate::claims::job_routes::retry_job,
+        crate::claims::reopen::reopen_encounter,
         // claims (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),

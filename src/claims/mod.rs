@@ -12,6 +12,7 @@ pub mod interchange;
 pub mod job_routes;
 pub mod model;
 pub mod queue;
+pub mod reopen;
 pub mod routes;
 pub mod service;
 pub mod settings;
@@ -32,5 +33,6 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(action_routes::replace_claim)
         .service(action_routes::void_claim)
         .service(job_routes::list_jobs)
-        .service(job_routes::retry_job);
+        .service(job_routes::retry_job)
+        .service(reopen::reopen_encounter);
 }

@@ -205,8 +205,9 @@ pub fn create_in(
             "only a coded (signed-off) encounter can be billed; this one is {}",
             enc.header.status
         ))
-        .with_extension("status", serde_json::json!(enc.header.status)));
+        .with_extension("current_status", serde_json::json!(enc.header.status)));
     }
+    super::reopen::check_no_standing_claim(conn, id)?;
     let snap = assemble(conn, codes, &enc, coverage)?;
     let mut billed = enc.clone();
     if let Some(c) = coverage {
@@ -297,7 +298,10 @@ pub fn supersede_in(
     if orig.frequency == "8" {
         return Err(status::conflict(from, &format!("{verb}: it is a void")));
     }
-    if let Some(other) = store::replacements(conn, id)?.first() {
+    if let Some(other) = store::replacements(conn, id)?
+        .iter()
+        .find(|r| r.status != Status::Superseded.as_str())
+    {
         return Err(ApiError::conflict(format!(
             "claim {} already replaces or voids this claim",
             other.id
@@ -315,6 +319,16 @@ pub fn supersede_in(
             )
         })?;
     let mut enc = load_encounter(conn, orig.encounter_id)?;
+    // A replacement is rebuilt from the encounter's coding: a reopened encounter must be
+    // signed off again first, and is billed again by the replacement.
+    let rebill = frequency == "7" && enc.header.status == "coded";
+    if frequency == "7" && !rebill && enc.header.status != "billed" {
+        return Err(ApiError::conflict(format!(
+            "the encounter is {} (reopened): sign it off before replacing its claim",
+            enc.header.status
+        ))
+        .with_extension("current_status", serde_json::json!(enc.header.status)));
+    }
     enc.header.coverage_id = Some(orig.coverage_id);
     enc.header.payer_id = Some(orig.payer_id);
     let snap = if frequency == "7" {
@@ -343,5 +357,8 @@ pub fn supersede_in(
         &[],
     );
     store::insert_events(conn, &[note])?;
+    if rebill {
+        encounters::mark_billed(conn, codes, ctx, orig.encounter_id)?;
+    }
     doc(conn, row)
 }

@@ -35,6 +35,18 @@ pub fn find_by_pcn(conn: &mut AnyConnection, pcn: &str) -> QueryResult<Option<Cl
         .optional()
 }
 
+/// The claims of an encounter, oldest first.
+pub fn for_encounter(
+    conn: &mut AnyConnection,
+    encounter: crate::encounters::model::EncounterId,
+) -> QueryResult<Vec<ClaimRow>> {
+    cl::table
+        .filter(cl::encounter_id.eq(encounter))
+        .order(cl::id.asc())
+        .select(ClaimRow::as_select())
+        .load(conn)
+}
+
 /// The claims that replace or void `id`.
 pub fn replacements(conn: &mut AnyConnection, id: ClaimId) -> QueryResult<Vec<ClaimRow>> {
     cl::table
