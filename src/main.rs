@@ -237,10 +237,20 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Acks(AcksCommand::Import { dir }) => {
             let pool = open_database(&url, 1)?;
             let r = acks::import_dir(&pool, &dir)?;
+            // One line per file, so an operator sees each one that could not be applied.
+            for o in &r.outcomes {
+                println!("{}\t{}\t{}", o.file, o.outcome, o.reason);
+            }
             println!(
-                "imported {} files: {} claims accepted, {} rejected, {} ignored",
-                r.files, r.accepted, r.rejected, r.ignored
+                "imported {} files: {} claims accepted, {} rejected, {} noted, {} ignored",
+                r.files, r.accepted, r.rejected, r.noted, r.ignored
             );
+            let failed = r.outcomes.iter().filter(|o| o.failed()).count();
+            if failed > 0 {
+                return Err(format!(
+                    "{failed} file(s) could not be applied (moved to failed/)"
+                ));
+            }
             Ok(())
         }
         Command::Migrate => {

@@ -21,6 +21,7 @@ mod coverages;
 mod encounter_workflow;
 mod encounters;
 mod fee_schedules;
+mod late_acks;
 mod mue;
 mod openapi;
 mod patients;
