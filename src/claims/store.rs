@@ -144,7 +144,8 @@ pub struct ClaimFilter {
     pub from: Option<NaiveDate>,
     /// Date of service on or before.
     pub to: Option<NaiveDate>,
-    /// Submitted before this instant (age since submission).
+    /// Submitted before this instant and still waiting on an answer (submitted, or accepted
+    /// and not yet paid).
     pub submitted_before: Option<Timestamp>,
     /// Continue after this id.
     pub after: Option<ClaimId>,
@@ -166,7 +167,11 @@ pub fn list(conn: &mut AnyConnection, f: &ClaimFilter, limit: i64) -> QueryResul
         q = q.filter(cl::date_of_service.le(d));
     }
     if let Some(t) = f.submitted_before {
-        q = q.filter(cl::submitted_at.lt(t));
+        // Only claims still waiting on an answer: a rejected or superseded one is not.
+        let waiting: Vec<&str> = super::status::WAITING.iter().map(|s| s.as_str()).collect();
+        q = q
+            .filter(cl::submitted_at.lt(t))
+            .filter(cl::status.eq_any(waiting));
     }
     if let Some(a) = f.after {
         q = q.filter(cl::id.gt(a));
