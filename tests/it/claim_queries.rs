@@ -13,7 +13,10 @@ use medbill::auth::roles::Role;
 async fn submitted_before_lists_waiting_claims(app: TestApp) {
     let (fx, _) = ready(&app, "Q1").await;
     let ids = queued_claims(&app, &fx, 5).await;
-    for (id, status) in ids.iter().zip(["submitted", "accepted", "rejected", "superseded"]) {
+    for (id, status) in ids
+        .iter()
+        .zip(["submitted", "accepted", "rejected", "superseded"])
+    {
         sql(
             &app,
             &format!(
@@ -30,7 +33,10 @@ async fn submitted_before_lists_waiting_claims(app: TestApp) {
         ),
     );
     let r = app
-        .get("/v1/claims?submitted_before=2026-02-01T00:00:00Z", Role::Billing)
+        .get(
+            "/v1/claims?submitted_before=2026-02-01T00:00:00Z",
+            Role::Billing,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let got: Vec<&str> = r.body["items"]

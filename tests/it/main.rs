@@ -27,6 +27,7 @@ mod mue;
 mod openapi;
 mod patients;
 mod payers;
+mod problem_bodies;
 mod providers;
 mod specimen_access;
 mod specimen_billing;
