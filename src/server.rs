@@ -15,9 +15,10 @@ use crate::claims::clearinghouse::Clearinghouse;
 use crate::claims::worker::{self, WorkerConfig};
 use crate::codesets::CodeTables;
 use crate::config::Settings;
-use crate::db::{build_pool, run_migrations, Backend, DbPool};
+use crate::db::{build_pool, run_migrations, AnyConnection, Backend, ConnectionOptions, DbPool};
 use crate::http::request_id::assign_request_id;
 use crate::state::AppState;
+use diesel::r2d2::CustomizeConnection;
 
 /// The running parts behind the HTTP server.
 pub struct Services {
@@ -27,17 +28,35 @@ pub struct Services {
     pub sealer: SealerHandle,
 }
 
-/// Opens the pool and applies pending migrations.
+/// Applies pending migrations on a connection of its own, then opens the pool. Migrating
+/// first means the pool's connections never race the migration for SQLite's write lock (or
+/// its switch to WAL) on a first start, which r2d2 would log as errors.
 pub fn open_database(url: &str, pool_size: u32) -> Result<DbPool, String> {
-    let pool = build_pool(url, pool_size)?;
-    let mut conn = pool
-        .get()
-        .map_err(|e| format!("cannot connect to the database: {e}"))?;
-    let applied = run_migrations(&mut conn)?;
+    // An in-memory SQLite database exists once per connection: migrate the pool's own.
+    if url.contains(":memory:") {
+        let pool = build_pool(url, pool_size)?;
+        let mut conn = pool
+            .get()
+            .map_err(|e| format!("cannot connect to the database: {e}"))?;
+        migrate(&mut conn)?;
+        return Ok(pool);
+    }
+    let mut conn =
+        AnyConnection::open(url).map_err(|e| format!("cannot connect to the database: {e}"))?;
+    ConnectionOptions
+        .on_acquire(&mut conn)
+        .map_err(|e| format!("cannot set up the database connection: {e}"))?;
+    migrate(&mut conn)?;
+    drop(conn);
+    build_pool(url, pool_size)
+}
+
+fn migrate(conn: &mut AnyConnection) -> Result<(), String> {
+    let applied = run_migrations(conn)?;
     if !applied.is_empty() {
         tracing::info!(count = applied.len(), "applied database migrations");
     }
-    Ok(pool)
+    Ok(())
 }
 
 /// Creates the `admin` user on first start and prints its one-time password.
