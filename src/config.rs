@@ -24,6 +24,9 @@ pub struct Settings {
     pub pool_size: u32,
     /// HTTP worker threads (0: one per core).
     pub http_workers: usize,
+    /// Line breaks after X12 segment terminators in the preview and the outbox (off by
+    /// default: some receivers refuse them).
+    pub x12_line_breaks: bool,
 }
 
 /// An external identity provider's verification key.

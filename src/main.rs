@@ -42,6 +42,10 @@ struct Common {
     /// postgres://… for PostgreSQL; anything else is an SQLite file (default: in the data dir).
     #[arg(long, env = "DATABASE_URL", global = true)]
     database_url: Option<String>,
+    /// Put a line break after each X12 segment terminator in the outbox and the 837P preview
+    /// (off by default: some receivers refuse it).
+    #[arg(long, env = "MEDBILL_X12_LINE_BREAKS", global = true)]
+    x12_line_breaks: bool,
 }
 
 #[derive(Subcommand)]
@@ -200,7 +204,9 @@ fn run(cli: Cli) -> Result<(), String> {
             let in_process = if no_worker {
                 None
             } else {
-                Some(worker.build(&cli.common.data_dir)?)
+                let (mut cfg, adapter) = worker.build(&cli.common.data_dir)?;
+                cfg.line_breaks = cli.common.x12_line_breaks;
+                Some((cfg, adapter))
             };
             let settings = Settings {
                 listen,
@@ -214,11 +220,13 @@ fn run(cli: Cli) -> Result<(), String> {
                 external_key: external_key_from_env()?,
                 pool_size,
                 http_workers,
+                x12_line_breaks: cli.common.x12_line_breaks,
             };
             actix_web::rt::System::new().block_on(serve(settings, in_process))
         }
         Command::Worker { once, worker: args } => {
-            let (cfg, adapter) = args.build(&cli.common.data_dir)?;
+            let (mut cfg, adapter) = args.build(&cli.common.data_dir)?;
+            cfg.line_breaks = cli.common.x12_line_breaks;
             let pool = open_database(&url, 4)?;
             if once {
                 let t = worker::drain(&pool, &cfg, adapter.as_ref())?;

@@ -114,6 +114,7 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
         keys,
         audit,
         codes,
+        x12_line_breaks: settings.x12_line_breaks,
     });
     Ok(Services { state, sealer })
 }

@@ -17,4 +17,7 @@ pub struct AppState {
     pub audit: AuditSink,
     /// The code tables (bundled, plus imported overlays), loaded once at start.
     pub codes: &'static CodeTables,
+    /// Whether X12 text (the 837P preview) puts a line break after each segment terminator
+    /// (`--x12-line-breaks`; off by default, as some receivers refuse it).
+    pub x12_line_breaks: bool,
 }

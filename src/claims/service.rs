@@ -145,7 +145,7 @@ fn store_new(
         snapshot::frequency(frequency, payer_claim_number.as_deref()),
     );
     let now = Timestamp::now();
-    if let Err(e) = to_x12::preview(settings::submitter(), x, now.0.naive_utc()) {
+    if let Err(e) = to_x12::preview(settings::submitter(), x, now.0.naive_utc(), false) {
         return Err(ApiError::validation(vec![FieldError::new(
             format!("/snapshot/{}", e.field.replace('.', "/")),
             "x12",

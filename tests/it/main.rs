@@ -37,4 +37,5 @@ mod storage;
 mod submission;
 mod submission_acks;
 mod submission_reliability;
+mod x12_line_breaks;
 mod x12_validation;
