@@ -199,6 +199,18 @@ pub fn create_in(
     id: EncounterId,
     coverage: Option<CoverageId>,
 ) -> ApiResult<ClaimDoc> {
+    let row = create_row_in(conn, codes, ctx, id, coverage)?;
+    doc(conn, row)
+}
+
+/// [`create_in`] answering the stored row (batches answer summaries, not documents).
+pub fn create_row_in(
+    conn: &mut AnyConnection,
+    codes: &CodeTables,
+    ctx: &RequestCtx,
+    id: EncounterId,
+    coverage: Option<CoverageId>,
+) -> ApiResult<ClaimRow> {
     let enc = load_encounter(conn, id)?;
     if enc.header.status != "coded" {
         return Err(ApiError::conflict(format!(
@@ -222,7 +234,7 @@ pub fn create_in(
     };
     let row = store_new(conn, ctx, &billed, &snap, origin)?;
     encounters::mark_billed(conn, codes, ctx, id)?;
-    doc(conn, row)
+    Ok(row)
 }
 
 fn load_claim(conn: &mut AnyConnection, id: ClaimId) -> ApiResult<ClaimRow> {
@@ -266,9 +278,20 @@ pub fn queue_in(
     id: ClaimId,
     expected: Option<i32>,
 ) -> ApiResult<ClaimDoc> {
+    let row = queue_row_in(conn, ctx, id, expected)?;
+    doc(conn, row)
+}
+
+/// [`queue_in`] answering the stored row.
+pub fn queue_row_in(
+    conn: &mut AnyConnection,
+    ctx: &RequestCtx,
+    id: ClaimId,
+    expected: Option<i32>,
+) -> ApiResult<ClaimRow> {
     let row = transition_in(conn, ctx, id, expected, Status::Queued, None)?;
     queue::enqueue(conn, row.id, row.payer_id)?;
-    doc(conn, row)
+    Ok(row)
 }
 
 /// Builds a replacement (frequency 7) or void (8) of claim `id`, carrying the payer's claim

@@ -11,6 +11,7 @@ mod specimen_support;
 mod api_fuzz;
 mod audit;
 mod auth;
+mod claim_batch;
 mod claim_queries;
 mod claim_reopen;
 mod claims;
