@@ -36,6 +36,7 @@ fn app_with(sync: SqliteSync) -> TestApp {
         login_throttle: Default::default(),
         sessions: Default::default(),
         audit_anchor: Default::default(),
+        x12_line_breaks: false,
     });
     app
 }

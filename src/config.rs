@@ -34,6 +34,9 @@ pub struct Settings {
     pub shutdown_timeout_secs: u64,
     /// Seconds between checks for new code-table imports (0: never reload while running).
     pub codeset_poll_secs: u64,
+    /// Line breaks after X12 segment terminators in the preview and the outbox (off by
+    /// default: some receivers refuse them).
+    pub x12_line_breaks: bool,
 }
 
 /// An external identity provider's verification key.

@@ -65,6 +65,9 @@ pub struct Problem {
     pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
+/// The standard problem members extensions may not use.
+const RESERVED: [&str; 6] = ["type", "title", "status", "detail", "instance", "errors"];
+
 /// Result type of handlers and services.
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -165,7 +168,9 @@ impl ApiError {
         )
     }
 
-    /// Adds an extension member to the problem document.
+    /// Adds an extension member to the problem document. The standard members (`type`,
+    /// `title`, `status`, `detail`, `instance`, `errors`) cannot be overridden: a resource's
+    /// state goes in `current_status`.
     pub fn with_extension(mut self, key: &str, value: serde_json::Value) -> Self {
         self.extensions.insert(key.to_string(), value);
         self
@@ -183,7 +188,14 @@ impl ApiError {
             status: self.status.as_u16(),
             detail: self.detail.clone(),
             errors: self.errors.clone(),
-            extensions: self.extensions.clone(),
+            // RFC 9457: `status` is the HTTP status code; an extension never replaces a
+            // standard member (serialised after them, it would win in most JSON readers).
+            extensions: self
+                .extensions
+                .iter()
+                .filter(|(k, _)| !RESERVED.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         }
     }
 }
@@ -271,5 +283,21 @@ impl From<diesel::r2d2::PoolError> for ApiError {
         // r2d2 carries the last connection error (e.g. "Connection refused"): log the cause.
         tracing::warn!(error = %e, "no database connection");
         ApiError::unavailable("no database connection is available; retry shortly")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extensions_cannot_replace_standard_members() {
+        let p = ApiError::conflict("x")
+            .with_extension("status", serde_json::json!("queued"))
+            .with_extension("current_status", serde_json::json!("queued"))
+            .problem();
+        let v = serde_json::to_value(&p).unwrap_or_default();
+        assert_eq!(v["status"], 409);
+        assert_eq!(v["current_status"], "queued");
     }
 }

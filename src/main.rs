@@ -44,6 +44,10 @@ struct Common {
     /// postgres://… for PostgreSQL; anything else is an SQLite file (default: in the data dir).
     #[arg(long, env = "DATABASE_URL", global = true)]
     database_url: Option<String>,
+    /// Put a line break after each X12 segment terminator in the outbox and the 837P preview
+    /// (off by default: some receivers refuse it).
+    #[arg(long, env = "MEDBILL_X12_LINE_BREAKS", global = true)]
+    x12_line_breaks: bool,
     /// SQLite commit durability: full (survives power loss) or normal (process crashes only).
     #[arg(long, env = "MEDBILL_SQLITE_SYNCHRONOUS", default_value = "full", global = true,
           value_parser = parse_sqlite_sync)]
@@ -226,7 +230,9 @@ fn run(cli: Cli) -> Result<(), String> {
             let in_process = if no_worker {
                 None
             } else {
-                Some(worker.build(&cli.common.data_dir)?)
+                let (mut cfg, adapter) = worker.build(&cli.common.data_dir)?;
+                cfg.line_breaks = cli.common.x12_line_breaks;
+                Some((cfg, adapter))
             };
             let settings = Settings {
                 listen,
@@ -248,11 +254,13 @@ fn run(cli: Cli) -> Result<(), String> {
                 allow_async_commit: cli.common.allow_async_commit,
                 shutdown_timeout_secs,
                 codeset_poll_secs,
+                x12_line_breaks: cli.common.x12_line_breaks,
             };
             actix_web::rt::System::new().block_on(serve(settings, in_process))
         }
         Command::Worker { once, worker: args } => {
-            let (cfg, adapter) = args.build(&cli.common.data_dir)?;
+            let (mut cfg, adapter) = args.build(&cli.common.data_dir)?;
+            cfg.line_breaks = cli.common.x12_line_breaks;
             let options = ConnectionOptions {
                 sqlite_sync: cli.common.sqlite_synchronous,
             };
@@ -281,10 +289,20 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Acks(AcksCommand::Import { dir }) => {
             let pool = open_database(&url, 1)?;
             let r = acks::import_dir(&pool, &dir)?;
+            // One line per file, so an operator sees each one that could not be applied.
+            for o in &r.outcomes {
+                println!("{}\t{}\t{}", o.file, o.outcome, o.reason);
+            }
             println!(
-                "imported {} files: {} claims accepted, {} rejected, {} ignored",
-                r.files, r.accepted, r.rejected, r.ignored
+                "imported {} files: {} claims accepted, {} rejected, {} noted, {} ignored",
+                r.files, r.accepted, r.rejected, r.noted, r.ignored
             );
+            let failed = r.outcomes.iter().filter(|o| o.failed()).count();
+            if failed > 0 {
+                return Err(format!(
+                    "{failed} file(s) could not be applied (moved to failed/)"
+                ));
+            }
             Ok(())
         }
         Command::Backup { dest } => {

@@ -85,6 +85,12 @@ use exact::ExactPlumbing;
         crate::claims::action_routes::void_claim,
         crate::claims::job_routes::list_jobs,
         crate::claims::job_routes::retry_job,
+        crate::claims::reopen::reopen_encounter,
+        crate::claims::batch::build_claims,
+        crate::claims::batch::queue_claims,
+        crate::claims::ack_routes::list_acknowledgments,
+        crate::claims::ack_routes::list_interchanges,
+        crate::claims::ack_routes::get_interchange,
         // claims (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),

@@ -16,10 +16,13 @@ use crate::claims::clearinghouse::Clearinghouse;
 use crate::claims::worker::{self, WorkerConfig};
 use crate::config::Settings;
 use crate::config::AUDIT_CHECKPOINT_FILE;
-use crate::db::{build_pool_with, run_migrations, Backend, ConnectionOptions, DbPool};
+use crate::db::{
+    build_pool_with, run_migrations, AnyConnection, Backend, ConnectionOptions, DbPool,
+};
 use crate::http::request_id::assign_request_id;
 use crate::ops::code_reload::{self, LiveCodes, ReloadHandle};
 use crate::state::AppState;
+use diesel::r2d2::CustomizeConnection;
 
 /// The running parts behind the HTTP server.
 pub struct Services {
@@ -36,21 +39,39 @@ pub fn open_database(url: &str, pool_size: u32) -> Result<DbPool, String> {
     open_database_with(url, pool_size, ConnectionOptions::default())
 }
 
-/// [`open_database`] with explicit per-connection options.
+/// [`open_database`] with explicit per-connection options. Migrations run on a connection of
+/// their own before the pool opens, so the pool's connections never race the migration for
+/// SQLite's write lock (or its switch to WAL) on a first start, which r2d2 would log as errors.
 pub fn open_database_with(
     url: &str,
     pool_size: u32,
     options: ConnectionOptions,
 ) -> Result<DbPool, String> {
-    let pool = build_pool_with(url, pool_size, options)?;
-    let mut conn = pool
-        .get()
-        .map_err(|e| format!("cannot connect to the database: {e}"))?;
-    let applied = run_migrations(&mut conn)?;
+    // An in-memory SQLite database exists once per connection: migrate the pool's own.
+    if url.contains(":memory:") {
+        let pool = build_pool_with(url, pool_size, options)?;
+        let mut conn = pool
+            .get()
+            .map_err(|e| format!("cannot connect to the database: {e}"))?;
+        migrate(&mut conn)?;
+        return Ok(pool);
+    }
+    let mut conn =
+        AnyConnection::open(url).map_err(|e| format!("cannot connect to the database: {e}"))?;
+    options
+        .on_acquire(&mut conn)
+        .map_err(|e| format!("cannot set up the database connection: {e}"))?;
+    migrate(&mut conn)?;
+    drop(conn);
+    build_pool_with(url, pool_size, options)
+}
+
+fn migrate(conn: &mut AnyConnection) -> Result<(), String> {
+    let applied = run_migrations(conn)?;
     if !applied.is_empty() {
         tracing::info!(count = applied.len(), "applied database migrations");
     }
-    Ok(pool)
+    Ok(())
 }
 
 /// Creates the `admin` user on first start and prints its one-time password.
@@ -105,6 +126,7 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
         login_throttle: Default::default(),
         sessions: Default::default(),
         audit_anchor,
+        x12_line_breaks: settings.x12_line_breaks,
     });
     let reload = match settings.codeset_poll_secs {
         0 => None,

@@ -24,6 +24,9 @@ pub struct AppState {
     pub sessions: crate::auth::sessions::SessionCache,
     /// The audit key and checkpoint file (`verify` checks keyed links and checkpoints).
     pub audit_anchor: std::sync::Arc<crate::audit::anchor::Anchor>,
+    /// Whether X12 text (the 837P preview) puts a line break after each segment terminator
+    /// (`--x12-line-breaks`; off by default, as some receivers refuse it).
+    pub x12_line_breaks: bool,
 }
 
 impl AppState {

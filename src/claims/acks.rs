@@ -1,7 +1,9 @@
 //! Acknowledgment ingestion: 999 and 277CA files from the inbox folder are read with the x12
 //! readers, kept whole in the acknowledgments table, and applied to claims (accepted, or
 //! rejected with the status codes and their meaning), then moved to `processed/` (or
-//! `failed/` when unreadable). Re-importing a file already kept changes nothing.
+//! `failed/` when unreadable or about an interchange medbill never sent). Re-importing a file
+//! already kept changes nothing. A rejecting 999 rejects only the claims still `submitted`;
+//! the others get a history note and keep their later state. Each file's outcome is reported.
 
 use diesel::prelude::*;
 use std::path::Path;
@@ -17,8 +19,27 @@ use crate::x12::{self, Ack277, Ack999, ReadError};
 /// The actor of history events made by acknowledgments.
 pub const ACKS: &str = "system:acks";
 
+/// What became of one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileOutcome {
+    /// The file name.
+    pub file: String,
+    /// `applied`, `duplicate` (imported before), `unreadable` or `unmatched` (a 999 for an
+    /// interchange medbill does not know).
+    pub outcome: &'static str,
+    /// What it did, or why it could not be applied.
+    pub reason: String,
+}
+
+impl FileOutcome {
+    /// Whether the file could not be applied (it goes to `failed/`).
+    pub fn failed(&self) -> bool {
+        matches!(self.outcome, "unreadable" | "unmatched")
+    }
+}
+
 /// What an import did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportReport {
     /// Files read (including unreadable ones, kept with their error).
     pub files: usize,
@@ -28,6 +49,17 @@ pub struct ImportReport {
     pub rejected: usize,
     /// Claims named that medbill does not know, or that were not waiting for an answer.
     pub ignored: usize,
+    /// Claims a late rejecting 999 found past `submitted`: noted in their history, unchanged.
+    pub noted: usize,
+    /// One entry per file, in import order.
+    pub outcomes: Vec<FileOutcome>,
+}
+
+impl ImportReport {
+    /// Whether any file could not be applied.
+    pub fn any_failed(&self) -> bool {
+        self.outcomes.iter().any(FileOutcome::failed)
+    }
 }
 
 enum Parsed {
@@ -86,30 +118,26 @@ fn move_claim(
     Ok(())
 }
 
-fn apply_999(
+/// The interchange a 999 answers (by GS06 and ST02), or a reason it matches none.
+fn match_999(
     conn: &mut AnyConnection,
     a: &Ack999,
-    file: &str,
-    report: &mut ImportReport,
-) -> QueryResult<Option<InterchangeId>> {
+) -> QueryResult<Result<(InterchangeId, i64), String>> {
     let gs: i64 = a.group_control_number.trim().parse().unwrap_or(-1);
     let found: Option<(InterchangeId, i64)> = ic::table
         .filter(ic::gs_control.eq(gs))
         .select((ic::id, ic::st_control))
         .first(conn)
         .optional()?;
-    let Some((id, st)) = found else {
-        report.ignored += 1;
-        return Ok(None);
-    };
-    let verdict = a.set(u32::try_from(st).unwrap_or(0));
-    let accepted = verdict.map_or(a.group_status.code != "R", |s| s.accepted());
-    diesel::update(ic::table.find(id))
-        .set(ic::status.eq(if accepted { "accepted" } else { "rejected" }))
-        .execute(conn)?;
-    if accepted {
-        return Ok(Some(id));
-    }
+    Ok(found.ok_or_else(|| {
+        format!(
+            "999 for an unknown interchange (group control number {})",
+            a.group_control_number.trim()
+        )
+    }))
+}
+
+fn codes_999(a: &Ack999, verdict: Option<&x12::SetAck>) -> Vec<EventCode> {
     let mut codes = vec![EventCode {
         code: format!("AK9:{}", a.group_status.code),
         meaning: a.group_status.meaning.to_string(),
@@ -134,15 +162,58 @@ fn apply_999(
             }));
         }
     }
+    codes
+}
+
+/// Applies a 999 to interchange `id` (ST02 `st`): its status follows the 999; when rejected,
+/// its claims still `submitted` become rejected and the others (already answered by a 277CA,
+/// replaced, voided) keep their state with a history note.
+fn apply_999(
+    conn: &mut AnyConnection,
+    a: &Ack999,
+    (id, st): (InterchangeId, i64),
+    file: &str,
+    report: &mut ImportReport,
+) -> QueryResult<()> {
+    let verdict = a.set(u32::try_from(st).unwrap_or(0));
+    let accepted = verdict.map_or(a.group_status.code != "R", |s| s.accepted());
+    diesel::update(ic::table.find(id))
+        .set(ic::status.eq(if accepted { "accepted" } else { "rejected" }))
+        .execute(conn)?;
+    if accepted {
+        return Ok(());
+    }
+    let codes = codes_999(a, verdict);
     let claims: Vec<ClaimId> = sj::table
         .filter(sj::interchange_id.eq(id))
         .select(sj::claim_id)
         .load(conn)?;
     for c in claims {
-        let reason = format!("999 {file}: the transaction set was rejected");
-        move_claim(conn, c, Status::Rejected, None, reason, &codes, report)?;
+        let Some(row) = store::find(conn, c)? else {
+            report.ignored += 1;
+            continue;
+        };
+        if row.status == Status::Submitted.as_str() {
+            let reason = format!("999 {file}: the transaction set was rejected");
+            move_claim(conn, c, Status::Rejected, None, reason, &codes, report)?;
+        } else {
+            let reason = format!(
+                "999 {file} (late): the transaction set was rejected; the claim stays {}",
+                row.status
+            );
+            let e = store::event(
+                c,
+                Some(&row.status),
+                &row.status,
+                ACKS,
+                Some(reason),
+                &codes,
+            );
+            store::insert_events(conn, &[e])?;
+            report.noted += 1;
+        }
     }
-    Ok(Some(id))
+    Ok(())
 }
 
 fn apply_277(
@@ -179,28 +250,36 @@ fn apply_277(
     Ok(())
 }
 
-/// Keeps and applies one acknowledgment file in one transaction; false when the same file
-/// (name and content) was imported before.
+/// Keeps and applies one acknowledgment file in one transaction, adding its outcome to
+/// `report`; false when the same file (name and content) was imported before.
 pub fn import_text(
     conn: &mut AnyConnection,
     file_name: &str,
     text: &str,
     report: &mut ImportReport,
 ) -> QueryResult<bool> {
-    conn.write_transaction(|c| {
+    let before = report.clone();
+    let outcome = |outcome: &'static str, reason: String| FileOutcome {
+        file: file_name.to_string(),
+        outcome,
+        reason,
+    };
+    let result = conn.write_transaction(|c| {
         let seen: Vec<String> = ak::table
             .filter(ak::file_name.eq(file_name))
             .select(ak::raw)
             .load(c)?;
         if seen.iter().any(|r| r == text) {
-            return Ok(false);
+            return Ok(None);
         }
-        report.files += 1;
         let (kind, parsed, error, interchange) = match parse(text) {
-            Parsed::Ack999(a) => {
-                let ic = apply_999(c, &a, file_name, report)?;
-                ("999", serde_json::to_string(&a).ok(), None, ic)
-            }
+            Parsed::Ack999(a) => match match_999(c, &a)? {
+                Ok(found) => {
+                    apply_999(c, &a, found, file_name, report)?;
+                    ("999", serde_json::to_string(&a).ok(), None, Some(found.0))
+                }
+                Err(why) => ("999", serde_json::to_string(&a).ok(), Some(why), None),
+            },
             Parsed::Ack277(a) => {
                 apply_277(c, &a, file_name, report)?;
                 ("277CA", serde_json::to_string(&a).ok(), None, None)
@@ -214,13 +293,45 @@ pub fn import_text(
                 ak::file_name.eq(file_name),
                 ak::raw.eq(text),
                 ak::interchange_id.eq(interchange),
-                ak::parsed.eq(parsed),
-                ak::error.eq(error),
+                ak::parsed.eq(parsed.as_ref()),
+                ak::error.eq(error.as_ref()),
                 ak::received_at.eq(Timestamp::now()),
             ))
             .execute(c)?;
-        Ok(true)
-    })
+        Ok(Some((kind, parsed.is_some(), error)))
+    });
+    let applied = match result {
+        Ok(a) => a,
+        Err(e) => {
+            // The transaction rolled back: so do the counts it made.
+            *report = before;
+            return Err(e);
+        }
+    };
+    let Some((kind, readable, error)) = applied else {
+        report.outcomes.push(outcome(
+            "duplicate",
+            "imported before; not applied again".into(),
+        ));
+        return Ok(false);
+    };
+    report.files += 1;
+    let entry = match error {
+        Some(why) if !readable => outcome("unreadable", why),
+        Some(why) => outcome("unmatched", why),
+        None => outcome(
+            "applied",
+            format!(
+                "{kind}: {} accepted, {} rejected, {} noted, {} ignored",
+                report.accepted - before.accepted,
+                report.rejected - before.rejected,
+                report.noted - before.noted,
+                report.ignored - before.ignored
+            ),
+        ),
+    };
+    report.outcomes.push(entry);
+    Ok(true)
 }
 
 fn move_aside(dir: &Path, name: &str, sub: &str) -> std::io::Result<()> {
@@ -252,9 +363,14 @@ pub fn import_dir(pool: &DbPool, dir: &Path) -> Result<ImportReport, String> {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) => return Err(format!("cannot read an acknowledgment file: {e}")),
         };
-        let readable = !matches!(parse(&text), Parsed::Unreadable(_));
         import_text(&mut conn, &name, &text, &mut report).map_err(|e| e.to_string())?;
-        let sub = if readable { "processed" } else { "failed" };
+        let failed = report.outcomes.last().is_some_and(FileOutcome::failed);
+        if failed {
+            // The file name and outcome only: a reader's message may quote the file (PHI).
+            let outcome = report.outcomes.last().map_or("", |o| o.outcome);
+            tracing::warn!(file = %name, outcome, "acknowledgment file could not be applied");
+        }
+        let sub = if failed { "failed" } else { "processed" };
         move_aside(dir, &name, sub).map_err(|e| format!("cannot move {name} aside: {e}"))?;
     }
     Ok(report)

@@ -30,7 +30,7 @@ pub struct SupersedeBody {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimQuery {
-    /// draft, validated, queued, submitted, accepted or rejected (`rejected` is the work queue
+    /// draft, validated, queued, submitted, accepted, rejected or superseded (`rejected` is the work queue
     /// of claims to correct).
     #[param(pattern = r"^(draft|validated|queued|submitted|accepted|rejected)$")]
     pub status: Option<String>,

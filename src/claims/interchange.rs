@@ -75,10 +75,12 @@ fn claims_of(conn: &mut AnyConnection, ids: &[ClaimId]) -> QueryResult<Vec<Claim
 }
 
 /// Builds and stores one interchange for `jobs` (all of `payer`, leased by this worker): takes
-/// control numbers, writes the 837P, stores it and ties the jobs to it, in one transaction.
+/// control numbers, writes the 837P (`line_breaks` after each segment but the last), stores
+/// it and ties the jobs to it, in one transaction.
 pub fn build(
     conn: &mut AnyConnection,
     cfg: &SubmitterSettings,
+    line_breaks: bool,
     payer: PayerId,
     jobs: &[Job],
 ) -> Result<Interchange, BuildError> {
@@ -109,8 +111,10 @@ pub fn build(
         let t = to_x12::transaction(cfg, number(controls.st), &reference, snaps);
         let mut env = env;
         env.group_control_number = number(controls.gs);
-        let content = x12::write_837p(&env, &[t], x12::WriteOptions { line_breaks: true })
-            .map_err(|e| match e.claim {
+        let content =
+            x12::write_837p(&env, &[t], x12::WriteOptions { line_breaks }).map_err(|e| match e
+                .claim
+            {
                 Some(i) => BuildError::Claim(i, e.to_string()),
                 None => BuildError::Other(e.to_string()),
             })?;

@@ -69,7 +69,7 @@ pub async fn retry_job(
                     "only a dead job can be retried; this one is {}",
                     job.status
                 ))
-                .with_extension("status", serde_json::json!(job.status)));
+                .with_extension("current_status", serde_json::json!(job.status)));
             }
             let entry = AuditEntry::success(&ctx, "retry", "submission_job", Some(id.to_string()));
             audit_store::insert(c, &[entry])?;

@@ -2,8 +2,10 @@
 //! submission queue (an outbox leased by workers), interchanges with persisted control
 //! numbers, clearinghouse adapters and acknowledgment ingestion. See docs/claims.md.
 
+pub mod ack_routes;
 pub mod acks;
 pub mod action_routes;
+pub mod batch;
 pub mod clearinghouse;
 pub mod control;
 pub mod forms;
@@ -12,6 +14,7 @@ pub mod interchange;
 pub mod job_routes;
 pub mod model;
 pub mod queue;
+pub mod reopen;
 pub mod routes;
 pub mod service;
 pub mod settings;
@@ -24,7 +27,11 @@ pub mod worker_cli;
 
 /// Mounts the claim and submission-queue routes.
 pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
-    cfg.service(routes::create_claim)
+    // The batch routes come before `/v1/claims/{id}` routes so `batch` and `queue` are never
+    // read as claim ids.
+    cfg.service(batch::build_claims)
+        .service(batch::queue_claims)
+        .service(routes::create_claim)
         .service(routes::list_claims)
         .service(routes::get_claim_837)
         .service(routes::get_claim)
@@ -32,5 +39,9 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(action_routes::replace_claim)
         .service(action_routes::void_claim)
         .service(job_routes::list_jobs)
-        .service(job_routes::retry_job);
+        .service(job_routes::retry_job)
+        .service(reopen::reopen_encounter)
+        .service(ack_routes::list_acknowledgments)
+        .service(ack_routes::list_interchanges)
+        .service(ack_routes::get_interchange);
 }

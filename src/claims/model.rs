@@ -144,7 +144,7 @@ pub struct ClaimDoc {
     pub payer_id: PayerId,
     /// First date of service.
     pub date_of_service: NaiveDate,
-    /// draft, validated, queued, submitted, accepted or rejected.
+    /// draft, validated, queued, submitted, accepted, rejected or superseded.
     pub status: String,
     /// The states it may move to next.
     pub allowed_next: Vec<&'static str>,

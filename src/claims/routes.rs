@@ -109,7 +109,7 @@ pub async fn list_claims(
         return Err(ApiError::invalid_field(
             "?status",
             "invalid_value",
-            "status must be draft, validated, queued, submitted, accepted or rejected",
+            "status must be draft, validated, queued, submitted, accepted, rejected or superseded",
         ));
     }
     if let (Some(f), Some(t)) = (q.from, q.to) {
@@ -159,11 +159,17 @@ pub async fn get_claim_837(
     let snap: Snapshot = serde_json::from_str(&row.snapshot).map_err(|_| ApiError::internal())?;
     let freq = snapshot::frequency(&row.frequency, row.payer_claim_number.as_deref());
     let x = to_x12::claim(&snap, &row.patient_control_number, freq);
-    let text =
-        to_x12::preview(settings::submitter(), x, Timestamp::now().0.naive_utc()).map_err(|e| {
-            tracing::error!(claim = %id, field = e.field, "stored claim cannot be written as 837P");
-            ApiError::internal()
-        })?;
+    let line_breaks = state.x12_line_breaks;
+    let text = to_x12::preview(
+        settings::submitter(),
+        x,
+        Timestamp::now().0.naive_utc(),
+        line_breaks,
+    )
+    .map_err(|e| {
+        tracing::error!(claim = %id, field = e.field, "stored claim cannot be written as 837P");
+        ApiError::internal()
+    })?;
     audit_phi_reads(&state, &ctx, "read", RESOURCE, [id.to_string()]).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")

@@ -145,7 +145,7 @@ fn store_new(
         snapshot::frequency(frequency, payer_claim_number.as_deref()),
     );
     let now = Timestamp::now();
-    if let Err(e) = to_x12::preview(settings::submitter(), x, now.0.naive_utc()) {
+    if let Err(e) = to_x12::preview(settings::submitter(), x, now.0.naive_utc(), false) {
         return Err(ApiError::validation(vec![FieldError::new(
             format!("/snapshot/{}", e.field.replace('.', "/")),
             "x12",
@@ -199,14 +199,27 @@ pub fn create_in(
     id: EncounterId,
     coverage: Option<CoverageId>,
 ) -> ApiResult<ClaimDoc> {
+    let row = create_row_in(conn, codes, ctx, id, coverage)?;
+    doc(conn, row)
+}
+
+/// [`create_in`] answering the stored row (batches answer summaries, not documents).
+pub fn create_row_in(
+    conn: &mut AnyConnection,
+    codes: &CodeTables,
+    ctx: &RequestCtx,
+    id: EncounterId,
+    coverage: Option<CoverageId>,
+) -> ApiResult<ClaimRow> {
     let enc = load_encounter(conn, id)?;
     if enc.header.status != "coded" {
         return Err(ApiError::conflict(format!(
             "only a coded (signed-off) encounter can be billed; this one is {}",
             enc.header.status
         ))
-        .with_extension("status", serde_json::json!(enc.header.status)));
+        .with_extension("current_status", serde_json::json!(enc.header.status)));
     }
+    super::reopen::check_no_standing_claim(conn, id)?;
     let snap = assemble(conn, codes, &enc, coverage)?;
     let mut billed = enc.clone();
     if let Some(c) = coverage {
@@ -221,7 +234,7 @@ pub fn create_in(
     };
     let row = store_new(conn, ctx, &billed, &snap, origin)?;
     encounters::mark_billed(conn, codes, ctx, id)?;
-    doc(conn, row)
+    Ok(row)
 }
 
 fn load_claim(conn: &mut AnyConnection, id: ClaimId) -> ApiResult<ClaimRow> {
@@ -265,9 +278,20 @@ pub fn queue_in(
     id: ClaimId,
     expected: Option<i32>,
 ) -> ApiResult<ClaimDoc> {
+    let row = queue_row_in(conn, ctx, id, expected)?;
+    doc(conn, row)
+}
+
+/// [`queue_in`] answering the stored row.
+pub fn queue_row_in(
+    conn: &mut AnyConnection,
+    ctx: &RequestCtx,
+    id: ClaimId,
+    expected: Option<i32>,
+) -> ApiResult<ClaimRow> {
     let row = transition_in(conn, ctx, id, expected, Status::Queued, None)?;
     queue::enqueue(conn, row.id, row.payer_id)?;
-    doc(conn, row)
+    Ok(row)
 }
 
 /// Builds a replacement (frequency 7) or void (8) of claim `id`, carrying the payer's claim
@@ -297,7 +321,10 @@ pub fn supersede_in(
     if orig.frequency == "8" {
         return Err(status::conflict(from, &format!("{verb}: it is a void")));
     }
-    if let Some(other) = store::replacements(conn, id)?.first() {
+    if let Some(other) = store::replacements(conn, id)?
+        .iter()
+        .find(|r| r.status != Status::Superseded.as_str())
+    {
         return Err(ApiError::conflict(format!(
             "claim {} already replaces or voids this claim",
             other.id
@@ -315,6 +342,16 @@ pub fn supersede_in(
             )
         })?;
     let mut enc = load_encounter(conn, orig.encounter_id)?;
+    // A replacement is rebuilt from the encounter's coding: a reopened encounter must be
+    // signed off again first, and is billed again by the replacement.
+    let rebill = frequency == "7" && enc.header.status == "coded";
+    if frequency == "7" && !rebill && enc.header.status != "billed" {
+        return Err(ApiError::conflict(format!(
+            "the encounter is {} (reopened): sign it off before replacing its claim",
+            enc.header.status
+        ))
+        .with_extension("current_status", serde_json::json!(enc.header.status)));
+    }
     enc.header.coverage_id = Some(orig.coverage_id);
     enc.header.payer_id = Some(orig.payer_id);
     let snap = if frequency == "7" {
@@ -343,5 +380,8 @@ pub fn supersede_in(
         &[],
     );
     store::insert_events(conn, &[note])?;
+    if rebill {
+        encounters::mark_billed(conn, codes, ctx, orig.encounter_id)?;
+    }
     doc(conn, row)
 }

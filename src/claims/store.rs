@@ -35,6 +35,18 @@ pub fn find_by_pcn(conn: &mut AnyConnection, pcn: &str) -> QueryResult<Option<Cl
         .optional()
 }
 
+/// The claims of an encounter, oldest first.
+pub fn for_encounter(
+    conn: &mut AnyConnection,
+    encounter: crate::encounters::model::EncounterId,
+) -> QueryResult<Vec<ClaimRow>> {
+    cl::table
+        .filter(cl::encounter_id.eq(encounter))
+        .order(cl::id.asc())
+        .select(ClaimRow::as_select())
+        .load(conn)
+}
+
 /// The claims that replace or void `id`.
 pub fn replacements(conn: &mut AnyConnection, id: ClaimId) -> QueryResult<Vec<ClaimRow>> {
     cl::table
@@ -132,7 +144,8 @@ pub struct ClaimFilter {
     pub from: Option<NaiveDate>,
     /// Date of service on or before.
     pub to: Option<NaiveDate>,
-    /// Submitted before this instant (age since submission).
+    /// Submitted before this instant and still waiting on an answer (submitted, or accepted
+    /// and not yet paid).
     pub submitted_before: Option<Timestamp>,
     /// Continue after this id.
     pub after: Option<ClaimId>,
@@ -154,7 +167,11 @@ pub fn list(conn: &mut AnyConnection, f: &ClaimFilter, limit: i64) -> QueryResul
         q = q.filter(cl::date_of_service.le(d));
     }
     if let Some(t) = f.submitted_before {
-        q = q.filter(cl::submitted_at.lt(t));
+        // Only claims still waiting on an answer: a rejected or superseded one is not.
+        let waiting: Vec<&str> = super::status::WAITING.iter().map(|s| s.as_str()).collect();
+        q = q
+            .filter(cl::submitted_at.lt(t))
+            .filter(cl::status.eq_any(waiting));
     }
     if let Some(a) = f.after {
         q = q.filter(cl::id.gt(a));

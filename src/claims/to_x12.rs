@@ -223,13 +223,15 @@ pub fn transaction(
 }
 
 /// Writes one claim alone as an interchange (the preview of `GET /v1/claims/{id}/837`, and
-/// the check at creation that the claim can be written at all).
+/// the check at creation that the claim can be written at all); `line_breaks` puts a line
+/// break after each segment but the last (the `x12_line_breaks` setting).
 pub fn preview(
     cfg: &SubmitterSettings,
     claim: x12::ClaimSnapshot,
     at: NaiveDateTime,
+    line_breaks: bool,
 ) -> Result<String, x12::X12Error> {
     let env = envelope(cfg, 1, at);
     let t = transaction(cfg, 1, "PREVIEW", vec![claim]);
-    x12::write_837p(&env, &[t], x12::WriteOptions { line_breaks: true })
+    x12::write_837p(&env, &[t], x12::WriteOptions { line_breaks })
 }

@@ -34,6 +34,8 @@ pub struct WorkerConfig {
     pub submitter: SubmitterSettings,
     /// Where acknowledgments arrive (none: not imported by this worker).
     pub inbox: Option<PathBuf>,
+    /// Line breaks after segment terminators in the interchanges written (off by default).
+    pub line_breaks: bool,
 }
 
 impl Default for WorkerConfig {
@@ -46,6 +48,7 @@ impl Default for WorkerConfig {
             retry: RetryPolicy::default(),
             submitter: SubmitterSettings::default(),
             inbox: None,
+            line_breaks: false,
         }
     }
 }
@@ -118,7 +121,7 @@ fn build_new(
     tick: &mut Tick,
 ) -> Result<Option<(Interchange, Vec<Job>)>, String> {
     while !jobs.is_empty() {
-        match interchange::build(conn, &cfg.submitter, payer, &jobs) {
+        match interchange::build(conn, &cfg.submitter, cfg.line_breaks, payer, &jobs) {
             Ok(ic) => return Ok(Some((ic, jobs))),
             Err(BuildError::Claim(i, why)) if i < jobs.len() => {
                 let job = jobs.remove(i);

@@ -115,6 +115,7 @@ impl WorkerArgs {
                     .clone()
                     .unwrap_or_else(|| data_dir.join("inbox")),
             ),
+            line_breaks: false,
         };
         Ok((cfg, adapter))
     }

@@ -284,6 +284,25 @@ pub fn mark_billed(
     })
 }
 
+/// Reopens billed encounter `id` for coding (back to open, sign-off cleared): for the claims
+/// module, which checks the encounter's claims first, inside its transaction.
+pub fn reopen_in(
+    c: &mut AnyConnection,
+    codes: &CodeTables,
+    ctx: &RequestCtx,
+    id: EncounterId,
+    expected: Option<i32>,
+) -> ApiResult<EncounterDoc> {
+    mutate_in(c, codes, ctx, id, expected, "reopen", |_, cur| {
+        status::check_reopen(status::stored(&cur.header.status)?)?;
+        let mut doc = cur.clone();
+        doc.header.status = Status::Open.as_str().into();
+        doc.header.signed_off_at = None;
+        doc.header.signed_off_by = None;
+        Ok(Edit::of(doc))
+    })
+}
+
 /// The outcome of a sign-off attempt.
 #[derive(Debug)]
 pub enum SignOff {

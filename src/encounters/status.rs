@@ -79,7 +79,21 @@ pub fn check_transition(from: Status, to: Status) -> Result<(), ApiError> {
         from.as_str(),
         to.as_str()
     ))
-    .with_extension("status", serde_json::json!(from.as_str()))
+    .with_extension("current_status", serde_json::json!(from.as_str()))
+    .with_extension("allowed_next", serde_json::json!(names(from.next()))))
+}
+
+/// Fails with 409 unless the encounter may be reopened for coding: only a billed one can (the
+/// claims module decides whether its claims allow it), and it goes back to open.
+pub fn check_reopen(from: Status) -> Result<(), ApiError> {
+    if from == Status::Billed {
+        return Ok(());
+    }
+    Err(ApiError::conflict(format!(
+        "only a billed encounter can be reopened; this one is {}",
+        from.as_str()
+    ))
+    .with_extension("current_status", serde_json::json!(from.as_str()))
     .with_extension("allowed_next", serde_json::json!(names(from.next()))))
 }
 
@@ -92,7 +106,7 @@ pub fn check_editable(current: Status) -> Result<(), ApiError> {
         "an encounter that is {} cannot be changed",
         current.as_str()
     ))
-    .with_extension("status", serde_json::json!(current.as_str()))
+    .with_extension("current_status", serde_json::json!(current.as_str()))
     .with_extension("allowed_next", serde_json::json!(names(current.next()))))
 }
 
@@ -108,6 +122,8 @@ mod tests {
         assert!(check_transition(Status::Void, Status::Open).is_err());
         assert!(check_editable(Status::OnHold).is_ok());
         assert!(check_editable(Status::Coded).is_err());
+        assert!(check_reopen(Status::Billed).is_ok());
+        assert!(check_reopen(Status::Coded).is_err());
         for s in ALL {
             assert_eq!(Status::parse(s.as_str()), Some(s));
         }

@@ -132,7 +132,7 @@ pub fn custody_in(
             "a specimen that is {} takes no more hand-offs",
             current.as_str()
         ))
-        .with_extension("status", serde_json::json!(current.as_str()))
+        .with_extension("current_status", serde_json::json!(current.as_str()))
         .with_extension("allowed_next", serde_json::json!([])));
     }
     let mut errors = Vec::new();
@@ -194,7 +194,7 @@ pub fn recollect_in(
             "only a rejected specimen is recollected; this one is {}",
             st.as_str()
         ))
-        .with_extension("status", serde_json::json!(st.as_str())));
+        .with_extension("current_status", serde_json::json!(st.as_str())));
     }
     if let Some(acc) = store::recollection_of(c, id)? {
         return Err(ApiError::conflict(format!(

@@ -92,7 +92,7 @@ pub fn stored(s: &str) -> Result<Status, ApiError> {
 
 fn conflict(from: Status, detail: String) -> ApiError {
     ApiError::conflict(detail)
-        .with_extension("status", serde_json::json!(from.as_str()))
+        .with_extension("current_status", serde_json::json!(from.as_str()))
         .with_extension("allowed_next", serde_json::json!(names(from.next())))
 }
 

@@ -62,6 +62,11 @@ pub fn write_837p(
     out.seg("IEA").raw("1");
     let _ = write!(out.buf, "*{:09}", envelope.interchange_control_number);
     out.end();
+    // The file ends at IEA's terminator: a break after it is an empty last segment to a
+    // strict reader.
+    if out.buf.ends_with('\n') {
+        out.buf.pop();
+    }
     Ok(out.buf)
 }
 

@@ -407,4 +407,7 @@ fn line_breaks_are_optional() {
     let without = write(vec![snapshot(1)]).unwrap();
     assert_eq!(with.replace('\n', ""), without);
     assert!(!without.contains('\n'));
+    // Every segment on its own line, and nothing after IEA's terminator.
+    assert!(with.ends_with('~'), "{with}");
+    assert!(with.split('~').rev().skip(1).all(|s| !s.trim().is_empty()));
 }

@@ -86,7 +86,8 @@ async fn refuses_what_cannot_be_billed(app: TestApp) {
     let open = id_of(&app.post("/v1/encounters", Role::Billing, &coded(&fx)).await);
     let r = build(&app, &open).await;
     assert_eq!(r.status, 409, "{}", r.body);
-    assert_eq!(r.body["status"], "open");
+    assert_eq!(r.body["status"], 409);
+    assert_eq!(r.body["current_status"], "open");
     let r = build(&app, "00000000-0000-7000-8000-000000000000").await;
     assert_eq!(r.status, 404);
 
@@ -169,7 +170,8 @@ async fn lifecycle_and_history(app: TestApp) {
     assert_eq!(app.count("submission_jobs WHERE status = 'pending'"), 1);
     let r = post_with(&app, &format!("{path}/queue"), Role::Billing, None, &[]).await;
     assert_eq!(r.status, 409, "{}", r.body);
-    assert_eq!(r.body["status"], "queued");
+    assert_eq!(r.body["status"], 409);
+    assert_eq!(r.body["current_status"], "queued");
     assert_eq!(r.body["allowed_next"], json!(["submitted"]));
     let r = post_with(
         &app,

@@ -122,6 +122,7 @@ async fn postgres_outage_fails_fast_and_recovers() {
         login_throttle: Default::default(),
         sessions: Default::default(),
         audit_anchor: Default::default(),
+        x12_line_breaks: false,
     });
     let list = || {
         TestRequest::get().uri("/v1/payers").insert_header((

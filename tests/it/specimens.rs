@@ -127,7 +127,8 @@ async fn lifecycle_and_conflicts(app: TestApp) {
     // Not allowed by the machine: 409 naming the allowed states.
     let r = move_to(&app, &id, Role::Lab, 2, json!({"to": "resulted"})).await;
     assert_eq!(r.status, 409, "{}", r.body);
-    assert_eq!(r.body["status"], "in_transit");
+    assert_eq!(r.body["status"], 409);
+    assert_eq!(r.body["current_status"], "in_transit");
     assert_eq!(
         r.body["allowed_next"],
         json!(["received", "rejected", "cancelled"])

@@ -248,9 +248,9 @@ async fn expired_leases_return_jobs(app: TestApp) {
     let jobs = queue::lease(&mut c, "died", Duration::from_secs(60), 2).unwrap();
     assert_eq!(jobs.len(), 2);
     let cfg = config(500);
-    let built = interchange::build(&mut c, &cfg.submitter, jobs[0].payer_id, &jobs[..1]);
+    let built = interchange::build(&mut c, &cfg.submitter, false, jobs[0].payer_id, &jobs[..1]);
     let first = built.map_err(|_| "build").unwrap();
-    let sent = interchange::build(&mut c, &cfg.submitter, jobs[1].payer_id, &jobs[1..]);
+    let sent = interchange::build(&mut c, &cfg.submitter, false, jobs[1].payer_id, &jobs[1..]);
     let second = sent.map_err(|_| "build").unwrap();
     fd.send(&Outgoing {
         id: second.id,

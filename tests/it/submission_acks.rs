@@ -265,8 +265,40 @@ async fn acks_import_command(app: TestApp) {
         stdout.contains("imported 1 files: 2 claims accepted"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("ack.277\tapplied\t277CA: 2 accepted"),
+        "{stdout}"
+    );
     assert_eq!(claim_field(&app, &ids[0], "status"), "accepted");
     assert!(inbox.join("processed/ack.277").exists());
+
+    // An unreadable file and a 999 for an interchange never sent: one line each, exit 1.
+    std::fs::write(inbox.join("bad.txt"), "not x12").unwrap();
+    let unknown = REJECTED_999
+        .replace("AK1*HC*GROUP", "AK1*HC*4242")
+        .replace("AK2*837*SET", "AK2*837*0001");
+    std::fs::write(inbox.join("stray.999"), unknown).unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_medbill"))
+        .args(["acks", "import"])
+        .arg(&inbox)
+        .env("DATABASE_URL", &app.url)
+        .env("MEDBILL_DATA_DIR", &data)
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "{stdout}");
+    assert!(stdout.contains("bad.txt\tunreadable\t"), "{stdout}");
+    assert!(
+        stdout.contains("stray.999\tunmatched\t999 for an unknown interchange"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("2 file(s) could not be applied"),
+        "{stderr}"
+    );
+    assert!(inbox.join("failed/stray.999").exists());
 }
 
 on_both_backends!(

@@ -98,6 +98,7 @@ fn state_for(url: &str, codes: &'static CodeTables) -> web::Data<AppState> {
         login_throttle: Default::default(),
         sessions: Default::default(),
         audit_anchor: Default::default(),
+        x12_line_breaks: false,
     })
 }
 
@@ -147,6 +148,23 @@ impl TestApp {
             url,
             store: Store::PgDatabase { admin_url, name },
         })
+    }
+
+    /// The same database and app with `x12_line_breaks` on (the `--x12-line-breaks` setting).
+    pub fn with_x12_line_breaks(mut self) -> TestApp {
+        let s = &self.state;
+        self.state = web::Data::new(AppState {
+            backend: s.backend,
+            pool: s.pool.clone(),
+            keys: TokenKeys::new(SECRET, 900, None).unwrap(),
+            audit: s.audit.clone(),
+            code_tables: medbill::ops::code_reload::LiveCodes::new(s.codes(), 0),
+            login_throttle: Default::default(),
+            sessions: Default::default(),
+            audit_anchor: s.audit_anchor.clone(),
+            x12_line_breaks: true,
+        });
+        self
     }
 
     /// A token for a caller in `role` (signed like the server's own).

@@ -1,0 +1,187 @@
+//! Batch work for a day's claims: build claims for many signed-off encounters and queue many
+//! claims in one request each. Every item runs in its own transaction, so one refusal (a 409,
+//! a 422 from the scrubber) stops nothing else; the answer lists each item's outcome, with the
+//! problem document of those that failed.
+
+use actix_web::{post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use super::model::{ClaimId, ClaimRow, ClaimSummary};
+use super::service;
+use crate::auth::roles::Permission;
+use crate::coverages::model::CoverageId;
+use crate::encounters::model::EncounterId;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::{JsonBody, RequestCtx};
+use crate::state::AppState;
+
+/// Most items in one batch request.
+pub const MAX_ITEMS: usize = 1000;
+
+/// One encounter to bill.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchClaimItem {
+    /// The signed-off encounter.
+    #[schema(value_type = uuid::Uuid)]
+    pub encounter_id: EncounterId,
+    /// The coverage to bill (default: the encounter's).
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub coverage_id: Option<CoverageId>,
+}
+
+/// Body of `POST /v1/claims/batch`.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchClaims {
+    /// The encounters to bill (1 to 1,000).
+    #[schema(min_items = 1, max_items = 1000)]
+    pub items: Vec<BatchClaimItem>,
+}
+
+/// Body of `POST /v1/claims/queue`.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchQueue {
+    /// The validated claims to queue (1 to 1,000).
+    #[schema(min_items = 1, max_items = 1000, value_type = Vec<uuid::Uuid>)]
+    pub claim_ids: Vec<ClaimId>,
+}
+
+/// What became of one item.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BatchOutcome {
+    /// The item's position in the request (from 0).
+    pub index: usize,
+    /// `created` or `queued`, or `failed`.
+    pub outcome: &'static str,
+    /// The claim built or queued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<ClaimSummary>,
+    /// Why the item failed (the problem document a single call would have answered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<Problem>,
+}
+
+/// The answer of a batch call.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BatchResult {
+    /// Items that succeeded.
+    pub succeeded: usize,
+    /// Items that failed.
+    pub failed: usize,
+    /// One outcome per item, in request order.
+    pub results: Vec<BatchOutcome>,
+}
+
+impl BatchResult {
+    fn of(results: Vec<BatchOutcome>) -> Self {
+        let failed = results.iter().filter(|r| r.problem.is_some()).count();
+        BatchResult {
+            succeeded: results.len() - failed,
+            failed,
+            results,
+        }
+    }
+}
+
+fn outcome(index: usize, done: &'static str, r: ApiResult<ClaimRow>) -> BatchOutcome {
+    match r {
+        Ok(row) => BatchOutcome {
+            index,
+            outcome: done,
+            claim: Some(ClaimSummary::from(row)),
+            problem: None,
+        },
+        Err(e) => BatchOutcome {
+            index,
+            outcome: "failed",
+            claim: None,
+            problem: Some(e.problem()),
+        },
+    }
+}
+
+fn check_size(n: usize, pointer: &str) -> ApiResult<()> {
+    if (1..=MAX_ITEMS).contains(&n) {
+        return Ok(());
+    }
+    Err(ApiError::invalid_field(
+        pointer,
+        "batch_size",
+        format!("send 1 to {MAX_ITEMS} items per request (got {n}); split larger batches"),
+    ))
+}
+
+/// Builds a claim per item, each in its own transaction, on one connection.
+pub fn build_many(
+    state: &AppState,
+    ctx: &RequestCtx,
+    items: &[BatchClaimItem],
+) -> ApiResult<BatchResult> {
+    let mut conn = state.pool.get()?;
+    let results = items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            let r = conn.write_transaction(|c| {
+                service::create_row_in(c, state.codes(), ctx, it.encounter_id, it.coverage_id)
+            });
+            outcome(i, "created", r)
+        })
+        .collect();
+    Ok(BatchResult::of(results))
+}
+
+/// Queues each claim in its own transaction (with its outbox job), on one connection.
+pub fn queue_many(state: &AppState, ctx: &RequestCtx, ids: &[ClaimId]) -> ApiResult<BatchResult> {
+    let mut conn = state.pool.get()?;
+    let results = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let r = conn.write_transaction(|c| service::queue_row_in(c, ctx, *id, None));
+            outcome(i, "queued", r)
+        })
+        .collect();
+    Ok(BatchResult::of(results))
+}
+
+/// Build claims for many signed-off encounters (1 to 1,000), one transaction per item: 200
+/// with each item's outcome (`created` with the claim, or `failed` with its problem).
+#[utoipa::path(post, path = "/v1/claims/batch", tag = "claims", request_body = BatchClaims,
+    responses((status = 200, body = BatchResult), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/v1/claims/batch")]
+pub async fn build_claims(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    body: JsonBody<BatchClaims>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::ClaimWrite)?;
+    let items = body.value.items;
+    check_size(items.len(), "/items")?;
+    let result = web::block(move || build_many(&state, &ctx, &items)).await??;
+    Ok(HttpResponse::Ok().json(result))
+}
+
+/// Queue many validated claims (1 to 1,000), one transaction per item: 200 with each item's
+/// outcome (`queued` with the claim, or `failed` with its problem, e.g. a 409 naming its
+/// `current_status`).
+#[utoipa::path(post, path = "/v1/claims/queue", tag = "claims", request_body = BatchQueue,
+    responses((status = 200, body = BatchResult), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/v1/claims/queue")]
+pub async fn queue_claims(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    body: JsonBody<BatchQueue>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::ClaimWrite)?;
+    let ids = body.value.claim_ids;
+    check_size(ids.len(), "/claim_ids")?;
+    let result = web::block(move || queue_many(&state, &ctx, &ids)).await??;
+    Ok(HttpResponse::Ok().json(result))
+}

@@ -1,0 +1,146 @@
+//! Reopening the encounter of a rejected (or voided) claim for coding: the claims that stand
+//! for an encounter (its "heads"), the rule that none may still wait on an answer, and the
+//! move of rejected heads to superseded, all beside the encounter's return to open in one
+//! transaction. A new original claim (frequency 1) is then built after sign-off; an accepted
+//! claim stays and is corrected by a replacement rebuilt from the corrected coding.
+
+use actix_web::{post, web, HttpRequest, HttpResponse};
+
+use super::model::{ClaimId, ClaimRow};
+use super::status::{self, Status};
+use super::store;
+use crate::audit::{store as audit_store, AuditEntry};
+use crate::auth::roles::Permission;
+use crate::codesets::CodeTables;
+use crate::db::AnyConnection;
+use crate::encounters::forms::ReasonBody;
+use crate::encounters::model::{EncounterDoc, EncounterId};
+use crate::encounters::routes::doc_response;
+use crate::encounters::{check, service as encounters};
+use crate::error::{ApiError, ApiResult};
+use crate::http::versioning::required_if_match;
+use crate::http::{JsonBody, RequestCtx};
+use crate::state::AppState;
+
+/// The claims that stand for an encounter's visit now: not superseded, and not replaced or
+/// voided by a later claim that is itself still current.
+pub fn heads(conn: &mut AnyConnection, encounter: EncounterId) -> ApiResult<Vec<ClaimRow>> {
+    let all = store::for_encounter(conn, encounter)?;
+    let live = |c: &ClaimRow| c.status != Status::Superseded.as_str();
+    let replaced: Vec<ClaimId> = all
+        .iter()
+        .filter(|c| live(c))
+        .filter_map(|c| c.replaces_claim_id)
+        .collect();
+    Ok(all
+        .iter()
+        .filter(|c| live(c) && !replaced.contains(&c.id))
+        .cloned()
+        .collect())
+}
+
+/// Fails with 409 when a claim still stands for the encounter as an original or replacement
+/// (a new original would bill the visit twice): a void, or a rejected claim, does not.
+pub fn check_no_standing_claim(conn: &mut AnyConnection, encounter: EncounterId) -> ApiResult<()> {
+    for h in heads(conn, encounter)? {
+        let st = status::stored(&h.status)?;
+        if h.frequency != "8" && st.stands() {
+            return Err(ApiError::conflict(format!(
+                "claim {} ({}) still stands for this encounter: correct it with a replacement",
+                h.id, h.status
+            ))
+            .with_extension("claim_id", serde_json::json!(h.id))
+            .with_extension("current_status", serde_json::json!(h.status)));
+        }
+    }
+    Ok(())
+}
+
+/// Reopens billed encounter `id` for coding. Refused (409) while one of its current claims
+/// waits on an answer; its rejected current claims become superseded, and every current claim
+/// gets a history entry with the reason.
+pub fn reopen_in(
+    conn: &mut AnyConnection,
+    codes: &CodeTables,
+    ctx: &RequestCtx,
+    id: EncounterId,
+    expected: Option<i32>,
+    reason: &str,
+) -> ApiResult<EncounterDoc> {
+    let heads = heads(conn, id)?;
+    for h in &heads {
+        let st = status::stored(&h.status)?;
+        if st.awaiting_answer() {
+            return Err(ApiError::conflict(format!(
+                "claim {} is {} and waits on an answer: reopen the encounter once it has one",
+                h.id, h.status
+            ))
+            .with_extension("claim_id", serde_json::json!(h.id))
+            .with_extension("current_status", serde_json::json!(h.status)));
+        }
+    }
+    let doc = encounters::reopen_in(conn, codes, ctx, id, expected)?;
+    let note = format!("encounter reopened for coding: {reason}");
+    let mut events = Vec::with_capacity(heads.len());
+    let mut audit = Vec::new();
+    for h in &heads {
+        let from = status::stored(&h.status)?;
+        let to = if from == Status::Rejected {
+            status::check_transition(from, Status::Superseded)?;
+            if !store::set_status(conn, h.id, from.as_str(), Status::Superseded.as_str(), None)? {
+                return Err(ApiError::stale(h.version + 1));
+            }
+            audit.push(AuditEntry::success(
+                ctx,
+                Status::Superseded.as_str(),
+                super::service::RESOURCE,
+                Some(h.id.to_string()),
+            ));
+            Status::Superseded
+        } else {
+            from
+        };
+        events.push(store::event(
+            h.id,
+            Some(from.as_str()),
+            to.as_str(),
+            &ctx.caller.actor,
+            Some(note.clone()),
+            &[],
+        ));
+    }
+    store::insert_events(conn, &events)?;
+    audit_store::insert(conn, &audit)?;
+    Ok(doc)
+}
+
+/// Reopen the encounter of a rejected (or voided) claim for coding, with a reason (If-Match;
+/// billing and admin). Its rejected claim stays as history, marked superseded; after sign-off
+/// a new original claim can be built. 409 while one of its claims waits on an answer.
+#[utoipa::path(post, path = "/v1/encounters/{id}/reopen", tag = "encounters", request_body = ReasonBody,
+    params(("id" = uuid::Uuid, Path, description = "Encounter id"), ("If-Match" = String, Header, description = "The ETag you read")),
+    responses((status = 200, body = EncounterDoc), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+        (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem),
+        (status = 428, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/v1/encounters/{id}/reopen")]
+pub async fn reopen_encounter(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    req: HttpRequest,
+    id: web::Path<EncounterId>,
+    body: JsonBody<ReasonBody>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::ClaimWrite)?;
+    let reason = check::reason(&body.value.reason, 1).map_err(|e| ApiError::validation(vec![e]))?;
+    let expected = required_if_match(&req)?;
+    let id = id.into_inner();
+    let doc = web::block(move || -> ApiResult<EncounterDoc> {
+        let mut conn = state.pool.get()?;
+        let codes = state.codes();
+        conn.write_transaction(|c| reopen_in(c, codes, &ctx, id, expected, &reason))
+    })
+    .await??;
+    Ok(doc_response(&doc))
+}
