@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod patients;
 pub mod payers;
 pub mod providers;
+pub mod remits;
 pub mod scrub;
 pub mod server;
 pub mod specimens;

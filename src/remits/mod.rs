@@ -1,0 +1,9 @@
+//! Remittance posting: what a payer decided about a claim (an 835 CLP or a paper EOB), turned
+//! into ledger entries by a pure function and stored by the posting service. See
+//! docs/remittance.md.
+
+pub mod adjudication;
+pub mod posting_service;
+
+pub use adjudication::{Adjustment, ClaimAdjudication, LineAdjudication, LineMatch};
+pub use posting_service::{post_adjudication, PostingOutcome};
