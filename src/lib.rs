@@ -66,6 +66,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(encounters::configure)
         .configure(specimens::configure)
         .configure(claims::configure)
+        .configure(remits::routes::configure)
         .configure(codeset_api::routes::configure)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .default_service(web::to(no_route));

@@ -83,6 +83,13 @@ use utoipa::{Modify, OpenApi};
         crate::claims::job_routes::list_jobs,
         crate::claims::job_routes::retry_job,
         // claims (end)
+        // remittances (begin)
+        crate::remits::routes::import_remittance,
+        crate::remits::routes::list_remittances,
+        crate::remits::routes::get_remittance,
+        crate::remits::routes::list_unmatched,
+        crate::remits::routes::match_unmatched,
+        // remittances (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ProblemResponses),
@@ -97,6 +104,7 @@ use utoipa::{Modify, OpenApi};
         (name = "fee schedules", description = "Charges per payer (or default) and code, by date"),
         (name = "specimens", description = "Specimen log: accessioning, chain of custody, labels (PHI; audited)"),
         (name = "claims", description = "Claims, the submission queue and acknowledgments"),
+        (name = "remittances", description = "835 remittances: import, matching, the unmatched queue (PHI; audited)"),
         (name = "audit", description = "Audit log (admin only)"),
         (name = "health", description = "Probes"),
     )

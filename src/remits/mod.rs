@@ -3,7 +3,12 @@
 //! docs/remittance.md.
 
 pub mod adjudication;
+pub mod import;
+pub mod matching;
 pub mod posting_service;
+pub mod routes;
+pub mod store;
+pub mod unmatched;
 
 pub use adjudication::{Adjustment, ClaimAdjudication, LineAdjudication, LineMatch};
 pub use posting_service::{post_adjudication, PostingOutcome};

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::model::{ClaimPayment, Payment};
 
 /// The result of the balancing rules for one payment.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BalanceCheck {
     /// True when every rule holds.
     pub balanced: bool,
@@ -22,7 +22,7 @@ pub struct BalanceCheck {
 }
 
 /// One failed balancing rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Imbalance {
     /// 0-based index of the claim in the payment, when the rule concerns a claim or a line.
     pub claim: Option<usize>,

@@ -249,7 +249,7 @@ pub struct LinePayment {
 
 /// One reason/amount pair of a PLB segment. A positive amount reduces the payment (the provider
 /// owes it: a levy, a forwarding balance); a negative one increases it (interest).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProviderAdjustment {
     /// PLB01: the provider's identifier.
     pub provider_id: String,
