@@ -15,6 +15,7 @@ pub mod encounters;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod ledger;
 pub mod openapi;
 pub mod patients;
 pub mod payers;

@@ -3,7 +3,11 @@
 //! docs/remittance.md.
 
 pub mod adjudication;
+pub mod post;
 pub mod posting_service;
 
 pub use adjudication::{Adjustment, ClaimAdjudication, LineAdjudication, LineMatch};
 pub use posting_service::{post_adjudication, PostingOutcome};
+
+#[cfg(test)]
+mod post_props;
