@@ -21,6 +21,7 @@ pub mod patients;
 pub mod payers;
 pub mod providers;
 pub mod remits;
+pub mod reports;
 pub mod scrub;
 pub mod server;
 pub mod specimens;
@@ -67,6 +68,9 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(encounters::configure)
         .configure(specimens::configure)
         .configure(claims::configure)
+        .configure(remits::configure_payments)
+        .configure(ledger::configure)
+        .configure(reports::configure)
         .configure(codeset_api::routes::configure)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()))
         .default_service(web::to(no_route));

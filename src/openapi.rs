@@ -83,6 +83,13 @@ use utoipa::{Modify, OpenApi};
         crate::claims::job_routes::list_jobs,
         crate::claims::job_routes::retry_job,
         // claims (end)
+        // receivables (begin)
+        crate::remits::payment_routes::post_payment,
+        crate::remits::payment_routes::post_write_off,
+        crate::ledger::routes::patient_balance,
+        crate::reports::routes::aging_report,
+        crate::reports::routes::denials_view,
+        // receivables (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ProblemResponses),
@@ -97,6 +104,7 @@ use utoipa::{Modify, OpenApi};
         (name = "fee schedules", description = "Charges per payer (or default) and code, by date"),
         (name = "specimens", description = "Specimen log: accessioning, chain of custody, labels (PHI; audited)"),
         (name = "claims", description = "Claims, the submission queue and acknowledgments"),
+        (name = "receivables", description = "Payments, write-offs, balances, denials and aging"),
         (name = "audit", description = "Audit log (admin only)"),
         (name = "health", description = "Probes"),
     )

@@ -3,11 +3,19 @@
 //! docs/remittance.md.
 
 pub mod adjudication;
+pub mod manual;
+pub mod payment_routes;
 pub mod post;
 pub mod posting_service;
 
 pub use adjudication::{Adjustment, ClaimAdjudication, LineAdjudication, LineMatch};
 pub use posting_service::{post_adjudication, PostingOutcome};
+
+/// Mounts manual posting and write-offs.
+pub fn configure_payments(cfg: &mut actix_web::web::ServiceConfig) {
+    cfg.service(payment_routes::post_payment)
+        .service(payment_routes::post_write_off);
+}
 
 #[cfg(test)]
 mod post_props;
