@@ -90,6 +90,13 @@ use utoipa::{Modify, OpenApi};
         crate::remits::routes::list_unmatched,
         crate::remits::routes::match_unmatched,
         // remittances (end)
+        // receivables (begin)
+        crate::remits::payment_routes::post_payment,
+        crate::remits::payment_routes::post_write_off,
+        crate::ledger::routes::patient_balance,
+        crate::reports::routes::aging_report,
+        crate::reports::routes::denials_view,
+        // receivables (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ProblemResponses),
@@ -105,6 +112,7 @@ use utoipa::{Modify, OpenApi};
         (name = "specimens", description = "Specimen log: accessioning, chain of custody, labels (PHI; audited)"),
         (name = "claims", description = "Claims, the submission queue and acknowledgments"),
         (name = "remittances", description = "835 remittances: import, matching, the unmatched queue (PHI; audited)"),
+        (name = "receivables", description = "Payments, write-offs, balances, denials and aging"),
         (name = "audit", description = "Audit log (admin only)"),
         (name = "health", description = "Probes"),
     )

@@ -30,8 +30,8 @@ pub struct SupersedeBody {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimQuery {
-    /// draft, validated, queued, submitted, accepted or rejected (`rejected` is the work queue
-    /// of claims to correct).
+    /// draft, validated, queued, submitted, accepted, rejected, paid, partially_paid, denied,
+    /// forwarded or reversed (`rejected` and `denied` are work queues).
     pub status: Option<String>,
     /// The payer.
     pub payer_id: Option<uuid::Uuid>,

@@ -4,7 +4,10 @@
 
 pub mod adjudication;
 pub mod import;
+pub mod manual;
 pub mod matching;
+pub mod payment_routes;
+pub mod post;
 pub mod posting_service;
 pub mod routes;
 pub mod store;
@@ -12,3 +15,12 @@ pub mod unmatched;
 
 pub use adjudication::{Adjustment, ClaimAdjudication, LineAdjudication, LineMatch};
 pub use posting_service::{post_adjudication, PostingOutcome};
+
+/// Mounts manual posting and write-offs.
+pub fn configure_payments(cfg: &mut actix_web::web::ServiceConfig) {
+    cfg.service(payment_routes::post_payment)
+        .service(payment_routes::post_write_off);
+}
+
+#[cfg(test)]
+mod post_props;

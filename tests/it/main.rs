@@ -20,6 +20,7 @@ mod coverages;
 mod encounter_workflow;
 mod encounters;
 mod fee_schedules;
+mod ledger;
 mod mue;
 mod openapi;
 mod patients;
