@@ -26,6 +26,7 @@ mod openapi;
 mod patients;
 mod payers;
 mod providers;
+mod remittance;
 mod remittance_fixtures;
 mod specimen_access;
 mod specimen_billing;
