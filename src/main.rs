@@ -77,6 +77,9 @@ enum Command {
     /// Acknowledgments (999, 277CA).
     #[command(subcommand)]
     Acks(AcksCommand),
+    /// Import 835 remittance files.
+    #[command(subcommand)]
+    Remits(RemitsCommand),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage users (people).
@@ -93,6 +96,13 @@ enum Command {
 #[derive(Subcommand)]
 enum AcksCommand {
     /// Import the 999 and 277CA files of a folder, then move them to processed/ or failed/.
+    Import { dir: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum RemitsCommand {
+    /// Import the 835 files of a folder (one line per file), then move them to processed/ or
+    /// failed/; exits non-zero when a file failed.
     Import { dir: PathBuf },
 }
 
@@ -241,6 +251,22 @@ fn run(cli: Cli) -> Result<(), String> {
                 "imported {} files: {} claims accepted, {} rejected, {} ignored",
                 r.files, r.accepted, r.rejected, r.ignored
             );
+            Ok(())
+        }
+        Command::Remits(RemitsCommand::Import { dir }) => {
+            let pool = open_database(&url, 1)?;
+            let files = medbill::remits::inbox::import_dir(&pool, &dir)?;
+            let mut failed = 0;
+            for (name, outcome) in &files {
+                println!("{}", medbill::remits::inbox::describe(name, outcome));
+                if matches!(outcome, medbill::remits::inbox::FileOutcome::Unreadable(_)) {
+                    failed += 1;
+                }
+            }
+            println!("{} 835 files read, {failed} failed", files.len());
+            if failed > 0 {
+                return Err(format!("{failed} 835 files could not be imported"));
+            }
             Ok(())
         }
         Command::Migrate => {

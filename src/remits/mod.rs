@@ -4,6 +4,7 @@
 
 pub mod adjudication;
 pub mod import;
+pub mod inbox;
 pub mod manual;
 pub mod matching;
 pub mod payment_routes;

@@ -292,7 +292,7 @@ async fn out_of_balance_and_refusals(app: TestApp) {
     assert_eq!(rules, vec!["claim charge - paid = adjustments"]);
 
     // Unreadable money: 422 naming the segment, nothing stored.
-    let bad = text.replace("CLP*", "CLP*").replace("*175*80*", "*175*8O*");
+    let bad = text.replace("*175*80*", "*175*8O*");
     let r = import(&app, &bad, Role::Billing).await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body["errors"][0]["message"]
