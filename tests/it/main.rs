@@ -28,6 +28,7 @@ mod payers;
 mod providers;
 mod remittance;
 mod remittance_fixtures;
+mod remittance_reliability;
 mod specimen_access;
 mod specimen_billing;
 mod specimen_labels;
