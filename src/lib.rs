@@ -15,11 +15,14 @@ pub mod encounters;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod ledger;
 pub mod openapi;
 pub mod ops;
 pub mod patients;
 pub mod payers;
 pub mod providers;
+pub mod remits;
+pub mod reports;
 pub mod scrub;
 pub mod server;
 pub mod specimens;
@@ -56,6 +59,10 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(encounters::configure)
         .configure(specimens::configure)
         .configure(claims::configure)
+        .configure(remits::routes::configure)
+        .configure(remits::configure_payments)
+        .configure(ledger::configure)
+        .configure(reports::configure)
         .configure(codeset_api::routes::configure)
         .service(
             SwaggerUi::new("/docs/{_:.*}")

@@ -100,6 +100,9 @@ enum Command {
     /// Acknowledgments (999, 277CA).
     #[command(subcommand)]
     Acks(AcksCommand),
+    /// Import 835 remittance files.
+    #[command(subcommand)]
+    Remits(RemitsCommand),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Copy the database to DEST while the server runs (SQLite file, or pg_dump custom format).
@@ -120,6 +123,13 @@ enum Command {
 #[derive(Subcommand)]
 enum AcksCommand {
     /// Import the 999 and 277CA files of a folder, then move them to processed/ or failed/.
+    Import { dir: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum RemitsCommand {
+    /// Import the 835 files of a folder (one line per file), then move them to processed/ or
+    /// failed/; exits non-zero when a file failed.
     Import { dir: PathBuf },
 }
 
@@ -311,6 +321,22 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Restore { src } => {
             println!("{}", medbill::ops::restore::restore(&url, &src)?);
+            Ok(())
+        }
+        Command::Remits(RemitsCommand::Import { dir }) => {
+            let pool = open_database(&url, 1)?;
+            let files = medbill::remits::inbox::import_dir(&pool, &dir)?;
+            let mut failed = 0;
+            for (name, outcome) in &files {
+                println!("{}", medbill::remits::inbox::describe(name, outcome));
+                if matches!(outcome, medbill::remits::inbox::FileOutcome::Unreadable(_)) {
+                    failed += 1;
+                }
+            }
+            println!("{} 835 files read, {failed} failed", files.len());
+            if failed > 0 {
+                return Err(format!("{failed} 835 files could not be imported"));
+            }
             Ok(())
         }
         Command::Migrate => {

@@ -92,6 +92,20 @@ use exact::ExactPlumbing;
         crate::claims::ack_routes::list_interchanges,
         crate::claims::ack_routes::get_interchange,
         // claims (end)
+        // remittances (begin)
+        crate::remits::routes::import_remittance,
+        crate::remits::routes::list_remittances,
+        crate::remits::routes::get_remittance,
+        crate::remits::routes::list_unmatched,
+        crate::remits::routes::match_unmatched,
+        // remittances (end)
+        // receivables (begin)
+        crate::remits::payment_routes::post_payment,
+        crate::remits::payment_routes::post_write_off,
+        crate::ledger::routes::patient_balance,
+        crate::reports::routes::aging_report,
+        crate::reports::routes::denials_view,
+        // receivables (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ProblemResponses, &ExactPlumbing),
@@ -106,6 +120,8 @@ use exact::ExactPlumbing;
         (name = "fee schedules", description = "Charges per payer (or default) and code, by date"),
         (name = "specimens", description = "Specimen log: accessioning, chain of custody, labels (PHI; audited)"),
         (name = "claims", description = "Claims, the submission queue and acknowledgments"),
+        (name = "remittances", description = "835 remittances: import, matching, the unmatched queue (PHI; audited)"),
+        (name = "receivables", description = "Payments, write-offs, balances, denials and aging"),
         (name = "audit", description = "Audit log (admin only)"),
         (name = "health", description = "Probes"),
     )

@@ -86,6 +86,10 @@ pub enum Permission {
     ClaimRead,
     /// Build, queue, replace and void claims; retry dead-lettered submissions.
     ClaimWrite,
+    /// Post payments (paper EOBs) and write balances off.
+    PaymentPost,
+    /// Read balances, denials and aging reports.
+    ReceivablesRead,
     /// Read and verify the audit log.
     AuditRead,
     /// Manage users and service accounts.
@@ -167,5 +171,8 @@ mod tests {
         assert!(allows(Role::FrontDesk, Permission::SpecimenCollect));
         assert!(!allows(Role::FrontDesk, Permission::SpecimenProcess));
         assert!(!allows(Role::FrontDesk, Permission::ClaimRead));
+        assert!(allows(Role::Billing, Permission::PaymentPost));
+        assert!(!allows(Role::FrontDesk, Permission::PaymentPost));
+        assert!(!allows(Role::Lab, Permission::ReceivablesRead));
     }
 }

@@ -30,9 +30,11 @@ pub struct SupersedeBody {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimQuery {
-    /// draft, validated, queued, submitted, accepted, rejected or superseded (`rejected` is the work queue
-    /// of claims to correct).
-    #[param(pattern = r"^(draft|validated|queued|submitted|accepted|rejected)$")]
+    /// draft, validated, queued, submitted, accepted, rejected, superseded, paid, partially_paid,
+    /// denied, forwarded or reversed (`rejected` and `denied` are work queues).
+    #[param(
+        pattern = r"^(draft|validated|queued|submitted|accepted|rejected|superseded|paid|partially_paid|denied|forwarded|reversed)$"
+    )]
     pub status: Option<String>,
     /// The payer.
     pub payer_id: Option<uuid::Uuid>,

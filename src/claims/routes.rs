@@ -109,7 +109,7 @@ pub async fn list_claims(
         return Err(ApiError::invalid_field(
             "?status",
             "invalid_value",
-            "status must be draft, validated, queued, submitted, accepted, rejected or superseded",
+            "status must be draft, validated, queued, submitted, accepted, rejected, superseded, paid, partially_paid, denied, forwarded or reversed",
         ));
     }
     if let (Some(f), Some(t)) = (q.from, q.to) {

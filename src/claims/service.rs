@@ -173,6 +173,7 @@ fn store_new(
         updated_at: now,
     };
     store::insert(conn, &row)?;
+    crate::ledger::charges::write(conn, &row, snap, &ctx.caller.actor)?;
     let first = store::event(
         row.id,
         None,

@@ -1,6 +1,8 @@
 //! The claim status machine: draft -> validated -> queued -> submitted -> accepted | rejected.
-//! A rejected claim is corrected by a replacement (a new claim), or becomes superseded when its
-//! encounter is reopened for a new original claim; paid and denied come later with remittance.
+//! A rejected claim is corrected by a new original claim after its encounter is reopened (the
+//! rejected claim becomes superseded); an adjudicated one by a replacement. After submission,
+//! remittance moves it among paid, partially_paid, denied, forwarded and reversed
+//! ([`from_ledger`]).
 
 use crate::error::ApiError;
 
@@ -21,10 +23,29 @@ pub enum Status {
     Rejected,
     /// Rejected, then left as history when its encounter was reopened for a new claim.
     Superseded,
+    /// The payer owes nothing more.
+    Paid,
+    /// Something was paid and a payer balance remains.
+    PartiallyPaid,
+    /// Denied (CLP02 4, or nothing paid with non-PR adjustments).
+    Denied,
+    /// Processed and forwarded to another payer (CLP02 19, 20, 21).
+    Forwarded,
+    /// The payer reversed its payment (CLP02 22); the correction has not posted yet.
+    Reversed,
 }
 
+/// The statuses remittance posting sets.
+pub const REMITTED: [Status; 5] = [
+    Status::Paid,
+    Status::PartiallyPaid,
+    Status::Denied,
+    Status::Forwarded,
+    Status::Reversed,
+];
+
 /// Every status, in life order.
-pub const ALL: [Status; 7] = [
+pub const ALL: [Status; 12] = [
     Status::Draft,
     Status::Validated,
     Status::Queued,
@@ -32,6 +53,11 @@ pub const ALL: [Status; 7] = [
     Status::Accepted,
     Status::Rejected,
     Status::Superseded,
+    Status::Paid,
+    Status::PartiallyPaid,
+    Status::Denied,
+    Status::Forwarded,
+    Status::Reversed,
 ];
 
 impl Status {
@@ -45,6 +71,11 @@ impl Status {
             Status::Accepted => "accepted",
             Status::Rejected => "rejected",
             Status::Superseded => "superseded",
+            Status::Paid => "paid",
+            Status::PartiallyPaid => "partially_paid",
+            Status::Denied => "denied",
+            Status::Forwarded => "forwarded",
+            Status::Reversed => "reversed",
         }
     }
 
@@ -60,11 +91,33 @@ impl Status {
             Status::Validated => &[Status::Queued],
             Status::Queued => &[Status::Submitted],
             // A 277CA may follow a 999 rejection (or come late); the latest word wins.
-            Status::Submitted => &[Status::Accepted, Status::Rejected],
-            Status::Accepted => &[Status::Rejected],
+            // A remittance may arrive without a 277CA ever having come.
+            Status::Submitted => &[
+                Status::Accepted,
+                Status::Rejected,
+                Status::Paid,
+                Status::PartiallyPaid,
+                Status::Denied,
+                Status::Forwarded,
+                Status::Reversed,
+            ],
+            Status::Accepted => &[
+                Status::Rejected,
+                Status::Paid,
+                Status::PartiallyPaid,
+                Status::Denied,
+                Status::Forwarded,
+                Status::Reversed,
+            ],
             // Reopening the encounter retires a rejected claim for a new original one.
             Status::Rejected => &[Status::Superseded],
             Status::Superseded => &[],
+            // Each later posting (another payment, a reversal, its correction) recomputes it.
+            Status::Paid
+            | Status::PartiallyPaid
+            | Status::Denied
+            | Status::Forwarded
+            | Status::Reversed => &REMITTED,
         }
     }
 
@@ -82,6 +135,38 @@ impl Status {
     pub fn stands(self) -> bool {
         !matches!(self, Status::Rejected | Status::Superseded)
     }
+
+    /// True when remittance may post to a claim in this status.
+    pub fn accepts_remittance(self) -> bool {
+        matches!(self, Status::Submitted | Status::Accepted) || REMITTED.contains(&self)
+    }
+}
+
+/// What the ledger says about a claim, for [`from_ledger`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LedgerFacts<'a> {
+    /// CLP02 of the latest posting still in force (a reversal counts as `22`); `None` when
+    /// nothing is posted.
+    pub last_code: Option<&'a str>,
+    /// What the claim's payer still owes over all lines.
+    pub payer_open_cents: i64,
+    /// What the payer paid in force (net of reversals).
+    pub paid_cents: i64,
+}
+
+/// The claim status that follows from the ledger and the last CLP status: the one place that
+/// decides paid, partially paid, denied, forwarded and reversed. `None`: nothing posted.
+pub fn from_ledger(f: LedgerFacts<'_>) -> Option<Status> {
+    let code = f.last_code?;
+    Some(match code {
+        "22" => Status::Reversed,
+        "4" => Status::Denied,
+        "19" | "20" | "21" => Status::Forwarded,
+        _ if f.payer_open_cents <= 0 => Status::Paid,
+        _ if f.paid_cents > 0 => Status::PartiallyPaid,
+        // Processed, nothing paid and a payer balance left open: denied lines.
+        _ => Status::Denied,
+    })
 }
 
 /// The states listed by `submitted_before`: sent and still waiting on an answer (submitted,
@@ -136,5 +221,28 @@ mod tests {
         for s in ALL {
             assert_eq!(Status::parse(s.as_str()), Some(s));
         }
+        assert!(check_transition(Status::Accepted, Status::Paid).is_ok());
+        assert!(check_transition(Status::Reversed, Status::Paid).is_ok());
+        assert!(check_transition(Status::Rejected, Status::Paid).is_err());
+        assert!(!Status::Validated.accepts_remittance());
+    }
+
+    #[test]
+    fn status_follows_the_ledger() {
+        let f = |code, open, paid| {
+            from_ledger(LedgerFacts {
+                last_code: code,
+                payer_open_cents: open,
+                paid_cents: paid,
+            })
+        };
+        assert_eq!(f(None, 100, 0), None);
+        assert_eq!(f(Some("1"), 0, 80), Some(Status::Paid));
+        assert_eq!(f(Some("1"), 0, 0), Some(Status::Paid), "all to deductible");
+        assert_eq!(f(Some("1"), 20, 80), Some(Status::PartiallyPaid));
+        assert_eq!(f(Some("1"), 100, 0), Some(Status::Denied));
+        assert_eq!(f(Some("4"), 100, 0), Some(Status::Denied));
+        assert_eq!(f(Some("19"), 0, 50), Some(Status::Forwarded));
+        assert_eq!(f(Some("22"), 100, 0), Some(Status::Reversed));
     }
 }

@@ -250,6 +250,8 @@ pub fn drain(
     loop {
         let t = tick(pool, cfg, adapter)?;
         if let Some(inbox) = &cfg.inbox {
+            // 835s first: they are moved aside, so the acknowledgment import never sees them.
+            crate::remits::inbox::import_dir(pool, inbox)?;
             super::acks::import_dir(pool, inbox)?;
         }
         total.leased += t.leased;
@@ -293,6 +295,9 @@ pub fn run(
             break;
         }
         if let Some(inbox) = &cfg.inbox {
+            if let Err(e) = crate::remits::inbox::import_dir(&pool, inbox) {
+                tracing::error!(error = %e, "remittance import error");
+            }
             if let Err(e) = super::acks::import_dir(&pool, inbox) {
                 tracing::error!(error = %e, "acknowledgment import error");
             }

@@ -7,6 +7,7 @@
 //! [`CodeTables::excludes1_conflict`], [`CodeTables::modifier`], [`CodeTables::reference`] and
 //! [`CodeTables::summary`]. Layout and sources: docs/codesets.md and codesets/README.md.
 
+pub mod adjustment_codes;
 mod claims;
 mod code;
 mod date;

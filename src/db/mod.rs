@@ -7,6 +7,8 @@ pub mod schema;
 pub mod schema_claims;
 pub mod schema_encounters;
 pub mod schema_operations;
+pub mod schema_ledger;
+pub mod schema_remittances;
 pub mod schema_specimens;
 pub mod types;
 

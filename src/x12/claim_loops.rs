@@ -224,6 +224,11 @@ fn line(out: &mut Out, number: usize, l: &ServiceLine, claim_pos: &str, diagnose
     out.end();
     out.seg("DTP").raw("472").raw("D8").date(l.date_of_service);
     out.end();
+    // REF*6R, the line item control number: the line's 1-based position in the claim, unique
+    // within it. Payers echo it in the 835 (2110 REF*6R), which is how remittance lines are
+    // matched back to our lines.
+    out.seg("REF").raw("6R").num(number as u64);
+    out.end();
     if let Some(d) = &l.drug {
         if d.quantity_thousandths == 0 {
             return Err(out.err(

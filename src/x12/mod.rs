@@ -7,6 +7,7 @@
 //!   is rejected and what is sanitised).
 //! - [`read_999`] and [`read_277ca`] turn acknowledgment files into typed results with the
 //!   codes and their meanings ([`codes`]).
+//! - [`era::read_835`] reads remittances (835, 005010X221A1) with their balancing checks.
 //!
 //! docs/x12.md describes the structure, the escaping rules and what is not done.
 
@@ -15,6 +16,7 @@ pub mod ack999;
 pub mod claim;
 mod claim_loops;
 pub mod codes;
+pub mod era;
 pub mod error;
 pub mod escape;
 mod parse;

@@ -198,6 +198,13 @@ fn service_lines_with_modifiers_pos_pointers_and_ndc() {
         vec!["1", "2"]
     );
     assert_eq!(find(&s, "DTP")[0], &vec!["DTP", "472", "D8", "20250310"]);
+    // Every line carries its line item control number (its position), right after its DTP.
+    let refs: Vec<_> = s
+        .windows(2)
+        .filter(|w| w[0][0] == "DTP" && w[0][1] == "472")
+        .map(|w| w[1].clone())
+        .collect();
+    assert_eq!(refs, vec![vec!["REF", "6R", "1"], vec!["REF", "6R", "2"]]);
     assert_eq!(find(&s, "LIN")[0], &vec!["LIN", "", "N4", "00002143380"]);
     assert_eq!(find(&s, "CTP")[0], &vec!["CTP", "", "", "", "2.5", "ML"]);
 }

@@ -324,6 +324,8 @@ async fn lists_roles_and_unique_pcns(app: TestApp) {
     let r = app.get("/v1/claims?status=rejected", Role::Billing).await;
     assert_eq!(r.body["items"], json!([]));
     let r = app.get("/v1/claims?status=paid", Role::Billing).await;
+    assert_eq!(r.body["items"], json!([]));
+    let r = app.get("/v1/claims?status=settled", Role::Billing).await;
     assert_eq!(r.status, 422);
     let r = app
         .get(

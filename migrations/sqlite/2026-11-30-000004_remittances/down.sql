@@ -1,0 +1,2 @@
+DROP TABLE remittance_unmatched;
+DROP TABLE remittances;

@@ -1,0 +1,326 @@
+//! Remittances over HTTP: import an 835, list and read stored payments, the unmatched queue and
+//! matching an item by hand. Billing and admin only (claim permissions); remittances are PHI, so
+//! every read is audited.
+
+use actix_web::http::header;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::import::{self, ClaimPosting, ImportOutcome};
+use super::store::{self, RemittanceId, RemittanceRow, UnmatchedId};
+use super::unmatched::{self, MatchOutcome, MatchRequest, UnmatchedItem};
+use crate::auth::roles::Permission;
+use crate::db::types::Timestamp;
+use crate::error::{ApiError, ApiResult};
+use crate::http::pagination::{self, Page};
+use crate::http::reads::{audit_phi_reads, with_conn};
+use crate::http::versioning::if_match;
+use crate::http::{JsonBody, RequestCtx};
+use crate::state::AppState;
+use crate::x12::era::{BalanceCheck, ProviderAdjustment};
+
+const STATUSES: [&str; 4] = [
+    "posted",
+    "out_of_balance",
+    "partially_unmatched",
+    "unmatched",
+];
+
+/// A stored remittance (one 835 payment).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct RemittanceDoc {
+    /// Id.
+    pub id: RemittanceId,
+    /// The file it came in.
+    pub file_name: String,
+    /// ISA06.
+    pub sender_id: String,
+    /// ISA13.
+    pub interchange_control_number: String,
+    /// TRN02: the check or EFT trace number.
+    pub trace_number: String,
+    /// The payer's name (N1*PR).
+    pub payer_name: String,
+    /// The payer's id (N1*PR N104 or REF*2U).
+    pub payer_identifier: Option<String>,
+    /// BPR02 in cents.
+    pub payment_cents: i64,
+    /// BPR03: C credit, D debit.
+    pub credit_debit: String,
+    /// BPR04: ACH, CHK, NON, ...
+    pub payment_method: String,
+    /// BPR16.
+    pub payment_date: Option<NaiveDate>,
+    /// posted, out_of_balance, partially_unmatched or unmatched.
+    pub status: String,
+    /// The balance check (per claim, per line, and BPR02 = Σ CLP04 − Σ PLB).
+    pub balance: BalanceCheck,
+    /// CLPs in the payment.
+    pub claims_total: i32,
+    /// CLPs posted.
+    pub claims_posted: i32,
+    /// CLPs in the unmatched queue.
+    pub claims_unmatched: i32,
+    /// What happened to each CLP.
+    pub postings: Vec<ClaimPosting>,
+    /// PLB provider-level adjustments.
+    pub provider_adjustments: Vec<ProviderAdjustment>,
+    /// Reader and matcher warnings.
+    pub warnings: Vec<String>,
+    /// When imported.
+    pub received_at: Timestamp,
+    /// Version.
+    pub version: i32,
+}
+
+/// A remittance in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct RemittanceSummary {
+    /// Id.
+    pub id: RemittanceId,
+    /// TRN02.
+    pub trace_number: String,
+    /// The payer's name.
+    pub payer_name: String,
+    /// BPR02 in cents.
+    pub payment_cents: i64,
+    /// BPR16.
+    pub payment_date: Option<NaiveDate>,
+    /// posted, out_of_balance, partially_unmatched or unmatched.
+    pub status: String,
+    /// CLPs in the payment.
+    pub claims_total: i32,
+    /// CLPs in the unmatched queue.
+    pub claims_unmatched: i32,
+    /// When imported.
+    pub received_at: Timestamp,
+}
+
+fn doc(row: &RemittanceRow) -> ApiResult<RemittanceDoc> {
+    let bad = |_| ApiError::internal();
+    let payment: crate::x12::era::Payment = serde_json::from_str(&row.parsed).map_err(bad)?;
+    Ok(RemittanceDoc {
+        id: row.id,
+        file_name: row.file_name.clone(),
+        sender_id: row.sender_id.clone(),
+        interchange_control_number: row.interchange_control_number.clone(),
+        trace_number: row.trace_number.clone(),
+        payer_name: row.payer_name.clone(),
+        payer_identifier: row.payer_identifier.clone(),
+        payment_cents: row.payment_cents,
+        credit_debit: row.credit_debit.clone(),
+        payment_method: row.payment_method.clone(),
+        payment_date: row.payment_date,
+        status: row.status.clone(),
+        balance: serde_json::from_str(&row.balance).map_err(bad)?,
+        claims_total: row.claims_total,
+        claims_posted: row.claims_posted,
+        claims_unmatched: row.claims_unmatched,
+        postings: serde_json::from_str(&row.postings).map_err(bad)?,
+        provider_adjustments: payment.provider_adjustments,
+        warnings: serde_json::from_str(&row.warnings).map_err(bad)?,
+        received_at: row.received_at,
+        version: row.version,
+    })
+}
+
+/// Import an 835 (body `application/edi-x12`, at most 1 MiB; larger files go through the
+/// clearinghouse inbox or `medbill remits import`). Idempotent: a payment already imported
+/// (same sender, interchange, transaction set and trace number) is reported `duplicate` and
+/// not posted again. An out-of-balance payment is stored, flagged and not posted.
+#[utoipa::path(post, path = "/v1/remittances", tag = "remittances",
+    request_body(content = String, content_type = "application/edi-x12",
+        description = "An X12 835 (005010X221A1) interchange"),
+    responses((status = 200, body = ImportOutcome), (status = 403, body = crate::error::Problem),
+        (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/v1/remittances")]
+pub async fn import_remittance(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::ClaimWrite)?;
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if mime != "application/edi-x12" && mime != "text/plain" {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "send the 835 as application/edi-x12",
+        ));
+    }
+    let text = String::from_utf8(body.to_vec()).map_err(|_| {
+        ApiError::invalid_field("", "encoding", "an 835 must be ASCII (UTF-8) text")
+    })?;
+    let outcome = with_conn(&state, move |c| {
+        import::import_835(c, &ctx, "upload.835", &text)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+/// Query of `GET /v1/remittances`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RemittanceQuery {
+    /// posted, out_of_balance, partially_unmatched or unmatched.
+    pub status: Option<String>,
+    /// Page size (1..=500, default 50).
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// List stored remittances, newest first.
+#[utoipa::path(get, path = "/v1/remittances", tag = "remittances", params(RemittanceQuery),
+    responses((status = 200, body = inline(Page<RemittanceSummary>)),
+        (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/v1/remittances")]
+pub async fn list_remittances(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    q: web::Query<RemittanceQuery>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::ClaimRead)?;
+    let q = q.into_inner();
+    let limit = pagination::limit(q.limit)?;
+    let after = pagination::decode_cursor(q.cursor.as_deref())?.map(RemittanceId);
+    if q.status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
+        return Err(ApiError::invalid_field(
+            "?status",
+            "invalid_value",
+            "status must be posted, out_of_balance, partially_unmatched or unmatched",
+        ));
+    }
+    let rows = with_conn(&state, move |c| {
+        Ok(store::list(c, q.status.as_deref(), after, limit + 1)?)
+    })
+    .await?;
+    let summaries: Vec<RemittanceSummary> = rows
+        .iter()
+        .map(|r| RemittanceSummary {
+            id: r.id,
+            trace_number: r.trace_number.clone(),
+            payer_name: r.payer_name.clone(),
+            payment_cents: r.payment_cents,
+            payment_date: r.payment_date,
+            status: r.status.clone(),
+            claims_total: r.claims_total,
+            claims_unmatched: r.claims_unmatched,
+            received_at: r.received_at,
+        })
+        .collect();
+    let page = pagination::page(summaries, limit, |r| r.id.0);
+    audit_phi_reads(
+        &state,
+        &ctx,
+        "search",
+        import::RESOURCE,
+        page.items.iter().map(|r| r.id.to_string()),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// A stored remittance: payment, trace number, payer, what happened to each claim, PLB,
+/// balance check and warnings.
+#[utoipa::path(get, path = "/v1/remittances/{id}", tag = "remittances",
+    params(("id" = uuid::Uuid, Path, description = "Remittance id")),
+    responses((status = 200, body = RemittanceDoc), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/v1/remittances/{id}")]
+pub async fn get_remittance(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    id: web::Path<RemittanceId>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::ClaimRead)?;
+    let id = id.into_inner();
+    let row = with_conn(&state, move |c| Ok(store::find(c, id)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found("remittance"))?;
+    let d = doc(&row)?;
+    audit_phi_reads(&state, &ctx, "read", import::RESOURCE, [d.id.to_string()]).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, format!("\"{}\"", d.version)))
+        .json(d))
+}
+
+/// Query of `GET /v1/remittances/unmatched`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UnmatchedQuery {
+    /// Most items returned (1..=500, default 50), oldest first.
+    pub limit: Option<i64>,
+}
+
+/// The unmatched queue: claim payments of imported 835s that fit no claim (unknown CLP01), whose
+/// lines fit none of the claim's, or that posting refused; oldest first.
+#[utoipa::path(get, path = "/v1/remittances/unmatched", tag = "remittances", params(UnmatchedQuery),
+    responses((status = 200, body = Vec<UnmatchedItem>), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/v1/remittances/unmatched")]
+pub async fn list_unmatched(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    q: web::Query<UnmatchedQuery>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::ClaimRead)?;
+    let limit = pagination::limit(q.into_inner().limit)?;
+    let items = with_conn(&state, move |c| unmatched::list_open(c, &ctx, limit)).await?;
+    Ok(HttpResponse::Ok().json(items))
+}
+
+/// Attach an unmatched claim payment to a claim by hand; it then posts exactly as an automatic
+/// match would (If-Match optional: the item's version).
+#[utoipa::path(post, path = "/v1/remittances/unmatched/{id}/match", tag = "remittances",
+    request_body = MatchRequest,
+    params(("id" = uuid::Uuid, Path, description = "Unmatched item id"),
+        ("If-Match" = Option<String>, Header, description = "The item's version you read")),
+    responses((status = 200, body = MatchOutcome), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+        (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/v1/remittances/unmatched/{id}/match")]
+pub async fn match_unmatched(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    req: HttpRequest,
+    id: web::Path<UnmatchedId>,
+    body: JsonBody<MatchRequest>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::ClaimWrite)?;
+    let expected = if_match(&req)?;
+    let id = id.into_inner();
+    let body = body.value;
+    let out = with_conn(&state, move |c| {
+        unmatched::match_by_hand(c, &ctx, id, expected, &body)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Registers the remittance routes (the unmatched queue before `{id}`).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(import_remittance)
+        .service(list_remittances)
+        .service(list_unmatched)
+        .service(match_unmatched)
+        .service(get_remittance);
+}

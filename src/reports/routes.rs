@@ -1,0 +1,128 @@
+//! Report routes: `GET /v1/reports/aging` (JSON or CSV) and `GET /v1/denials`.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::aging::{self, AgingQuery, AgingReport};
+use super::denials::{self, DenialGroup};
+use crate::auth::roles::Permission;
+use crate::error::{ApiError, ApiResult};
+use crate::http::reads::{audit_phi_reads, with_conn};
+use crate::http::RequestCtx;
+use crate::state::AppState;
+
+/// Query parameters of `GET /v1/reports/aging`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AgingParams {
+    /// Age balances to this day (default: today, UTC).
+    pub as_of: Option<NaiveDate>,
+    /// `payer` (default) or `patient`.
+    #[param(pattern = "^(payer|patient)$")]
+    pub group_by: Option<String>,
+    /// Count days from the date of `service` (default) or of `submission`.
+    #[param(pattern = "^(service|submission)$")]
+    pub from: Option<String>,
+}
+
+fn wants_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/csv"))
+}
+
+/// A/R aging of open balances by payer or patient, in 0-30, 31-60, 61-90, 91-120 and over-120
+/// day buckets per owner (payer, patient, next payer); `Accept: text/csv` gives CSV. Totals
+/// are the ledger's open balances exactly.
+#[utoipa::path(get, path = "/v1/reports/aging", tag = "receivables", params(AgingParams),
+    responses((status = 200, content((AgingReport = "application/json"), (String = "text/csv"))),
+        (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/v1/reports/aging")]
+pub async fn aging_report(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    req: HttpRequest,
+    q: web::Query<AgingParams>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::ReceivablesRead)?;
+    let q = q.into_inner();
+    let by_patient = match q.group_by.as_deref() {
+        None | Some("payer") => false,
+        Some("patient") => true,
+        Some(_) => {
+            return Err(ApiError::invalid_field(
+                "?group_by",
+                "invalid_value",
+                "group_by must be payer or patient",
+            ))
+        }
+    };
+    let from_submission = match q.from.as_deref() {
+        None | Some("service") => false,
+        Some("submission") => true,
+        Some(_) => {
+            return Err(ApiError::invalid_field(
+                "?from",
+                "invalid_value",
+                "from must be service or submission",
+            ))
+        }
+    };
+    let query = AgingQuery {
+        as_of: q.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+        by_patient,
+        from_submission,
+    };
+    let report = with_conn(&state, move |c| Ok(aging::run(c, &query)?)).await?;
+    if by_patient {
+        // Balances per patient are PHI: the read is audited.
+        audit_phi_reads(
+            &state,
+            &ctx,
+            "read",
+            "aging_report",
+            ["patient".to_string()],
+        )
+        .await?;
+    }
+    if wants_csv(&req) {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .body(aging::csv(&report)));
+    }
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// Query parameters of `GET /v1/denials`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DenialParams {
+    /// Age lines to this day (default: today, UTC).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// The denials work queue: open denied or partly denied lines grouped by CAS group and CARC,
+/// with RARC remarks, meaning and age, largest open amount first.
+#[utoipa::path(get, path = "/v1/denials", tag = "receivables", params(DenialParams),
+    responses((status = 200, body = Vec<DenialGroup>), (status = 400, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/v1/denials")]
+pub async fn denials_view(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    q: web::Query<DenialParams>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::ReceivablesRead)?;
+    let as_of = q
+        .into_inner()
+        .as_of
+        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let groups = with_conn(&state, move |c| Ok(denials::open_denials(c, as_of)?)).await?;
+    Ok(HttpResponse::Ok().json(groups))
+}
