@@ -15,6 +15,7 @@ mod claims;
 mod claims_x12valid;
 mod cli;
 mod codesets;
+mod codeset_search_quality;
 mod codesets_import;
 mod coverages;
 mod encounter_workflow;
