@@ -10,6 +10,7 @@ use crate::codesets::docs::Source;
 use crate::codesets::rank::{query_words, Candidate, Words};
 use crate::codesets::tables::CodeTables;
 use crate::codesets::terms::TermKind;
+use crate::codesets::text::is_stopword;
 
 /// One search result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -157,6 +158,30 @@ impl CodeTables {
             expanded.extend(query_words(self.terms.row(t).means));
             expanded.extend(words[j..].iter().cloned());
             self.score_words(system, &expanded, d, 3, Some(t), &mut cands);
+            // The term's own code, below the codes that match every word.
+            if let Some(owner) = self.owner_of(system, self.terms.row(t).code) {
+                cands.push(Candidate {
+                    score: 12,
+                    owner,
+                    doc: u32::MAX,
+                    typo: false,
+                    via: Some(t),
+                    default_of: None,
+                });
+            }
+        }
+        // Few results: accept codes matching all words but one (abbreviated HCPCS descriptors
+        // drop words; "glucose test strips" is "Blood glucose/reagent strips").
+        let content = words.iter().filter(|w| !is_stopword(&w.0)).count();
+        let min_words = if system == CodeSystem::Hcpcs { 2 } else { 3 };
+        if content >= min_words && self.distinct_owners(&cands) < limit {
+            for i in 0..words.len() {
+                if is_stopword(&words[i].0) {
+                    continue;
+                }
+                let fewer: Words = [&words[..i], &words[i + 1..]].concat();
+                self.score_words(system, &fewer, d, 15, None, &mut cands);
+            }
         }
         for c in self.rank(system, cands, d, limit) {
             let code = match system {
@@ -218,8 +243,8 @@ impl CodeTables {
         }
     }
 
-    /// The code itself first, then the billable codes below it in code order (headers are
-    /// skipped: they are what the user typed). Codes not in use on the date are left out.
+    /// A billable code typed in full first, then the billable codes below the query in code order
+    /// (headers, the one typed included, are left out). Codes not in use on the date too.
     fn code_prefix_hits<'s>(
         &'s self,
         system: CodeSystem,
@@ -243,7 +268,8 @@ impl CodeTables {
                 continue;
             };
             let exact = code == prefix;
-            if info.status == Status::Valid && (exact || info.billable) {
+            // A header typed in full lists its billable codes; the header itself is left out.
+            if info.status == Status::Valid && info.billable {
                 out.push(SearchHit {
                     code,
                     title: info.title,

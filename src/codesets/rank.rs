@@ -2,8 +2,6 @@
 //! inclusion term or includes note; results are ordered the way a coder reads them (see the
 //! "Search" section of docs/codesets.md for the rules).
 
-use std::cmp::Reverse;
-
 use crate::codesets::code::{Code, CodeSystem};
 use crate::codesets::date::Ymd;
 use crate::codesets::docs::{DocSet, Source};
@@ -51,7 +49,8 @@ pub(crate) fn query_words(query: &str) -> Words {
 fn general_points(title: &str) -> i32 {
     text::words(title)
         .map(|w| match w.as_ref() {
-            "unspecified" | "without" | "uncomplicated" => 2,
+            "unspecified" => 3,
+            "without" | "uncomplicated" => 2,
             "nos" => 1,
             "with" | "other" => -1,
             _ => 0,
@@ -77,6 +76,23 @@ impl CodeTables {
                 .iter()
                 .any(|r| r.from <= d && d <= r.to),
         }
+    }
+
+    /// The node (ICD-10-CM) or code index (HCPCS) of a code.
+    pub(crate) fn owner_of(&self, system: CodeSystem, code: Code) -> Option<u32> {
+        match system {
+            CodeSystem::Icd10cm => self.icd.find(&code),
+            _ => self.hcpcs_codes.binary_search(&code).ok().map(|i| i as u32),
+        }
+    }
+
+    /// Number of different codes among candidates.
+    pub(crate) fn distinct_owners(&self, cands: &[Candidate]) -> usize {
+        cands
+            .iter()
+            .map(|c| c.owner)
+            .collect::<std::collections::HashSet<_>>()
+            .len()
     }
 
     /// True if an ICD-10-CM node is itself billable on the date (in force, no child in use).
@@ -109,7 +125,7 @@ impl CodeTables {
                     let t = self.icd.title(&self.icd.nodes[c as usize]).unwrap_or("");
                     (general_points(t), c)
                 })
-                .min_by_key(|&(p, c)| (Reverse(p), self.icd.nodes[c as usize].code))?;
+                .max_by_key(|&(p, c)| (p, self.icd.nodes[c as usize].code))?;
             if best.0 <= 0 {
                 return None;
             }
@@ -142,7 +158,7 @@ impl CodeTables {
         }
         let qws: Vec<QueryWord> = kept
             .iter()
-            .map(|(n, r)| docs.index.query_word(n, r))
+            .map(|(n, r)| docs.index.query_word(n, r, system == CodeSystem::Hcpcs))
             .collect();
         let multi = qws.len() > 1;
         docs.index.matches(
@@ -150,7 +166,21 @@ impl CodeTables {
             |doc| self.owner_in_use(system, docs.owner(doc).0, d),
             |doc, m| {
                 let (owner, source) = docs.owner(doc);
-                let mut s = (m.grades * 10 + m.first.min(10) + m.extra * 4) as i32 + penalty;
+                let mut s = (m.grades * 10 + m.first.min(10) + m.extra * 4 + m.extra_tail) as i32
+                    + penalty;
+                if m.first == 0 {
+                    s -= 3;
+                }
+                if system == CodeSystem::Icd10cm {
+                    let n = &self.icd.nodes[owner as usize];
+                    // Newborn (P) and congenital (Q) codes only when the query asks for them.
+                    if matches!(n.code.as_str().as_bytes().first(), Some(b'P' | b'Q')) {
+                        s += 4;
+                    }
+                    if general_points(self.icd.title(n).unwrap_or("")) > 0 {
+                        s -= 2;
+                    }
+                }
                 if source != Source::Title {
                     s += 2;
                 }

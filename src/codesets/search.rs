@@ -20,8 +20,9 @@ pub(crate) struct WordIndex {
     postings: Vec<u32>,
     doc_start: Vec<u32>,
     doc_words: Vec<u32>,
-    /// Words outside brackets that are neither stop words nor "unspecified"-like (capped at 255).
-    doc_core: Vec<u8>,
+    /// Words outside brackets that are neither stop words nor "unspecified"-like (capped at
+    /// 255), before the first comma (the name) and after it (qualifiers).
+    doc_core: Vec<(u8, u8)>,
 }
 
 /// Lower-case, normalised words of a text (see `text::words`).
@@ -29,22 +30,28 @@ pub(crate) fn tokens(text: &str) -> impl Iterator<Item = std::borrow::Cow<'_, st
     text::words(text)
 }
 
-/// Number of words a reader sees as the name: brackets hold nonessential modifiers in ICD-10-CM.
-fn core_count(text: &str) -> u8 {
+/// Number of meaningful words before and after the first comma; brackets hold nonessential
+/// modifiers in ICD-10-CM and are not counted.
+fn core_count(text: &str) -> (u8, u8) {
     let mut depth = 0i32;
-    let mut plain = String::with_capacity(text.len());
+    let (mut head, mut tail) = (String::with_capacity(text.len()), String::new());
     for c in text.chars() {
         match c {
             '(' | '[' => depth += 1,
             ')' | ']' => depth -= 1,
-            _ if depth <= 0 => plain.push(c),
+            ',' | ';' if depth <= 0 && tail.is_empty() => tail.push(' '),
+            _ if depth <= 0 && tail.is_empty() => head.push(c),
+            _ if depth <= 0 => tail.push(c),
             _ => {}
         }
     }
-    let n = tokens(&plain)
-        .filter(|w| !is_stopword(w) && !GENERAL_WORDS.contains(&w.as_ref()))
-        .count();
-    n.min(255) as u8
+    let count = |s: &str| {
+        tokens(s)
+            .filter(|w| !is_stopword(w) && !GENERAL_WORDS.contains(&w.as_ref()))
+            .count()
+            .min(255) as u8
+    };
+    (count(&head), count(&tail))
 }
 
 /// One query word resolved against the vocabulary.
@@ -87,8 +94,10 @@ pub(crate) struct DocMatch {
     pub grades: u32,
     /// Position of the earliest matched word.
     pub first: u32,
-    /// Core words of the document that no query word matched.
+    /// Core words of the document's name (before the first comma) that no query word matched.
     pub extra: u32,
+    /// Core words after the first comma (qualifiers) that no query word matched.
+    pub extra_tail: u32,
     /// True if the query words appear in order, side by side (stop words aside).
     pub phrase: bool,
     /// True if a word matched only with a typo.
@@ -105,7 +114,7 @@ impl WordIndex {
         let mut doc_core = Vec::with_capacity(ndocs);
         for t in texts {
             doc_start.push(doc_words.len() as u32);
-            doc_core.push(t.map_or(255, core_count));
+            doc_core.push(t.map_or((255, 0), core_count));
             for w in t.into_iter().flat_map(tokens) {
                 let next = ids.len() as u32;
                 doc_words.push(*ids.entry(w).or_insert(next));
@@ -176,14 +185,14 @@ impl WordIndex {
     }
 
     /// Resolve a normalised query word (`raw` is the lower-cased word as typed, for typos).
-    pub fn query_word(&self, norm: &str, raw: &str) -> QueryWord {
+    pub fn query_word(&self, norm: &str, raw: &str, shortened: bool) -> QueryWord {
         let mut q = QueryWord {
             exact: self.find_word(norm),
             prefix: self.prefix_range(norm),
             ..QueryWord::default()
         };
         let chars: Vec<(usize, char)> = norm.char_indices().collect();
-        if chars.len() > 3 && chars.iter().all(|(_, c)| c.is_ascii_alphabetic()) {
+        if shortened && chars.len() > 3 && chars.iter().all(|(_, c)| c.is_ascii_alphabetic()) {
             for &(i, _) in &chars[3..] {
                 if let Some(id) = self.find_word(&norm[..i]) {
                     q.shortened.push(id);
@@ -202,6 +211,10 @@ impl WordIndex {
                     q.typo.push(i as u32);
                 }
             }
+            // Several corrections: keep the common words ("migraine", not "migrans").
+            let df = |w: u32| self.post_start[w as usize + 1] - self.post_start[w as usize];
+            let most = q.typo.iter().map(|&w| df(w)).max().unwrap_or(0);
+            q.typo.retain(|&w| df(w) * 4 >= most);
         }
         q
     }
@@ -266,6 +279,7 @@ impl WordIndex {
             grades: 0,
             first: u32::MAX,
             extra: 0,
+            extra_tail: 0,
             phrase: query.len() > 1,
             typo: false,
         };
@@ -293,7 +307,9 @@ impl WordIndex {
             last = Some(pos);
         }
         let matched = used.count_ones();
-        m.extra = u32::from(self.doc_core[d]).saturating_sub(matched);
+        let (head, tail) = (u32::from(self.doc_core[d].0), u32::from(self.doc_core[d].1));
+        m.extra = head.saturating_sub(matched);
+        m.extra_tail = tail.saturating_sub(matched.saturating_sub(head));
         Some(m)
     }
 
@@ -307,7 +323,7 @@ impl WordIndex {
             .collect();
         let qws: Vec<QueryWord> = raw
             .iter()
-            .map(|r| self.query_word(&text::normalize_word(r), r))
+            .map(|r| self.query_word(&text::normalize_word(r), r, true))
             .collect();
         if limit == 0 {
             return Vec::new();
@@ -367,7 +383,7 @@ mod tests {
         assert_eq!(idx.search("influenza vaccine", 10, |_| true), vec![1]);
         // Four letters are too few to guess a typo.
         assert!(idx.search("vurs", 10, |_| true).is_empty());
-        let q = [idx.query_word("pnuemonia", "pnuemonia")];
+        let q = [idx.query_word("pnuemonia", "pnuemonia", false)];
         let mut got = Vec::new();
         idx.matches(&q, |_| true, |d, m| got.push((d, m.typo, m.extra)));
         assert_eq!(got, vec![(0, true, 1)]);
