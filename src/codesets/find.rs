@@ -180,7 +180,7 @@ impl CodeTables {
                     continue;
                 }
                 let fewer: Words = [&words[..i], &words[i + 1..]].concat();
-                self.score_words(system, &fewer, d, 15, None, &mut cands);
+                self.score_words(system, &fewer, d, 25, None, &mut cands);
             }
         }
         for c in self.rank(system, cands, d, limit) {

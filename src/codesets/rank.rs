@@ -51,7 +51,7 @@ fn general_points(title: &str) -> i32 {
         .map(|w| match w.as_ref() {
             "unspecified" => 3,
             "without" | "uncomplicated" => 2,
-            "nos" => 1,
+            "nos" | "not" => 1,
             "with" | "other" => -1,
             _ => 0,
         })
@@ -123,9 +123,11 @@ impl CodeTables {
                 .filter(|&c| self.icd_in_use(c, d))
                 .map(|c| {
                     let t = self.icd.title(&self.icd.nodes[c as usize]).unwrap_or("");
-                    (general_points(t), c)
+                    (general_points(t), c, t.len())
                 })
-                .max_by_key(|&(p, c)| (p, self.icd.nodes[c as usize].code))?;
+                // Ties: the shorter title ("without complications" before "... in remission").
+                .max_by_key(|&(p, c, len)| (p, std::cmp::Reverse(len), self.icd.nodes[c as usize].code))
+                .map(|(p, c, _)| (p, c))?;
             if best.0 <= 0 {
                 return None;
             }
@@ -177,9 +179,7 @@ impl CodeTables {
                     if matches!(n.code.as_str().as_bytes().first(), Some(b'P' | b'Q')) {
                         s += 4;
                     }
-                    if general_points(self.icd.title(n).unwrap_or("")) > 0 {
-                        s -= 2;
-                    }
+                    s -= general_points(self.icd.title(n).unwrap_or("")).clamp(0, 6);
                 }
                 if source != Source::Title {
                     s += 2;

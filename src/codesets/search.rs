@@ -9,7 +9,7 @@ use crate::codesets::text::{self, is_stopword, one_edit, GENERAL_WORDS};
 /// How well one query word matched a document word; lower is better.
 pub(crate) const EXACT: u32 = 0;
 pub(crate) const PREFIX: u32 = 1;
-pub(crate) const SHORTENED: u32 = 2;
+pub(crate) const SHORTENED: u32 = 1;
 pub(crate) const TYPO: u32 = 3;
 
 /// Words of documents -> documents, and documents -> their words in order.
@@ -28,6 +28,20 @@ pub(crate) struct WordIndex {
 /// Lower-case, normalised words of a text (see `text::words`).
 pub(crate) fn tokens(text: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
     text::words(text)
+}
+
+/// Hyphenated words also indexed joined ("Pre-eclampsia" answers "preeclampsia").
+fn joined<'a>(text: &'a str) -> impl Iterator<Item = std::borrow::Cow<'a, str>> + 'a {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|w| {
+            w.contains('-')
+                && w.split('-')
+                    .all(|p| !p.is_empty() && p.chars().all(char::is_alphabetic))
+        })
+        .map(|w| {
+            let j: String = w.chars().filter(|&c| c != '-').collect();
+            std::borrow::Cow::Owned(text::normalize_word(&j).into_owned())
+        })
 }
 
 /// Number of meaningful words before and after the first comma; brackets hold nonessential
@@ -115,7 +129,7 @@ impl WordIndex {
         for t in texts {
             doc_start.push(doc_words.len() as u32);
             doc_core.push(t.map_or((255, 0), core_count));
-            for w in t.into_iter().flat_map(tokens) {
+            for w in t.into_iter().flat_map(tokens).chain(t.into_iter().flat_map(joined)) {
                 let next = ids.len() as u32;
                 doc_words.push(*ids.entry(w).or_insert(next));
             }

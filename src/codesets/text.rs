@@ -11,13 +11,14 @@ pub(crate) const STOPWORDS: [&str; 14] = [
 
 /// Words that say a code is the general one ("unspecified", "NOS"): they do not make a title a
 /// worse match, and they mark the default child of a header.
-pub(crate) const GENERAL_WORDS: [&str; 6] = [
+pub(crate) const GENERAL_WORDS: [&str; 7] = [
     "unspecified",
     "nos",
     "without",
     "uncomplicated",
     "site",
     "unspecific",
+    "not",
 ];
 
 /// True for a stop word (already normalised).
