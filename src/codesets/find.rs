@@ -180,7 +180,15 @@ impl CodeTables {
                     continue;
                 }
                 let fewer: Words = [&words[..i], &words[i + 1..]].concat();
-                self.score_words(system, &fewer, d, 25, None, &mut cands);
+                let mut more = Vec::new();
+                self.score_words(system, &fewer, d, 25, None, &mut more);
+                // Dropping a rare word ("medroxyprogesterone") leaves a common one
+                // ("injection") that matches many codes: rank that reading lower.
+                let broad = (usize::BITS - more.len().leading_zeros()) as i32;
+                cands.extend(more.into_iter().map(|c| Candidate {
+                    score: c.score + broad,
+                    ..c
+                }));
             }
         }
         for c in self.rank(system, cands, d, limit) {

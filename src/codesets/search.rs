@@ -207,7 +207,9 @@ impl WordIndex {
         };
         let chars: Vec<(usize, char)> = norm.char_indices().collect();
         if shortened && chars.len() > 3 && chars.iter().all(|(_, c)| c.is_ascii_alphabetic()) {
-            for &(i, _) in &chars[3..] {
+            // At least a third of the word: "vac" for "vaccine", not "med" for "medroxy...".
+            let min = (chars.len() / 3).max(3);
+            for &(i, _) in &chars[min..] {
                 if let Some(id) = self.find_word(&norm[..i]) {
                     q.shortened.push(id);
                 }
