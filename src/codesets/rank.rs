@@ -187,6 +187,7 @@ impl CodeTables {
                 if multi && m.phrase {
                     s -= 6;
                 }
+                s -= 5 * m.pairs as i32;
                 if m.extra == 0 && m.grades == EXACT {
                     s -= 5;
                 }

@@ -114,6 +114,8 @@ pub(crate) struct DocMatch {
     pub extra_tail: u32,
     /// True if the query words appear in order, side by side (stop words aside).
     pub phrase: bool,
+    /// Number of neighbouring query words that are also neighbours, in order, in the document.
+    pub pairs: u32,
     /// True if a word matched only with a typo.
     pub typo: bool,
 }
@@ -297,6 +299,7 @@ impl WordIndex {
             extra: 0,
             extra_tail: 0,
             phrase: query.len() > 1,
+            pairs: 0,
             typo: false,
         };
         let mut used = 0u64;
@@ -318,6 +321,8 @@ impl WordIndex {
                 let between = words.get(l + 1..pos).unwrap_or(&[]);
                 if pos <= l || between.iter().any(|&w| !is_stopword(self.word(w as usize))) {
                     m.phrase = false;
+                } else {
+                    m.pairs += 1;
                 }
             }
             last = Some(pos);
@@ -402,6 +407,9 @@ mod tests {
         let q = [idx.query_word("pnuemonia", "pnuemonia", false)];
         let mut got = Vec::new();
         idx.matches(&q, |_| true, |d, m| got.push((d, m.typo, m.extra)));
-        assert_eq!(got, vec![(0, true, 1)]);
+        assert_eq!(got, vec![(0, true, 0)]);
+        let mut tail = Vec::new();
+        idx.matches(&q, |_| true, |_, m| tail.push(m.extra_tail));
+        assert_eq!(tail, vec![1], "\"organism\" qualifies after the comma");
     }
 }
