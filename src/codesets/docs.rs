@@ -6,6 +6,7 @@ use crate::codesets::embedded::{fields, rows, unzstd, LoadError};
 use crate::codesets::hcpcs::HcpcsTable;
 use crate::codesets::icd::notes::NoteKind;
 use crate::codesets::icd::table::IcdTable;
+use crate::codesets::rank::general_points;
 use crate::codesets::search::WordIndex;
 
 const INCLUSION: &str = "icd10cm/inclusion_terms.tsv";
@@ -34,6 +35,8 @@ pub(crate) struct DocSet {
     docs: Vec<Doc>,
     /// Text of the documents that are not titles (inclusion terms, notes), for `text`.
     extra_text: String,
+    /// Per owner, `rank::general_points` of its title (ICD-10-CM only; empty for HCPCS).
+    pub general: Vec<i8>,
 }
 
 impl DocSet {
@@ -73,10 +76,16 @@ impl DocSet {
                 .ok_or_else(|| LoadError::new(INCLUSION, no, format!("unknown code {code}")))?;
             push_extra(&mut docs, node, Source::InclusionTerm, term);
         }
+        let general = icd
+            .nodes
+            .iter()
+            .map(|n| general_points(icd.title(n).unwrap_or("")).clamp(-100, 100) as i8)
+            .collect();
         let mut set = DocSet {
             index: WordIndex::build(std::iter::empty()),
             docs,
             extra_text,
+            general,
         };
         let texts: Vec<Option<&str>> = set
             .docs
@@ -109,6 +118,7 @@ impl DocSet {
             index: WordIndex::build(titles.into_iter()),
             docs,
             extra_text: String::new(),
+            general: Vec::new(),
         }
     }
 

@@ -137,8 +137,22 @@ impl CodeTables {
                 });
             }
         }
-        if let Some(prefix) = code_prefix(query) {
+        let coded = code_prefix(query);
+        if let Some(prefix) = coded {
             self.code_prefix_hits(system, prefix, d, limit, &mut out);
+        }
+        let trimmed = query.trim();
+        if trimmed.len() == 1 {
+            // One character names no word worth ranking: read it as the start of a code.
+            let letter = trimmed.to_ascii_uppercase();
+            match Code::from_ascii(letter.as_bytes()) {
+                Some(prefix) if coded.is_none() => {
+                    self.code_prefix_hits(system, prefix, d, limit, &mut out)
+                }
+                _ => {}
+            }
+            out.truncate(limit);
+            return out;
         }
         let words = query_words(query);
         let norm: Vec<String> = words.iter().map(|w| w.0.clone()).collect();
@@ -149,7 +163,11 @@ impl CodeTables {
                 term: row.term,
                 means: row.means,
             };
-            out.push(self.hit(system, row.code, d, reason));
+            let hit = self.hit(system, row.code, d, reason);
+            // Only codes in use on the date: a term's code may be newer or retired.
+            if self.lookup_code(system, row.code, d).is_some_and(|i| i.status == Status::Valid) {
+                out.push(hit);
+            }
         }
         let mut cands = Vec::new();
         self.score_words(system, &words, d, 0, None, &mut cands);
@@ -159,7 +177,10 @@ impl CodeTables {
             expanded.extend(words[j..].iter().cloned());
             self.score_words(system, &expanded, d, 3, Some(t), &mut cands);
             // The term's own code, below the codes that match every word.
-            if let Some(owner) = self.owner_of(system, self.terms.row(t).code) {
+            let owner = self
+                .owner_of(system, self.terms.row(t).code)
+                .filter(|&o| self.owner_in_use(system, o, d));
+            if let Some(owner) = owner {
                 cands.push(Candidate {
                     score: 12,
                     owner,

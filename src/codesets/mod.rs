@@ -30,6 +30,8 @@ mod text;
 mod versions;
 
 #[cfg(test)]
+mod search_tests;
+#[cfg(test)]
 mod tests;
 
 pub use claims::{ClaimLine, Excludes1Conflict, ModifierIndicator, PtpConflict, PtpEdit, PtpError};

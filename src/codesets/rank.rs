@@ -45,15 +45,24 @@ pub(crate) fn query_words(query: &str) -> Words {
 }
 
 /// Points for how plainly a title names the general case ("unspecified", "without
-/// complications"), minus "with" and "other": used to pick a header's default child.
-fn general_points(title: &str) -> i32 {
-    text::words(title)
-        .map(|w| match w.as_ref() {
-            "unspecified" => 3,
-            "without" | "uncomplicated" => 2,
-            "nos" | "not" => 1,
-            "with" | "other" => -1,
-            _ => 0,
+/// complications"), minus "with" and "other": used to pick a header's default child and to
+/// favour the general code. No allocation: it runs for every title at load.
+pub(crate) fn general_points(title: &str) -> i32 {
+    title
+        .split(|c: char| !c.is_alphanumeric())
+        .map(|w| {
+            let is = |s: &str| w.eq_ignore_ascii_case(s);
+            if is("unspecified") {
+                3
+            } else if is("without") || is("uncomplicated") {
+                2
+            } else if is("nos") || is("not") {
+                1
+            } else if is("with") || is("other") {
+                -1
+            } else {
+                0
+            }
         })
         .sum()
 }
@@ -67,7 +76,7 @@ impl CodeTables {
         }
     }
 
-    fn owner_in_use(&self, system: CodeSystem, owner: u32, d: Ymd) -> bool {
+    pub(crate) fn owner_in_use(&self, system: CodeSystem, owner: u32, d: Ymd) -> bool {
         match system {
             CodeSystem::Icd10cm => self.icd_in_use(owner, d),
             _ => self
@@ -179,7 +188,7 @@ impl CodeTables {
                     if matches!(n.code.as_str().as_bytes().first(), Some(b'P' | b'Q')) {
                         s += 4;
                     }
-                    s -= general_points(self.icd.title(n).unwrap_or("")).clamp(0, 6);
+                    s -= i32::from(self.icd_docs.general[owner as usize]).clamp(0, 6);
                 }
                 if source != Source::Title {
                     s += 2;
