@@ -122,7 +122,14 @@ fn benches(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("codesets");
-    for q in ["diab mel typ 2", "a", "chest pain", "hypertenson", "CAD", "hypertension"] {
+    for q in [
+        "diab mel typ 2",
+        "a",
+        "chest pain",
+        "hypertenson",
+        "CAD",
+        "hypertension",
+    ] {
         g.bench_function(format!("search {q:?}"), |b| {
             b.iter(|| black_box(tables.search(CodeSystem::Icd10cm, q, date(), 20)))
         });

@@ -63,7 +63,12 @@ impl DocSet {
             });
             for note in icd.notes_of(n) {
                 if note.kind == NoteKind::Includes {
-                    push_extra(&mut docs, i as u32, Source::IncludesNote, icd.note_text(note));
+                    push_extra(
+                        &mut docs,
+                        i as u32,
+                        Source::IncludesNote,
+                        icd.note_text(note),
+                    );
                 }
             }
         }
@@ -136,8 +141,6 @@ impl DocSet {
     /// The text of an inclusion-term or note document (titles come from the tables).
     pub fn extra(&self, doc: u32) -> Option<&str> {
         let d = &self.docs[doc as usize];
-        (d.source != Source::Title)
-            .then(|| self.text(d))
-            .flatten()
+        (d.source != Source::Title).then(|| self.text(d)).flatten()
     }
 }

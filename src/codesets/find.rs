@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use crate::codesets::code::{normalize, Code, CodeSystem};
 use crate::codesets::date::{ymd, Ymd};
-use crate::codesets::info::Status;
 use crate::codesets::docs::Source;
+use crate::codesets::info::Status;
 use crate::codesets::rank::{query_words, Candidate, Words};
 use crate::codesets::tables::CodeTables;
 use crate::codesets::terms::TermKind;
@@ -40,7 +40,11 @@ pub enum MatchReason<'a> {
     /// An "includes" note of the code in the tabular list.
     IncludesNote { text: &'a str, typo: bool },
     /// The whole query is an abbreviation or lay term of our table, mapped to this code.
-    Term { kind: TermKind, term: &'a str, means: &'a str },
+    Term {
+        kind: TermKind,
+        term: &'a str,
+        means: &'a str,
+    },
     /// A term inside the query was read as its meaning, then the words matched the title.
     TermWords { term: &'a str, means: &'a str },
     /// The unspecified billable code under a header whose title or notes matched.
@@ -165,7 +169,10 @@ impl CodeTables {
             };
             let hit = self.hit(system, row.code, d, reason);
             // Only codes in use on the date: a term's code may be newer or retired.
-            if self.lookup_code(system, row.code, d).is_some_and(|i| i.status == Status::Valid) {
+            if self
+                .lookup_code(system, row.code, d)
+                .is_some_and(|i| i.status == Status::Valid)
+            {
                 out.push(hit);
             }
         }
@@ -245,14 +252,8 @@ impl CodeTables {
         let text = docs.extra(c.doc).unwrap_or("");
         match docs.owner(c.doc).1 {
             Source::Title => MatchReason::Title { typo: c.typo },
-            Source::InclusionTerm => MatchReason::InclusionTerm {
-                text,
-                typo: c.typo,
-            },
-            Source::IncludesNote => MatchReason::IncludesNote {
-                text,
-                typo: c.typo,
-            },
+            Source::InclusionTerm => MatchReason::InclusionTerm { text, typo: c.typo },
+            Source::IncludesNote => MatchReason::IncludesNote { text, typo: c.typo },
         }
     }
 

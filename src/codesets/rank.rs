@@ -135,7 +135,9 @@ impl CodeTables {
                     (general_points(t), c, t.len())
                 })
                 // Ties: the shorter title ("without complications" before "... in remission").
-                .max_by_key(|&(p, c, len)| (p, std::cmp::Reverse(len), self.icd.nodes[c as usize].code))
+                .max_by_key(|&(p, c, len)| {
+                    (p, std::cmp::Reverse(len), self.icd.nodes[c as usize].code)
+                })
                 .map(|(p, c, _)| (p, c))?;
             if best.0 <= 0 {
                 return None;
@@ -177,8 +179,8 @@ impl CodeTables {
             |doc| self.owner_in_use(system, docs.owner(doc).0, d),
             |doc, m| {
                 let (owner, source) = docs.owner(doc);
-                let mut s = (m.grades * 10 + m.first.min(10) + m.extra * 4 + m.extra_tail) as i32
-                    + penalty;
+                let mut s =
+                    (m.grades * 10 + m.first.min(10) + m.extra * 4 + m.extra_tail) as i32 + penalty;
                 if m.first == 0 {
                     s -= 3;
                 }
@@ -258,7 +260,11 @@ impl CodeTables {
                 }
                 _ => {
                     let code = self.hcpcs_codes[c.owner as usize];
-                    let t = self.hcpcs.rows_of(&code).last().and_then(|r| self.hcpcs.title(r));
+                    let t = self
+                        .hcpcs
+                        .rows_of(&code)
+                        .last()
+                        .and_then(|r| self.hcpcs.title(r));
                     (t.map_or(usize::MAX, str::len), code)
                 }
             }

@@ -131,7 +131,11 @@ impl WordIndex {
         for t in texts {
             doc_start.push(doc_words.len() as u32);
             doc_core.push(t.map_or((255, 0), core_count));
-            for w in t.into_iter().flat_map(tokens).chain(t.into_iter().flat_map(joined)) {
+            for w in t
+                .into_iter()
+                .flat_map(tokens)
+                .chain(t.into_iter().flat_map(joined))
+            {
                 let next = ids.len() as u32;
                 doc_words.push(*ids.entry(w).or_insert(next));
             }
@@ -398,7 +402,10 @@ mod tests {
 
     #[test]
     fn typos_and_shortened_words_match_at_a_lower_grade() {
-        let titles = [Some("Pneumonia, unspecified organism"), Some("Admin influenza virus vac")];
+        let titles = [
+            Some("Pneumonia, unspecified organism"),
+            Some("Admin influenza virus vac"),
+        ];
         let idx = WordIndex::build(titles.iter().copied());
         assert_eq!(idx.search("pnuemonia", 10, |_| true), vec![0]);
         assert_eq!(idx.search("influenza vaccine", 10, |_| true), vec![1]);

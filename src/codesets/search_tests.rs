@@ -51,7 +51,9 @@ fn only_codes_in_use_on_the_date_are_found() {
 fn a_header_lists_its_billable_codes_in_code_order() {
     let hits = tables().search(CodeSystem::Icd10cm, "e11.6", day(2026, 5, 1), 30);
     assert!(hits.len() > 10);
-    assert!(hits.iter().all(|h| h.billable && h.matched == MatchReason::CodePrefix));
+    assert!(hits
+        .iter()
+        .all(|h| h.billable && h.matched == MatchReason::CodePrefix));
     assert!(hits.windows(2).all(|w| w[0].code < w[1].code));
     let full = tables().search(CodeSystem::Icd10cm, "J45.909", day(2026, 5, 1), 3);
     assert_eq!(full[0].matched, MatchReason::Code);

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use crate::codesets::code::{cpt_category, normalize, Code, CodeError, CodeSystem};
 use crate::codesets::date::{ymd, Validity, Ymd, OPEN};
+use crate::codesets::docs::DocSet;
 use crate::codesets::embedded::LoadError;
 use crate::codesets::hcpcs::HcpcsTable;
 use crate::codesets::icd::edits::Edits;
@@ -14,7 +15,6 @@ use crate::codesets::info::{CodeInfo, Related, Status, TitleSource};
 use crate::codesets::ncci::NcciTable;
 use crate::codesets::overlay::Overlay;
 use crate::codesets::refs::RefTables;
-use crate::codesets::docs::DocSet;
 use crate::codesets::terms::Terms;
 use crate::codesets::versions::OceVersions;
 

@@ -67,10 +67,7 @@ impl Terms {
             if k.is_empty() {
                 return Err(LoadError::new(FILE, no, "empty term"));
             }
-            out.by_key
-                .entry(k)
-                .or_default()
-                .push(out.rows.len() as u32);
+            out.by_key.entry(k).or_default().push(out.rows.len() as u32);
             out.rows.push(Term {
                 system,
                 kind,
@@ -99,11 +96,7 @@ impl Terms {
 
     /// The longest term found inside the query words (`words[i..j]`), other than the whole
     /// query, so "T2DM with neuropathy" can be read as "type 2 diabetes mellitus ... neuropathy".
-    pub fn inside(
-        &self,
-        system: CodeSystem,
-        words: &[String],
-    ) -> Option<(usize, usize, u32)> {
+    pub fn inside(&self, system: CodeSystem, words: &[String]) -> Option<(usize, usize, u32)> {
         let n = words.len();
         for len in (1..n).rev() {
             for i in 0..=n - len {
@@ -127,7 +120,9 @@ mod tests {
         assert!(t.rows.len() >= 300, "{} rows", t.rows.len());
         let cad: Vec<_> = t.exact(CodeSystem::Icd10cm, &key("CAD")).collect();
         assert_eq!(t.row(cad[0]).code.as_str(), "I2510");
-        let stones: Vec<_> = t.exact(CodeSystem::Icd10cm, &key("Kidney Stones")).collect();
+        let stones: Vec<_> = t
+            .exact(CodeSystem::Icd10cm, &key("Kidney Stones"))
+            .collect();
         assert_eq!(t.row(stones[0]).code.as_str(), "N200");
         assert_eq!(t.exact(CodeSystem::Hcpcs, &key("CAD")).count(), 0);
         let words: Vec<String> = ["t2dm", "with", "neuropathy"].map(String::from).to_vec();

@@ -108,7 +108,8 @@ pub(crate) fn one_edit(a: &str, b: &str) -> bool {
     let (ra, rb) = (&a[p..], &b[p..]);
     match ra.len().cmp(&rb.len()) {
         std::cmp::Ordering::Equal => {
-            ra[1..] == rb[1..] || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
+            ra[1..] == rb[1..]
+                || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
         }
         std::cmp::Ordering::Greater => ra[1..] == *rb,
         std::cmp::Ordering::Less => *ra == rb[1..],

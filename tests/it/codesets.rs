@@ -157,9 +157,10 @@ async fn search_says_why_each_result_matched() {
     assert_eq!(header[0]["matched"], "code prefix");
     let typo = get("pnuemonia").await;
     assert!(typo.iter().any(|i| i["code"] == "J18.9"), "{typo:?}");
-    assert!(typo
-        .iter()
-        .any(|i| i["matched"].as_str().unwrap().contains("spelling corrected")));
+    assert!(typo.iter().any(|i| i["matched"]
+        .as_str()
+        .unwrap()
+        .contains("spelling corrected")));
 }
 
 #[actix_web::test]
