@@ -381,6 +381,7 @@ fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,5 +1,7 @@
 //! Search behaviour on the bundled tables (issue 14): folding, dates, codes, HCPCS, reasons.
 
+#![allow(clippy::unwrap_used)]
+
 use chrono::NaiveDate;
 
 use crate::codesets::{CodeSystem, CodeTables, MatchReason};

@@ -78,7 +78,7 @@ fn british(s: Cow<'_, str>) -> Cow<'_, str> {
 /// "sinuses" -> "sinus"; words ending in -ss, -us, -is, -ous stay as they are.
 fn singular(s: Cow<'_, str>) -> Cow<'_, str> {
     let n = s.len();
-    if n <= 3 || !s.ends_with('s') || s.chars().any(|c| !c.is_ascii()) {
+    if n <= 3 || !s.ends_with('s') || !s.is_ascii() {
         return s;
     }
     for keep in ["ss", "us", "is", "ous", "ics", "ys"] {
@@ -117,6 +117,7 @@ pub(crate) fn one_edit(a: &str, b: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
