@@ -40,7 +40,7 @@ fn sample_codes(t: &CodeTables) -> Vec<String> {
     out
 }
 
-const QUERIES: [&str; 12] = [
+const QUERIES: [&str; 20] = [
     "diab mel typ 2",
     "hypert",
     "chest pain",
@@ -53,6 +53,15 @@ const QUERIES: [&str; 12] = [
     "s",
     "migraine without aura",
     "copd exac",
+    // Issue 14: abbreviations, lay terms, typos, British spellings, plurals, code headers.
+    "CAD",
+    "heart attack",
+    "hypertenson",
+    "pnuemonia",
+    "anaemia",
+    "kidney stones",
+    "E11",
+    "T2DM with neuropathy",
 ];
 
 fn report_memory_and_search_latency() {
@@ -113,11 +122,28 @@ fn benches(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("codesets");
-    for q in ["diab mel typ 2", "a", "chest pain"] {
+    for q in [
+        "diab mel typ 2",
+        "a",
+        "chest pain",
+        "hypertenson",
+        "CAD",
+        "hypertension",
+    ] {
         g.bench_function(format!("search {q:?}"), |b| {
             b.iter(|| black_box(tables.search(CodeSystem::Icd10cm, q, date(), 20)))
         });
     }
+    g.bench_function("search hcpcs \"influenza vaccine administration\"", |b| {
+        b.iter(|| {
+            black_box(tables.search(
+                CodeSystem::Hcpcs,
+                "influenza vaccine administration",
+                date(),
+                20,
+            ))
+        })
+    });
     let lab = [
         "80053", "80048", "80047", "80061", "85025", "85027", "84443", "83036", "82947", "81001",
         "87086", "36415", "99213", "99214", "93000", "71046", "G0008", "90686", "96372", "J1100",

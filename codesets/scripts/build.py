@@ -8,6 +8,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import checks  # noqa: E402
 import icd_tabular  # noqa: E402
+import icd_terms  # noqa: E402
 import mce  # noqa: E402
 import ncci_bin  # noqa: E402
 import oce as oce_mod  # noqa: E402
@@ -35,6 +36,7 @@ def main():
     written.append(write(f"{out}/icd10cm/notes.tsv.zst", compress(tsv_bytes(
         [f"source: {CDC}", "columns: code kind text (notes where the tabular defines them; inherited at load)"],
         notes))))
+    written.append(icd_terms.build(out)[0])
 
     print("MCE validity ...")
     records = mce.load()

@@ -80,7 +80,8 @@ pub async fn lookup(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
-    /// A code prefix or words of the title ("diab mel typ 2").
+    /// A code or code prefix ("E11", "e11.6"), an abbreviation or lay term ("CAD", "heart
+    /// attack"), or words of the title, inclusion terms or includes notes ("diab mel typ 2").
     pub q: String,
     /// Date of service; default today.
     #[serde(default, deserialize_with = "crate::validation::ymd::option")]
@@ -98,6 +99,10 @@ pub struct SearchItem {
     pub title: Option<String>,
     /// Billable on the date.
     pub billable: bool,
+    /// Why it matched: `code`, `code prefix`, `title`, `inclusion term: …`, `includes note: …`,
+    /// `abbreviation: CAD = …`, `lay term: …`, `unspecified code under E11, which matched`, …
+    #[schema(example = "inclusion term: high blood pressure")]
+    pub matched: String,
 }
 
 /// Type-ahead over codes and titles, best first.
@@ -140,6 +145,7 @@ pub async fn search(
             code: h.code.display(system),
             title: h.title.map(str::to_string),
             billable: h.billable,
+            matched: h.matched.describe(system),
         })
         .collect();
     Ok(HttpResponse::Ok().json(json!({ "items": items })))

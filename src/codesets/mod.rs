@@ -12,6 +12,7 @@ mod claims;
 mod code;
 mod date;
 mod detail;
+mod docs;
 mod embedded;
 mod find;
 mod hcpcs;
@@ -20,12 +21,17 @@ mod info;
 mod mue;
 mod ncci;
 mod overlay;
+mod rank;
 mod refs;
 mod search;
 mod summary;
 mod tables;
+mod terms;
+mod text;
 mod versions;
 
+#[cfg(test)]
+mod search_tests;
 #[cfg(test)]
 mod tests;
 
@@ -34,7 +40,7 @@ pub use code::{normalize, Code, CodeError, CodeSystem, CptCategory};
 pub use date::Validity;
 pub use detail::{CodeDetail, NoteDetail, RelatedDetail};
 pub use embedded::LoadError;
-pub use find::{SearchHit, Validation, Verdict};
+pub use find::{MatchReason, SearchHit, Validation, Verdict};
 pub use icd::edits::{AgeRange, Edits, PatientCheck, Sex};
 pub use icd::notes::NoteKind;
 pub use icd::table::NodeKind;
@@ -46,6 +52,7 @@ pub use overlay::{
 pub use refs::{ModifierInfo, RefEntry, RefTable};
 pub use summary::{Summary, TableSummary};
 pub use tables::CodeTables;
+pub use terms::TermKind;
 
 use chrono::NaiveDate;
 

@@ -1,8 +1,18 @@
-//! Type-ahead over titles: an inverted index of title words with prefix matching per query word.
+//! The word index under search: an inverted index of normalised words (see `text`) over
+//! documents (titles, inclusion terms, includes notes), matched per query word exactly, as a
+//! prefix, as an abbreviation in the document ("vac" for "vaccine"), or with one typo.
 
 use std::collections::HashMap;
 
-/// Words of titles -> documents, and documents -> their words in title order.
+use crate::codesets::text::{self, is_stopword, one_edit, GENERAL_WORDS};
+
+/// How well one query word matched a document word; lower is better.
+pub(crate) const EXACT: u32 = 0;
+pub(crate) const PREFIX: u32 = 1;
+pub(crate) const SHORTENED: u32 = 1;
+pub(crate) const TYPO: u32 = 3;
+
+/// Words of documents -> documents, and documents -> their words in order.
 pub(crate) struct WordIndex {
     words: String,
     word_off: Vec<u32>,
@@ -10,34 +20,122 @@ pub(crate) struct WordIndex {
     postings: Vec<u32>,
     doc_start: Vec<u32>,
     doc_words: Vec<u32>,
-    doc_len: Vec<u16>,
+    /// Words outside brackets that are neither stop words nor "unspecified"-like (capped at
+    /// 255), before the first comma (the name) and after it (qualifiers).
+    doc_core: Vec<(u8, u8)>,
 }
 
-/// Lower-case alphanumeric words of a title.
+/// Lower-case, normalised words of a text (see `text::words`).
 pub(crate) fn tokens(text: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+    text::words(text)
+}
+
+/// Hyphenated words also indexed joined ("Pre-eclampsia" answers "preeclampsia").
+fn joined<'a>(text: &'a str) -> impl Iterator<Item = std::borrow::Cow<'a, str>> + 'a {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|w| {
+            w.contains('-')
+                && w.split('-')
+                    .all(|p| !p.is_empty() && p.chars().all(char::is_alphabetic))
+        })
         .map(|w| {
-            if w.chars().any(char::is_uppercase) {
-                std::borrow::Cow::Owned(w.to_lowercase())
-            } else {
-                std::borrow::Cow::Borrowed(w)
-            }
+            let j: String = w.chars().filter(|&c| c != '-').collect();
+            std::borrow::Cow::Owned(text::normalize_word(&j).into_owned())
         })
 }
 
+/// Number of meaningful words before and after the first comma; brackets hold nonessential
+/// modifiers in ICD-10-CM and are not counted.
+fn core_count(text: &str) -> (u8, u8) {
+    let mut depth = 0i32;
+    let (mut head, mut tail) = (String::with_capacity(text.len()), String::new());
+    for c in text.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            ',' | ';' if depth <= 0 && tail.is_empty() => tail.push(' '),
+            _ if depth <= 0 && tail.is_empty() => head.push(c),
+            _ if depth <= 0 => tail.push(c),
+            _ => {}
+        }
+    }
+    let count = |s: &str| {
+        tokens(s)
+            .filter(|w| !is_stopword(w) && !GENERAL_WORDS.contains(&w.as_ref()))
+            .count()
+            .min(255) as u8
+    };
+    (count(&head), count(&tail))
+}
+
+/// One query word resolved against the vocabulary.
+#[derive(Debug, Default)]
+pub(crate) struct QueryWord {
+    /// Word ids equal to the word (after normalisation).
+    exact: Option<u32>,
+    /// Word ids starting with it.
+    prefix: (u32, u32),
+    /// Document words the query word starts with (at least 3 letters): shortened descriptors.
+    shortened: Vec<u32>,
+    /// Document words one typo away (query words of 5 letters or more with no exact match).
+    typo: Vec<u32>,
+}
+
+impl QueryWord {
+    fn grade(&self, w: u32) -> Option<u32> {
+        if self.exact == Some(w) {
+            Some(EXACT)
+        } else if self.prefix.0 <= w && w < self.prefix.1 {
+            Some(PREFIX)
+        } else if self.shortened.contains(&w) {
+            Some(SHORTENED)
+        } else if self.typo.contains(&w) {
+            Some(TYPO)
+        } else {
+            None
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.prefix.0 == self.prefix.1 && self.shortened.is_empty() && self.typo.is_empty()
+    }
+}
+
+/// How one document matched a whole query.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DocMatch {
+    /// Sum of the per-word grades.
+    pub grades: u32,
+    /// Position of the earliest matched word.
+    pub first: u32,
+    /// Core words of the document's name (before the first comma) that no query word matched.
+    pub extra: u32,
+    /// Core words after the first comma (qualifiers) that no query word matched.
+    pub extra_tail: u32,
+    /// True if the query words appear in order, side by side (stop words aside).
+    pub phrase: bool,
+    /// Number of neighbouring query words that are also neighbours, in order, in the document.
+    pub pairs: u32,
+    /// True if a word matched only with a typo.
+    pub typo: bool,
+}
+
 impl WordIndex {
-    /// Index `titles[doc]` for doc ids `0..titles.len()`; `None` titles are not searchable by words.
-    pub fn build<'a>(titles: impl ExactSizeIterator<Item = Option<&'a str>>) -> WordIndex {
-        let ndocs = titles.len();
+    /// Index `texts[doc]` for doc ids `0..texts.len()`; `None` texts are not searchable.
+    pub fn build<'a>(texts: impl ExactSizeIterator<Item = Option<&'a str>>) -> WordIndex {
+        let ndocs = texts.len();
         let mut ids: HashMap<std::borrow::Cow<'a, str>, u32> = HashMap::with_capacity(1 << 15);
         let mut doc_start = Vec::with_capacity(ndocs + 1);
         let mut doc_words = Vec::with_capacity(ndocs * 8);
-        let mut doc_len = Vec::with_capacity(ndocs);
-        for t in titles {
+        let mut doc_core = Vec::with_capacity(ndocs);
+        for t in texts {
             doc_start.push(doc_words.len() as u32);
-            doc_len.push(t.map_or(u16::MAX, |t| t.len().min(u16::MAX as usize) as u16));
-            for w in t.into_iter().flat_map(tokens) {
+            doc_core.push(t.map_or((255, 0), core_count));
+            for w in t
+                .into_iter()
+                .flat_map(tokens)
+                .chain(t.into_iter().flat_map(joined))
+            {
                 let next = ids.len() as u32;
                 doc_words.push(*ids.entry(w).or_insert(next));
             }
@@ -81,73 +179,190 @@ impl WordIndex {
             postings,
             doc_start,
             doc_words,
-            doc_len,
+            doc_core,
         }
+    }
+
+    fn nwords(&self) -> usize {
+        self.word_off.len() - 1
     }
 
     fn word(&self, i: usize) -> &str {
         &self.words[self.word_off[i] as usize..self.word_off[i + 1] as usize]
     }
 
+    fn find_word(&self, w: &str) -> Option<u32> {
+        let i = partition(self.nwords(), |i| self.word(i) < w);
+        (i < self.nwords() && self.word(i) == w).then_some(i as u32)
+    }
+
     /// Word ids starting with `prefix`, as a half-open range.
     fn prefix_range(&self, prefix: &str) -> (u32, u32) {
-        let n = self.word_off.len() - 1;
+        let n = self.nwords();
         let lo = partition(n, |i| self.word(i) < prefix);
         let hi = lo + partition(n - lo, |i| self.word(lo + i).starts_with(prefix));
         (lo as u32, hi as u32)
     }
 
-    /// Documents whose titles hold a word starting with every query word, best first: earlier
-    /// matches in the title, exact words, then shorter titles. `keep` filters (e.g. by date).
-    pub fn search(&self, query: &str, limit: usize, keep: impl Fn(u32) -> bool) -> Vec<u32> {
-        let ranges: Vec<(u32, u32, String)> = tokens(query)
-            .map(|q| {
-                let (lo, hi) = self.prefix_range(&q);
-                (lo, hi, q.into_owned())
-            })
-            .collect();
-        if ranges.is_empty() || ranges.iter().any(|r| r.0 == r.1) || limit == 0 {
-            return Vec::new();
-        }
-        let rarest = ranges
-            .iter()
-            .min_by_key(|r| self.post_start[r.1 as usize] - self.post_start[r.0 as usize])
-            .map(|r| (r.0, r.1))
-            .unwrap_or((0, 0));
-        let ndocs = self.doc_len.len();
-        let mut seen = vec![0u64; ndocs.div_ceil(64)];
-        let mut hits: Vec<(u32, u16, u32)> = Vec::new();
-        for &d in &self.postings[self.post_start[rarest.0 as usize] as usize
-            ..self.post_start[rarest.1 as usize] as usize]
-        {
-            let (slot, bit) = (d as usize / 64, 1u64 << (d % 64));
-            if seen[slot] & bit != 0 {
-                continue;
-            }
-            seen[slot] |= bit;
-            if let Some(score) = self.score(d as usize, &ranges) {
-                if keep(d) {
-                    hits.push((score, self.doc_len[d as usize], d));
+    /// Resolve a normalised query word (`raw` is the lower-cased word as typed, for typos).
+    pub fn query_word(&self, norm: &str, raw: &str, shortened: bool) -> QueryWord {
+        let mut q = QueryWord {
+            exact: self.find_word(norm),
+            prefix: self.prefix_range(norm),
+            ..QueryWord::default()
+        };
+        let chars: Vec<(usize, char)> = norm.char_indices().collect();
+        if shortened && chars.len() > 3 && chars.iter().all(|(_, c)| c.is_ascii_alphabetic()) {
+            // At least a third of the word: "vac" for "vaccine", not "med" for "medroxy...".
+            let min = (chars.len() / 3).max(3);
+            for &(i, _) in &chars[min..] {
+                if let Some(id) = self.find_word(&norm[..i]) {
+                    q.shortened.push(id);
                 }
             }
         }
+        if q.exact.is_none() && norm.chars().count() >= 5 {
+            let raw_s = raw.strip_suffix('s').unwrap_or(raw);
+            let forms = [norm, raw, raw_s];
+            for i in 0..self.nwords() {
+                let w = self.word(i);
+                if w.len().abs_diff(norm.len()) <= 2
+                    && w.len() >= 4
+                    && forms.iter().any(|f| one_edit(f, w))
+                {
+                    q.typo.push(i as u32);
+                }
+            }
+            // Several corrections: keep the common words ("migraine", not "migrans").
+            let df = |w: u32| self.post_start[w as usize + 1] - self.post_start[w as usize];
+            let most = q.typo.iter().map(|&w| df(w)).max().unwrap_or(0);
+            q.typo.retain(|&w| df(w) * 4 >= most);
+        }
+        q
+    }
+
+    /// Documents holding a match for every query word, with how they matched; `keep` filters
+    /// documents before they are scored.
+    pub fn matches(
+        &self,
+        query: &[QueryWord],
+        mut keep: impl FnMut(u32) -> bool,
+        mut out: impl FnMut(u32, DocMatch),
+    ) {
+        if query.is_empty() || query.iter().any(QueryWord::is_empty) {
+            return;
+        }
+        let size = |q: &QueryWord| {
+            let (lo, hi) = q.prefix;
+            let extra: u32 = q
+                .shortened
+                .iter()
+                .chain(&q.typo)
+                .map(|&w| self.post_start[w as usize + 1] - self.post_start[w as usize])
+                .sum();
+            self.post_start[hi as usize] - self.post_start[lo as usize] + extra
+        };
+        let Some(rarest) = query.iter().min_by_key(|q| size(q)) else {
+            return;
+        };
+        let ndocs = self.doc_core.len();
+        let mut seen = vec![0u64; ndocs.div_ceil(64)];
+        let (lo, hi) = rarest.prefix;
+        let ranges = std::iter::once((
+            self.post_start[lo as usize] as usize,
+            self.post_start[hi as usize] as usize,
+        ))
+        .chain(rarest.shortened.iter().chain(&rarest.typo).map(|&w| {
+            (
+                self.post_start[w as usize] as usize,
+                self.post_start[w as usize + 1] as usize,
+            )
+        }));
+        for (s, e) in ranges {
+            for &d in &self.postings[s..e] {
+                let (slot, bit) = (d as usize / 64, 1u64 << (d % 64));
+                if seen[slot] & bit != 0 {
+                    continue;
+                }
+                seen[slot] |= bit;
+                if !keep(d) {
+                    continue;
+                }
+                if let Some(m) = self.match_doc(d as usize, query) {
+                    out(d, m);
+                }
+            }
+        }
+    }
+
+    fn match_doc(&self, d: usize, query: &[QueryWord]) -> Option<DocMatch> {
+        let words = &self.doc_words[self.doc_start[d] as usize..self.doc_start[d + 1] as usize];
+        let mut m = DocMatch {
+            grades: 0,
+            first: u32::MAX,
+            extra: 0,
+            extra_tail: 0,
+            phrase: query.len() > 1,
+            pairs: 0,
+            typo: false,
+        };
+        let mut used = 0u64;
+        let mut last: Option<usize> = None;
+        for q in query {
+            let (pos, grade) = words
+                .iter()
+                .enumerate()
+                .filter(|(p, _)| *p >= 64 || used & (1 << p) == 0)
+                .filter_map(|(p, &w)| q.grade(w).map(|g| (p, g)))
+                .min_by_key(|&(p, g)| (g, p))?;
+            if pos < 64 {
+                used |= 1 << pos;
+            }
+            m.grades += grade;
+            m.typo |= grade == TYPO;
+            m.first = m.first.min(pos as u32);
+            if let Some(l) = last {
+                let between = words.get(l + 1..pos).unwrap_or(&[]);
+                if pos <= l || between.iter().any(|&w| !is_stopword(self.word(w as usize))) {
+                    m.phrase = false;
+                } else {
+                    m.pairs += 1;
+                }
+            }
+            last = Some(pos);
+        }
+        let matched = used.count_ones();
+        let (head, tail) = (u32::from(self.doc_core[d].0), u32::from(self.doc_core[d].1));
+        m.extra = head.saturating_sub(matched);
+        m.extra_tail = tail.saturating_sub(matched.saturating_sub(head));
+        Some(m)
+    }
+
+    /// Documents whose text holds a match for every query word, best first: better word matches,
+    /// earlier matches, then fewer extra words. `keep` filters (e.g. by date).
+    pub fn search(&self, query: &str, limit: usize, keep: impl Fn(u32) -> bool) -> Vec<u32> {
+        let raw: Vec<String> = query
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let qws: Vec<QueryWord> = raw
+            .iter()
+            .map(|r| self.query_word(&text::normalize_word(r), r, true))
+            .collect();
+        if limit == 0 {
+            return Vec::new();
+        }
+        let mut hits: Vec<(u32, u32, u32, u32)> = Vec::new();
+        self.matches(&qws, keep, |d, m| {
+            hits.push((m.grades, m.first, m.extra, d));
+        });
         if hits.len() > limit {
             hits.select_nth_unstable(limit);
             hits.truncate(limit);
         }
         hits.sort_unstable();
-        hits.into_iter().map(|h| h.2).collect()
-    }
-
-    fn score(&self, d: usize, ranges: &[(u32, u32, String)]) -> Option<u32> {
-        let words = &self.doc_words[self.doc_start[d] as usize..self.doc_start[d + 1] as usize];
-        let mut score = 0u32;
-        for (lo, hi, q) in ranges {
-            let pos = words.iter().position(|&w| *lo <= w && w < *hi)?;
-            let exact = self.word(words[pos] as usize) == q;
-            score += 2 * pos as u32 + u32::from(!exact);
-        }
-        Some(score)
+        hits.into_iter().map(|h| h.3).collect()
     }
 }
 
@@ -166,6 +381,7 @@ fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -183,5 +399,25 @@ mod tests {
         assert_eq!(idx.search("DIAB", 2, |_| true).len(), 2);
         assert!(idx.search("zzz", 10, |_| true).is_empty());
         assert_eq!(idx.search("diab", 10, |d| d == 3), vec![3]);
+    }
+
+    #[test]
+    fn typos_and_shortened_words_match_at_a_lower_grade() {
+        let titles = [
+            Some("Pneumonia, unspecified organism"),
+            Some("Admin influenza virus vac"),
+        ];
+        let idx = WordIndex::build(titles.iter().copied());
+        assert_eq!(idx.search("pnuemonia", 10, |_| true), vec![0]);
+        assert_eq!(idx.search("influenza vaccine", 10, |_| true), vec![1]);
+        // Four letters are too few to guess a typo.
+        assert!(idx.search("vurs", 10, |_| true).is_empty());
+        let q = [idx.query_word("pnuemonia", "pnuemonia", false)];
+        let mut got = Vec::new();
+        idx.matches(&q, |_| true, |d, m| got.push((d, m.typo, m.extra)));
+        assert_eq!(got, vec![(0, true, 0)]);
+        let mut tail = Vec::new();
+        idx.matches(&q, |_| true, |_, m| tail.push(m.extra_tail));
+        assert_eq!(tail, vec![1], "\"organism\" qualifies after the comma");
     }
 }

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use crate::codesets::code::{cpt_category, normalize, Code, CodeError, CodeSystem};
 use crate::codesets::date::{ymd, Validity, Ymd, OPEN};
+use crate::codesets::docs::DocSet;
 use crate::codesets::embedded::LoadError;
 use crate::codesets::hcpcs::HcpcsTable;
 use crate::codesets::icd::edits::Edits;
@@ -14,7 +15,7 @@ use crate::codesets::info::{CodeInfo, Related, Status, TitleSource};
 use crate::codesets::ncci::NcciTable;
 use crate::codesets::overlay::Overlay;
 use crate::codesets::refs::RefTables;
-use crate::codesets::search::WordIndex;
+use crate::codesets::terms::Terms;
 use crate::codesets::versions::OceVersions;
 
 /// First day of FY2027: from here on ICD-10-CM validity comes from the MCE FY2027 code list.
@@ -43,8 +44,9 @@ pub struct CodeTables {
     pub(crate) ncci: NcciTable,
     pub(crate) versions: OceVersions,
     pub(crate) refs: RefTables,
-    pub(crate) icd_words: WordIndex,
-    pub(crate) hcpcs_words: WordIndex,
+    pub(crate) icd_docs: DocSet,
+    pub(crate) hcpcs_docs: DocSet,
+    pub(crate) terms: Terms,
     pub(crate) hcpcs_codes: Vec<Code>,
     pub(crate) overlays: Vec<Overlay>,
     /// Per I/OCE version index, the NCCI bypass modifiers in force then.
@@ -63,10 +65,10 @@ impl CodeTables {
         let ncci = NcciTable::load()?;
         let versions = OceVersions::load()?;
         let refs = RefTables::load()?;
-        let icd_words = WordIndex::build(icd.nodes.iter().map(|n| icd.title(n)));
-        let latest: Vec<_> = hcpcs.latest_rows().collect();
-        let hcpcs_codes = latest.iter().map(|(c, _)| *c).collect();
-        let hcpcs_words = WordIndex::build(latest.iter().map(|(_, r)| hcpcs.title(r)));
+        let icd_docs = DocSet::icd(&icd)?;
+        let hcpcs_codes: Vec<Code> = hcpcs.latest_rows().map(|(c, _)| c).collect();
+        let hcpcs_docs = DocSet::hcpcs(&hcpcs, &hcpcs_codes);
+        let terms = Terms::load()?;
         let max_index = versions.list.iter().map(|v| v.index).max().unwrap_or(0) as usize;
         let mut bypass = vec![Vec::new(); max_index + 1];
         for v in &versions.list {
@@ -78,8 +80,9 @@ impl CodeTables {
             ncci,
             versions,
             refs,
-            icd_words,
-            hcpcs_words,
+            icd_docs,
+            hcpcs_docs,
+            terms,
             hcpcs_codes,
             overlays: Vec::new(),
             bypass,

@@ -304,7 +304,7 @@ fn search_ranks_type_2_diabetes_first() {
         "{hits:?}"
     );
     let by_code = tables().search(CodeSystem::Icd10cm, "e11.6", d(2026, 5, 1), 5);
-    assert_eq!(by_code[0].code.as_str(), "E116");
+    assert_eq!(by_code[0].code.as_str(), "E11610");
     let hc = tables().search(CodeSystem::Hcpcs, "influenza vac", d(2026, 5, 1), 5);
     assert!(!hc.is_empty());
 }

@@ -122,6 +122,48 @@ async fn search_finds_type_2_diabetes_first() {
 }
 
 #[actix_web::test]
+async fn search_says_why_each_result_matched() {
+    let app = TestApp::sqlite();
+    let get = |q: &'static str| {
+        let app = &app;
+        async move {
+            let r = app
+                .get(
+                    &format!("/v1/codesets/icd10cm/search?q={q}&date=2026-05-01&limit=5"),
+                    Role::Billing,
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            r.body["items"].as_array().unwrap().clone()
+        }
+    };
+    let cad = get("CAD").await;
+    assert_eq!(cad[0]["code"], "I25.10");
+    assert!(cad[0]["matched"]
+        .as_str()
+        .unwrap()
+        .starts_with("abbreviation: CAD = "));
+    let kw = get("kimmelstiel").await;
+    assert!(kw[0]["code"].as_str().unwrap().ends_with(".21"), "{kw:?}");
+    assert!(kw[0]["matched"]
+        .as_str()
+        .unwrap()
+        .starts_with("inclusion term: "));
+    let asthma = get("asthma").await;
+    assert_eq!(asthma[0]["code"], "J45.909");
+    assert_eq!(asthma[0]["billable"], true);
+    let header = get("E11").await;
+    assert_eq!(header[0]["code"], "E11.00");
+    assert_eq!(header[0]["matched"], "code prefix");
+    let typo = get("pnuemonia").await;
+    assert!(typo.iter().any(|i| i["code"] == "J18.9"), "{typo:?}");
+    assert!(typo.iter().any(|i| i["matched"]
+        .as_str()
+        .unwrap()
+        .contains("spelling corrected")));
+}
+
+#[actix_web::test]
 async fn batch_validation_answers_per_code() {
     let app = TestApp::sqlite();
     let body = json!({"system": "icd10cm", "date": "2026-05-01", "codes": ["E11.9", "E11", "ZZZ.Z", "E11.9999999"]});

@@ -1,0 +1,95 @@
+//! Search behaviour on the bundled tables (issue 14): folding, dates, codes, HCPCS, reasons.
+
+#![allow(clippy::unwrap_used)]
+
+use chrono::NaiveDate;
+
+use crate::codesets::{CodeSystem, CodeTables, MatchReason};
+
+fn tables() -> &'static CodeTables {
+    CodeTables::embedded().unwrap()
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn codes(system: CodeSystem, q: &str, date: NaiveDate, n: usize) -> Vec<String> {
+    tables()
+        .search(system, q, date, n)
+        .iter()
+        .map(|h| h.code.display(system))
+        .collect()
+}
+
+#[test]
+fn british_spellings_plurals_and_word_order_find_the_same_code() {
+    let d = day(2026, 5, 1);
+    for q in ["Haemorrhoids", "hemorrhoid", "hemorrhoids"] {
+        assert_eq!(codes(CodeSystem::Icd10cm, q, d, 3)[0], "K64.9", "{q}");
+    }
+    assert_eq!(codes(CodeSystem::Icd10cm, "pain chest", d, 1), ["R07.9"]);
+}
+
+#[test]
+fn generic_terms_give_the_unspecified_billable_code_and_keep_the_header() {
+    let hits = tables().search(CodeSystem::Icd10cm, "asthma", day(2026, 5, 1), 20);
+    assert_eq!(hits[0].code.as_str(), "J45909");
+    assert!(hits[0].billable);
+    assert!(hits.iter().any(|h| h.code.as_str() == "J45" && !h.billable));
+    let first_header = hits.iter().position(|h| !h.billable).unwrap();
+    assert!(first_header > 0, "billable codes come before headers");
+}
+
+#[test]
+fn only_codes_in_use_on_the_date_are_found() {
+    let before = codes(CodeSystem::Icd10cm, "covid", day(2019, 12, 1), 20);
+    assert!(!before.contains(&"U07.1".to_string()), "{before:?}");
+    let after = codes(CodeSystem::Icd10cm, "covid", day(2026, 5, 1), 20);
+    assert_eq!(after[0], "U07.1");
+}
+
+#[test]
+fn a_header_lists_its_billable_codes_in_code_order() {
+    let hits = tables().search(CodeSystem::Icd10cm, "e11.6", day(2026, 5, 1), 30);
+    assert!(hits.len() > 10);
+    assert!(hits
+        .iter()
+        .all(|h| h.billable && h.matched == MatchReason::CodePrefix));
+    assert!(hits.windows(2).all(|w| w[0].code < w[1].code));
+    let full = tables().search(CodeSystem::Icd10cm, "J45.909", day(2026, 5, 1), 3);
+    assert_eq!(full[0].matched, MatchReason::Code);
+}
+
+#[test]
+fn hcpcs_descriptors_match_abbreviated_words_and_typos_are_flagged() {
+    let d = day(2026, 5, 1);
+    let flu = codes(CodeSystem::Hcpcs, "influenza vaccine administration", d, 5);
+    assert!(flu.contains(&"G0008".to_string()), "{flu:?}");
+    let hits = tables().search(CodeSystem::Icd10cm, "hypertenson", d, 10);
+    assert!(hits.iter().any(|h| matches!(
+        h.matched,
+        MatchReason::Title { typo: true }
+            | MatchReason::InclusionTerm { typo: true, .. }
+            | MatchReason::IncludesNote { typo: true, .. }
+    )));
+    assert!(hits.iter().any(|h| h.code.as_str() == "I10"), "{hits:?}");
+    // Four-letter words get no typo allowance.
+    assert!(codes(CodeSystem::Icd10cm, "gotu", d, 5).is_empty());
+}
+
+#[test]
+fn reasons_name_the_inclusion_term_or_table_row() {
+    let d = day(2026, 5, 1);
+    let hits = tables().search(CodeSystem::Icd10cm, "heart attack", d, 5);
+    assert_eq!(hits[0].code.as_str(), "I219");
+    assert_eq!(
+        hits[0].matched.describe(CodeSystem::Icd10cm),
+        "lay term: heart attack = acute myocardial infarction"
+    );
+    let kw = tables().search(CodeSystem::Icd10cm, "kimmelstiel wilson", d, 5);
+    match kw[0].matched {
+        MatchReason::InclusionTerm { text, .. } => assert!(text.contains("Kimmelstiel")),
+        other => panic!("{other:?}"),
+    }
+}
