@@ -12,6 +12,7 @@ mod code;
 mod date;
 mod detail;
 mod embedded;
+mod excludes;
 mod find;
 mod hcpcs;
 mod icd;
@@ -26,16 +27,20 @@ mod tables;
 mod versions;
 
 #[cfg(test)]
+mod excludes_tests;
+#[cfg(test)]
 mod tests;
 
-pub use claims::{ClaimLine, Excludes1Conflict, ModifierIndicator, PtpConflict, PtpEdit, PtpError};
+pub use claims::{ClaimLine, ModifierIndicator, PtpConflict, PtpEdit, PtpError};
 pub use code::{normalize, Code, CodeError, CodeSystem, CptCategory};
 pub use date::Validity;
 pub use detail::{CodeDetail, NoteDetail, RelatedDetail};
 pub use embedded::LoadError;
+pub use excludes::{Excludes1Conflict, PatternNote};
 pub use find::{SearchHit, Validation, Verdict};
 pub use icd::edits::{AgeRange, Edits, PatientCheck, Sex};
 pub use icd::notes::NoteKind;
+pub use icd::pattern::Shape;
 pub use icd::table::NodeKind;
 pub use info::{CodeInfo, Note, Related, Status, TitleSource};
 pub use mue::{parse_mue_file, MueRow, MueTable};

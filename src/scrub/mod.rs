@@ -16,6 +16,8 @@ mod status;
 #[cfg(test)]
 mod coverage_tests;
 #[cfg(test)]
+mod dated_tests;
+#[cfg(test)]
 mod diagnoses_tests;
 #[cfg(test)]
 mod lines_tests;
