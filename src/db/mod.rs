@@ -6,6 +6,7 @@ mod migrations;
 pub mod schema;
 pub mod schema_claims;
 pub mod schema_encounters;
+pub mod schema_scrub;
 pub mod schema_specimens;
 pub mod types;
 

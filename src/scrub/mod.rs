@@ -6,6 +6,8 @@
 mod context;
 mod coverage;
 mod diagnoses;
+pub mod history;
+pub mod history_store;
 mod lines;
 mod ncci;
 mod position;

@@ -25,6 +25,7 @@ mod openapi;
 mod patients;
 mod payers;
 mod providers;
+mod scrub_history;
 mod specimen_access;
 mod specimen_billing;
 mod specimen_labels;
