@@ -44,6 +44,11 @@ def main():
     written.append(write(f"{out}/icd10cm/validity.tsv.zst", compress(tsv_bytes(
         [f"source: {MCE}", f"data horizon: {horizon} (a code valid to the horizon is written with an empty end)",
          "columns: code from to edits (dates YYYYMMDD; to inclusive, empty = open)"], validity))))
+    ages = mce.age_group_rows(mce.load_age_groups(), horizon)
+    written.append(write(f"{out}/icd10cm/mce_age_groups.tsv", tsv_bytes(
+        [f"source: {MCE} (key mce_age_ranges)",
+         "columns: group min_age max_age from to (whole years; dates YYYYMMDD, to inclusive, empty = open)"],
+        ages)))
 
     print("I/OCE ...")
     oce = oce_mod.Oce(args.oce)
@@ -77,6 +82,9 @@ def main():
     on = lambda d: {r[0] for r in records if r[1] <= d <= r[2]}  # noqa: E731
     checks.expect("icd10cm valid 2026-10-01 (MCE)", len(on(20261001)), 74879)
     checks.expect("icd10cm valid 2026-04-01 (MCE)", len(on(20260401)), 74719)
+    checks.expect("MCE age group periods", len(ages), 5)
+    checks.expect("MCE maternity bounds before FY2020 (12-55)",
+                  [(r[1], r[2]) for r in ages if r[0] == "maternity" and r[4] == 20190930], [(12, 55)])
     cur = max(vers)
     checks.expect("hcpcs level II at I/OCE 27.1", sum(1 for r in hcpcs if r[2] == ""), 8256)
     checks.expect("ncci pairs at I/OCE 27.1", sum(1 for r in ncci if r[2] <= cur <= r[3]), 1401094)

@@ -46,3 +46,40 @@ def validity_rows(records):
         to = "" if end == horizon else end
         rows.append((code, start, to, ",".join(sorted(edits))))
     return rows, horizon
+
+
+AGES = struct.Struct("<IIIIII")
+
+
+def load_age_groups(path=None):
+    """Return [(group, min, max, from YYYYMMDD, to YYYYMMDD)] from key mce_age_ranges.
+
+    Blob: "MCAG", u32 count, u32 header length (32), u32 pool offset; then `count` records of
+    six u32: name offset into the pool, name length, youngest age, oldest age, start, end.
+    The bounds changed over time (maternity was 12-55 before FY2020), so each row has dates.
+    """
+    env = lmdb.open(path or mdb_path(), subdir=False, readonly=True, lock=False, max_dbs=100)
+    with env.begin() as txn:
+        blob = bytes(txn.get(b"mce_age_ranges\0\0"))
+    env.close()
+    magic, count, header_len, pool = struct.unpack_from("<4sIII", blob, 0)
+    if magic != b"GACM":
+        raise ValueError(f"unexpected MCE age blob magic {magic!r}")
+    rows = []
+    for i in range(count):
+        off, n, lo, hi, start, end = AGES.unpack_from(blob, header_len + AGES.size * i)
+        name = blob[pool + off:pool + off + n].decode("ascii").lower()
+        rows.append((name, lo, hi, start, end))
+    return sorted(rows, key=lambda r: (r[0], r[3]))
+
+
+def age_group_rows(groups, horizon):
+    """Rows for mce_age_groups.tsv: group, min, max, from, to (empty = open, as validity.tsv).
+
+    The MCE writes its earliest start as 19840301 (before ICD-10); ICD-10-CM begins 2015-10-01,
+    so starts before that are written as 20151001.
+    """
+    out = []
+    for name, lo, hi, start, end in groups:
+        out.append((name, lo, hi, max(start, 20151001), "" if end == horizon else end))
+    return out

@@ -104,7 +104,8 @@ fn assemble(
         doc.header.coverage_id = Some(c);
     }
     let refs = refs::check(conn, Some(&enc.header), &mut doc.header)?;
-    let report = scrubbing::run(&doc, &refs, codes);
+    // With the history checks: a claim made since sign-off may now duplicate a line.
+    let report = scrubbing::run(conn, &doc, &refs, codes)?;
     if report.errors > 0 {
         return Err(blocked(&report));
     }
@@ -172,7 +173,7 @@ fn store_new(
         created_at: now,
         updated_at: now,
     };
-    store::insert(conn, &row)?;
+    record_services(conn, &row, snap)?;
     crate::ledger::charges::write(conn, &row, snap, &ctx.caller.actor)?;
     let first = store::event(
         row.id,
@@ -186,6 +187,24 @@ fn store_new(
     let entry = AuditEntry::success(ctx, "create", RESOURCE, Some(row.id.to_string()));
     audit_store::insert(conn, &[entry])?;
     Ok(row)
+}
+
+/// Inserts the claim and its service lines (read by the scrubber's history checks).
+fn record_services(conn: &mut AnyConnection, row: &ClaimRow, snap: &Snapshot) -> ApiResult<()> {
+    use crate::scrub::history_store::{self, ServiceLine};
+    let lines: Vec<ServiceLine<'_>> = snap
+        .lines
+        .iter()
+        .map(|l| ServiceLine {
+            date_of_service: l.date_of_service,
+            code: &l.code,
+            modifiers: &l.modifiers,
+            units: l.units,
+        })
+        .collect();
+    store::insert(conn, row)?;
+    history_store::record(conn, row.id, row.patient_id, &lines)?;
+    Ok(())
 }
 
 fn load_encounter(conn: &mut AnyConnection, id: EncounterId) -> ApiResult<EncounterDoc> {

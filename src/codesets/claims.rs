@@ -1,11 +1,10 @@
-//! Checks across codes of one claim: NCCI PTP pairs between lines, Excludes1 between diagnoses.
+//! Checks across codes of one claim: NCCI PTP pairs between lines (Excludes1: `excludes.rs`).
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::codesets::code::{normalize, Code, CodeError, CodeSystem};
 use crate::codesets::date::{ymd, Validity};
-use crate::codesets::icd::notes::NoteKind;
 use crate::codesets::tables::CodeTables;
 
 /// NCCI modifier indicator of a PTP edit.
@@ -82,19 +81,6 @@ pub struct PtpConflict<'a> {
     pub edit: PtpEdit<'a>,
     /// A bypass modifier found on either line, when the indicator is 1.
     pub bypassed_by: Option<&'a str>,
-}
-
-/// Two diagnoses that an Excludes1 note says are never coded together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Excludes1Conflict<'a> {
-    /// The diagnosis whose (own or inherited) note excludes the other.
-    pub code: Code,
-    /// The excluded diagnosis.
-    pub excluded: Code,
-    /// Where the note is defined (the code itself or an ancestor).
-    pub defined_at: Code,
-    /// The note's text.
-    pub note: &'a str,
 }
 
 fn procedure_code(raw: &str) -> Result<Code, PtpError> {
@@ -196,50 +182,5 @@ impl CodeTables {
             }
         }
         out
-    }
-
-    /// The Excludes1 note (own or inherited, either direction) that forbids coding `a` with `b`.
-    /// Excludes2 notes never conflict. Codes unknown to the tables give `Ok(None)`.
-    pub fn excludes1_conflict(
-        &self,
-        a: &str,
-        b: &str,
-        _date: NaiveDate,
-    ) -> Result<Option<Excludes1Conflict<'_>>, CodeError> {
-        let (ca, cb) = (
-            normalize(CodeSystem::Icd10cm, a)?,
-            normalize(CodeSystem::Icd10cm, b)?,
-        );
-        Ok(self
-            .excludes1_one_way(ca, cb)
-            .or_else(|| self.excludes1_one_way(cb, ca)))
-    }
-
-    fn excludes1_one_way(&self, code: Code, other: Code) -> Option<Excludes1Conflict<'_>> {
-        let icd = &self.icd;
-        let start = icd.find(&code).or_else(|| {
-            // A code missing from the tree (e.g. new in FY2027) inherits from its longest known prefix.
-            (3..code.len())
-                .rev()
-                .find_map(|n| icd.find(&code.truncate(n)))
-        })?;
-        for a in icd.ancestors_or_self(start) {
-            let n = &icd.nodes[a as usize];
-            for r in icd
-                .notes_of(n)
-                .iter()
-                .filter(|r| r.kind == NoteKind::Excludes1)
-            {
-                if icd.refs_of(r).iter().any(|cr| cr.covers(&other)) {
-                    return Some(Excludes1Conflict {
-                        code,
-                        excluded: other,
-                        defined_at: n.code,
-                        note: icd.note_text(r),
-                    });
-                }
-            }
-        }
-        None
     }
 }

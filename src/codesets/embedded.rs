@@ -7,6 +7,7 @@ pub(crate) mod files {
     pub const ICD_TABULAR: &[u8] = include_bytes!("../../codesets/icd10cm/tabular.tsv.zst");
     pub const ICD_NOTES: &[u8] = include_bytes!("../../codesets/icd10cm/notes.tsv.zst");
     pub const ICD_VALIDITY: &[u8] = include_bytes!("../../codesets/icd10cm/validity.tsv.zst");
+    pub const ICD_MCE_AGES: &str = include_str!("../../codesets/icd10cm/mce_age_groups.tsv");
     pub const ICD_OLD_TITLES: &[u8] = include_bytes!("../../codesets/icd10cm/old_titles.tsv.zst");
     pub const HCPCS: &[u8] = include_bytes!("../../codesets/hcpcs/hcpcs.tsv.zst");
     pub const NCCI_PTP: &[u8] = include_bytes!("../../codesets/ncci/ptp_outpatient.bin.zst");

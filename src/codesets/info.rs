@@ -68,6 +68,9 @@ pub struct CodeInfo<'a> {
     pub cpt_category: Option<CptCategory>,
     /// The code-set version the answer comes from, e.g. "ICD-10-CM FY2027 (CMS MCE)".
     pub version: &'a str,
+    /// The MCE release whose edits apply on the date (e.g. `CMS MCE v37 (FY2020)`); empty for
+    /// other systems and for dates outside the MCE data.
+    pub mce_release: &'a str,
     pub(crate) tables: &'a CodeTables,
     pub(crate) node: u32,
     pub(crate) date: Ymd,

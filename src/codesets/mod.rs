@@ -14,6 +14,7 @@ mod date;
 mod detail;
 mod docs;
 mod embedded;
+mod excludes;
 mod find;
 mod hcpcs;
 mod icd;
@@ -31,18 +32,22 @@ mod text;
 mod versions;
 
 #[cfg(test)]
+mod excludes_tests;
+#[cfg(test)]
 mod search_tests;
 #[cfg(test)]
 mod tests;
 
-pub use claims::{ClaimLine, Excludes1Conflict, ModifierIndicator, PtpConflict, PtpEdit, PtpError};
+pub use claims::{ClaimLine, ModifierIndicator, PtpConflict, PtpEdit, PtpError};
 pub use code::{normalize, Code, CodeError, CodeSystem, CptCategory};
 pub use date::Validity;
 pub use detail::{CodeDetail, NoteDetail, RelatedDetail};
 pub use embedded::LoadError;
+pub use excludes::{Excludes1Conflict, PatternNote};
 pub use find::{MatchReason, SearchHit, Validation, Verdict};
 pub use icd::edits::{AgeRange, Edits, PatientCheck, Sex};
 pub use icd::notes::NoteKind;
+pub use icd::pattern::Shape;
 pub use icd::table::NodeKind;
 pub use info::{CodeInfo, Note, Related, Status, TitleSource};
 pub use mue::{parse_mue_file, MueRow, MueTable};

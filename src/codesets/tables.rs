@@ -10,6 +10,7 @@ use crate::codesets::docs::DocSet;
 use crate::codesets::embedded::LoadError;
 use crate::codesets::hcpcs::HcpcsTable;
 use crate::codesets::icd::edits::Edits;
+use crate::codesets::icd::mce::MceReleases;
 use crate::codesets::icd::table::{IcdTable, NodeKind, TitleBuf, NONE};
 use crate::codesets::info::{CodeInfo, Related, Status, TitleSource};
 use crate::codesets::ncci::NcciTable;
@@ -40,6 +41,8 @@ const NOTE_NOT_IN_RELEASE: &str =
 /// Every code table in memory: ICD-10-CM, HCPCS, NCCI PTP, the small tables, and overlays.
 pub struct CodeTables {
     pub(crate) icd: IcdTable,
+    /// MCE age-group bounds and release labels by date.
+    pub(crate) mce: MceReleases,
     pub(crate) hcpcs: HcpcsTable,
     pub(crate) ncci: NcciTable,
     pub(crate) versions: OceVersions,
@@ -61,6 +64,7 @@ impl CodeTables {
     /// Decompress and index every table embedded in the binary (no files are read).
     pub fn load_embedded() -> Result<CodeTables, LoadError> {
         let icd = IcdTable::load()?;
+        let mce = MceReleases::load(icd.periods.iter().map(|p| p.from))?;
         let hcpcs = HcpcsTable::load()?;
         let ncci = NcciTable::load()?;
         let versions = OceVersions::load()?;
@@ -76,6 +80,7 @@ impl CodeTables {
         }
         Ok(CodeTables {
             icd,
+            mce,
             hcpcs,
             ncci,
             versions,
@@ -150,6 +155,7 @@ impl CodeTables {
             kind: None,
             cpt_category: None,
             version: "",
+            mce_release: "",
             tables: self,
             node: NONE,
             date,
@@ -182,7 +188,8 @@ impl CodeTables {
                 !(cn.span_from <= date && date <= cn.span_to)
             });
             info.validity = Some(Validity::from_ymd(p.from, p.to));
-            info.edits = Edits::from_bits(p.edits);
+            info.edits = Edits::from_bits(p.edits, self.mce.bounds_on(date));
+            info.mce_release = self.mce.label_on(date);
         } else if n.span_from == OPEN {
             // A heading block with no codes of its own (e.g. C00-C96): valid as a heading.
             info.validity = None;

@@ -38,7 +38,7 @@ pub fn add(
         return Err(ApiError::conflict("this finding is already overridden"));
     }
     let refs = refs::load(c, &cur.header)?;
-    let report = scrubbing::run(cur, &refs, codes);
+    let report = scrubbing::run(c, cur, &refs, codes)?;
     let finding = report
         .findings
         .iter()

@@ -1,13 +1,17 @@
 //! Runs the scrubber over an encounter: builds its input from the document and the records it
 //! refers to, and marks the findings an admin has overridden (matched by rule and path).
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 
 use super::model::{EncounterDoc, FindingOverride};
 use super::refs::Refs;
 use crate::codesets::CodeTables;
+use crate::db::AnyConnection;
+use crate::error::ApiResult;
 use crate::providers::model::Provider;
+use crate::scrub::history::{self, BilledService};
+use crate::scrub::history_store;
 use crate::scrub::{
     scrub, CoverageFacts, Finding, LineFacts, PatientFacts, ProviderFacts, ScrubInput, Severity,
 };
@@ -135,15 +139,56 @@ fn held_line_findings(doc: &EncounterDoc, refs: &Refs) -> Vec<Finding> {
     }).collect()
 }
 
-/// Scrubs `doc` and marks its overridden errors.
-pub fn run(doc: &EncounterDoc, refs: &Refs, codes: &CodeTables) -> ValidationReport {
-    let mut findings = scrub(&input(doc, refs, codes), codes);
-    // Errors come first: put the held lines right after the scrubber's own errors.
+/// Loads the patient's services on other active claims that share a date and code with `doc`'s
+/// lines (for `claim.duplicate_service`), then scrubs.
+pub fn run(
+    conn: &mut AnyConnection,
+    doc: &EncounterDoc,
+    refs: &Refs,
+    codes: &CodeTables,
+) -> ApiResult<ValidationReport> {
+    let input = input(doc, refs, codes);
+    let mut dates: Vec<NaiveDate> = input
+        .lines
+        .iter()
+        .map(|l| l.date_of_service.unwrap_or(input.date_of_service))
+        .collect();
+    dates.sort_unstable();
+    dates.dedup();
+    let mut line_codes: Vec<String> = input
+        .lines
+        .iter()
+        .map(|l| l.code.trim().to_ascii_uppercase())
+        .collect();
+    line_codes.sort_unstable();
+    line_codes.dedup();
+    let billed = history_store::active_services(
+        conn,
+        doc.header.patient_id,
+        doc.header.id,
+        &dates,
+        &line_codes,
+    )?;
+    Ok(report(doc, refs, &input, &billed, codes))
+}
+
+/// Scrubs `doc` with the history loaded by `run` and marks its overridden errors.
+fn report(
+    doc: &EncounterDoc,
+    refs: &Refs,
+    input: &ScrubInput,
+    billed: &[BilledService],
+    codes: &CodeTables,
+) -> ValidationReport {
+    let mut findings = scrub(input, codes);
+    // Errors come first: put the history errors and held lines right after the scrubber's own.
     let at = findings
         .iter()
         .position(|f| f.severity != Severity::Error)
         .unwrap_or(findings.len());
-    findings.splice(at..at, held_line_findings(doc, refs));
+    let mut extra = history::duplicate_services(input, billed);
+    extra.extend(held_line_findings(doc, refs));
+    findings.splice(at..at, extra);
     let mut report = ValidationReport {
         findings: Vec::with_capacity(findings.len()),
         errors: 0,

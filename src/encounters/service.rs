@@ -167,7 +167,7 @@ fn persist(
     let refs = refs::check(c, cur.map(|d| &d.header), &mut doc.header)?;
     let h = &doc.header;
     fees::price_lines(c, h.payer_id, h.date_of_service, &mut doc.lines, &unpriced)?;
-    let report = scrubbing::run(&doc, &refs, codes);
+    let report = scrubbing::run(c, &doc, &refs, codes)?;
     doc.header.error_count = report.errors;
     doc.header.warning_count = report.warnings;
     let id = doc.header.id;
@@ -325,7 +325,7 @@ pub fn sign_off_in(
     expect_version(cur.header.version, expected)?;
     status::check_transition(status::stored(&cur.header.status)?, Status::Coded)?;
     let refs = refs::load(c, &cur.header)?;
-    let report = scrubbing::run(&cur, &refs, codes);
+    let report = scrubbing::run(c, &cur, &refs, codes)?;
     if report.errors > 0 {
         store::set_counts(c, id, cur.header.version, report.errors, report.warnings)?;
         return Ok(SignOff::Refused(report));
@@ -345,7 +345,7 @@ pub fn validate(
 ) -> ApiResult<(EncounterDoc, ValidationReport)> {
     let doc = store::load(conn, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))?;
     let refs = refs::load(conn, &doc.header)?;
-    let report = scrubbing::run(&doc, &refs, codes);
+    let report = scrubbing::run(conn, &doc, &refs, codes)?;
     let h = &doc.header;
     if (h.error_count, h.warning_count) != (report.errors, report.warnings) {
         conn.write_transaction(|c| {

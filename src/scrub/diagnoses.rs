@@ -11,9 +11,13 @@ use super::status::{billable_under, not_valid_message};
 
 const ICD: CodeSystem = CodeSystem::Icd10cm;
 
-/// The MCE sex edits were removed from FY2025 (dates of service from 2024-10-01).
-fn sex_edits_apply(date: NaiveDate) -> bool {
-    date < NaiveDate::from_ymd_opt(2024, 10, 1).unwrap_or(NaiveDate::MIN)
+/// The release a finding from an MCE edit names: the MCE release of the date of service.
+fn mce_version<'a>(info: &CodeInfo<'a>) -> &'a str {
+    if info.mce_release.is_empty() {
+        info.version
+    } else {
+        info.mce_release
+    }
 }
 
 /// A diagnosis found in the tables.
@@ -41,7 +45,6 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Out) {
     let date = ctx.input.date_of_service;
     // Every code found in the tables, for the pair checks.
     let mut known: Vec<Known> = Vec::with_capacity(dx.len());
-    let mut version: Option<&str> = None;
     for (i, raw) in dx.iter().enumerate() {
         let pos = Pos::diagnosis(i);
         let info = match ctx.codes.lookup(ICD, raw, date) {
@@ -64,7 +67,6 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Out) {
             }
             Ok(Some(info)) => info,
         };
-        version.get_or_insert(info.version);
         let shown = info.code.display(ICD);
         if let Some(first) = known.iter().find(|k| k.code == info.code).map(|k| k.index) {
             out.error(
@@ -106,7 +108,7 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Out) {
             first_listed(out, &info, &shown);
         }
     }
-    excludes1(ctx, out, &known, date, version.unwrap_or(""));
+    excludes1(ctx, out, &known, date);
 }
 
 fn not_billable(
@@ -157,10 +159,12 @@ fn patient_edits(
                 day(date)
             ),
         )
-        .version(info.version)
+        .version(mce_version(info))
         .suggest("Check the patient's date of birth, or choose a code for the patient's age group.");
     }
-    if let Some(only) = check.sex_conflict.filter(|_| sex_edits_apply(date)) {
+    // The sex edits are dated in the MCE data like every other edit: CMS removed them from
+    // FY2025, so no period from 2024-10-01 carries one.
+    if let Some(only) = check.sex_conflict {
         let (only, patient) = match only {
             Sex::Female => ("female", "male"),
             _ => ("male", "female"),
@@ -172,7 +176,7 @@ fn patient_edits(
                 "{shown} is for {only} patients only (Medicare Code Editor sex edit, dates before 2024-10-01); the patient's administrative sex is {patient}."
             ),
         )
-        .version(info.version)
+        .version(mce_version(info))
         .suggest("Check the patient's sex in the registry, or the code.");
     }
 }
@@ -192,7 +196,7 @@ fn first_listed(out: &mut Out, info: &CodeInfo<'_>, shown: &str) {
                 "{shown} is a manifestation code: it may not be listed first. List the underlying condition first, then {shown}."
             ),
         );
-        f.version(info.version);
+        f.version(mce_version(info));
         if let Some(t) = code_first {
             f.suggest(format!("Code first: {t}"));
         }
@@ -212,7 +216,7 @@ fn first_listed(out: &mut Out, info: &CodeInfo<'_>, shown: &str) {
                 "{shown} is an external cause code (V00-Y99): it tells how an injury happened and may not be listed first."
             ),
         )
-        .version(info.version)
+        .version(mce_version(info))
         .suggest("List the injury or condition first and the external cause code after it.");
     }
     if edits.unacceptable_principal() {
@@ -223,12 +227,12 @@ fn first_listed(out: &mut Out, info: &CodeInfo<'_>, shown: &str) {
                 "{shown} is not acceptable as the principal (first-listed) diagnosis (Medicare Code Editor)."
             ),
         )
-        .version(info.version)
+        .version(mce_version(info))
         .suggest("List first the condition chiefly responsible for the visit.");
     }
 }
 
-fn excludes1(ctx: &Ctx<'_>, out: &mut Out, known: &[Known], date: NaiveDate, version: &str) {
+fn excludes1(ctx: &Ctx<'_>, out: &mut Out, known: &[Known], date: NaiveDate) {
     for (a, ka) in known.iter().enumerate() {
         for kb in &known[a + 1..] {
             if !(ka.has_excludes1 || kb.has_excludes1) {
@@ -259,7 +263,7 @@ fn excludes1(ctx: &Ctx<'_>, out: &mut Out, known: &[Known], date: NaiveDate, ver
                     c.note
                 ),
             )
-            .version(version)
+            .version(c.version)
             .suggest(format!(
                 "Keep whichever of {code} and {excluded} describes the patient and remove the other (both only when the conditions are unrelated, per the Excludes1 exception)."
             ));

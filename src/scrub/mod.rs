@@ -6,6 +6,8 @@
 mod context;
 mod coverage;
 mod diagnoses;
+pub mod history;
+pub mod history_store;
 mod lines;
 mod ncci;
 mod position;
@@ -15,6 +17,8 @@ mod status;
 
 #[cfg(test)]
 mod coverage_tests;
+#[cfg(test)]
+mod dated_tests;
 #[cfg(test)]
 mod diagnoses_tests;
 #[cfg(test)]

@@ -247,7 +247,7 @@ async fn replace_and_void(app: TestApp) {
     assert!(last["reason"].as_str().unwrap().contains(&rep));
 
     // A second claim, accepted without a payer number: void needs one in the body.
-    let enc2 = claims_fx::signed_off(&app, &coded(&fx)).await;
+    let enc2 = claims_fx::signed_off(&app, &claims_fx::another_visit(&fx)).await;
     let id2 = built(&app, &enc2).await;
     let r = post_with(
         &app,
@@ -302,7 +302,7 @@ async fn lists_roles_and_unique_pcns(app: TestApp) {
     let (fx, enc) = ready(&app, "C6").await;
     let mut ids = vec![built(&app, &enc).await];
     for _ in 0..2 {
-        let e = claims_fx::signed_off(&app, &coded(&fx)).await;
+        let e = claims_fx::signed_off(&app, &claims_fx::another_visit(&fx)).await;
         ids.push(built(&app, &e).await);
     }
     queued(&app, &ids[0]).await;

@@ -43,6 +43,7 @@ mod providers;
 mod remittance;
 mod remittance_fixtures;
 mod remittance_reliability;
+mod scrub_history;
 mod specimen_access;
 mod specimen_billing;
 mod specimen_labels;

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use super::mce::{Bounds, GROUPS};
+
 /// Administrative sex of the patient, as the scrubber knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Sex {
@@ -50,29 +52,6 @@ pub(crate) const EDIT_NAMES: [&str; 19] = [
     "reqsdx",
 ];
 
-const AGE_GROUPS: [AgeRange; 4] = [
-    AgeRange {
-        group: "newborn",
-        min: 0,
-        max: 0,
-    },
-    AgeRange {
-        group: "pediatric",
-        min: 0,
-        max: 17,
-    },
-    AgeRange {
-        group: "maternity",
-        min: 9,
-        max: 64,
-    },
-    AgeRange {
-        group: "adult",
-        min: 15,
-        max: 124,
-    },
-];
-
 const MALE: u32 = 1 << 4;
 const FEMALE: u32 = 1 << 5;
 const MANIFESTATION: u32 = 1 << 6;
@@ -98,6 +77,8 @@ pub(crate) fn parse_edits(list: &str) -> Result<u32, String> {
 pub struct Edits {
     pub(crate) bits: u32,
     pub(crate) hcpcs_age: Option<(u8, u8)>,
+    /// The MCE age-group bounds in force on the date (they changed: see `mce.rs`).
+    pub(crate) ages: Bounds,
 }
 
 /// What a patient's age and sex say about one code on one date.
@@ -110,10 +91,11 @@ pub struct PatientCheck {
 }
 
 impl Edits {
-    pub(crate) fn from_bits(bits: u32) -> Edits {
+    pub(crate) fn from_bits(bits: u32, ages: Bounds) -> Edits {
         Edits {
             bits,
             hcpcs_age: None,
+            ages,
         }
     }
 
@@ -124,11 +106,12 @@ impl Edits {
             min,
             max,
         });
-        AGE_GROUPS
+        GROUPS
             .iter()
+            .zip(self.ages)
             .enumerate()
             .filter(move |(i, _)| self.bits & (1 << i) != 0)
-            .map(|(_, r)| *r)
+            .map(|(_, (group, (min, max)))| AgeRange { group, min, max })
             .chain(hcpcs)
     }
 
@@ -208,9 +191,15 @@ mod tests {
 
     #[test]
     fn parses_and_checks() {
-        let e = Edits::from_bits(parse_edits("female,maternity").unwrap());
+        let fy2020 = [(0, 0), (0, 17), (9, 64), (15, 124)];
+        let e = Edits::from_bits(parse_edits("female,maternity").unwrap(), fy2020);
         assert_eq!(e.sex(), Some(Sex::Female));
         assert_eq!(e.age_ranges().next().map(|r| (r.min, r.max)), Some((9, 64)));
+        let mut fy2019 = fy2020;
+        fy2019[2] = (12, 55);
+        let old = Edits::from_bits(parse_edits("maternity").unwrap(), fy2019);
+        assert!(old.check_patient(10, Sex::Female).age_conflict.is_some());
+        assert!(e.check_patient(10, Sex::Female).age_conflict.is_none());
         let c = e.check_patient(30, Sex::Male);
         assert_eq!(c.sex_conflict, Some(Sex::Female));
         assert!(c.age_conflict.is_none());

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use super::edits::parse_edits;
 use super::notes::{code_refs, CodeRef, NoteKind};
+use super::pattern::{char_bit, Pat};
 use crate::codesets::code::Code;
 use crate::codesets::date::{parse_field, Ymd, OPEN};
 use crate::codesets::embedded::{fields, files, rows, unzstd, LoadError};
@@ -332,7 +333,40 @@ fn load_notes(
         n.notes.1 += 1;
         notes.push(rec);
     }
+    resolve_open_fracture(text, by_code, nodes, &notes, &mut refs);
     Ok((notes, refs, excludes1_nodes))
+}
+
+/// "(S52.- with open fracture 7th character)": the 7th characters whose definition under the
+/// range's category says "open fracture" (for S52: B, C, E, F, H, J, M, N, Q, R).
+fn resolve_open_fracture(
+    text: &str,
+    by_code: &HashMap<Code, u32>,
+    nodes: &[Node],
+    notes: &[NoteRec],
+    refs: &mut [CodeRef],
+) {
+    for r in refs.iter_mut().filter(|r| r.pat == Pat::OpenFracture7th) {
+        let Some(&idx) = by_code.get(&r.lo) else {
+            continue;
+        };
+        let n = &nodes[idx as usize];
+        let set = notes[n.notes.0 as usize..(n.notes.0 + n.notes.1) as usize]
+            .iter()
+            .filter(|rec| rec.kind == NoteKind::SeventhChar)
+            .filter_map(|rec| {
+                let t = text.get(rec.text.off as usize..(rec.text.off + rec.text.len) as usize)?;
+                let (ch, meaning) = t.split_once('=')?;
+                if !meaning.contains("open fracture") {
+                    return None;
+                }
+                char_bit(*ch.as_bytes().first()?)
+            })
+            .fold(0u64, |a, b| a | b);
+        if set != 0 {
+            r.pat = Pat::Set { pos: 6, set };
+        }
+    }
 }
 
 fn notes_of_kind(notes: &[NoteRec], n: &Node, kind: NoteKind) -> bool {

@@ -100,11 +100,21 @@ pub fn sql(app: &TestApp, q: &str) {
     c.batch_execute(q).unwrap();
 }
 
-/// `n` queued claims for the fixture's payer; returns their ids.
+/// A clean coded encounter body on a date no other call has used (3 days ago and earlier):
+/// another claim for the same patient, date and service would be a `claim.duplicate_service`.
+pub fn another_visit(fx: &Fx) -> Value {
+    static NEXT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    let offset = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 300;
+    let mut body = coded(fx);
+    body["date_of_service"] = json!(crate::common::fixtures::days_ago(4 + offset));
+    body
+}
+
+/// `n` queued claims for the fixture's payer (each for another date); returns their ids.
 pub async fn queued_claims(app: &TestApp, fx: &Fx, n: usize) -> Vec<String> {
     let mut ids = Vec::with_capacity(n);
     for _ in 0..n {
-        let enc = signed_off(app, &coded(fx)).await;
+        let enc = signed_off(app, &another_visit(fx)).await;
         let id = built(app, &enc).await;
         queued(app, &id).await;
         ids.push(id);

@@ -1,0 +1,109 @@
+//! Storage of the history checks: every claim's service lines (`claim_services`), written when
+//! the claim is created and read back for one patient, by date and code (indexed). The scrubber
+//! itself stays pure: callers load with this module and pass the rows to `history.rs`.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::history::{modifiers_key, BilledService};
+use crate::claims::model::ClaimId;
+use crate::db::schema_claims::claims as cl;
+use crate::db::schema_scrub::claim_services as cs;
+use crate::db::AnyConnection;
+use crate::encounters::model::EncounterId;
+use crate::patients::model::PatientId;
+
+/// One service line as the history keeps it.
+#[derive(Debug, Clone)]
+pub struct ServiceLine<'a> {
+    /// The line's own date of service.
+    pub date_of_service: NaiveDate,
+    /// Procedure code as billed.
+    pub code: &'a str,
+    /// Modifiers as billed.
+    pub modifiers: &'a [String],
+    /// Units.
+    pub units: i32,
+}
+
+/// Records the service lines of new claim `claim` (line numbers from 1, in order).
+pub fn record(
+    conn: &mut AnyConnection,
+    claim: ClaimId,
+    patient: PatientId,
+    lines: &[ServiceLine<'_>],
+) -> QueryResult<()> {
+    // One statement per line: batch inserts are not available over both backends at once.
+    for (i, l) in lines.iter().enumerate() {
+        diesel::insert_into(cs::table)
+            .values((
+                cs::claim_id.eq(claim),
+                cs::line_no.eq(i as i32 + 1),
+                cs::patient_id.eq(patient),
+                cs::date_of_service.eq(l.date_of_service),
+                cs::code.eq(l.code.trim().to_ascii_uppercase()),
+                cs::modifiers.eq(modifiers_key(l.modifiers)),
+                cs::units.eq(l.units),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The services billed to `patient` on `dates` with `codes` on active claims of other
+/// encounters: a claim is inactive when it is a void (frequency 8) or when a replacement or
+/// void supersedes it (another claim's `replaces_claim_id` names it).
+pub fn active_services(
+    conn: &mut AnyConnection,
+    patient: PatientId,
+    not_encounter: EncounterId,
+    dates: &[NaiveDate],
+    codes: &[String],
+) -> QueryResult<Vec<BilledService>> {
+    if dates.is_empty() || codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    type Row = (ClaimId, String, i32, NaiveDate, String, String);
+    let rows: Vec<Row> = cs::table
+        .inner_join(cl::table)
+        .filter(cs::patient_id.eq(patient))
+        .filter(cs::date_of_service.eq_any(dates))
+        .filter(cs::code.eq_any(codes))
+        .filter(cl::encounter_id.ne(not_encounter))
+        .filter(cl::frequency.ne("8"))
+        .select((
+            cl::id,
+            cl::patient_control_number,
+            cs::line_no,
+            cs::date_of_service,
+            cs::code,
+            cs::modifiers,
+        ))
+        .load(conn)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<ClaimId> = rows.iter().map(|r| r.0).collect();
+    let superseded: HashSet<ClaimId> = cl::table
+        .filter(cl::replaces_claim_id.eq_any(ids.iter().copied().map(Some)))
+        .select(cl::replaces_claim_id)
+        .load::<Option<ClaimId>>(conn)?
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter(|r| !superseded.contains(&r.0))
+        .map(
+            |(_, claim_number, line_no, date_of_service, code, modifiers)| BilledService {
+                claim_number,
+                line_no,
+                date_of_service,
+                code,
+                modifiers,
+            },
+        )
+        .collect())
+}
