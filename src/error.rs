@@ -176,6 +176,12 @@ impl ApiError {
         self
     }
 
+    /// Adds per-field details to any problem (a 409 on a duplicate value names its field).
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors.extend(errors);
+        self
+    }
+
     /// The problem document.
     pub fn problem(&self) -> Problem {
         Problem {

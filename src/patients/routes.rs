@@ -11,7 +11,7 @@ use super::store::{self, PatientFilter};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::db::types::Timestamp;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -28,10 +28,11 @@ const RESOURCE: &str = "patient";
 fn duplicate_mrn(e: diesel::result::Error) -> ApiError {
     match e {
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::conflict("a patient with this MRN already exists").with_extension(
-                "errors",
-                serde_json::json!([{"pointer": "/mrn", "code": "duplicate", "message": "this MRN is already in use"}]),
-            )
+            ApiError::conflict("a patient with this MRN already exists").with_errors(vec![FieldError::new(
+                "/mrn",
+                "duplicate",
+                "this MRN is already in use",
+            )])
         }
         other => other.into(),
     }

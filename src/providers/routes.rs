@@ -11,7 +11,7 @@ use super::store::{self, ProviderFilter};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::db::types::Timestamp;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -28,10 +28,11 @@ const RESOURCE: &str = "provider";
 fn duplicate_npi(e: diesel::result::Error) -> ApiError {
     match e {
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::conflict("a provider with this NPI already exists").with_extension(
-                "errors",
-                serde_json::json!([{"pointer": "/npi", "code": "duplicate", "message": "this NPI is already registered"}]),
-            )
+            ApiError::conflict("a provider with this NPI already exists").with_errors(vec![FieldError::new(
+                "/npi",
+                "duplicate",
+                "this NPI is already registered",
+            )])
         }
         other => other.into(),
     }

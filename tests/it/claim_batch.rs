@@ -6,7 +6,7 @@
 use crate::claims_fx;
 use crate::common;
 
-use claims_fx::{post_with, ready, signed_off};
+use claims_fx::{another_visit, post_with, ready, signed_off};
 use common::fixtures::{coded, id_of};
 use common::TestApp;
 use medbill::auth::roles::Role;
@@ -22,7 +22,7 @@ async fn builds_and_queues_per_item(app: TestApp) {
     let (fx, first) = ready(&app, "B1").await;
     let mut encs = vec![first];
     for _ in 0..2 {
-        encs.push(signed_off(&app, &coded(&fx)).await);
+        encs.push(signed_off(&app, &another_visit(&fx)).await);
     }
     let open = id_of(&app.post("/v1/encounters", Role::Billing, &coded(&fx)).await);
     let mut items: Vec<Value> = encs.iter().map(|e| json!({"encounter_id": e})).collect();

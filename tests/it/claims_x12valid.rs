@@ -7,8 +7,10 @@
 use crate::claims_fx;
 use crate::common;
 
-use claims_fx::{built, outbox_files, post_with, queued, ready, signed_off, sql, temp_dir};
-use common::fixtures::{coded, days_ago, id_of};
+use claims_fx::{
+    another_visit, built, outbox_files, post_with, queued, ready, signed_off, sql, temp_dir,
+};
+use common::fixtures::{days_ago, id_of};
 use common::TestApp;
 use medbill::auth::roles::Role;
 use medbill::claims::clearinghouse::FileDrop;
@@ -62,7 +64,7 @@ async fn emitted_files_pass_x12valid(app: TestApp) {
     let referring = json!({"npi": npi("987654321"), "entity_type": "person", "first_name": "Ngozi",
         "last_name": "Okafor", "roles": ["referring"]});
     let referring = id_of(&app.post("/v1/providers", Role::Billing, &referring).await);
-    let mut body = coded(&fx);
+    let mut body = another_visit(&fx);
     body["referring_provider_id"] = json!(referring);
     body["diagnoses"] = json!([
         "E11.9", "I10", "J06.9", "M54.50", "R05.9", "E78.5", "K21.9", "F41.1", "N39.0", "R51.9",
@@ -82,7 +84,7 @@ async fn emitted_files_pass_x12valid(app: TestApp) {
         "subscriber_birth_date": "1955-04-01", "subscriber_sex": "M", "priority": "primary",
         "effective_from": days_ago(400)});
     let cov = id_of(&app.post("/v1/coverages", Role::FrontDesk, &cov).await);
-    let mut body = coded(&fx);
+    let mut body = another_visit(&fx);
     body["coverage_id"] = json!(cov);
     let enc = signed_off(&app, &body).await;
     ids.push(built(&app, &enc).await);

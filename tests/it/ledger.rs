@@ -4,7 +4,7 @@
 //! concurrent posting on one claim. The ledger invariant is checked in SQL after every step.
 #![allow(clippy::unwrap_used)]
 
-use crate::claims_fx::{address_billing, built, post_with, signed_off, sql};
+use crate::claims_fx::{address_billing, another_visit, built, post_with, signed_off, sql};
 use crate::common::fixtures::{coded, days_ago, fixture, Fx};
 use crate::common::TestApp;
 use actix_web::test::TestRequest;
@@ -16,12 +16,18 @@ use serde_json::{json, Value};
 async fn submitted_claim(app: &TestApp, mrn: &str) -> (Fx, String) {
     let fx = fixture(app, mrn).await;
     address_billing(app, &fx).await;
-    let id = another_claim(app, &fx).await;
+    let id = claim_from(app, coded(&fx)).await;
     (fx, id)
 }
 
+/// Another submitted claim of the same patient, on a date no other claim has used.
 async fn another_claim(app: &TestApp, fx: &Fx) -> String {
-    let mut body = coded(fx);
+    claim_from(app, another_visit(fx)).await
+}
+
+/// A submitted two-line claim (99213-25 at 12,500 cents, 93000 at 5,000) from the encounter
+/// `body` (its date is kept: another claim of the patient must be on another date).
+async fn claim_from(app: &TestApp, mut body: serde_json::Value) -> String {
     body["lines"] = json!([
         {"code": "99213", "modifiers": ["25"], "charge_cents": 12500, "diagnosis_pointers": [1]},
         {"code": "93000", "charge_cents": 5000, "diagnosis_pointers": [1]}

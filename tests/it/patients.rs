@@ -225,7 +225,7 @@ async fn duplicate_mrn_is_a_conflict(app: TestApp) {
         .post("/v1/patients", Role::FrontDesk, &patient_body("DUP"))
         .await;
     assert_eq!(r.status, 409);
-    assert_eq!(r.body["errors"][0]["pointer"], "/mrn");
+    assert_eq!(r.body["errors"][0]["pointer"], "/mrn", "{}", r.body);
     assert_eq!(app.count("patients"), 1);
 }
 on_both_backends!(duplicate_mrn_is_a_conflict);

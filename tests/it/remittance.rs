@@ -9,13 +9,15 @@ use diesel::prelude::*;
 use medbill::auth::roles::Role;
 use serde_json::{json, Value};
 
-use crate::claims_fx::{address_billing, built, claim_field, post_with, signed_off, sql};
-use crate::common::fixtures::{coded, fixture, Fx};
+use crate::claims_fx::{
+    address_billing, another_visit, built, claim_field, post_with, signed_off, sql,
+};
+use crate::common::fixtures::{fixture, Fx};
 use crate::common::{Resp, TestApp};
 
 /// A submitted two-line claim: 99213-25 at 12,500 cents and 93000 at 5,000; returns its id.
 async fn submitted_claim(app: &TestApp, fx: &Fx) -> String {
-    let mut body = coded(fx);
+    let mut body = another_visit(fx);
     body["lines"] = json!([
         {"code": "99213", "modifiers": ["25"], "charge_cents": 12500, "diagnosis_pointers": [1]},
         {"code": "93000", "charge_cents": 5000, "diagnosis_pointers": [1]}
