@@ -85,6 +85,7 @@ pub struct InterchangeDoc {
 #[serde(deny_unknown_fields)]
 pub struct AckQuery {
     /// `999`, `277CA` or `unknown`.
+    #[param(pattern = r"^(999|277CA|unknown)$")]
     pub kind: Option<String>,
     /// true: only the files that could not be read or matched.
     pub failed: Option<bool>,
@@ -99,6 +100,7 @@ pub struct AckQuery {
 #[serde(deny_unknown_fields)]
 pub struct InterchangeQuery {
     /// built, sent, accepted or rejected.
+    #[param(pattern = r"^(built|sent|accepted|rejected)$")]
     pub status: Option<String>,
     /// Page size (1..=500, default 50).
     pub limit: Option<i64>,

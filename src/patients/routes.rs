@@ -27,13 +27,12 @@ const RESOURCE: &str = "patient";
 
 fn duplicate_mrn(e: diesel::result::Error) -> ApiError {
     match e {
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::conflict("a patient with this MRN already exists").with_errors(vec![FieldError::new(
-                "/mrn",
-                "duplicate",
-                "this MRN is already in use",
-            )])
-        }
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => ApiError::conflict("a patient with this MRN already exists").with_errors(vec![
+            FieldError::new("/mrn", "duplicate", "this MRN is already in use"),
+        ]),
         other => other.into(),
     }
 }

@@ -27,13 +27,12 @@ const RESOURCE: &str = "provider";
 
 fn duplicate_npi(e: diesel::result::Error) -> ApiError {
     match e {
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::conflict("a provider with this NPI already exists").with_errors(vec![FieldError::new(
-                "/npi",
-                "duplicate",
-                "this NPI is already registered",
-            )])
-        }
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => ApiError::conflict("a provider with this NPI already exists").with_errors(vec![
+            FieldError::new("/npi", "duplicate", "this NPI is already registered"),
+        ]),
         other => other.into(),
     }
 }

@@ -177,6 +177,7 @@ pub async fn import_remittance(
 #[serde(deny_unknown_fields)]
 pub struct RemittanceQuery {
     /// posted, out_of_balance, partially_unmatched or unmatched.
+    #[param(pattern = r"^(posted|out_of_balance|partially_unmatched|unmatched)$")]
     pub status: Option<String>,
     /// Page size (1..=500, default 50).
     pub limit: Option<i64>,
