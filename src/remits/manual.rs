@@ -17,7 +17,7 @@ pub struct AdjustmentBody {
     #[schema(pattern = "^(CO|PR|OA|PI|CR)$")]
     pub group: String,
     /// CARC reason code.
-    #[schema(min_length = 1, max_length = 5)]
+    #[schema(min_length = 1, max_length = 5, pattern = "^[A-Za-z0-9]{1,5}$")]
     pub reason: String,
     /// Amount in cents (positive reduces what the payer owes).
     #[schema(minimum = -100_000_000, maximum = 100_000_000)]
@@ -53,7 +53,7 @@ pub struct PaymentBody {
     #[schema(pattern = "^(1|2|3|4|19|20|21|22)$")]
     pub status_code: String,
     /// The check or EFT number (a payment posts once per payer, reference, claim and status).
-    #[schema(min_length = 1, max_length = 50)]
+    #[schema(min_length = 1, max_length = 50, pattern = "\\S")]
     pub payment_ref: String,
     /// The date on the check or EOB.
     pub paid_on: Option<NaiveDate>,
@@ -80,6 +80,9 @@ fn processed() -> String {
 const CODES: [&str; 8] = ["1", "2", "3", "4", "19", "20", "21", "22"];
 
 fn check_adjustments(adjs: &[AdjustmentBody], at: &str, errors: &mut Vec<FieldError>) {
+    if adjs.len() > 20 {
+        errors.push(FieldError::new(at, "too_many", "at most 20 adjustments"));
+    }
     for (i, a) in adjs.iter().enumerate() {
         if !super::post::GROUPS.contains(&a.group.as_str()) {
             errors.push(FieldError::new(
@@ -133,11 +136,22 @@ pub fn to_adjudication(
         ));
     }
     let r = body.payment_ref.trim();
-    if r.is_empty() || r.len() > 50 {
+    if r.is_empty() || body.payment_ref.chars().count() > 50 {
         errors.push(FieldError::new(
             "/payment_ref",
             "invalid_value",
             "the check or EFT number, 1 to 50 characters",
+        ));
+    }
+    if body
+        .payer_claim_number
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > 50)
+    {
+        errors.push(FieldError::new(
+            "/payer_claim_number",
+            "too_long",
+            "at most 50 characters",
         ));
     }
     if body.lines.len() > 50 {
@@ -179,7 +193,11 @@ pub fn to_adjudication(
                 "0 to 1,000,000.00",
             ));
         }
-        if l.remarks.len() > 20 || l.remarks.iter().any(|r| r.is_empty() || r.len() > 5) {
+        if l.remarks.len() > 20
+            || l.remarks
+                .iter()
+                .any(|r| r.is_empty() || r.chars().count() > 5)
+        {
             errors.push(FieldError::new(
                 format!("{at}/remarks"),
                 "invalid_value",

@@ -15,10 +15,10 @@ use crate::db::AnyConnection;
 use crate::ledger::model::{DenialRow, EntryRow, PostingId};
 use crate::ledger::store;
 
-/// The meaning of a CARC code, in our words. The seam for the CARC/RARC table the 835 work
-/// brings (codesets/tables); until it is merged every code shows with no meaning.
-pub fn carc_meaning(_code: &str) -> Option<String> {
-    None
+/// The meaning of a CARC code, in our words, from the bundled table (codesets/tables/carc.tsv);
+/// a code the table lacks reads "no description bundled".
+pub fn carc_meaning(code: &str) -> Option<String> {
+    Some(crate::codesets::adjustment_codes::carc_or_unknown(code).to_string())
 }
 
 /// One open denied line.

@@ -110,7 +110,7 @@ pub struct DenialParams {
 /// with RARC remarks, meaning and age, largest open amount first.
 #[utoipa::path(get, path = "/v1/denials", tag = "receivables", params(DenialParams),
     responses((status = 200, body = Vec<DenialGroup>), (status = 400, body = crate::error::Problem),
-        (status = 403, body = crate::error::Problem)),
+        (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/denials")]
 pub async fn denials_view(

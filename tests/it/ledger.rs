@@ -161,7 +161,12 @@ async fn manual_posting_balances_and_write_off(app: TestApp) {
     assert_eq!(groups[0]["remarks"], json!(["M15"]));
     assert_eq!(groups[0]["lines"][0]["line_number"], 2);
     assert_eq!(groups[0]["lines"][0]["age_days"], 3);
-    assert!(groups[0]["meaning"].is_null());
+    let meaning = groups[0]["meaning"].as_str().unwrap();
+    assert_eq!(
+        meaning,
+        medbill::codesets::adjustment_codes::carc_or_unknown("97")
+    );
+    assert!(meaning.contains("bundled"), "{meaning}");
 
     let wo = format!("/v1/claims/{id}/write-offs");
     let r = app
