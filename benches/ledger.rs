@@ -37,6 +37,7 @@ fn ctx() -> RequestCtx {
         caller: Caller {
             actor: "system:bench".into(),
             role: Role::Admin,
+            generation: None,
         },
         request_id: String::new(),
     }
