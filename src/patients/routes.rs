@@ -119,7 +119,7 @@ pub async fn get_patient(
 /// Change a patient (send If-Match with the version you read).
 #[utoipa::path(patch, path = "/v1/patients/{id}", tag = "patients", request_body = PatientPatch,
     params(("id" = uuid::Uuid, Path, description = "Patient id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = Patient), (status = 412, body = crate::error::Problem),
+    responses((status = 200, body = Patient), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem), (status = 428, body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[patch("/v1/patients/{id}")]
