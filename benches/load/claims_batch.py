@@ -81,16 +81,21 @@ def main():
                           form={"grant_type": "password", "username": "admin", "password": password})
         api.token = tok["access_token"]
         ago = lambda n: (date.today() - timedelta(days=n)).isoformat()
-        patient, _ = api.call("POST", "/v1/patients", {
-            "mrn": "BENCH-1", "first_name": "Ann", "last_name": "Lee", "birth_date": "1980-02-03",
-            "sex": "F", "address_line1": "1 Main St", "city": "Springfield", "state": "IL",
-            "postal_code": "62701"})
         payer, _ = api.call("POST", "/v1/payers", {
             "name": "Aetna", "edi_payer_id": "60054", "claim_filing_indicator": "CI",
             "timely_filing_days": 365})
-        cov, _ = api.call("POST", "/v1/coverages", {
-            "patient_id": patient["id"], "payer_id": payer["id"], "member_id": "W123",
-            "relationship_code": "18", "priority": "primary", "effective_from": ago(400)})
+        # One patient per 300 visits on distinct dates: the same service on the same day for
+        # the same patient would be a claim.duplicate_service.
+        people = []
+        for k in range((N + 299) // 300):
+            patient, _ = api.call("POST", "/v1/patients", {
+                "mrn": f"BENCH-{k}", "first_name": "Ann", "last_name": "Lee",
+                "birth_date": "1980-02-03", "sex": "F", "address_line1": "1 Main St",
+                "city": "Springfield", "state": "IL", "postal_code": "62701"})
+            cov, _ = api.call("POST", "/v1/coverages", {
+                "patient_id": patient["id"], "payer_id": payer["id"], "member_id": "W123",
+                "relationship_code": "18", "priority": "primary", "effective_from": ago(400)})
+            people.append((patient["id"], cov["id"]))
         prov = lambda npi, roles, extra: api.call("POST", "/v1/providers", dict({
             "npi": npi, "entity_type": "person", "first_name": "Greg", "last_name": "House",
             "roles": roles, "tax_id": "12-3456789"}, **extra))[0]
@@ -98,13 +103,15 @@ def main():
         billing = prov("1245319599", ["billing"], {
             "address_line1": "100 Maple St", "city": "Springfield", "state": "IL",
             "postal_code": "62701-1234"})
-        body = {"patient_id": patient["id"], "date_of_service": ago(3), "place_of_service": "11",
+        body = {"place_of_service": "11",
                 "rendering_provider_id": rendering["id"], "billing_provider_id": billing["id"],
-                "coverage_id": cov["id"], "diagnoses": ["I10"],
+                "diagnoses": ["I10"],
                 "lines": [{"code": "99213", "charge_cents": 12500, "diagnosis_pointers": [1]}]}
         t = time.perf_counter()
         encounters = []
-        for _ in range(N):
+        for i in range(N):
+            pid, cid = people[i // 300]
+            body.update(patient_id=pid, coverage_id=cid, date_of_service=ago(3 + i % 300))
             enc, r = api.call("POST", "/v1/encounters", body)
             api.call("POST", f"/v1/encounters/{enc['id']}/sign-off",
                      headers={"If-Match": r.getheader("ETag")})
