@@ -17,6 +17,7 @@ pub mod queue;
 pub mod reopen;
 pub mod routes;
 pub mod service;
+pub mod service_history;
 pub mod settings;
 pub mod snapshot;
 pub mod status;

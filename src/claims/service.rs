@@ -191,7 +191,7 @@ fn store_new(
 
 /// Inserts the claim and its service lines (read by the scrubber's history checks).
 fn record_services(conn: &mut AnyConnection, row: &ClaimRow, snap: &Snapshot) -> ApiResult<()> {
-    use crate::scrub::history_store::{self, ServiceLine};
+    use crate::claims::service_history::{self, ServiceLine};
     let lines: Vec<ServiceLine<'_>> = snap
         .lines
         .iter()
@@ -203,7 +203,7 @@ fn record_services(conn: &mut AnyConnection, row: &ClaimRow, snap: &Snapshot) ->
         })
         .collect();
     store::insert(conn, row)?;
-    history_store::record(conn, row.id, row.patient_id, &lines)?;
+    service_history::record(conn, row.id, row.patient_id, &lines)?;
     Ok(())
 }
 

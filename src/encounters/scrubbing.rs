@@ -6,12 +6,12 @@ use serde::Serialize;
 
 use super::model::{EncounterDoc, FindingOverride};
 use super::refs::Refs;
+use crate::claims::service_history;
 use crate::codesets::CodeTables;
 use crate::db::AnyConnection;
 use crate::error::ApiResult;
 use crate::providers::model::Provider;
 use crate::scrub::history::{self, BilledService};
-use crate::scrub::history_store;
 use crate::scrub::{
     scrub, CoverageFacts, Finding, LineFacts, PatientFacts, ProviderFacts, ScrubInput, Severity,
 };
@@ -162,7 +162,7 @@ pub fn run(
         .collect();
     line_codes.sort_unstable();
     line_codes.dedup();
-    let billed = history_store::active_services(
+    let billed = service_history::active_services(
         conn,
         doc.header.patient_id,
         doc.header.id,

@@ -1,5 +1,5 @@
 //! History checks: rules that need the patient's other claims, which the caller loads (see
-//! `history_store.rs`) and passes in. Pure like the rest of the scrubber.
+//! `claims::service_history`) and passes in. Pure like the rest of the scrubber.
 
 use chrono::NaiveDate;
 

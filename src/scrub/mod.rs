@@ -7,7 +7,6 @@ mod context;
 mod coverage;
 mod diagnoses;
 pub mod history;
-pub mod history_store;
 mod lines;
 mod ncci;
 mod position;

@@ -1,19 +1,19 @@
 //! Storage of the history checks: every claim's service lines (`claim_services`), written when
 //! the claim is created and read back for one patient, by date and code (indexed). The scrubber
-//! itself stays pure: callers load with this module and pass the rows to `history.rs`.
+//! itself stays pure: callers load with this module and pass the rows to `scrub::history`.
 
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::history::{modifiers_key, BilledService};
 use crate::claims::model::ClaimId;
 use crate::db::schema_claims::claims as cl;
 use crate::db::schema_scrub::claim_services as cs;
 use crate::db::AnyConnection;
 use crate::encounters::model::EncounterId;
 use crate::patients::model::PatientId;
+use crate::scrub::history::{modifiers_key, BilledService};
 
 /// One service line as the history keeps it.
 #[derive(Debug, Clone)]
