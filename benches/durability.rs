@@ -27,17 +27,14 @@ fn app_with(sync: SqliteSync) -> TestApp {
     let mut app = TestApp::sqlite();
     let options = ConnectionOptions { sqlite_sync: sync };
     let pool = build_pool_with(&app.url, 4, options).unwrap();
-    app.state = web::Data::new(AppState {
-        backend: Backend::Sqlite,
-        audit: AuditSink::start(pool.clone()).unwrap(),
+    let audit = AuditSink::start(pool.clone()).unwrap();
+    app.state = web::Data::new(AppState::new(
         pool,
-        keys: TokenKeys::new(SECRET, 900, None).unwrap(),
-        code_tables: LiveCodes::new(bundled_codes(), 0),
-        login_throttle: Default::default(),
-        sessions: Default::default(),
-        audit_anchor: Default::default(),
-        x12_line_breaks: false,
-    });
+        Backend::Sqlite,
+        TokenKeys::new(SECRET, 900, None).unwrap(),
+        audit,
+        LiveCodes::new(bundled_codes(), 0),
+    ));
     app
 }
 

@@ -117,16 +117,11 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
     )
     .map_err(|e| e.to_string())?;
     let (codes, version) = code_reload::load(&mut *pool.get().map_err(|e| e.to_string())?)?;
+    let backend = Backend::from_url(&settings.database_url);
     let state = web::Data::new(AppState {
-        backend: Backend::from_url(&settings.database_url),
-        pool,
-        keys,
-        audit,
-        code_tables: LiveCodes::new(codes, version),
-        login_throttle: Default::default(),
-        sessions: Default::default(),
         audit_anchor,
         x12_line_breaks: settings.x12_line_breaks,
+        ..AppState::new(pool, backend, keys, audit, LiveCodes::new(codes, version))
     });
     let reload = match settings.codeset_poll_secs {
         0 => None,

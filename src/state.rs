@@ -30,6 +30,29 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// State over `pool` with the given keys, audit sink and code tables; login throttling and
+    /// the session cache start empty, the audit chain is unkeyed (no checkpoint file) and X12
+    /// text has no line breaks. Set the other fields with struct update syntax.
+    pub fn new(
+        pool: DbPool,
+        backend: Backend,
+        keys: TokenKeys,
+        audit: AuditSink,
+        code_tables: LiveCodes,
+    ) -> Self {
+        AppState {
+            pool,
+            backend,
+            keys,
+            audit,
+            code_tables,
+            login_throttle: Default::default(),
+            sessions: Default::default(),
+            audit_anchor: Default::default(),
+            x12_line_breaks: false,
+        }
+    }
+
     /// The code tables in effect now (a request should fetch them once and keep them).
     pub fn codes(&self) -> &'static CodeTables {
         self.code_tables.get()

@@ -113,17 +113,14 @@ async fn postgres_outage_fails_fast_and_recovers() {
     let relay = Relay::start(hostport);
     let url = format!("postgres://postgres@127.0.0.1:{}/{db}", relay.port);
     let pool = build_pool(&url, 4).unwrap();
-    let state = web::Data::new(AppState {
-        backend: Backend::Postgres,
-        audit: AuditSink::start(pool.clone()).unwrap(),
+    let audit = AuditSink::start(pool.clone()).unwrap();
+    let state = web::Data::new(AppState::new(
         pool,
-        keys: TokenKeys::new(SECRET, 900, None).unwrap(),
-        code_tables: medbill::ops::code_reload::LiveCodes::new(bundled_codes(), 0),
-        login_throttle: Default::default(),
-        sessions: Default::default(),
-        audit_anchor: Default::default(),
-        x12_line_breaks: false,
-    });
+        Backend::Postgres,
+        TokenKeys::new(SECRET, 900, None).unwrap(),
+        audit,
+        medbill::ops::code_reload::LiveCodes::new(bundled_codes(), 0),
+    ));
     let list = || {
         TestRequest::get().uri("/v1/payers").insert_header((
             "authorization",

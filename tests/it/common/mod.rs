@@ -89,17 +89,13 @@ fn state_for(url: &str, codes: &'static CodeTables) -> web::Data<AppState> {
     let pool: DbPool = open_database(url, 4).expect("database opens and migrates");
     let keys = TokenKeys::new(SECRET, 900, None).unwrap();
     let audit = AuditSink::start(pool.clone()).unwrap();
-    web::Data::new(AppState {
-        backend: Backend::from_url(url),
+    web::Data::new(AppState::new(
         pool,
+        Backend::from_url(url),
         keys,
         audit,
-        code_tables: medbill::ops::code_reload::LiveCodes::new(codes, 0),
-        login_throttle: Default::default(),
-        sessions: Default::default(),
-        audit_anchor: Default::default(),
-        x12_line_breaks: false,
-    })
+        medbill::ops::code_reload::LiveCodes::new(codes, 0),
+    ))
 }
 
 impl TestApp {
@@ -154,15 +150,15 @@ impl TestApp {
     pub fn with_x12_line_breaks(mut self) -> TestApp {
         let s = &self.state;
         self.state = web::Data::new(AppState {
-            backend: s.backend,
-            pool: s.pool.clone(),
-            keys: TokenKeys::new(SECRET, 900, None).unwrap(),
-            audit: s.audit.clone(),
-            code_tables: medbill::ops::code_reload::LiveCodes::new(s.codes(), 0),
-            login_throttle: Default::default(),
-            sessions: Default::default(),
             audit_anchor: s.audit_anchor.clone(),
             x12_line_breaks: true,
+            ..AppState::new(
+                s.pool.clone(),
+                s.backend,
+                TokenKeys::new(SECRET, 900, None).unwrap(),
+                s.audit.clone(),
+                medbill::ops::code_reload::LiveCodes::new(s.codes(), 0),
+            )
         });
         self
     }
