@@ -4,7 +4,9 @@
 //! concurrent posting on one claim. The ledger invariant is checked in SQL after every step.
 #![allow(clippy::unwrap_used)]
 
-use crate::claims_fx::{address_billing, another_visit, built, post_with, signed_off, sql};
+use crate::claims_fx::{
+    address_billing, another_visit, assert_ledger_balances, built, post_with, signed_off, sql,
+};
 use crate::common::fixtures::{coded, days_ago, fixture, Fx};
 use crate::common::TestApp;
 use actix_web::test::TestRequest;
@@ -39,35 +41,6 @@ async fn claim_from(app: &TestApp, mut body: serde_json::Value) -> String {
         &format!("UPDATE claims SET status = 'submitted' WHERE id = '{id}'"),
     );
     id
-}
-
-#[derive(QueryableByName, Debug)]
-struct LineSums {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    charged: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    settled: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    open: i64,
-}
-
-/// Checks charge = payments + adjustments + write-offs + open balance on every line, in SQL
-/// independent of the library's own sums.
-fn assert_ledger_balances(app: &TestApp) {
-    let mut c = app.conn();
-    let rows: Vec<LineSums> = diesel::sql_query(
-        "SELECT CAST(SUM(CASE WHEN kind = 'charge' THEN amount_cents ELSE 0 END) AS bigint) AS charged, \
-         CAST(SUM(CASE WHEN kind IN ('payment', 'adjustment', 'patient_payment', 'write_off') THEN amount_cents \
-                  WHEN kind = 'refund' THEN -amount_cents ELSE 0 END) AS bigint) AS settled, \
-         CAST(SUM(payer_cents + patient_cents + next_payer_cents) AS bigint) AS open \
-         FROM ledger_entries GROUP BY claim_id, line_number",
-    )
-    .load(&mut *c)
-    .unwrap();
-    assert!(!rows.is_empty());
-    for r in rows {
-        assert_eq!(r.charged, r.settled + r.open, "{r:?}");
-    }
 }
 
 fn adj(group: &str, reason: &str, cents: i64) -> Value {

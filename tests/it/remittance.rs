@@ -5,12 +5,12 @@
 #![allow(clippy::unwrap_used)]
 
 use actix_web::test::TestRequest;
-use diesel::prelude::*;
 use medbill::auth::roles::Role;
 use serde_json::{json, Value};
 
 use crate::claims_fx::{
-    address_billing, another_visit, built, claim_field, post_with, signed_off, sql,
+    address_billing, another_visit, assert_ledger_balances, built, claim_field, post_with,
+    signed_off, sql,
 };
 use crate::common::fixtures::{fixture, Fx};
 use crate::common::{Resp, TestApp};
@@ -75,34 +75,6 @@ async fn import(app: &TestApp, text: &str, role: Role) -> Resp {
         .insert_header(("content-type", "application/edi-x12"))
         .set_payload(text.to_string());
     app.send(req).await
-}
-
-#[derive(QueryableByName, Debug)]
-struct LineSums {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    charged: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    settled: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    open: i64,
-}
-
-/// charge = payments + adjustments + write-offs + open balance on every ledger line, in SQL.
-fn assert_ledger_balances(app: &TestApp) {
-    let mut c = app.conn();
-    let rows: Vec<LineSums> = diesel::sql_query(
-        "SELECT CAST(SUM(CASE WHEN kind = 'charge' THEN amount_cents ELSE 0 END) AS bigint) AS charged, \
-         CAST(SUM(CASE WHEN kind IN ('payment', 'adjustment', 'patient_payment', 'write_off') THEN amount_cents \
-                  WHEN kind = 'refund' THEN -amount_cents ELSE 0 END) AS bigint) AS settled, \
-         CAST(SUM(payer_cents + patient_cents + next_payer_cents) AS bigint) AS open \
-         FROM ledger_entries GROUP BY claim_id, line_number",
-    )
-    .load(&mut *c)
-    .unwrap();
-    assert!(!rows.is_empty());
-    for r in rows {
-        assert_eq!(r.charged, r.settled + r.open, "{r:?}");
-    }
 }
 
 fn payments(app: &TestApp) -> i64 {

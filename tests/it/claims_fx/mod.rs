@@ -178,3 +178,33 @@ fn futures_lite_get(app: &TestApp, id: &str) -> Value {
         .unwrap();
     json!({"status": status, "patient_control_number": pcn, "payer_claim_number": payer})
 }
+
+#[derive(diesel::QueryableByName, Debug)]
+struct LineSums {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    charged: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    settled: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    open: i64,
+}
+
+/// Checks charge = payments + adjustments + write-offs + open balance on every line, in SQL
+/// independent of the library's own sums.
+pub fn assert_ledger_balances(app: &TestApp) {
+    use diesel::RunQueryDsl;
+    let mut c = app.conn();
+    let rows: Vec<LineSums> = diesel::sql_query(
+        "SELECT CAST(SUM(CASE WHEN kind = 'charge' THEN amount_cents ELSE 0 END) AS bigint) AS charged, \
+         CAST(SUM(CASE WHEN kind IN ('payment', 'adjustment', 'patient_payment', 'write_off') THEN amount_cents \
+                  WHEN kind = 'refund' THEN -amount_cents ELSE 0 END) AS bigint) AS settled, \
+         CAST(SUM(payer_cents + patient_cents + next_payer_cents) AS bigint) AS open \
+         FROM ledger_entries GROUP BY claim_id, line_number",
+    )
+    .load(&mut *c)
+    .unwrap();
+    assert!(!rows.is_empty());
+    for r in rows {
+        assert_eq!(r.charged, r.settled + r.open, "{r:?}");
+    }
+}
