@@ -13,6 +13,7 @@ pub mod coverages;
 pub mod db;
 pub mod encounters;
 pub mod error;
+pub mod frequency;
 pub mod health;
 pub mod http;
 pub mod ledger;
@@ -64,6 +65,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(ledger::configure)
         .configure(reports::configure)
         .configure(codeset_api::routes::configure)
+        .configure(frequency::configure)
         .service(
             SwaggerUi::new("/docs/{_:.*}")
                 .external_url_unchecked("/openapi.json", openapi::spec_value()),

@@ -106,6 +106,13 @@ use exact::ExactPlumbing;
         crate::reports::routes::aging_report,
         crate::reports::routes::denials_view,
         // receivables (end)
+        // frequency rules (begin)
+        crate::frequency::routes::create_rule,
+        crate::frequency::routes::get_rule,
+        crate::frequency::routes::update_rule,
+        crate::frequency::routes::deactivate_rule,
+        crate::frequency::routes::list_rules,
+        // frequency rules (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ProblemResponses, &ExactPlumbing),
@@ -122,6 +129,7 @@ use exact::ExactPlumbing;
         (name = "claims", description = "Claims, the submission queue and acknowledgments"),
         (name = "remittances", description = "835 remittances: import, matching, the unmatched queue (PHI; audited)"),
         (name = "receivables", description = "Payments, write-offs, balances, denials and aging"),
+        (name = "frequency-rules", description = "Payer frequency limits checked by the scrubber (admin and billing edit)"),
         (name = "audit", description = "Audit log (admin only)"),
         (name = "health", description = "Probes"),
     )

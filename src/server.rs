@@ -71,6 +71,10 @@ fn migrate(conn: &mut AnyConnection) -> Result<(), String> {
     if !applied.is_empty() {
         tracing::info!(count = applied.len(), "applied database migrations");
     }
+    let seeded = crate::frequency::seed::ensure(conn)?;
+    if seeded > 0 {
+        tracing::info!(count = seeded, "added bundled frequency limits");
+    }
     Ok(())
 }
 

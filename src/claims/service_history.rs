@@ -62,15 +62,43 @@ pub fn active_services(
     dates: &[NaiveDate],
     codes: &[String],
 ) -> QueryResult<Vec<BilledService>> {
-    if dates.is_empty() || codes.is_empty() {
+    if dates.is_empty() {
         return Ok(Vec::new());
     }
-    type Row = (ClaimId, String, i32, NaiveDate, String, String);
-    let rows: Vec<Row> = cs::table
+    services(conn, patient, not_encounter, Some(dates), codes)
+}
+
+/// The services billed to `patient` with `codes` on active claims of other encounters, on any
+/// date (for frequency limits, whose periods reach back years).
+pub fn services_of_codes(
+    conn: &mut AnyConnection,
+    patient: PatientId,
+    not_encounter: EncounterId,
+    codes: &[String],
+) -> QueryResult<Vec<BilledService>> {
+    services(conn, patient, not_encounter, None, codes)
+}
+
+fn services(
+    conn: &mut AnyConnection,
+    patient: PatientId,
+    not_encounter: EncounterId,
+    dates: Option<&[NaiveDate]>,
+    codes: &[String],
+) -> QueryResult<Vec<BilledService>> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    type Row = (ClaimId, String, i32, NaiveDate, String, String, i32);
+    let mut q = cs::table
         .inner_join(cl::table)
         .filter(cs::patient_id.eq(patient))
-        .filter(cs::date_of_service.eq_any(dates))
         .filter(cs::code.eq_any(codes))
+        .into_boxed();
+    if let Some(dates) = dates {
+        q = q.filter(cs::date_of_service.eq_any(dates));
+    }
+    let rows: Vec<Row> = q
         .filter(cl::encounter_id.ne(not_encounter))
         .filter(cl::frequency.ne("8"))
         .select((
@@ -80,6 +108,7 @@ pub fn active_services(
             cs::date_of_service,
             cs::code,
             cs::modifiers,
+            cs::units,
         ))
         .load(conn)?;
     if rows.is_empty() {
@@ -97,12 +126,13 @@ pub fn active_services(
         .into_iter()
         .filter(|r| !superseded.contains(&r.0))
         .map(
-            |(_, claim_number, line_no, date_of_service, code, modifiers)| BilledService {
+            |(_, claim_number, line_no, date_of_service, code, modifiers, units)| BilledService {
                 claim_number,
                 line_no,
                 date_of_service,
                 code,
                 modifiers,
+                units,
             },
         )
         .collect())

@@ -10,7 +10,9 @@ use crate::claims::service_history;
 use crate::codesets::CodeTables;
 use crate::db::AnyConnection;
 use crate::error::ApiResult;
+use crate::frequency::store as frequency_store;
 use crate::providers::model::Provider;
+use crate::scrub::frequency::{frequency_findings, FrequencyLimit};
 use crate::scrub::history::{self, BilledService};
 use crate::scrub::{
     scrub, CoverageFacts, Finding, LineFacts, PatientFacts, ProviderFacts, ScrubInput, Severity,
@@ -169,7 +171,31 @@ pub fn run(
         &dates,
         &line_codes,
     )?;
-    Ok(report(doc, refs, &input, &billed, codes))
+    let limited = frequency_history(conn, doc, refs, &line_codes)?;
+    Ok(report(doc, refs, &input, &billed, &limited, codes))
+}
+
+/// The frequency limits on the encounter's codes for its payer, and the patient's other billed
+/// services of those codes (any date). Self-pay visits have no payer limits.
+fn frequency_history(
+    conn: &mut AnyConnection,
+    doc: &EncounterDoc,
+    refs: &Refs,
+    line_codes: &[String],
+) -> ApiResult<(Vec<FrequencyLimit>, Vec<BilledService>)> {
+    let Some(payer) = &refs.payer else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let limits = frequency_store::applicable(conn, payer, line_codes)?;
+    if limits.is_empty() {
+        return Ok((limits, Vec::new()));
+    }
+    let mut limited: Vec<String> = limits.iter().map(|l| l.code.clone()).collect();
+    limited.sort_unstable();
+    limited.dedup();
+    let billed =
+        service_history::services_of_codes(conn, doc.header.patient_id, doc.header.id, &limited)?;
+    Ok((limits, billed))
 }
 
 /// Scrubs `doc` with the history loaded by `run` and marks its overridden errors.
@@ -178,6 +204,7 @@ fn report(
     refs: &Refs,
     input: &ScrubInput,
     billed: &[BilledService],
+    limited: &(Vec<FrequencyLimit>, Vec<BilledService>),
     codes: &CodeTables,
 ) -> ValidationReport {
     let mut findings = scrub(input, codes);
@@ -187,6 +214,7 @@ fn report(
         .position(|f| f.severity != Severity::Error)
         .unwrap_or(findings.len());
     let mut extra = history::duplicate_services(input, billed);
+    extra.extend(frequency_findings(input, &limited.0, &limited.1));
     extra.extend(held_line_findings(doc, refs));
     findings.splice(at..at, extra);
     let mut report = ValidationReport {

@@ -19,6 +19,8 @@ pub struct BilledService {
     pub code: String,
     /// Modifiers as `modifiers_key` writes them.
     pub modifiers: String,
+    /// Units of service on that line (frequency limits count units).
+    pub units: i32,
 }
 
 /// Modifiers in a form that compares regardless of order and case: upper case, sorted,
@@ -93,6 +95,7 @@ mod tests {
             date_of_service: date,
             code: code.into(),
             modifiers: mods.into(),
+            units: 1,
         }
     }
 

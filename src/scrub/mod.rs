@@ -6,6 +6,7 @@
 mod context;
 mod coverage;
 mod diagnoses;
+pub mod frequency;
 pub mod history;
 mod lines;
 mod ncci;
@@ -20,6 +21,8 @@ mod coverage_tests;
 mod dated_tests;
 #[cfg(test)]
 mod diagnoses_tests;
+#[cfg(test)]
+mod frequency_tests;
 #[cfg(test)]
 mod lines_tests;
 #[cfg(test)]

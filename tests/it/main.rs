@@ -25,6 +25,7 @@ mod coverages;
 mod encounter_workflow;
 mod encounters;
 mod fee_schedules;
+mod frequency_limits;
 mod graceful_stop;
 mod hardening_audit;
 mod hardening_auth;

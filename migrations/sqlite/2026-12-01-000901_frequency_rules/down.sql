@@ -1,0 +1,1 @@
+DROP TABLE frequency_rules;
