@@ -107,3 +107,64 @@ impl SftpArgs {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINE: &str =
+        "h ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
+
+    fn args() -> SftpArgs {
+        SftpArgs {
+            sftp_host: Some("sftp.example.test".into()),
+            sftp_port: 22,
+            sftp_user: Some("office".into()),
+            sftp_key_file: Some("/k".into()),
+            sftp_known_host: Some(LINE.into()),
+            sftp_inbound: "in".into(),
+            sftp_outbound: "out".into(),
+            sftp_poll_secs: 60,
+            sftp_after_download: "delete".into(),
+            ..SftpArgs::default()
+        }
+    }
+
+    fn err(a: SftpArgs) -> String {
+        a.settings(Duration::from_secs(1)).err().unwrap_or_default()
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let s = args().settings(Duration::from_secs(3));
+        assert!(
+            matches!(&s, Ok(s) if s.after_download == AfterDownload::Delete
+            && s.poll == Duration::from_secs(60) && s.timeout == Duration::from_secs(3))
+        );
+        let mut a = args();
+        a.sftp_known_host = None;
+        assert!(err(a).contains("MEDBILL_SFTP_KNOWN_HOST"));
+        let mut a = args();
+        a.sftp_key_file = None;
+        assert!(err(a).contains("MEDBILL_SFTP_PASSWORD"));
+        a = args();
+        a.sftp_key_file = None;
+        a.sftp_password = Some("pw".into());
+        assert!(matches!(a.settings(Duration::from_secs(1)).map(|s| s.auth),
+            Ok(SftpAuth::Password(p)) if p == "pw"));
+        let mut a = args();
+        a.sftp_after_download = "move".into();
+        assert!(err(a.clone()).contains("MEDBILL_SFTP_MOVE_TO"));
+        a.sftp_move_to = Some("/archive".into());
+        assert!(
+            matches!(a.settings(Duration::from_secs(1)).map(|s| s.after_download),
+            Ok(AfterDownload::Move(d)) if d == "/archive")
+        );
+        let mut a = args();
+        a.sftp_after_download = "shred".into();
+        assert!(err(a).contains("delete, move or leave"));
+        let mut a = args();
+        a.sftp_host = Some(" ".into());
+        assert!(err(a).contains("MEDBILL_SFTP_HOST"));
+    }
+}
