@@ -118,6 +118,19 @@ enum Command {
     /// Import and list code tables (licensed CPT, CMS MUE, newer ICD-10-CM or HCPCS releases).
     #[command(subcommand)]
     Codesets(CodesetCommand),
+    /// The clearinghouse connection.
+    #[command(subcommand)]
+    Clearinghouse(ClearinghouseCommand),
+}
+
+#[derive(Subcommand)]
+enum ClearinghouseCommand {
+    /// Try the sftp adapter's settings: connect, host key, log in, list the inbound and
+    /// outbound folders, write a test file and remove it; exits non-zero if any step fails.
+    Check {
+        #[command(flatten)]
+        worker: WorkerArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -337,6 +350,23 @@ fn run(cli: Cli) -> Result<(), String> {
             if failed > 0 {
                 return Err(format!("{failed} 835 files could not be imported"));
             }
+            Ok(())
+        }
+        Command::Clearinghouse(ClearinghouseCommand::Check { worker: args }) => {
+            if args.adapter != "sftp" {
+                return Err(format!(
+                    "clearinghouse check tries the sftp adapter; MEDBILL_CLEARINGHOUSE is {}",
+                    args.adapter
+                ));
+            }
+            let lines = medbill::claims::sftp::check::check(&args.sftp_settings()?);
+            for l in &lines {
+                println!("{}", l.describe());
+            }
+            if !medbill::claims::sftp::check::all_ok(&lines) {
+                return Err("the SFTP clearinghouse cannot be used yet (see above)".into());
+            }
+            println!("the SFTP clearinghouse is ready");
             Ok(())
         }
         Command::Migrate => {

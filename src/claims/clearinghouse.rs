@@ -1,7 +1,8 @@
 //! Clearinghouse adapters behind one trait. An interchange is handed over under its id (the
 //! idempotency key): handing the same interchange over twice must not submit it twice.
 //! `filedrop` (the default) writes `<interchange id>.837` into an outbox folder atomically;
-//! `http` (src/claims/http_adapter.rs) POSTs it to a URL.
+//! `http` (src/claims/http_adapter.rs) POSTs it to a URL; `sftp` (src/claims/sftp/) uploads it
+//! to the clearinghouse's SFTP server.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,8 @@ pub trait Clearinghouse: Send + Sync {
     /// Hands `out` over; Ok only once the receiver has it durably. Must be idempotent per
     /// `out.id`.
     fn send(&self, out: &Outgoing<'_>) -> Result<(), String>;
+    /// Called after each batch: an adapter holding a connection for the batch closes it.
+    fn end_batch(&self) {}
 }
 
 /// Writes each interchange to a folder: a temporary file, flushed to disk, then renamed to

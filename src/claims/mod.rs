@@ -19,6 +19,7 @@ pub mod routes;
 pub mod service;
 pub mod service_history;
 pub mod settings;
+pub mod sftp;
 pub mod snapshot;
 pub mod status;
 pub mod store;

@@ -36,6 +36,9 @@ pub struct WorkerConfig {
     pub inbox: Option<PathBuf>,
     /// Line breaks after segment terminators in the interchanges written (off by default).
     pub line_breaks: bool,
+    /// The SFTP clearinghouse whose outbound folder is collected into `inbox` every
+    /// `settings().poll` (none: nothing to collect).
+    pub sftp_collect: Option<Arc<super::sftp::Sftp>>,
 }
 
 impl Default for WorkerConfig {
@@ -49,6 +52,7 @@ impl Default for WorkerConfig {
             submitter: SubmitterSettings::default(),
             inbox: None,
             line_breaks: false,
+            sftp_collect: None,
         }
     }
 }
@@ -237,6 +241,7 @@ pub fn tick_until(
             }
         }
     }
+    adapter.end_batch();
     Ok(tick)
 }
 
@@ -247,6 +252,9 @@ pub fn drain(
     adapter: &dyn Clearinghouse,
 ) -> Result<Tick, String> {
     let mut total = Tick::default();
+    if let (Some(sftp), Some(inbox)) = (&cfg.sftp_collect, &cfg.inbox) {
+        sftp.collect(pool, inbox)?;
+    }
     loop {
         let t = tick(pool, cfg, adapter)?;
         if let Some(inbox) = &cfg.inbox {
@@ -273,6 +281,7 @@ pub fn run(
     stop: Arc<AtomicBool>,
 ) {
     tracing::info!(owner = %cfg.owner, adapter = adapter.name(), "submission worker started");
+    let mut next_collect = std::time::Instant::now();
     while !stop.load(Ordering::Relaxed) {
         let busy = match tick_until(&pool, &cfg, adapter.as_ref(), &stop) {
             Ok(t) => {
@@ -293,6 +302,14 @@ pub fn run(
         };
         if stop.load(Ordering::Relaxed) {
             break;
+        }
+        if let (Some(sftp), Some(inbox)) = (&cfg.sftp_collect, &cfg.inbox) {
+            if std::time::Instant::now() >= next_collect {
+                if let Err(e) = sftp.collect(&pool, inbox) {
+                    tracing::error!(error = %e, "SFTP collection error");
+                }
+                next_collect = std::time::Instant::now() + sftp.settings().poll;
+            }
         }
         if let Some(inbox) = &cfg.inbox {
             if let Err(e) = crate::remits::inbox::import_dir(&pool, inbox) {

@@ -9,12 +9,14 @@ use super::clearinghouse::{Clearinghouse, FileDrop};
 use super::http_adapter::{Auth, HttpPost};
 use super::queue::RetryPolicy;
 use super::settings::SubmitterSettings;
+use super::sftp::args::SftpArgs;
+use super::sftp::{Sftp, SftpSettings};
 use super::worker::{default_owner, WorkerConfig};
 
 /// Submission worker options.
 #[derive(Debug, Clone, clap::Args)]
 pub struct WorkerArgs {
-    /// Clearinghouse adapter: filedrop or http.
+    /// Clearinghouse adapter: filedrop, http or sftp.
     #[arg(long, env = "MEDBILL_CLEARINGHOUSE", default_value = "filedrop")]
     pub adapter: String,
     /// Folder the filedrop adapter writes interchanges to (default: <data dir>/outbox).
@@ -35,7 +37,7 @@ pub struct WorkerArgs {
     /// Basic auth password for the http adapter.
     #[arg(long, env = "MEDBILL_CLEARINGHOUSE_PASSWORD", hide_env_values = true)]
     pub clearinghouse_password: Option<String>,
-    /// Connect, read and write timeout of the http adapter, in seconds.
+    /// Connect, read and write timeout of the http and sftp adapters, in seconds.
     #[arg(long, env = "MEDBILL_CLEARINGHOUSE_TIMEOUT_SECS", default_value_t = 30)]
     pub clearinghouse_timeout_secs: u64,
     /// Most claims leased at once (and per interchange).
@@ -56,9 +58,18 @@ pub struct WorkerArgs {
     /// Attempts before a job is dead-lettered.
     #[arg(long, env = "MEDBILL_MAX_ATTEMPTS", default_value_t = 8)]
     pub max_attempts: i32,
+    /// The sftp adapter's options.
+    #[command(flatten)]
+    pub sftp: SftpArgs,
 }
 
 impl WorkerArgs {
+    /// The sftp adapter's settings (MEDBILL_SFTP_*, with the clearinghouse timeout).
+    pub fn sftp_settings(&self) -> Result<SftpSettings, String> {
+        let timeout = Duration::from_secs(self.clearinghouse_timeout_secs.max(1));
+        self.sftp.settings(timeout)
+    }
+
     /// The worker configuration and adapter these options describe.
     pub fn build(&self, data_dir: &Path) -> Result<(WorkerConfig, Arc<dyn Clearinghouse>), String> {
         if !(1..=5000).contains(&self.batch_size) {
@@ -67,6 +78,7 @@ impl WorkerArgs {
         if self.max_attempts < 1 {
             return Err("max attempts must be at least 1".into());
         }
+        let mut sftp_collect = None;
         let adapter: Arc<dyn Clearinghouse> = match self.adapter.as_str() {
             "filedrop" => Arc::new(FileDrop::new(
                 self.outbox_dir
@@ -93,9 +105,14 @@ impl WorkerArgs {
                 let timeout = Duration::from_secs(self.clearinghouse_timeout_secs.max(1));
                 Arc::new(HttpPost::new(url, auth, timeout)?)
             }
+            "sftp" => {
+                let sftp = Arc::new(Sftp::new(self.sftp_settings()?));
+                sftp_collect = Some(sftp.clone());
+                sftp
+            }
             other => {
                 return Err(format!(
-                    "unknown clearinghouse adapter {other}: use filedrop or http"
+                    "unknown clearinghouse adapter {other}: use filedrop, http or sftp"
                 ))
             }
         };
@@ -116,6 +133,7 @@ impl WorkerArgs {
                     .unwrap_or_else(|| data_dir.join("inbox")),
             ),
             line_breaks: false,
+            sftp_collect,
         };
         Ok((cfg, adapter))
     }

@@ -45,6 +45,8 @@ mod remittance;
 mod remittance_fixtures;
 mod remittance_reliability;
 mod scrub_history;
+mod sftp;
+mod sftp_fx;
 mod specimen_access;
 mod specimen_billing;
 mod specimen_labels;
