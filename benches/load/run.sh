@@ -66,7 +66,9 @@ run_backend() {
   MEDBILL_DATA_DIR=$data DATABASE_URL=$url RUST_LOG=warn \
     "$BIN" serve --listen "127.0.0.1:$PORT" >"$data/out" 2>"$data/err" &
   local pid=$!
-  for _ in $(seq 1 100); do curl -sf "$BASE/health/ready" >/dev/null && break; sleep 0.1; done
+  # The server stops with the script, also when a step fails.
+  trap "kill $pid 2>/dev/null || true" EXIT
+  for _ in $(seq 1 600); do curl -sf "$BASE/health/ready" >/dev/null && break; sleep 0.1; done
   local pw token id
   pw=$(grep -o "password [^ ]*" "$data/out" | head -1 | cut -d' ' -f2)
   token=$(curl -sf -X POST "$BASE/v1/auth/token" -d grant_type=password -d username=admin -d "password=$pw" |
