@@ -18,6 +18,13 @@ use medbill::config::{
 use medbill::db::{ConnectionOptions, SqliteSync};
 use medbill::server::{open_database, open_database_with, serve};
 
+// The server allocates a few small buffers per request on two worker threads and many blocking
+// threads; mimalloc's thread-local free lists took malloc from about a tenth of a request's CPU
+// to a few per cent (docs/performance.md, issue 17). The library and its tests keep the system
+// allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "medbill",

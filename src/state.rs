@@ -27,6 +27,8 @@ pub struct AppState {
     /// Whether X12 text (the 837P preview) puts a line break after each segment terminator
     /// (`--x12-line-breaks`; off by default, as some receivers refuse it).
     pub x12_line_breaks: bool,
+    /// Recent code-search answers (type-ahead repeats itself).
+    pub search_cache: crate::codeset_api::search_cache::SearchCache,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
             sessions: Default::default(),
             audit_anchor: Default::default(),
             x12_line_breaks: false,
+            search_cache: Default::default(),
         }
     }
 

@@ -1,13 +1,23 @@
 //! Group commit for read-audit rows: requests hand their rows to one writer thread, which
 //! stores everything that has queued up in one transaction and then releases every waiting
 //! request. Each request still waits until its own row is durable.
+//!
+//! A point read can also hand over the read itself ([`AuditSink::read_then_record`]): the
+//! writer runs it on its own connection just before the batch's transaction, so the request
+//! crosses threads twice (to the writer and back) instead of four times (to the blocking pool
+//! and back, then to the writer and back), and checks out no connection of its own.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{store, AuditEntry};
-use crate::db::{Backend, DbPool};
+use crate::db::{AnyConnection, Backend, DbPool};
 use crate::error::{ApiError, ApiResult};
+
+/// A read run by the audit writer: it answers its caller itself (through a channel it holds)
+/// and returns the audit rows of what it read (none when it found nothing or failed).
+pub type ReadJob = Box<dyn FnOnce(&mut AnyConnection) -> Vec<AuditEntry> + Send>;
 
 /// Most entries written in one transaction.
 const MAX_BATCH_ENTRIES: usize = 5000;
@@ -18,8 +28,13 @@ const QUEUE_DEPTH: usize = 10_000;
 /// time anyway, so there one thread makes the largest batches.
 const PG_WRITERS: usize = 4;
 
+enum Work {
+    Entries(Vec<AuditEntry>),
+    Read(ReadJob),
+}
+
 struct Pending {
-    entries: Vec<AuditEntry>,
+    work: Work,
     done: oneshot::Sender<bool>,
 }
 
@@ -52,9 +67,21 @@ impl AuditSink {
         if entries.is_empty() {
             return Ok(());
         }
+        self.submit(Work::Entries(entries)).await
+    }
+
+    /// Runs `read` on the writer's connection (outside the batch's transaction, before it),
+    /// then stores the rows it returns with the batch; resolves once they are durable. A read
+    /// that is never run (no connection) is dropped, which its caller sees as a closed channel.
+    /// Only for short point reads: the writer runs the reads of a batch one after another.
+    pub async fn read_then_record(&self, read: ReadJob) -> ApiResult<()> {
+        self.submit(Work::Read(read)).await
+    }
+
+    async fn submit(&self, work: Work) -> ApiResult<()> {
         let (done, wait) = oneshot::channel();
         self.tx
-            .send(Pending { entries, done })
+            .send(Pending { work, done })
             .await
             .map_err(|_| ApiError::unavailable("the audit log is not accepting records"))?;
         match wait.await {
@@ -70,12 +97,12 @@ impl AuditSink {
 fn next_batch(rx: &Mutex<mpsc::Receiver<Pending>>) -> Option<Vec<Pending>> {
     let mut rx = rx.lock().unwrap_or_else(PoisonError::into_inner);
     let first = rx.blocking_recv()?;
-    let mut count = first.entries.len();
+    let mut count = first.size();
     let mut batch = vec![first];
     while count < MAX_BATCH_ENTRIES {
         match rx.try_recv() {
             Ok(p) => {
-                count += p.entries.len();
+                count += p.size();
                 batch.push(p);
             }
             Err(_) => break,
@@ -84,26 +111,50 @@ fn next_batch(rx: &Mutex<mpsc::Receiver<Pending>>) -> Option<Vec<Pending>> {
     Some(batch)
 }
 
-fn writer_loop(pool: DbPool, rx: Arc<Mutex<mpsc::Receiver<Pending>>>) {
-    while let Some(batch) = next_batch(&rx) {
-        let ok = write_batch(&pool, &batch);
-        for p in batch {
-            let _ = p.done.send(ok);
+impl Pending {
+    /// Rows this request adds to a batch (a read adds about one).
+    fn size(&self) -> usize {
+        match &self.work {
+            Work::Entries(e) => e.len(),
+            Work::Read(_) => 1,
         }
     }
 }
 
-fn write_batch(pool: &DbPool, batch: &[Pending]) -> bool {
+fn writer_loop(pool: DbPool, rx: Arc<Mutex<mpsc::Receiver<Pending>>>) {
+    while let Some(batch) = next_batch(&rx) {
+        let (done, work): (Vec<_>, Vec<_>) = batch.into_iter().map(|p| (p.done, p.work)).unzip();
+        let ok = write_batch(&pool, work);
+        for d in done {
+            let _ = d.send(ok);
+        }
+    }
+}
+
+fn write_batch(pool: &DbPool, work: Vec<Work>) -> bool {
     let Ok(mut conn) = pool.get() else {
         tracing::error!("audit writer: no database connection");
         return false;
     };
-    let result = conn.write_transaction(|c| {
-        for p in batch {
-            store::insert(c, &p.entries)?;
-        }
-        Ok::<_, diesel::result::Error>(())
-    });
+    // One multi-row INSERT for the whole batch (per 500 rows): on PostgreSQL a statement per
+    // request was a round trip per request.
+    let entries: Vec<AuditEntry> =
+        work.into_iter()
+            .flat_map(|w| match w {
+                Work::Entries(e) => e,
+                // A panicking read must not take the writer thread down; its caller sees its
+                // answer channel closed.
+                Work::Read(read) => catch_unwind(AssertUnwindSafe(|| read(&mut conn)))
+                    .unwrap_or_else(|_| {
+                        tracing::error!("audit writer: a read panicked");
+                        Vec::new()
+                    }),
+            })
+            .collect();
+    if entries.is_empty() {
+        return true;
+    }
+    let result = conn.write_transaction(|c| store::insert(c, &entries));
     if let Err(e) = &result {
         tracing::error!(error = %e, "audit writer: batch failed");
     }

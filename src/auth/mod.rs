@@ -7,4 +7,5 @@ pub mod roles;
 pub mod routes;
 pub mod sessions;
 pub mod throttle;
+pub mod token_cache;
 pub mod tokens;

@@ -7,10 +7,14 @@ use jsonwebtoken::{
 use serde::{Deserialize, Serialize};
 
 use super::roles::Role;
+use super::token_cache::TokenCache;
 use crate::config::ExternalKey;
 
 /// The issuer we put in (and require of) our own tokens.
 pub const ISSUER: &str = "medbill";
+
+/// Seconds of clock skew allowed on `exp` (our tokens and external ones).
+const LEEWAY_SECS: i64 = 5;
 
 /// Claims carried in an access token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -55,6 +59,7 @@ pub struct TokenKeys {
     decoding: DecodingKey,
     ttl_secs: i64,
     external: Option<(DecodingKey, Validation)>,
+    verified: TokenCache,
 }
 
 impl TokenKeys {
@@ -73,6 +78,7 @@ impl TokenKeys {
             decoding: DecodingKey::from_secret(secret),
             ttl_secs,
             external,
+            verified: TokenCache::default(),
         })
     }
 
@@ -108,14 +114,27 @@ impl TokenKeys {
             .map_err(|e| format!("cannot sign the token: {e}"))
     }
 
-    /// Verifies a token's algorithm, signature, expiry and role.
+    /// Verifies a token's algorithm, signature, expiry and role. A token verified before is
+    /// answered from memory until its expiry (see `token_cache`).
     pub fn verify(&self, token: &str) -> Result<Caller, TokenRejected> {
+        let now = chrono::Utc::now().timestamp();
+        if let Some(caller) = self.verified.get(token, now) {
+            return Ok(caller);
+        }
+        let (caller, exp) = self.verify_signed(token)?;
+        self.verified
+            .put(token, &caller, exp.saturating_add(LEEWAY_SECS), now);
+        Ok(caller)
+    }
+
+    /// Full verification, and the token's expiry.
+    fn verify_signed(&self, token: &str) -> Result<(Caller, i64), TokenRejected> {
         let header = decode_header(token).map_err(|_| TokenRejected("the token is malformed"))?;
         let claims = match header.alg {
             Algorithm::HS256 => {
                 let mut v = Validation::new(Algorithm::HS256);
                 v.set_issuer(&[ISSUER]);
-                v.leeway = 5;
+                v.leeway = LEEWAY_SECS as u64;
                 v.set_required_spec_claims(&["exp", "sub", "iss"]);
                 decode::<Claims>(token, &self.decoding, &v)
             }
@@ -145,11 +164,14 @@ impl TokenKeys {
             (Algorithm::HS256, _) => return Err(TokenRejected("the token is invalid")),
             _ => format!("external:{}", claims.sub),
         };
-        Ok(Caller {
-            actor,
-            role,
-            generation: claims.gen,
-        })
+        Ok((
+            Caller {
+                actor,
+                role,
+                generation: claims.gen,
+            },
+            claims.exp,
+        ))
     }
 }
 
@@ -161,7 +183,7 @@ fn external_validation(ext: &ExternalKey) -> Result<(DecodingKey, Validation), S
     };
     let key = key.map_err(|e| format!("cannot read the external public key: {e}"))?;
     let mut v = Validation::new(alg);
-    v.leeway = 5;
+    v.leeway = LEEWAY_SECS as u64;
     match &ext.issuer {
         Some(iss) => v.set_issuer(&[iss]),
         None => v.iss = None,

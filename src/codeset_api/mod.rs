@@ -3,3 +3,4 @@
 
 pub mod imports;
 pub mod routes;
+pub mod search_cache;

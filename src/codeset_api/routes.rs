@@ -1,11 +1,13 @@
 //! Code table routes (every role may read): the summary, one code's details for a date,
 //! type-ahead search, batch validation, and the small reference tables.
 
+use actix_web::web::Bytes;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::search_cache::SearchKey;
 use crate::auth::roles::Permission;
 use crate::codesets::{CodeSystem, RefTable};
 use crate::error::{ApiError, ApiResult};
@@ -137,9 +139,14 @@ pub async fn search(
             format!("limit must be between 1 and {MAX_SEARCH}"),
         ));
     }
-    let items: Vec<SearchItem> = state
-        .codes()
-        .search(system, text, q.date.unwrap_or_else(today), limit)
+    let tables = state.codes();
+    let date = q.date.unwrap_or_else(today);
+    let key = SearchKey::new(tables, system, date, limit, text);
+    if let Some(body) = state.search_cache.get(&key) {
+        return Ok(json_bytes(body));
+    }
+    let items: Vec<SearchItem> = tables
+        .search(system, text, date, limit)
         .into_iter()
         .map(|h| SearchItem {
             code: h.code.display(system),
@@ -148,7 +155,25 @@ pub async fn search(
             matched: h.matched.describe(system),
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+    // Straight to bytes (no intermediate `serde_json::Value`), kept for the next identical search.
+    let body = Bytes::from(serde_json::to_vec(&SearchPage { items }).map_err(|e| {
+        tracing::error!(error = %e, "cannot serialise search results");
+        ApiError::internal()
+    })?);
+    state.search_cache.put(key, body.clone());
+    Ok(json_bytes(body))
+}
+
+/// The search answer's body.
+#[derive(Serialize)]
+struct SearchPage {
+    items: Vec<SearchItem>,
+}
+
+fn json_bytes(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(body)
 }
 
 /// The body of `POST /v1/codesets/validate`.

@@ -55,6 +55,12 @@ impl diesel::r2d2::ManageConnection for AnyManager {
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        // r2d2 calls this on every checkout. An embedded SQLite file cannot drop the
+        // connection, so the query would only cost time on every request (issue 17); a
+        // PostgreSQL connection can die with its server, and only a query shows it.
+        if matches!(conn, AnyConnection::Sqlite(_)) {
+            return Ok(());
+        }
         conn.batch_execute("SELECT 1")
             .map_err(diesel::r2d2::Error::QueryError)
     }

@@ -3,7 +3,7 @@
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{ready, Either, LocalBoxFuture, Ready};
 
 use super::request_id::RequestId;
 use crate::auth::roles::{allows, Permission, Role};
@@ -76,17 +76,35 @@ fn extract(req: &HttpRequest) -> ApiResult<RequestCtx> {
 
 impl FromRequest for RequestCtx {
     type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+    type Future = Either<
+        Ready<Result<Self, Self::Error>>,
+        LocalBoxFuture<'static, Result<Self, Self::Error>>,
+    >;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let ctx = extract(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        Box::pin(async move {
+        // Most requests are decided here, without a future to box: a bad token, or a caller
+        // whose session state is cached (or needs none).
+        let decided = match (&ctx, &state) {
+            (Err(_), _) | (_, None) => true,
+            (Ok(c), Some(st)) => match crate::auth::sessions::check_cached(st, &c.caller) {
+                Some(Err(e)) => return Either::Left(ready(Err(e))),
+                Some(Ok(())) => true,
+                None => false,
+            },
+        };
+        if decided {
+            return Either::Left(ready(
+                ctx.and_then(|c| state.map(|_| c).ok_or_else(ApiError::internal)),
+            ));
+        }
+        Either::Right(Box::pin(async move {
             let ctx = ctx?;
             let state = state.ok_or_else(ApiError::internal)?;
             // A disabled user or an old password's token stops here (checked via a cache).
             crate::auth::sessions::ensure_current(&state, &ctx.caller).await?;
             Ok(ctx)
-        })
+        }))
     }
 }

@@ -3,9 +3,9 @@
 
 use actix_web::web;
 
-use crate::audit::AuditEntry;
+use crate::audit::{AuditEntry, EventId};
 use crate::db::AnyConnection;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::http::RequestCtx;
 use crate::state::AppState;
 
@@ -40,4 +40,50 @@ where
         .map(|id| AuditEntry::success(ctx, action, resource, Some(id)))
         .collect();
     state.audit.record(entries).await
+}
+
+/// Reads PHI and audits it with one hand-off: the audit writer runs `read` on its connection,
+/// stores a row per id `seen` returns (`action` on `resource`) with its next group commit, and
+/// the answer comes back once those rows are durable. When `read` fails, or `seen` names
+/// nothing (not found), nothing is audited and `read`'s answer is returned. `read` must be a
+/// short point read: reads queued for the writer run one after another.
+pub async fn read_audited<T, F, G>(
+    state: &AppState,
+    ctx: &RequestCtx,
+    action: &str,
+    resource: &str,
+    read: F,
+    seen: G,
+) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> ApiResult<T> + Send + 'static,
+    G: FnOnce(&T) -> Vec<String> + Send + 'static,
+{
+    // The row is filled in here, not on the writer thread, which serves every request.
+    let template = AuditEntry::success(ctx, action, resource, None);
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    let job = Box::new(move |conn: &mut AnyConnection| {
+        let result = read(conn);
+        let rows = match &result {
+            Ok(value) => seen(value)
+                .into_iter()
+                .map(|id| AuditEntry {
+                    event_id: EventId::new(),
+                    resource_id: Some(id),
+                    ..template.clone()
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        let _ = answer.send(result);
+        rows
+    });
+    let stored = state.audit.read_then_record(job).await;
+    let value = answered.await.map_err(|_| {
+        ApiError::unavailable("the database did not answer the read; retry shortly")
+    })??;
+    // Data goes out only once its audit rows are durable.
+    stored?;
+    Ok(value)
 }

@@ -35,19 +35,33 @@ pub async fn assign_request_id(
         .and_then(|v| v.to_str().ok())
         .filter(|v| acceptable(v))
         .map(str::to_string);
+    // A v4 UUID; uuid's `fast-rng` feature draws it from a thread-local generator seeded by
+    // the OS instead of a getrandom system call per id (also for audit event ids).
     let id = incoming.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    req.extensions_mut().insert(RequestId(id.clone()));
-    let method = req.method().to_string();
+    // The header value is made before the id moves into the request (no second copy).
+    let value = HeaderValue::from_str(&id).ok();
+    // The access line is built only when it is written (RUST_LOG=warn in production skips it).
+    let logged = tracing::enabled!(target: "access", tracing::Level::INFO);
+    let method = if logged {
+        Some(req.method().clone())
+    } else {
+        None
+    };
+    let log_id = if logged { Some(id.clone()) } else { None };
+    req.extensions_mut().insert(RequestId(id));
     let started = Instant::now();
     let mut res = next.call(req).await?;
+    if let Some(value) = value {
+        res.headers_mut()
+            .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+    }
+    let (Some(method), Some(id)) = (method, log_id) else {
+        return Ok(res);
+    };
     let route = res
         .request()
         .match_pattern()
         .unwrap_or_else(|| "<unmatched>".into());
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        res.headers_mut()
-            .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
-    }
     tracing::info!(
         target: "access",
         request_id = %id,

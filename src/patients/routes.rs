@@ -17,7 +17,7 @@ use crate::http::idempotency::{
 };
 use crate::http::mutation::{change, deactivate, ResourceOps};
 use crate::http::pagination::{self, Page};
-use crate::http::reads::{audit_phi_reads, with_conn};
+use crate::http::reads::{audit_phi_reads, read_audited, with_conn};
 use crate::http::versioning::{etag, required_if_match};
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
@@ -105,12 +105,17 @@ pub async fn get_patient(
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::PatientRead)?;
     let id = id.into_inner();
-    let found = with_conn(&state, move |c| -> ApiResult<Option<Patient>> {
-        Ok(store::find(c, id)?)
-    })
+    // Read and audit in one hand-off to the audit writer (issue 17).
+    let found = read_audited(
+        &state,
+        &ctx,
+        "read",
+        RESOURCE,
+        move |c| -> ApiResult<Option<Patient>> { Ok(store::find(c, id)?) },
+        |p| p.iter().map(|p| p.id.to_string()).collect(),
+    )
     .await?;
     let pt = found.ok_or_else(|| ApiError::not_found("patient"))?;
-    audit_phi_reads(&state, &ctx, "read", RESOURCE, [pt.id.to_string()]).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(pt.version)))
         .json(pt))

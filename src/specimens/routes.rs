@@ -20,6 +20,7 @@ use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
 use crate::http::pagination::{self, Page};
+use crate::http::reads::read_audited;
 use crate::http::versioning::{etag, required_if_match};
 use crate::http::{JsonBody, RequestCtx};
 use crate::patients::model::PatientId;
@@ -119,14 +120,17 @@ pub async fn get_by_accession(
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::SpecimenRead)?;
     let number = accession::parse(&accession).map_err(accession::scan_error)?;
-    let st = state.clone();
-    let found = web::block(move || -> ApiResult<Option<SpecimenDoc>> {
-        let mut c = st.pool.get()?;
-        Ok(store::load_by_accession(&mut c, &number)?)
-    })
-    .await??;
+    // Read and audit in one hand-off to the audit writer (issue 17).
+    let found = read_audited(
+        &state,
+        &ctx,
+        "read",
+        RESOURCE,
+        move |c| -> ApiResult<Option<SpecimenDoc>> { Ok(store::load_by_accession(c, &number)?) },
+        |d| d.iter().map(|d| d.specimen.id.to_string()).collect(),
+    )
+    .await?;
     let doc = found.ok_or_else(|| ApiError::not_found(RESOURCE))?;
-    audit_read(&state, &ctx, "read", doc.specimen.id).await?;
     Ok(doc_response(&doc))
 }
 

@@ -24,6 +24,7 @@ mod codesets_import;
 mod coverages;
 mod encounter_workflow;
 mod encounters;
+mod fastpath;
 mod fee_schedules;
 mod frequency_limits;
 mod graceful_stop;
