@@ -13,9 +13,11 @@ pub mod coverages;
 pub mod db;
 pub mod encounters;
 pub mod error;
+pub mod events;
 pub mod health;
 pub mod http;
 pub mod ledger;
+pub mod net;
 pub mod openapi;
 pub mod ops;
 pub mod patients;
@@ -28,6 +30,7 @@ pub mod server;
 pub mod specimens;
 pub mod state;
 pub mod validation;
+pub mod webhooks;
 pub mod x12;
 
 use actix_web::web;
@@ -64,6 +67,8 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(ledger::configure)
         .configure(reports::configure)
         .configure(codeset_api::routes::configure)
+        .configure(events::routes::configure)
+        .configure(webhooks::routes::configure)
         .service(
             SwaggerUi::new("/docs/{_:.*}")
                 .external_url_unchecked("/openapi.json", openapi::spec_value()),

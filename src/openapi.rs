@@ -106,6 +106,18 @@ use exact::ExactPlumbing;
         crate::reports::routes::aging_report,
         crate::reports::routes::denials_view,
         // receivables (end)
+        // events and webhooks (begin)
+        crate::events::routes::list_events,
+        crate::events::routes::get_event,
+        crate::events::routes::redeliver_event,
+        crate::webhooks::routes::create_endpoint,
+        crate::webhooks::routes::list_endpoints,
+        crate::webhooks::routes::get_endpoint,
+        crate::webhooks::routes::update_endpoint,
+        crate::webhooks::routes::rotate_secret,
+        crate::webhooks::routes::delete_endpoint,
+        crate::webhooks::routes::list_attempts,
+        // events and webhooks (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ProblemResponses, &ExactPlumbing),
@@ -123,6 +135,8 @@ use exact::ExactPlumbing;
         (name = "remittances", description = "835 remittances: import, matching, the unmatched queue (PHI; audited)"),
         (name = "receivables", description = "Payments, write-offs, balances, denials and aging"),
         (name = "audit", description = "Audit log (admin only)"),
+        (name = "events", description = "The event feed (ids and statuses, no PHI) and redelivery"),
+        (name = "webhooks", description = "Webhook endpoints: Standard Webhooks signed deliveries (admin only)"),
         (name = "health", description = "Probes"),
     )
 )]

@@ -27,12 +27,14 @@ pub struct AppState {
     /// Whether X12 text (the 837P preview) puts a line break after each segment terminator
     /// (`--x12-line-breaks`; off by default, as some receivers refuse it).
     pub x12_line_breaks: bool,
+    /// Webhook URL rules and delivery timeout (`MEDBILL_WEBHOOKS_*`; strict by default).
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl AppState {
     /// State over `pool` with the given keys, audit sink and code tables; login throttling and
     /// the session cache start empty, the audit chain is unkeyed (no checkpoint file) and X12
-    /// text has no line breaks. Set the other fields with struct update syntax.
+    /// text has no line breaks, webhook URLs follow the strict rules. Set the other fields with struct update syntax.
     pub fn new(
         pool: DbPool,
         backend: Backend,
@@ -50,6 +52,7 @@ impl AppState {
             sessions: Default::default(),
             audit_anchor: Default::default(),
             x12_line_breaks: false,
+            webhooks: Default::default(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Clearinghouse adapters behind one trait. An interchange is handed over under its id (the
 //! idempotency key): handing the same interchange over twice must not submit it twice.
 //! `filedrop` (the default) writes `<interchange id>.837` into an outbox folder atomically;
-//! `http` (src/claims/http_adapter.rs) POSTs it to a URL.
+//! `http` (src/claims/http_adapter.rs) POSTs it to a URL through the shared ureq client.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
