@@ -121,6 +121,7 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
     let state = web::Data::new(AppState {
         audit_anchor,
         x12_line_breaks: settings.x12_line_breaks,
+        webhooks: crate::config::webhook_settings_from_env(),
         ..AppState::new(pool, backend, keys, audit, LiveCodes::new(codes, version))
     });
     let reload = match settings.codeset_poll_secs {
@@ -149,6 +150,18 @@ pub async fn serve(settings: Settings, worker: Option<InProcessWorker>) -> Resul
             worker::spawn(services.state.pool.clone(), cfg, adapter)
                 .map_err(|e| format!("cannot start the submission worker: {e}"))?,
         ),
+        None => None,
+    };
+    // Webhook deliveries run beside the submission worker (and not at all with --no-worker:
+    // then `medbill worker` delivers).
+    let deliverer = match worker {
+        Some(_) => Some(crate::webhooks::deliver::spawn(
+            services.state.pool.clone(),
+            crate::webhooks::deliver::DeliveryConfig {
+                settings: services.state.webhooks,
+                ..Default::default()
+            },
+        )?),
         None => None,
     };
     let state = services.state.clone();
@@ -184,6 +197,7 @@ pub async fn serve(settings: Settings, worker: Option<InProcessWorker>) -> Resul
     server.await.map_err(|e| e.to_string())?;
     // Joins the worker: it finishes its hand-off and releases the leases it did not use.
     drop(worker);
+    drop(deliverer);
     drop(services);
     tracing::info!("medbill stopped");
     Ok(())

@@ -119,3 +119,33 @@ pub fn record(
         .execute(conn)?;
     Ok(id)
 }
+
+/// The event of a generic registry change (`http::mutation::change`): `<resource>.updated` or
+/// `<resource>.deactivated` for the resources that have them; other resources emit nothing.
+pub fn record_change(
+    conn: &mut AnyConnection,
+    resource: &str,
+    action: &str,
+    id: &str,
+    version: i32,
+) -> QueryResult<()> {
+    let kind = match (resource, action) {
+        ("patient", "deactivate") => types::PATIENT_DEACTIVATED,
+        ("patient", _) => types::PATIENT_UPDATED,
+        ("coverage", "deactivate") => types::COVERAGE_DEACTIVATED,
+        ("coverage", _) => types::COVERAGE_UPDATED,
+        _ => return Ok(()),
+    };
+    let Ok(uuid) = uuid::Uuid::parse_str(id) else {
+        return Ok(());
+    };
+    let key = format!("{resource}_id");
+    record(
+        conn,
+        kind,
+        uuid,
+        version,
+        serde_json::json!({ key: uuid, "action": action }),
+    )
+    .map(|_| ())
+}
