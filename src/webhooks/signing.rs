@@ -1,7 +1,7 @@
 //! Standard Webhooks signatures (<https://www.standardwebhooks.com/>): a secret is `whsec_`
-//! + base64 of random bytes; the signature is base64(HMAC-SHA256(key, "id.timestamp.body")),
-//! sent as `v1,<sig>` in `webhook-signature`, several separated by spaces while a rotated
-//! secret is still valid.
+//! followed by base64 of random bytes; the signature is base64 of
+//! HMAC-SHA256(key, "id.timestamp.body"), sent as `v1,<sig>` in `webhook-signature`, several
+//! separated by spaces while a rotated secret is still valid.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;

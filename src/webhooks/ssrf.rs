@@ -56,7 +56,8 @@ pub fn parse(url: &str, policy: UrlPolicy) -> Result<Target, String> {
     if host.is_empty() {
         return Err("the URL has no host".into());
     }
-    if !https && !(policy.allow_loopback_http && is_loopback_name(&host)) {
+    let loopback_http_ok = policy.allow_loopback_http && is_loopback_name(&host);
+    if !https && !loopback_http_ok {
         return Err("the URL must start with https:// (http:// only to loopback, when the server allows it)".into());
     }
     let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
