@@ -280,7 +280,11 @@ fn run(cli: Cli) -> Result<(), String> {
                 &mut *pool.get().map_err(|e| e.to_string())?,
                 cli.common.allow_async_commit,
             )?;
+            // The submission worker's lease, poll and owner apply to deliveries too.
             let delivery = medbill::webhooks::deliver::DeliveryConfig {
+                owner: format!("{}-webhooks", cfg.owner),
+                lease: cfg.lease,
+                poll: cfg.poll,
                 settings: medbill::config::webhook_settings_from_env(),
                 ..Default::default()
             };

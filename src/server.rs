@@ -145,6 +145,17 @@ pub type InProcessWorker = (WorkerConfig, std::sync::Arc<dyn Clearinghouse>);
 /// stopped (Ctrl-C or SIGTERM).
 pub async fn serve(settings: Settings, worker: Option<InProcessWorker>) -> Result<(), String> {
     let services = prepare(&settings)?;
+    // Webhook deliveries run beside the submission worker, with its lease and poll (and not
+    // at all with --no-worker: then `medbill worker` delivers).
+    let delivery = worker
+        .as_ref()
+        .map(|(cfg, _)| crate::webhooks::deliver::DeliveryConfig {
+            owner: format!("{}-webhooks", cfg.owner),
+            lease: cfg.lease,
+            poll: cfg.poll,
+            settings: services.state.webhooks,
+            ..Default::default()
+        });
     let worker = match worker {
         Some((cfg, adapter)) => Some(
             worker::spawn(services.state.pool.clone(), cfg, adapter)
@@ -152,15 +163,10 @@ pub async fn serve(settings: Settings, worker: Option<InProcessWorker>) -> Resul
         ),
         None => None,
     };
-    // Webhook deliveries run beside the submission worker (and not at all with --no-worker:
-    // then `medbill worker` delivers).
-    let deliverer = match worker {
-        Some(_) => Some(crate::webhooks::deliver::spawn(
+    let deliverer = match delivery {
+        Some(cfg) => Some(crate::webhooks::deliver::spawn(
             services.state.pool.clone(),
-            crate::webhooks::deliver::DeliveryConfig {
-                settings: services.state.webhooks,
-                ..Default::default()
-            },
+            cfg,
         )?),
         None => None,
     };

@@ -128,7 +128,22 @@ impl Deliverer {
             .collect();
         let mut endpoints: HashMap<EndpointId, Option<EndpointRow>> = HashMap::new();
         let mut outcomes = Vec::with_capacity(leased.len());
+        // Deliveries not tried in this batch go back uncounted: all of them once half the
+        // lease is used (so another worker never takes over a lease still being worked), and
+        // those of an endpoint that did not answer at all (so one dead host does not hold
+        // the batch for a timeout per delivery).
+        let started = Instant::now();
+        let mut unreachable: std::collections::HashSet<EndpointId> = Default::default();
+        let (mut later, mut retry_soon) = (Vec::new(), Vec::new());
         for d in leased {
+            if started.elapsed() > self.cfg.lease / 2 {
+                later.push(d.id);
+                continue;
+            }
+            if unreachable.contains(&d.endpoint_id) {
+                retry_soon.push(d.id);
+                continue;
+            }
             let ep = match endpoints.get(&d.endpoint_id) {
                 Some(e) => e.clone(),
                 None => {
@@ -140,9 +155,21 @@ impl Deliverer {
             let (Some(ep), Some(ev)) = (ep, events.get(&d.event_id)) else {
                 continue;
             };
-            outcomes.push(self.attempt(d, &ep, ev));
+            let o = self.attempt(d, &ep, ev);
+            if o.attempt.status_code.is_none() {
+                unreachable.insert(ep.id);
+            }
+            outcomes.push(o);
         }
         self.record(&mut conn, outcomes, now, &mut tick)?;
+        let owner = &self.cfg.owner;
+        let soon = queue::plus(now, self.cfg.retry.base);
+        conn.write_transaction(|c| {
+            queue::release(c, &later, owner, now, now)?;
+            queue::release(c, &retry_soon, owner, soon, now)
+        })
+        .map_err(|e| e.to_string())?;
+        tick.leased -= later.len() + retry_soon.len();
         Ok(tick)
     }
 

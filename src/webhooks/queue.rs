@@ -206,6 +206,37 @@ pub fn fail(
     Ok(dead && n == 1)
 }
 
+/// Gives leased deliveries back without counting the attempt, due at `due`: the rest of a
+/// batch when the worker ran out of lease time, or the rest of an endpoint's deliveries in a
+/// batch after the endpoint did not answer at all (not tried, so not attempts).
+pub fn release(
+    conn: &mut AnyConnection,
+    ids: &[DeliveryId],
+    owner: &str,
+    due: Timestamp,
+    now: Timestamp,
+) -> QueryResult<usize> {
+    let mut n = 0;
+    for chunk in ids.chunks(500) {
+        n += diesel::update(
+            wd::table
+                .filter(wd::id.eq_any(chunk))
+                .filter(wd::status.eq("leased"))
+                .filter(wd::lease_owner.eq(owner)),
+        )
+        .set((
+            wd::status.eq("pending"),
+            wd::next_attempt_at.eq(due),
+            wd::lease_owner.eq(None::<String>),
+            wd::lease_expires_at.eq(None::<Timestamp>),
+            wd::attempts.eq(wd::attempts - 1),
+            wd::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    }
+    Ok(n)
+}
+
 /// Queues the event again for `endpoints` (a redelivery), due now; returns how many.
 pub fn redeliver(
     conn: &mut AnyConnection,

@@ -55,5 +55,6 @@ mod submission_acks;
 mod submission_reliability;
 mod webhook_receiver;
 mod webhooks;
+mod webhooks_crash;
 mod x12_line_breaks;
 mod x12_validation;

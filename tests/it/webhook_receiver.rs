@@ -15,6 +15,8 @@ pub enum Answer {
     Status(u16),
     /// Never answer (until the client gives up).
     Hang,
+    /// This status after a pause of this many milliseconds.
+    Delayed(u16, u64),
 }
 
 /// A request as received.
@@ -83,7 +85,15 @@ fn serve<S: Read + Write>(stream: S, seen: &Arc<Mutex<Vec<Received>>>, rule: &Ru
             s.push(Received { headers, body });
             s.len() - 1
         };
-        match rule(n) {
+        let answer = match rule(n) {
+            Answer::Delayed(code, ms) => {
+                std::thread::sleep(Duration::from_millis(ms));
+                Answer::Status(code)
+            }
+            other => other,
+        };
+        match answer {
+            Answer::Delayed(..) => {}
             Answer::Status(code) => {
                 let out = reader.get_mut();
                 let msg = format!("HTTP/1.1 {code} X\r\nContent-Length: 8\r\n\r\nanswered");
