@@ -19,9 +19,14 @@ use crate::webhooks::{model::EndpointId, queue, store as endpoints};
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct FeedQuery {
-    /// The `next_cursor` of the previous answer (none: from the first event).
+    /// The `next_cursor` of the previous answer (none or empty: from the first event).
+    #[param(pattern = r"^([A-Za-z0-9_-]{10}[AEIMQUYcgkosw048])?$")]
     pub after: Option<String>,
-    /// Comma-separated event types or `resource.*` patterns (none: all).
+    /// Comma-separated event types or `resource.*` patterns (none: all). A well-formed name
+    /// no event has yet matches nothing (so a client may subscribe ahead of a new type).
+    #[param(
+        pattern = r"^(\*|[a-z_]{1,40}\.(\*|[a-z_]{1,40}))(,(\*|[a-z_]{1,40}\.(\*|[a-z_]{1,40})))*$"
+    )]
     pub types: Option<String>,
     /// Page size (1..=500, default 50).
     pub limit: Option<i64>,
@@ -44,7 +49,9 @@ fn encode(position: i64) -> String {
 }
 
 fn decode(cursor: Option<&str>) -> ApiResult<i64> {
-    let Some(c) = cursor else { return Ok(0) };
+    let Some(c) = cursor.filter(|c| !c.is_empty()) else {
+        return Ok(0);
+    };
     URL_SAFE_NO_PAD
         .decode(c)
         .ok()
@@ -60,6 +67,16 @@ fn decode(cursor: Option<&str>) -> ApiResult<i64> {
         })
 }
 
+/// `*`, `resource.*` or `resource.what` in lower case and underscores.
+fn well_formed(p: &str) -> bool {
+    let word = |w: &str| {
+        (1..=40).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    };
+    p == "*"
+        || p.split_once('.')
+            .is_some_and(|(r, w)| word(r) && (w == "*" || word(w)))
+}
+
 /// Expands `types` into the event type names it covers.
 fn type_names(types: Option<&str>) -> ApiResult<Vec<String>> {
     let Some(list) = types.map(str::trim).filter(|t| !t.is_empty()) else {
@@ -67,7 +84,7 @@ fn type_names(types: Option<&str>) -> ApiResult<Vec<String>> {
     };
     let mut names = Vec::new();
     for p in list.split(',').map(str::trim) {
-        if !types::valid_pattern(p) {
+        if !well_formed(p) {
             return Err(ApiError::validation(vec![FieldError::new(
                 "?types",
                 "invalid_value",
@@ -77,12 +94,20 @@ fn type_names(types: Option<&str>) -> ApiResult<Vec<String>> {
         if p == "*" {
             return Ok(Vec::new());
         }
-        names.extend(
-            types::ALL
-                .iter()
-                .filter(|t| types::matches(p, t.name))
-                .map(|t| t.name.to_string()),
-        );
+        if p.ends_with(".*") {
+            names.extend(
+                types::ALL
+                    .iter()
+                    .filter(|t| types::matches(p, t.name))
+                    .map(|t| t.name.to_string()),
+            );
+        } else {
+            names.push(p.to_string());
+        }
+    }
+    // Only unknown names: an impossible name keeps the filter from meaning "all".
+    if names.is_empty() {
+        names.push(String::new());
     }
     Ok(names)
 }
@@ -172,7 +197,8 @@ pub async fn redeliver_event(
     let only = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
-        crate::http::json::parse_json::<RedeliverRequest>(&body)?.endpoint_id
+        crate::http::json::parse_json::<Option<RedeliverRequest>>(&body)?
+            .and_then(|r| r.endpoint_id)
     };
     let queued = web::block(move || -> ApiResult<usize> {
         let mut conn = state.pool.get()?;

@@ -106,7 +106,17 @@ async fn committed_changes_only(app: TestApp) {
         (one.status, &one.body["type"]),
         (200, &json!("patient.created"))
     );
-    for bad in ["after=zz", "types=patient.nope", "types=nope.*", "limit=0"] {
+    let none = app
+        .get("/v1/events?types=statement.created", Role::Lab)
+        .await;
+    assert_eq!(
+        (none.status, &none.body["items"]),
+        (200, &json!([])),
+        "a type not yet emitted"
+    );
+    let none = app.get("/v1/events?types=nope.*", Role::Lab).await;
+    assert_eq!((none.status, &none.body["items"]), (200, &json!([])));
+    for bad in ["after=zz", "types=Patient", "types=a.b.c", "limit=0"] {
         let r = app.get(&format!("/v1/events?{bad}"), Role::Lab).await;
         assert_eq!(r.status, 422, "{bad}: {}", r.body);
     }
