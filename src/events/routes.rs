@@ -25,7 +25,7 @@ pub struct FeedQuery {
     /// Comma-separated event types or `resource.*` patterns (none: all). A well-formed name
     /// no event has yet matches nothing (so a client may subscribe ahead of a new type).
     #[param(
-        pattern = r"^(\*|[a-z_]{1,40}\.(\*|[a-z_]{1,40}))(,(\*|[a-z_]{1,40}\.(\*|[a-z_]{1,40})))*$"
+        pattern = r"^((\*|[a-z_]{1,40}\.(\*|[a-z_]{1,40}))(,(\*|[a-z_]{1,40}\.(\*|[a-z_]{1,40})))*)?$"
     )]
     pub types: Option<String>,
     /// Page size (1..=500, default 50).
@@ -56,8 +56,8 @@ fn decode(cursor: Option<&str>) -> ApiResult<i64> {
         .decode(c)
         .ok()
         .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
-        .map(i64::from_be_bytes)
-        .filter(|p| *p >= 0)
+        // Positions start at 1: any lower value means the start.
+        .map(|b| i64::from_be_bytes(b).max(0))
         .ok_or_else(|| {
             ApiError::invalid_field(
                 "?after",

@@ -56,5 +56,6 @@ mod submission_reliability;
 mod webhook_receiver;
 mod webhooks;
 mod webhooks_crash;
+mod webhooks_figures;
 mod x12_line_breaks;
 mod x12_validation;
