@@ -148,6 +148,30 @@ pub fn external_key_from_env() -> Result<Option<ExternalKey>, String> {
     }))
 }
 
+/// Webhook settings from the environment: `MEDBILL_WEBHOOKS_ALLOW_LOOPBACK_HTTP=1` (http:// to
+/// loopback and loopback addresses; development and tests), `MEDBILL_WEBHOOKS_ALLOW_PRIVATE=1`
+/// (private and link-local ranges), `MEDBILL_WEBHOOKS_TIMEOUT_SECS` (each delivery, default
+/// 10). The client's trusted roots come from `MEDBILL_HTTP_CA_FILE` (see `net::client`).
+pub fn webhook_settings_from_env() -> crate::webhooks::WebhookSettings {
+    let on = |name: &str| {
+        std::env::var(name)
+            .map(|v| matches!(v.trim(), "1" | "true" | "yes"))
+            .unwrap_or(false)
+    };
+    let timeout = std::env::var("MEDBILL_WEBHOOKS_TIMEOUT_SECS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| (1..=300).contains(s))
+        .unwrap_or(10);
+    crate::webhooks::WebhookSettings {
+        policy: crate::webhooks::ssrf::UrlPolicy {
+            allow_loopback_http: on("MEDBILL_WEBHOOKS_ALLOW_LOOPBACK_HTTP"),
+            allow_private: on("MEDBILL_WEBHOOKS_ALLOW_PRIVATE"),
+        },
+        timeout: std::time::Duration::from_secs(timeout),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

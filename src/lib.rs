@@ -14,9 +14,11 @@ pub mod db;
 pub mod encounters;
 pub mod error;
 pub mod frequency;
+pub mod events;
 pub mod health;
 pub mod http;
 pub mod ledger;
+pub mod net;
 pub mod openapi;
 pub mod ops;
 pub mod patients;
@@ -29,6 +31,7 @@ pub mod server;
 pub mod specimens;
 pub mod state;
 pub mod validation;
+pub mod webhooks;
 pub mod x12;
 
 use actix_web::web;
@@ -66,6 +69,8 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(reports::configure)
         .configure(codeset_api::routes::configure)
         .configure(frequency::configure)
+        .configure(events::routes::configure)
+        .configure(webhooks::routes::configure)
         .service(
             SwaggerUi::new("/docs/{_:.*}")
                 .external_url_unchecked("/openapi.json", openapi::spec_value()),

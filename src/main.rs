@@ -96,7 +96,8 @@ enum Command {
         #[command(flatten)]
         worker: WorkerArgs,
     },
-    /// Run submission workers alone (several machines may share one PostgreSQL).
+    /// Run submission and webhook delivery workers alone (several machines may share one
+    /// PostgreSQL).
     Worker {
         /// Send what is due, import acknowledgments, then exit.
         #[arg(long)]
@@ -299,11 +300,25 @@ fn run(cli: Cli) -> Result<(), String> {
                 &mut *pool.get().map_err(|e| e.to_string())?,
                 cli.common.allow_async_commit,
             )?;
+            // The submission worker's lease, poll and owner apply to deliveries too.
+            let delivery = medbill::webhooks::deliver::DeliveryConfig {
+                owner: format!("{}-webhooks", cfg.owner),
+                lease: cfg.lease,
+                poll: cfg.poll,
+                settings: medbill::config::webhook_settings_from_env(),
+                ..Default::default()
+            };
             if once {
                 let t = worker::drain(&pool, &cfg, adapter.as_ref())?;
                 println!(
                     "submitted {} claims in {} interchanges; {} jobs failed",
                     t.submitted, t.interchanges, t.failed
+                );
+                let d = medbill::webhooks::deliver::Deliverer::new(delivery)?
+                    .drain_at(&pool, medbill::db::types::Timestamp::now())?;
+                println!(
+                    "delivered {} webhooks; {} attempts failed",
+                    d.delivered, d.failed
                 );
             } else {
                 // Runs until SIGTERM/Ctrl-C: the hand-off under way finishes and unused leases
@@ -312,6 +327,9 @@ fn run(cli: Cli) -> Result<(), String> {
                 let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
                 medbill::ops::stop::set_on_stop_signal(stop.clone())
                     .map_err(|e| format!("cannot catch stop signals: {e}"))?;
+                // Webhook deliveries on their own thread, stopped when the submission worker
+                // returns (dropping the handle).
+                let _deliverer = medbill::webhooks::deliver::spawn(pool.clone(), delivery)?;
                 worker::run(pool, cfg, adapter, stop);
             }
             Ok(())

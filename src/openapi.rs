@@ -113,6 +113,18 @@ use exact::ExactPlumbing;
         crate::frequency::routes::deactivate_rule,
         crate::frequency::routes::list_rules,
         // frequency rules (end)
+        // events and webhooks (begin)
+        crate::events::routes::list_events,
+        crate::events::routes::get_event,
+        crate::events::routes::redeliver_event,
+        crate::webhooks::routes::create_endpoint,
+        crate::webhooks::routes::list_endpoints,
+        crate::webhooks::routes::get_endpoint,
+        crate::webhooks::routes::update_endpoint,
+        crate::webhooks::routes::rotate_secret,
+        crate::webhooks::routes::delete_endpoint,
+        crate::webhooks::routes::list_attempts,
+        // events and webhooks (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ProblemResponses, &ExactPlumbing),
@@ -131,6 +143,8 @@ use exact::ExactPlumbing;
         (name = "receivables", description = "Payments, write-offs, balances, denials and aging"),
         (name = "frequency-rules", description = "Payer frequency limits checked by the scrubber (admin and billing edit)"),
         (name = "audit", description = "Audit log (admin only)"),
+        (name = "events", description = "The event feed (ids and statuses, no PHI) and redelivery"),
+        (name = "webhooks", description = "Webhook endpoints: Standard Webhooks signed deliveries (admin only)"),
         (name = "health", description = "Probes"),
     )
 )]

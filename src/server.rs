@@ -125,6 +125,7 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
     let state = web::Data::new(AppState {
         audit_anchor,
         x12_line_breaks: settings.x12_line_breaks,
+        webhooks: crate::config::webhook_settings_from_env(),
         ..AppState::new(pool, backend, keys, audit, LiveCodes::new(codes, version))
     });
     let reload = match settings.codeset_poll_secs {
@@ -148,11 +149,29 @@ pub type InProcessWorker = (WorkerConfig, std::sync::Arc<dyn Clearinghouse>);
 /// stopped (Ctrl-C or SIGTERM).
 pub async fn serve(settings: Settings, worker: Option<InProcessWorker>) -> Result<(), String> {
     let services = prepare(&settings)?;
+    // Webhook deliveries run beside the submission worker, with its lease and poll (and not
+    // at all with --no-worker: then `medbill worker` delivers).
+    let delivery = worker
+        .as_ref()
+        .map(|(cfg, _)| crate::webhooks::deliver::DeliveryConfig {
+            owner: format!("{}-webhooks", cfg.owner),
+            lease: cfg.lease,
+            poll: cfg.poll,
+            settings: services.state.webhooks,
+            ..Default::default()
+        });
     let worker = match worker {
         Some((cfg, adapter)) => Some(
             worker::spawn(services.state.pool.clone(), cfg, adapter)
                 .map_err(|e| format!("cannot start the submission worker: {e}"))?,
         ),
+        None => None,
+    };
+    let deliverer = match delivery {
+        Some(cfg) => Some(crate::webhooks::deliver::spawn(
+            services.state.pool.clone(),
+            cfg,
+        )?),
         None => None,
     };
     let state = services.state.clone();
@@ -188,6 +207,7 @@ pub async fn serve(settings: Settings, worker: Option<InProcessWorker>) -> Resul
     server.await.map_err(|e| e.to_string())?;
     // Joins the worker: it finishes its hand-off and releases the leases it did not use.
     drop(worker);
+    drop(deliverer);
     drop(services);
     tracing::info!("medbill stopped");
     Ok(())

@@ -29,12 +29,14 @@ pub struct AppState {
     pub x12_line_breaks: bool,
     /// Recent code-search answers (type-ahead repeats itself).
     pub search_cache: crate::codeset_api::search_cache::SearchCache,
+    /// Webhook URL rules and delivery timeout (`MEDBILL_WEBHOOKS_*`; strict by default).
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl AppState {
     /// State over `pool` with the given keys, audit sink and code tables; login throttling and
     /// the session cache start empty, the audit chain is unkeyed (no checkpoint file) and X12
-    /// text has no line breaks. Set the other fields with struct update syntax.
+    /// text has no line breaks, webhook URLs follow the strict rules. Set the other fields with struct update syntax.
     pub fn new(
         pool: DbPool,
         backend: Backend,
@@ -53,6 +55,7 @@ impl AppState {
             audit_anchor: Default::default(),
             x12_line_breaks: false,
             search_cache: Default::default(),
+            webhooks: Default::default(),
         }
     }
 

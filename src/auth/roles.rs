@@ -94,6 +94,10 @@ pub enum Permission {
     AuditRead,
     /// Manage users and service accounts.
     UserAdmin,
+    /// Read the event feed (ids and statuses only, no PHI).
+    EventRead,
+    /// Manage webhook endpoints, see their attempts, redeliver events.
+    WebhookAdmin,
 }
 
 /// Whether `role` may do `permission`: the single source of the matrix in docs/roles.md.
@@ -105,6 +109,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             permission,
             AuditRead
                 | UserAdmin
+                | WebhookAdmin
                 | CodesetImport
                 | FindingOverride
                 | SpecimenCollect
@@ -112,7 +117,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ),
         Role::Lab => matches!(
             permission,
-            PatientRead
+            EventRead
+                | PatientRead
                 | ProviderRead
                 | CodesetRead
                 | SpecimenRead
@@ -121,7 +127,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ),
         Role::FrontDesk => matches!(
             permission,
-            PatientRead
+            EventRead
+                | PatientRead
                 | PatientWrite
                 | ProviderRead
                 | PayerRead
@@ -174,5 +181,9 @@ mod tests {
         assert!(allows(Role::Billing, Permission::PaymentPost));
         assert!(!allows(Role::FrontDesk, Permission::PaymentPost));
         assert!(!allows(Role::Lab, Permission::ReceivablesRead));
+        assert!(allows(Role::Lab, Permission::EventRead));
+        assert!(allows(Role::FrontDesk, Permission::EventRead));
+        assert!(!allows(Role::Billing, Permission::WebhookAdmin));
+        assert!(!allows(Role::FrontDesk, Permission::WebhookAdmin));
     }
 }

@@ -1,8 +1,8 @@
 //! Clearinghouse adapters behind one trait. An interchange is handed over under its id (the
 //! idempotency key): handing the same interchange over twice must not submit it twice.
 //! `filedrop` (the default) writes `<interchange id>.837` into an outbox folder atomically;
-//! `http` (src/claims/http_adapter.rs) POSTs it to a URL; `sftp` (src/claims/sftp/) uploads it
-//! to the clearinghouse's SFTP server.
+//! `http` (src/claims/http_adapter.rs) POSTs it to a URL through the shared ureq client; `sftp`
+//! (src/claims/sftp/) uploads it to the clearinghouse's SFTP server.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

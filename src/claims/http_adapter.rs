@@ -1,19 +1,16 @@
-//! The `http` clearinghouse adapter: POSTs each interchange to a configured `http://` URL with
-//! a bearer token or basic auth, under connect/read/write timeouts. The interchange id goes in
-//! `Idempotency-Key` (and `X-Interchange-Id`), so the receiver can treat a re-send after a
-//! crash as the same submission. Any 2xx confirms the hand-off.
-//!
-//! A small HTTP/1.1 client over `std::net::TcpStream`: no maintained client crate (ureq,
-//! reqwest) is in the offline registry here. TLS is not supported: put a TLS-terminating
-//! proxy on the same host in front of an `https://` clearinghouse.
+//! The `http` clearinghouse adapter: POSTs each interchange to a configured `https://` (or
+//! `http://`) URL with a bearer token or basic auth, through the shared client
+//! (`net::client`: rustls with verification on, timeouts, no redirects, kept-alive
+//! connections). The interchange id goes in `Idempotency-Key` (and `X-Interchange-Id`), so the
+//! receiver can treat a re-send after a crash as the same submission. Any 2xx confirms the
+//! hand-off.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use super::clearinghouse::{Clearinghouse, Outgoing};
+use crate::net::client::{self, ClientSettings};
 
 /// How the adapter authenticates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,86 +29,42 @@ pub enum Auth {
 }
 
 /// POSTs interchanges to a URL.
-#[derive(Debug, Clone)]
 pub struct HttpPost {
-    host: String,
-    port: u16,
-    path: String,
+    url: String,
     auth: Auth,
-    timeout: Duration,
+    agent: ureq::Agent,
+}
+
+impl std::fmt::Debug for HttpPost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpPost").field("url", &self.url).finish()
+    }
 }
 
 impl HttpPost {
-    /// An adapter for `url` (`http://host[:port]/path`).
+    /// An adapter for `url` (`https://host[:port]/path`, or `http://`) with `timeout` for each
+    /// call and the default trusted roots (`MEDBILL_HTTP_CA_FILE`, else the Mozilla roots).
     pub fn new(url: &str, auth: Auth, timeout: Duration) -> Result<Self, String> {
-        let rest = url
-            .strip_prefix("http://")
-            .ok_or("the clearinghouse URL must start with http:// (https needs a local proxy)")?;
-        let (authority, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], rest[i..].to_string()),
-            None => (rest, "/".to_string()),
-        };
-        let (host, port) = match authority.rsplit_once(':') {
-            Some((h, p)) => (
-                h.to_string(),
-                p.parse::<u16>()
-                    .map_err(|_| "the clearinghouse URL has a bad port")?,
-            ),
-            None => (authority.to_string(), 80),
-        };
-        if host.is_empty() {
+        Self::with_settings(url, auth, &ClientSettings::with_timeout(timeout))
+    }
+
+    /// [`HttpPost::new`] with explicit client settings (e.g. a test CA).
+    pub fn with_settings(url: &str, auth: Auth, settings: &ClientSettings) -> Result<Self, String> {
+        let uri: ureq::http::Uri = url
+            .parse()
+            .map_err(|_| "the clearinghouse URL is not a URL".to_string())?;
+        match uri.scheme_str() {
+            Some("https") | Some("http") => {}
+            _ => return Err("the clearinghouse URL must start with https:// or http://".into()),
+        }
+        if uri.host().is_none_or(str::is_empty) {
             return Err("the clearinghouse URL has no host".into());
         }
         Ok(HttpPost {
-            host,
-            port,
-            path,
+            url: url.to_string(),
             auth,
-            timeout,
+            agent: client::agent(settings)?,
         })
-    }
-
-    fn request(&self, out: &Outgoing<'_>) -> std::io::Result<u16> {
-        let addr = (self.host.as_str(), self.port)
-            .to_socket_addrs()?
-            .next()
-            .ok_or_else(|| std::io::Error::other("the clearinghouse host does not resolve"))?;
-        let mut stream = TcpStream::connect_timeout(&addr, self.timeout)?;
-        stream.set_read_timeout(Some(self.timeout))?;
-        stream.set_write_timeout(Some(self.timeout))?;
-        let auth = match &self.auth {
-            Auth::None => String::new(),
-            Auth::Bearer(t) => format!("Authorization: Bearer {t}\r\n"),
-            Auth::Basic { user, password } => format!(
-                "Authorization: Basic {}\r\n",
-                STANDARD.encode(format!("{user}:{password}"))
-            ),
-        };
-        let head = format!(
-            "POST {} HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/edi-x12\r\n\
-             Content-Length: {}\r\nIdempotency-Key: {}\r\nX-Interchange-Id: {}\r\n\
-             X-File-Name: {}\r\n{auth}Connection: close\r\n\r\n",
-            self.path,
-            self.host,
-            self.port,
-            out.content.len(),
-            out.id,
-            out.id,
-            out.file_name,
-        );
-        stream.write_all(head.as_bytes())?;
-        stream.write_all(out.content.as_bytes())?;
-        stream.flush()?;
-        let mut reader = BufReader::new(stream);
-        let mut status_line = String::new();
-        reader.read_line(&mut status_line)?;
-        // Drain (bounded) so the server sees a clean close.
-        let _ = reader.take(64 * 1024).read_to_end(&mut Vec::new());
-        status_line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse::<u16>().ok())
-            .ok_or_else(|| std::io::Error::other("the clearinghouse sent no HTTP status"))
     }
 }
 
@@ -121,9 +74,33 @@ impl Clearinghouse for HttpPost {
     }
 
     fn send(&self, out: &Outgoing<'_>) -> Result<(), String> {
-        match self.request(out) {
-            Ok(s) if (200..300).contains(&s) => Ok(()),
-            Ok(s) => Err(format!("the clearinghouse answered HTTP {s}")),
+        let id = out.id.to_string();
+        let mut req = self
+            .agent
+            .post(&self.url)
+            .header("content-type", "application/edi-x12")
+            .header("idempotency-key", &id)
+            .header("x-interchange-id", &id)
+            .header("x-file-name", out.file_name);
+        req = match &self.auth {
+            Auth::None => req,
+            Auth::Bearer(t) => req.header("authorization", format!("Bearer {t}")),
+            Auth::Basic { user, password } => req.header(
+                "authorization",
+                format!("Basic {}", STANDARD.encode(format!("{user}:{password}"))),
+            ),
+        };
+        match req.send(out.content.as_bytes()) {
+            Ok(mut resp) => {
+                // Read the (bounded) answer so the connection goes back to the pool.
+                let _ = client::excerpt(resp.body_mut(), 0);
+                let s = resp.status().as_u16();
+                if (200..300).contains(&s) {
+                    Ok(())
+                } else {
+                    Err(format!("the clearinghouse answered HTTP {s}"))
+                }
+            }
             Err(e) => Err(format!("cannot reach the clearinghouse: {e}")),
         }
     }
@@ -134,17 +111,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_are_parsed_and_https_refused() {
-        let a = HttpPost::new(
-            "http://example.test:8081/x/y",
-            Auth::None,
-            Duration::from_secs(1),
-        );
-        let a = a.map_err(|e| e.to_string());
-        assert!(
-            matches!(&a, Ok(h) if h.port == 8081 && h.path == "/x/y" && h.host == "example.test")
-        );
-        assert!(HttpPost::new("https://x", Auth::None, Duration::from_secs(1)).is_err());
-        assert!(HttpPost::new("http://:80/", Auth::None, Duration::from_secs(1)).is_err());
+    fn urls_are_checked() {
+        let t = Duration::from_secs(1);
+        assert!(HttpPost::new("http://example.test:8081/x/y", Auth::None, t).is_ok());
+        assert!(HttpPost::new("https://example.test/x", Auth::None, t).is_ok());
+        assert!(HttpPost::new("ftp://example.test/x", Auth::None, t).is_err());
+        assert!(HttpPost::new("http://:80/", Auth::None, t).is_err());
     }
 }

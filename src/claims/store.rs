@@ -80,7 +80,9 @@ pub fn event(
     }
 }
 
-/// Appends history events (many at once: the worker records a whole interchange).
+/// Appends history events (many at once: the worker records a whole interchange), and the
+/// `claim.<status>` event (issue 15) of each that changes the status: every claim transition
+/// passes here, so this is where claims emit.
 pub fn insert_events(conn: &mut AnyConnection, events: &[ClaimEvent]) -> QueryResult<usize> {
     let mut n = 0;
     // 8 columns x 100 rows stays well under SQLite's bound-parameter limit.
@@ -90,8 +92,35 @@ pub fn insert_events(conn: &mut AnyConnection, events: &[ClaimEvent]) -> QueryRe
             AnyConnection::Sqlite(c) => insert.execute(c)?,
             AnyConnection::Postgres(c) => insert.execute(c)?,
         };
+        emit(conn, chunk)?;
     }
     Ok(n)
+}
+
+fn emit(conn: &mut AnyConnection, chunk: &[ClaimEvent]) -> QueryResult<()> {
+    let moves: Vec<_> = chunk
+        .iter()
+        .filter(|e| e.from_status.as_deref() != Some(e.to_status.as_str()))
+        .filter_map(|e| crate::events::types::for_claim_status(&e.to_status).map(|t| (e, t)))
+        .collect();
+    if moves.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<ClaimId> = moves.iter().map(|(e, _)| e.claim_id).collect();
+    let versions: std::collections::HashMap<ClaimId, i32> = cl::table
+        .filter(cl::id.eq_any(ids))
+        .select((cl::id, cl::version))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    for (e, kind) in moves {
+        let data = serde_json::json!({
+            "claim_id": e.claim_id, "status": e.to_status, "from_status": e.from_status,
+        });
+        let version = versions.get(&e.claim_id).copied().unwrap_or(1);
+        crate::events::record(conn, kind, e.claim_id.0, version, data)?;
+    }
+    Ok(())
 }
 
 /// The history of a claim, oldest first.

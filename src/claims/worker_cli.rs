@@ -25,7 +25,7 @@ pub struct WorkerArgs {
     /// Folder 999 and 277CA files are read from (default: <data dir>/inbox).
     #[arg(long, env = "MEDBILL_INBOX_DIR")]
     pub inbox_dir: Option<PathBuf>,
-    /// URL the http adapter POSTs to (http:// only).
+    /// URL the http adapter POSTs to (https://, or http://).
     #[arg(long, env = "MEDBILL_CLEARINGHOUSE_URL")]
     pub clearinghouse_url: Option<String>,
     /// Bearer token for the http adapter.

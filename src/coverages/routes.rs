@@ -85,6 +85,8 @@ pub async fn create_coverage(
         store::insert(conn, &cv)?;
         let entry = AuditEntry::success(&audit_ctx, "create", RESOURCE, Some(cv.id.to_string()));
         audit_store::insert(conn, &[entry])?;
+        let data = serde_json::json!({ "coverage_id": cv.id, "patient_id": cv.patient_id, "payer_id": cv.payer_id });
+        crate::events::record(conn, crate::events::types::COVERAGE_CREATED, cv.id.0, cv.version, data)?;
         StoredResponse::created(format!("/v1/coverages/{}", cv.id), cv.version, &cv)
     })
     .await

@@ -7,6 +7,7 @@ pub mod schema;
 pub mod schema_claims;
 pub mod schema_encounters;
 pub mod schema_frequency;
+pub mod schema_events;
 pub mod schema_ledger;
 pub mod schema_operations;
 pub mod schema_remittances;

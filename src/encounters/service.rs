@@ -202,7 +202,30 @@ fn persist(
     }
     let entry = AuditEntry::success(ctx, action, RESOURCE, Some(id.to_string()));
     audit_store::insert(c, &[entry])?;
+    record_event(c, cur, &doc)?;
     Ok(doc)
+}
+
+/// The event of a stored encounter change: created, signed off (now coded) or voided.
+fn record_event(
+    c: &mut AnyConnection,
+    cur: Option<&EncounterDoc>,
+    doc: &EncounterDoc,
+) -> ApiResult<()> {
+    use crate::events::{self, types};
+    let h = &doc.header;
+    let before = cur.map(|d| d.header.status.as_str());
+    let kind = match (before, Status::parse(&h.status)) {
+        (None, _) => types::ENCOUNTER_CREATED,
+        (Some(b), Some(Status::Coded)) if b != h.status => types::ENCOUNTER_SIGNED_OFF,
+        (Some(b), Some(Status::Void)) if b != h.status => types::ENCOUNTER_VOIDED,
+        _ => return Ok(()),
+    };
+    let data = serde_json::json!({
+        "encounter_id": h.id, "patient_id": h.patient_id, "status": h.status,
+    });
+    events::record(c, kind, h.id.0, h.version, data)?;
+    Ok(())
 }
 
 /// Stores a new encounter (inside the caller's transaction).

@@ -69,6 +69,7 @@ where
             }
             let entry = AuditEntry::success(&ctx, action, ops.name, Some(id.to_string()));
             audit_store::insert(c, &[entry])?;
+            crate::events::record_change(c, ops.name, action, &id.to_string(), next.version())?;
             Ok(next)
         })
     })

@@ -12,6 +12,7 @@ use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::db::types::Timestamp;
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::events;
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -87,6 +88,14 @@ pub async fn create_patient(
         store::insert(conn, &pt).map_err(duplicate_mrn)?;
         let entry = AuditEntry::success(&audit_ctx, "create", RESOURCE, Some(pt.id.to_string()));
         audit_store::insert(conn, &[entry])?;
+        let data = serde_json::json!({ "patient_id": pt.id });
+        events::record(
+            conn,
+            events::types::PATIENT_CREATED,
+            pt.id.0,
+            pt.version,
+            data,
+        )?;
         StoredResponse::created(format!("/v1/patients/{}", pt.id), pt.version, &pt)
     })
     .await

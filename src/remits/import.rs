@@ -230,7 +230,37 @@ fn import_payment(
     row.postings = json(&postings)?;
     store::insert_unmatched(conn, &queue)?;
     store::finish(conn, &row)?;
+    record_events(conn, &row)?;
     Ok(outcome_of(&row, false))
+}
+
+/// `remittance.posted` when claims were posted, `remittance.unmatched` when some went to the
+/// unmatched queue (both for a partly matched payment).
+fn record_events(conn: &mut AnyConnection, row: &RemittanceRow) -> ApiResult<()> {
+    use crate::events::{self, types};
+    let data = serde_json::json!({
+        "remittance_id": row.id, "status": row.status, "claims_total": row.claims_total,
+        "claims_posted": row.claims_posted, "claims_unmatched": row.claims_unmatched,
+    });
+    if row.claims_posted > 0 {
+        events::record(
+            conn,
+            types::REMITTANCE_POSTED,
+            row.id.0,
+            row.version,
+            data.clone(),
+        )?;
+    }
+    if row.claims_unmatched > 0 {
+        events::record(
+            conn,
+            types::REMITTANCE_UNMATCHED,
+            row.id.0,
+            row.version,
+            data,
+        )?;
+    }
+    Ok(())
 }
 
 /// A claim as the matcher needs it.

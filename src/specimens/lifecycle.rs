@@ -100,6 +100,7 @@ pub fn transition_in(
         notes.extend(billing::on_received(c, codes, ctx, &mut next)?);
     }
     service::save_next(c, &cur, &mut next)?;
+    record_event(c, &next, from, to)?;
     if to == Status::Rejected {
         notes.extend(billing::on_rejected(c, codes, ctx, &next)?);
     }
@@ -114,6 +115,22 @@ pub fn transition_in(
         note: Some(notes.join("; ")).filter(|n| !n.is_empty()),
     };
     service::finish(c, ctx, next, vec![event], to.as_str())
+}
+
+/// The event of a status change: received, rejected, or status_changed for the others.
+fn record_event(c: &mut AnyConnection, sp: &Specimen, from: Status, to: Status) -> ApiResult<()> {
+    use crate::events::{self, types};
+    let kind = match to {
+        Status::Received => types::SPECIMEN_RECEIVED,
+        Status::Rejected => types::SPECIMEN_REJECTED,
+        _ => types::SPECIMEN_STATUS_CHANGED,
+    };
+    let data = serde_json::json!({
+        "specimen_id": sp.id, "accession_number": sp.accession_number,
+        "status": to.as_str(), "from_status": from.as_str(),
+    });
+    events::record(c, kind, sp.id.0, sp.version, data)?;
+    Ok(())
 }
 
 /// Records a hand-off: the location moves, the version goes up, an event is appended.

@@ -174,6 +174,16 @@ pub fn create_in(
     let events = store::append_events(c, sp.id, &ctx.caller.actor, vec![first])?;
     let entry = AuditEntry::success(ctx, "create", RESOURCE, Some(sp.id.to_string()));
     audit_store::insert(c, &[entry])?;
+    let data = serde_json::json!({
+        "specimen_id": sp.id, "accession_number": sp.accession_number, "status": sp.status,
+    });
+    crate::events::record(
+        c,
+        crate::events::types::SPECIMEN_ACCESSIONED,
+        sp.id.0,
+        sp.version,
+        data,
+    )?;
     Ok(SpecimenDoc {
         specimen: sp,
         events,

@@ -215,9 +215,11 @@ async fn http_adapter_posts_interchanges(app: TestApp) {
     };
     for req in &seen {
         assert!(req.starts_with("POST /claims HTTP/1.1\r\n"), "{req}");
-        assert!(req.contains("Authorization: Bearer tok\r\n"));
+        // Header names are case-insensitive (the client sends them in lower case).
+        let lower = req.to_ascii_lowercase();
+        assert!(lower.contains("authorization: bearer tok\r\n"));
         assert!(
-            req.contains(&format!("Idempotency-Key: {ic}\r\n")),
+            lower.contains(&format!("idempotency-key: {ic}\r\n")),
             "same key on retry"
         );
         assert!(req.contains("ISA*"));
