@@ -27,6 +27,7 @@ pub mod scrub;
 pub mod server;
 pub mod specimens;
 pub mod state;
+pub mod statements;
 pub mod validation;
 pub mod x12;
 
@@ -64,6 +65,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(ledger::configure)
         .configure(reports::configure)
         .configure(codeset_api::routes::configure)
+        .configure(statements::configure)
         .service(
             SwaggerUi::new("/docs/{_:.*}")
                 .external_url_unchecked("/openapi.json", openapi::spec_value()),

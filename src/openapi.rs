@@ -106,6 +106,15 @@ use exact::ExactPlumbing;
         crate::reports::routes::aging_report,
         crate::reports::routes::denials_view,
         // receivables (end)
+        // statements and patient payments (begin)
+        crate::statements::routes::create_statement,
+        crate::statements::routes::run_statements,
+        crate::statements::routes::get_statement_pdf,
+        crate::statements::routes::get_statement,
+        crate::statements::payment_routes::post_patient_payment,
+        crate::statements::payment_routes::list_patient_payments,
+        crate::statements::payment_routes::post_patient_refund,
+        // statements and patient payments (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ProblemResponses, &ExactPlumbing),
@@ -122,6 +131,7 @@ use exact::ExactPlumbing;
         (name = "claims", description = "Claims, the submission queue and acknowledgments"),
         (name = "remittances", description = "835 remittances: import, matching, the unmatched queue (PHI; audited)"),
         (name = "receivables", description = "Payments, write-offs, balances, denials and aging"),
+        (name = "statements", description = "Patient statements (JSON, PDF) and patient payments and refunds (PHI; audited)"),
         (name = "audit", description = "Audit log (admin only)"),
         (name = "health", description = "Probes"),
     )

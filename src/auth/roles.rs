@@ -94,6 +94,12 @@ pub enum Permission {
     AuditRead,
     /// Manage users and service accounts.
     UserAdmin,
+    /// Post patient payments (desk or mail) and list them.
+    PatientPaymentPost,
+    /// Read patient statements (JSON and PDF).
+    StatementRead,
+    /// Make patient statements (one patient, or the run).
+    StatementWrite,
 }
 
 /// Whether `role` may do `permission`: the single source of the matrix in docs/roles.md.
@@ -133,6 +139,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
                 | FeeScheduleRead
                 | SpecimenRead
                 | SpecimenCollect
+                | PatientPaymentPost
+                | StatementRead
         ),
     }
 }
@@ -174,5 +182,15 @@ mod tests {
         assert!(allows(Role::Billing, Permission::PaymentPost));
         assert!(!allows(Role::FrontDesk, Permission::PaymentPost));
         assert!(!allows(Role::Lab, Permission::ReceivablesRead));
+    }
+
+    #[test]
+    fn front_desk_posts_patient_payments_but_does_not_adjust() {
+        assert!(allows(Role::FrontDesk, Permission::PatientPaymentPost));
+        assert!(allows(Role::FrontDesk, Permission::StatementRead));
+        assert!(!allows(Role::FrontDesk, Permission::StatementWrite));
+        assert!(allows(Role::Billing, Permission::StatementWrite));
+        assert!(!allows(Role::Lab, Permission::PatientPaymentPost));
+        assert!(!allows(Role::Lab, Permission::StatementRead));
     }
 }
