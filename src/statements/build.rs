@@ -83,10 +83,19 @@ fn address_lines(a: Option<&SnapAddress>) -> Vec<String> {
     a.map(|a| {
         let mut v = vec![a.line1.clone()];
         v.extend(a.line2.clone());
-        v.push(format!("{}, {} {}", a.city, a.state, a.postal_code));
+        v.push(format!("{}, {} {}", a.city, a.state, zip(&a.postal_code)));
         v
     })
     .unwrap_or_default()
+}
+
+/// A ZIP as printed: a 9-digit ZIP+4 gets its dash back.
+fn zip(z: &str) -> String {
+    if z.len() == 9 && z.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{}-{}", &z[..5], &z[5..])
+    } else {
+        z.to_string()
+    }
 }
 
 fn practice_of(conn: &mut AnyConnection, p: &SnapProvider) -> QueryResult<Practice> {

@@ -196,7 +196,7 @@ fn table_head(p: &mut Page, y: f32) {
     p.shade(LEFT - 2.0, y - 3.0, RIGHT - LEFT + 4.0, ROW);
     p.text(LEFT, y, 8.0, true, "Date");
     p.text(112.0, y, 8.0, true, "Service");
-    p.text(190.0, y, 8.0, true, "Units");
+    p.right(210.0, y, 8.0, true, "Units");
     let heads = ["Charges", "Ins. paid", "Adjusted", "You paid", "You owe"];
     for (x, h) in MONEY_COLS.into_iter().zip(heads) {
         p.right(x, y, 8.0, true, h);
