@@ -23,14 +23,17 @@ pub struct PaymentBody {
     /// `desk` (default) or `mail`.
     #[schema(pattern = "^(desk|mail)$")]
     pub channel: Option<String>,
-    /// Check number, or the card terminal's authorisation reference (required for both).
-    /// Never a card number: a reference with 12 or more digits is refused.
-    #[schema(max_length = 30)]
+    /// Check number, or the card terminal's authorisation reference. Never a card number: a
+    /// reference with 12 or more digits is refused.
+    #[schema(
+        max_length = 30,
+        pattern = r"^[^0-9\u0000-\u001f\u007f-\u009f]*([0-9][^0-9\u0000-\u001f\u007f-\u009f]*){0,11}$"
+    )]
     pub reference: Option<String>,
     /// The day the money came in (default today; not in the future).
     pub received_on: Option<NaiveDate>,
-    /// A note.
-    #[schema(max_length = 200)]
+    /// A note (at most 11 digits: never a card number).
+    #[schema(max_length = 200, pattern = r"^[^0-9]*([0-9][^0-9]*){0,11}$")]
     pub note: Option<String>,
     /// Apply to exactly these lines (default: the oldest open patient balances first).
     pub lines: Option<Vec<Allocation>>,
@@ -49,8 +52,11 @@ pub struct RefundBody {
     /// `desk` (default) or `mail`.
     #[schema(pattern = "^(desk|mail)$")]
     pub channel: Option<String>,
-    /// Check number or card reference (required for both; never a card number).
-    #[schema(max_length = 30)]
+    /// Check number or card reference (never a card number: at most 11 digits).
+    #[schema(
+        max_length = 30,
+        pattern = r"^[^0-9\u0000-\u001f\u007f-\u009f]*([0-9][^0-9\u0000-\u001f\u007f-\u009f]*){0,11}$"
+    )]
     pub reference: Option<String>,
     /// Why (required).
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
@@ -123,11 +129,6 @@ fn common(
                 "up to 30 printable characters",
             ))
         }
-        None if matches!(method, "check" | "card") => errors.push(FieldError::new(
-            "/reference",
-            "required",
-            "the check number or the card authorisation reference",
-        )),
         _ => {}
     }
     (channel.to_string(), reference.map(str::to_string))
@@ -312,7 +313,6 @@ mod tests {
             pointer(body("card", Some("4111111111111111"))).as_deref(),
             Some("card_number")
         );
-        assert_eq!(pointer(body("check", None)).as_deref(), Some("required"));
         assert_eq!(pointer(body("iou", None)).as_deref(), Some("invalid_value"));
     }
 }

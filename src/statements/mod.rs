@@ -15,11 +15,17 @@ pub mod store;
 
 pub use model::{Statement, StatementId};
 
-/// Mounts the statement and patient payment routes. The PDF route comes before the JSON one:
-/// `{id}` would otherwise take `….pdf` and refuse it as a bad id.
+/// Mounts the statement and patient payment routes. `GET /v1/statements/run` answers 405
+/// (POST only) before `GET /v1/statements/{id}` could take `run` for a bad id; the PDF route
+/// comes before the JSON one, which would otherwise take `….pdf` and refuse it as a bad id.
 pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    use actix_web::web;
     cfg.service(routes::create_statement)
         .service(routes::run_statements)
+        .route(
+            "/v1/statements/run",
+            web::get().to(crate::http::allowed_methods::no_route),
+        )
         .service(routes::get_statement_pdf)
         .service(routes::get_statement)
         .service(payment_routes::post_patient_payment)
