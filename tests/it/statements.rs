@@ -339,6 +339,10 @@ async fn statement_run(app: TestApp) {
         .post("/v1/statements/run", Role::FrontDesk, &json!({}))
         .await;
     assert_eq!(r.status, 403);
+    // `run` is not an id: GET is a 405 naming POST.
+    let r = app.get("/v1/statements/run", Role::Billing).await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow").as_deref(), Some("POST"));
     let r = app
         .post(
             "/v1/statements/run",
