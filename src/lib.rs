@@ -30,6 +30,7 @@ pub mod scrub;
 pub mod server;
 pub mod specimens;
 pub mod state;
+pub mod statements;
 pub mod validation;
 pub mod webhooks;
 pub mod x12;
@@ -71,6 +72,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(frequency::configure)
         .configure(events::routes::configure)
         .configure(webhooks::routes::configure)
+        .configure(statements::configure)
         .service(
             SwaggerUi::new("/docs/{_:.*}")
                 .external_url_unchecked("/openapi.json", openapi::spec_value()),

@@ -125,6 +125,15 @@ use exact::ExactPlumbing;
         crate::webhooks::routes::delete_endpoint,
         crate::webhooks::routes::list_attempts,
         // events and webhooks (end)
+        // statements and patient payments (begin)
+        crate::statements::routes::create_statement,
+        crate::statements::routes::run_statements,
+        crate::statements::routes::get_statement_pdf,
+        crate::statements::routes::get_statement,
+        crate::statements::payment_routes::post_patient_payment,
+        crate::statements::payment_routes::list_patient_payments,
+        crate::statements::payment_routes::post_patient_refund,
+        // statements and patient payments (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ProblemResponses, &ExactPlumbing),
@@ -142,6 +151,7 @@ use exact::ExactPlumbing;
         (name = "remittances", description = "835 remittances: import, matching, the unmatched queue (PHI; audited)"),
         (name = "receivables", description = "Payments, write-offs, balances, denials and aging"),
         (name = "frequency-rules", description = "Payer frequency limits checked by the scrubber (admin and billing edit)"),
+        (name = "statements", description = "Patient statements (JSON, PDF) and patient payments and refunds (PHI; audited)"),
         (name = "audit", description = "Audit log (admin only)"),
         (name = "events", description = "The event feed (ids and statuses, no PHI) and redelivery"),
         (name = "webhooks", description = "Webhook endpoints: Standard Webhooks signed deliveries (admin only)"),

@@ -98,6 +98,12 @@ pub enum Permission {
     EventRead,
     /// Manage webhook endpoints, see their attempts, redeliver events.
     WebhookAdmin,
+    /// Post patient payments (desk or mail) and list them.
+    PatientPaymentPost,
+    /// Read patient statements (JSON and PDF).
+    StatementRead,
+    /// Make patient statements (one patient, or the run).
+    StatementWrite,
 }
 
 /// Whether `role` may do `permission`: the single source of the matrix in docs/roles.md.
@@ -140,6 +146,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
                 | FeeScheduleRead
                 | SpecimenRead
                 | SpecimenCollect
+                | PatientPaymentPost
+                | StatementRead
         ),
     }
 }
@@ -185,5 +193,15 @@ mod tests {
         assert!(allows(Role::FrontDesk, Permission::EventRead));
         assert!(!allows(Role::Billing, Permission::WebhookAdmin));
         assert!(!allows(Role::FrontDesk, Permission::WebhookAdmin));
+    }
+
+    #[test]
+    fn front_desk_posts_patient_payments_but_does_not_adjust() {
+        assert!(allows(Role::FrontDesk, Permission::PatientPaymentPost));
+        assert!(allows(Role::FrontDesk, Permission::StatementRead));
+        assert!(!allows(Role::FrontDesk, Permission::StatementWrite));
+        assert!(allows(Role::Billing, Permission::StatementWrite));
+        assert!(!allows(Role::Lab, Permission::PatientPaymentPost));
+        assert!(!allows(Role::Lab, Permission::StatementRead));
     }
 }

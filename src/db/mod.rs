@@ -14,6 +14,7 @@ pub mod schema_remittances;
 pub mod schema_scrub;
 pub mod schema_sftp;
 pub mod schema_specimens;
+pub mod schema_statements;
 pub mod types;
 
 pub use connection::{

@@ -53,6 +53,7 @@ mod specimen_access;
 mod specimen_billing;
 mod specimen_labels;
 mod specimens;
+mod statements;
 mod storage;
 mod submission;
 mod submission_acks;

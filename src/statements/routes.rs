@@ -1,0 +1,197 @@
+//! Statement routes: make one (`POST /v1/statements`), the run for every patient who owes
+//! enough (`POST /v1/statements/run`), read one as JSON or PDF. Statements are PHI: every read
+//! is audited.
+
+use actix_web::http::header;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use super::build;
+use super::forms::{due_in_days, RunBody, StatementBody};
+use super::model::{Statement, StatementId};
+use super::store;
+use crate::audit::{store as audit_store, AuditEntry};
+use crate::auth::roles::Permission;
+use crate::db::types::Timestamp;
+use crate::error::{ApiError, ApiResult};
+use crate::http::idempotency::{
+    run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
+};
+use crate::http::reads::{audit_phi_reads, with_conn};
+use crate::http::{JsonBody, RequestCtx};
+use crate::patients::model::PatientId;
+use crate::state::AppState;
+
+const RESOURCE: &str = "statement";
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Make a statement for one patient: every visit insurance is done with that leaves the
+/// patient a balance (billing, admin). 409 when there is none.
+#[utoipa::path(post, path = "/v1/statements", tag = "statements", request_body = StatementBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses((status = 201, body = Statement), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/v1/statements")]
+pub async fn create_statement(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    req: HttpRequest,
+    key: IdempotencyKey,
+    body: JsonBody<StatementBody>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::StatementWrite)?;
+    let mut errors = Vec::new();
+    let due = due_in_days(body.value.due_in_days, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let patient = body.value.patient_id;
+    let fp = RequestFingerprint::of(&req, body.fingerprint);
+    let actx = ctx.clone();
+    run_idempotent(state, &ctx, key, fp, move |conn| {
+        let s = build::make(conn, patient, today(), due, &actx.caller.actor)?;
+        if s.visits.is_empty() {
+            return Err(ApiError::conflict(
+                "the patient owes nothing on visits insurance is done with",
+            ));
+        }
+        store::insert(conn, &s)?;
+        let entry = AuditEntry::success(&actx, "create", RESOURCE, Some(s.id.to_string()));
+        audit_store::insert(conn, &[entry])?;
+        StoredResponse::created(format!("/v1/statements/{}", s.id), 1, &s)
+    })
+    .await
+}
+
+/// One statement made by a run.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RunItem {
+    /// The statement.
+    #[schema(value_type = uuid::Uuid)]
+    pub statement_id: StatementId,
+    /// The patient.
+    #[schema(value_type = uuid::Uuid)]
+    pub patient_id: PatientId,
+    /// Amount due.
+    pub amount_due_cents: i64,
+}
+
+/// What a statement run did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RunOutcome {
+    /// Statements made.
+    pub created: Vec<RunItem>,
+    /// Patients with a balance passed over: a statement in the last `min_days_between` days.
+    pub skipped_recent: usize,
+    /// Patients with a balance passed over: amount due under `min_balance_cents`.
+    pub skipped_below_minimum: usize,
+}
+
+/// Make statements for every patient who owes at least `min_balance_cents` on visits
+/// insurance is done with and got no statement in `min_days_between` days (billing, admin).
+/// All or nothing: one transaction.
+#[utoipa::path(post, path = "/v1/statements/run", tag = "statements", request_body = RunBody,
+    responses((status = 200, body = RunOutcome), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/v1/statements/run")]
+pub async fn run_statements(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    body: JsonBody<RunBody>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::StatementWrite)?;
+    let (min, days, due) = body.value.validated()?;
+    let out = web::block(move || -> ApiResult<RunOutcome> {
+        let mut conn = state.pool.get()?;
+        conn.write_transaction(|c| {
+            let since = Timestamp(chrono::Utc::now() - chrono::Duration::days(days));
+            let recent = store::patients_since(c, since)?;
+            let mut out = RunOutcome {
+                created: Vec::new(),
+                skipped_recent: 0,
+                skipped_below_minimum: 0,
+            };
+            let mut audit = Vec::new();
+            for patient in build::patients_with_patient_balance(c)? {
+                if days > 0 && recent.contains(&patient) {
+                    out.skipped_recent += 1;
+                    continue;
+                }
+                let s = build::make(c, patient, today(), due, &ctx.caller.actor)?;
+                if s.visits.is_empty() || s.amount_due_cents < min {
+                    out.skipped_below_minimum += 1;
+                    continue;
+                }
+                store::insert(c, &s)?;
+                audit.push(AuditEntry::success(
+                    &ctx,
+                    "create",
+                    RESOURCE,
+                    Some(s.id.to_string()),
+                ));
+                out.created.push(RunItem {
+                    statement_id: s.id,
+                    patient_id: patient,
+                    amount_due_cents: s.amount_due_cents,
+                });
+            }
+            audit_store::insert(c, &audit)?;
+            Ok(out)
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+async fn load(
+    state: &web::Data<AppState>,
+    ctx: &RequestCtx,
+    id: StatementId,
+    action: &str,
+) -> ApiResult<Statement> {
+    ctx.require(Permission::StatementRead)?;
+    let s = with_conn(state, move |c| store::find(c, id))
+        .await?
+        .ok_or_else(|| ApiError::not_found(RESOURCE))?;
+    audit_phi_reads(state, ctx, action, RESOURCE, [id.to_string()]).await?;
+    Ok(s)
+}
+
+/// A statement as PDF, with the remittance slip at the bottom of its last page.
+#[utoipa::path(get, path = "/v1/statements/{id}.pdf", tag = "statements",
+    params(("id" = uuid::Uuid, Path, description = "Statement id")),
+    responses((status = 200, description = "The statement (application/pdf)", content_type = "application/pdf"),
+        (status = 404, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/v1/statements/{id}.pdf")]
+pub async fn get_statement_pdf(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    id: web::Path<StatementId>,
+) -> ApiResult<HttpResponse> {
+    let s = load(&state, &ctx, id.into_inner(), "read").await?;
+    let pdf = web::block(move || super::pdf::render(&s)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(pdf))
+}
+
+/// A statement as JSON: the snapshot as it was made.
+#[utoipa::path(get, path = "/v1/statements/{id}", tag = "statements",
+    params(("id" = uuid::Uuid, Path, description = "Statement id")),
+    responses((status = 200, body = Statement), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/v1/statements/{id}")]
+pub async fn get_statement(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    id: web::Path<StatementId>,
+) -> ApiResult<HttpResponse> {
+    let s = load(&state, &ctx, id.into_inner(), "read").await?;
+    Ok(HttpResponse::Ok().json(s))
+}
