@@ -106,6 +106,9 @@ use exact::ExactPlumbing;
         crate::reports::routes::aging_report,
         crate::reports::routes::denials_view,
         // receivables (end)
+        // coordination of benefits (begin)
+        crate::cob::routes::next_payer,
+        // coordination of benefits (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ProblemResponses, &ExactPlumbing),
