@@ -55,10 +55,11 @@ pub fn after_posting(
         return Ok(AutoBill::Skipped);
     }
     if crossover(adj) {
+        let now = current_status(conn, claim)?;
         let e = claim_store::event(
             claim.id,
-            None,
-            &current_status(conn, claim)?,
+            Some(&now),
+            &now,
             &ctx.caller.actor,
             Some("crossed over by the payer: waiting for the next payer's remittance".into()),
             &[],
@@ -85,10 +86,11 @@ pub fn after_posting(
         Ok(row) => Ok(AutoBill::Queued(row.id)),
         Err(e) => {
             let why = format!("automatic billing of the next payer failed: {}", e.detail);
+            let now = current_status(conn, claim)?;
             let ev = claim_store::event(
                 claim.id,
-                None,
-                &current_status(conn, claim)?,
+                Some(&now),
+                &now,
                 &ctx.caller.actor,
                 Some(why.clone()),
                 &[],

@@ -96,6 +96,13 @@ pub fn decision(
                 d.amount_cents,
             );
         }
+        // On a claim that was itself a next payer's, what the earlier payers settled is on the
+        // earlier claims: report it as CARC 23 (impact of prior payers), as the payer did.
+        let own: i64 = adjustments.iter().map(|a| a.amount_cents).sum();
+        let prior = l.charge_cents - paid - own;
+        if !snap.other_payers.is_empty() && prior > 0 {
+            add(&mut adjustments, "OA", "23", prior);
+        }
         adjustments.retain(|a| a.amount_cents != 0);
         let cas: i64 = adjustments.iter().map(|a| a.amount_cents).sum();
         if l.charge_cents != paid + cas {

@@ -13,6 +13,7 @@
 pub mod auto;
 pub mod decision;
 pub mod model;
+pub mod posting;
 pub mod routes;
 pub mod service;
 pub mod store;

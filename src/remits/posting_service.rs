@@ -132,7 +132,15 @@ pub fn post_checked(
         (posting, planned, Vec::new(), Vec::new())
     } else {
         let balances = store::line_balances(conn, claim_id)?;
-        let plan = post::post(adj, &balances).map_err(invalid)?;
+        let plan = if crate::cob::store::of_claim(conn, claim_id)?.is_some() {
+            // A next payer's claim: the earlier payers' share is on the earlier claim.
+            let entries = store::entries(conn, claim_id)?;
+            let (adj, balances) = crate::cob::posting::prepare(adj, &balances, &entries);
+            post::post(&adj, &balances)
+        } else {
+            post::post(adj, &balances)
+        }
+        .map_err(invalid)?;
         (posting, plan.entries, plan.denials, plan.warnings)
     };
     store::insert_posting(conn, &posting)?;
