@@ -22,7 +22,7 @@ use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::versioning::expect_version;
 use crate::http::RequestCtx;
-use crate::ledger::model::{PostingId, PostingRow};
+use crate::ledger::model::{EntryRow, PostingId, PostingRow};
 use crate::ledger::{store as ledger_store, transfer};
 use crate::payers::store as payer_store;
 use crate::x12;
@@ -110,6 +110,8 @@ pub struct Ready {
     pub snapshot: Snapshot,
     /// Its payer's posting in force.
     pub posting: PostingRow,
+    /// That posting's ledger entries.
+    pub entries: Vec<EntryRow>,
     /// The next coverage.
     pub coverage: Coverage,
 }
@@ -161,6 +163,7 @@ pub fn ready(conn: &mut AnyConnection, id: ClaimId, expected: Option<i32>) -> Ap
         claim,
         snapshot,
         posting,
+        entries,
         coverage,
     })
 }
@@ -177,12 +180,12 @@ pub fn next_payer_in(
         claim,
         snapshot,
         posting,
+        entries,
         coverage,
     } = ready(conn, id, expected)?;
     let payer = payer_store::find(conn, coverage.payer_id)?
         .filter(|p| p.active)
         .ok_or_else(|| ApiError::conflict("the next coverage's payer is deactivated"))?;
-    let entries = ledger_store::posting_entries(conn, posting.id)?;
     let denials: Vec<_> = ledger_store::denials(conn, id)?
         .into_iter()
         .filter(|d| d.posting_id == posting.id)
