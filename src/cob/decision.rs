@@ -150,3 +150,165 @@ pub fn decision(
         lines,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::claims::model::ClaimId;
+    use crate::db::types::Timestamp;
+    use crate::ledger::model::{Buckets, PlannedEntry, PostingId};
+    use crate::ledger::store::row_of;
+    use crate::payers::model::PayerId;
+
+    fn snapshot(other_payers: bool) -> Snapshot {
+        let mut s: Snapshot = serde_json::from_value(serde_json::json!({
+            "patient": {"first_name": "Ana", "middle_name": null, "last_name": "Rivera",
+                "birth_date": "1980-05-17", "sex": "F", "address": null},
+            "subscriber": {"person": {"first_name": "Ana", "middle_name": null,
+                "last_name": "Rivera", "birth_date": null, "sex": null, "address": null},
+                "member_id": "B1", "group_number": null, "relationship_code": "18",
+                "priority": "secondary"},
+            "payer": {"name": "Beacon", "edi_payer_id": "BCN22", "claim_filing_indicator": "CI"},
+            "billing_provider": {"npi": "1234567893", "entity_type": "organization",
+                "first_name": null, "last_name": "Maple", "taxonomy": null, "tax_id": null,
+                "address": null},
+            "rendering_provider": null, "referring_provider": null,
+            "date_of_service": "2025-03-10", "place_of_service": "11", "diagnoses": ["I10"],
+            "lines": [{"code": "99213", "modifiers": ["25"], "units": 1, "charge_cents": 10000,
+                "diagnosis_pointers": [1], "date_of_service": "2025-03-10",
+                "place_of_service": null, "ndc": null, "ndc_quantity": null, "ndc_unit": null}],
+            "total_charge_cents": 10000
+        }))
+        .unwrap();
+        if other_payers {
+            let earlier = SnapOtherPayer {
+                claim_id: ClaimId::new(),
+                payer_id: PayerId::new(),
+                priority: "primary".into(),
+                relationship_code: "18".into(),
+                group_number: None,
+                claim_filing_indicator: "CI".into(),
+                subscriber_first_name: "Ana".into(),
+                subscriber_last_name: "Rivera".into(),
+                member_id: "A1".into(),
+                payer_name: "Acme".into(),
+                edi_payer_id: "ACME1".into(),
+                payer_claim_number: None,
+                paid_cents: 6000,
+                remaining_patient_liability_cents: 2000,
+                claim_adjustments: Vec::new(),
+                remarks: Vec::new(),
+                adjudicated_on: chrono::NaiveDate::from_ymd_opt(2025, 4, 2).unwrap(),
+                lines: Vec::new(),
+            };
+            s.other_payers.push(earlier);
+        }
+        s
+    }
+
+    fn claim_row(snap: &Snapshot) -> ClaimRow {
+        let now = Timestamp::now();
+        ClaimRow {
+            id: ClaimId::new(),
+            encounter_id: crate::encounters::model::EncounterId::new(),
+            patient_id: crate::patients::model::PatientId::new(),
+            coverage_id: crate::coverages::model::CoverageId::new(),
+            payer_id: PayerId::new(),
+            date_of_service: snap.date_of_service,
+            status: "paid".into(),
+            frequency: "1".into(),
+            patient_control_number: "PCN1".into(),
+            payer_claim_number: Some("C277".into()),
+            replaces_claim_id: None,
+            total_charge_cents: snap.total_charge_cents,
+            snapshot: String::new(),
+            submitted_at: None,
+            interchange_id: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn posting(claim: &ClaimRow, code: &str) -> PostingRow {
+        PostingRow {
+            id: PostingId::new(),
+            claim_id: claim.id,
+            payer_id: claim.payer_id,
+            status_code: code.into(),
+            payment_ref: "S1".into(),
+            remittance_id: None,
+            payer_claim_number: None,
+            paid_cents: 1500,
+            patient_responsibility_cents: 500,
+            paid_on: chrono::NaiveDate::from_ymd_opt(2025, 4, 20),
+            reverses_posting_id: None,
+            created_at: Timestamp::now(),
+            created_by: "t".into(),
+        }
+    }
+
+    fn entry(claim: &ClaimRow, kind: Kind, amount: i64, group: Option<&str>) -> EntryRow {
+        let mut e = PlannedEntry::new(1, kind, amount, Buckets::default());
+        e.group_code = group.map(str::to_string);
+        e.reason_code = group.map(|_| "2".to_string());
+        if kind == Kind::Payment {
+            e.remarks = vec!["N130".into(), "MA18".into()];
+        }
+        row_of(claim.id, None, None, &e, None, Timestamp::now(), "t")
+    }
+
+    #[test]
+    fn a_next_payers_decision_reports_the_earlier_payers_share_as_carc_23() {
+        // The secondary paid 15.00 and left 5.00 to the patient of the 20.00 it was sent; the
+        // primary's 80.00 is on the primary claim.
+        let snap = snapshot(true);
+        let claim = claim_row(&snap);
+        let p = posting(&claim, "2");
+        let entries = vec![
+            entry(&claim, Kind::Payment, 1500, None),
+            entry(&claim, Kind::PatientResponsibility, 500, Some("PR")),
+        ];
+        let d = decision(&claim, &snap, &p, &entries, &[]).unwrap();
+        assert_eq!(d.priority, "secondary");
+        assert_eq!(d.paid_cents, 1500);
+        assert_eq!(d.remaining_patient_liability_cents, 500);
+        assert_eq!(d.payer_claim_number.as_deref(), Some("C277"));
+        assert_eq!(d.remarks, vec!["N130", "MA18"]);
+        assert_eq!(d.adjudicated_on.to_string(), "2025-04-20");
+        let reasons: Vec<(&str, &str, i64)> = d.lines[0]
+            .adjustments
+            .iter()
+            .map(|a| (a.group.as_str(), a.reason.as_str(), a.amount_cents))
+            .collect();
+        assert_eq!(reasons, vec![("PR", "2", 500), ("OA", "23", 8000)]);
+        assert!(crossed_over(&p, &entries));
+    }
+
+    #[test]
+    fn a_first_claim_must_balance_and_every_line_must_be_adjudicated() {
+        let snap = snapshot(false);
+        let claim = claim_row(&snap);
+        let p = posting(&claim, "1");
+        let unbalanced = vec![entry(&claim, Kind::Payment, 1500, None)];
+        let e = decision(&claim, &snap, &p, &unbalanced, &[]).unwrap_err();
+        assert!(e.contains("must balance"), "{e}");
+        let e = decision(&claim, &snap, &p, &[], &[]).unwrap_err();
+        assert!(e.contains("not adjudicated"), "{e}");
+        let denied = vec![DenialRow {
+            id: crate::ledger::model::EntryId::new(),
+            posting_id: p.id,
+            claim_id: claim.id,
+            line_number: 1,
+            group_code: "CO".into(),
+            reason_code: "50".into(),
+            amount_cents: 10000,
+            remark_codes: None,
+        }];
+        let zero = vec![entry(&claim, Kind::Payment, 0, None)];
+        let d = decision(&claim, &snap, &p, &zero, &denied).unwrap();
+        assert_eq!(d.lines[0].adjustments[0].reason, "50");
+        assert_eq!(d.paid_cents, 0);
+    }
+}

@@ -244,6 +244,15 @@ pub fn next_payer_in(
         },
     )?;
     let moved = transfer::to_next_payer(conn, &claim, &row, &ctx.caller.actor)?;
+    let prior_status = crate::remits::posting_service::refresh_status(
+        conn,
+        ctx,
+        &claim,
+        format!(
+            "{moved} cents moved to claim {} ({})",
+            row.id, coverage.priority
+        ),
+    )?;
     let first = claim_store::event(
         row.id,
         None,
@@ -255,20 +264,10 @@ pub fn next_payer_in(
         )),
         &[],
     );
-    claim_store::insert_events(conn, &[first])?;
-    crate::remits::posting_service::refresh_status(
-        conn,
-        ctx,
-        &claim,
-        format!(
-            "{moved} cents moved to claim {} ({})",
-            row.id, coverage.priority
-        ),
-    )?;
     let note = claim_store::event(
         id,
-        Some(claim.status.as_str()),
-        &claim_store::find(conn, id)?.map_or(claim.status.clone(), |c| c.status),
+        Some(&prior_status),
+        &prior_status,
         &ctx.caller.actor,
         Some(format!(
             "billed to the {} payer as claim {}; {moved} cents transferred",
@@ -276,7 +275,7 @@ pub fn next_payer_in(
         )),
         &[],
     );
-    claim_store::insert_events(conn, &[note])?;
+    claim_store::insert_events(conn, &[first, note])?;
     audit_store::insert(
         conn,
         &[
