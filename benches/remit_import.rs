@@ -84,6 +84,7 @@ fn snapshot(dos: NaiveDate) -> Snapshot {
             line("81002", 5_000),
         ],
         total_charge_cents: 17_500,
+        other_payers: Vec::new(),
     }
 }
 

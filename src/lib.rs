@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod claims;
+pub mod cob;
 pub mod codeset_api;
 pub mod codesets;
 pub mod config;
@@ -73,6 +74,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(events::routes::configure)
         .configure(webhooks::routes::configure)
         .configure(statements::configure)
+        .configure(cob::configure)
         .service(
             SwaggerUi::new("/docs/{_:.*}")
                 .external_url_unchecked("/openapi.json", openapi::spec_value()),

@@ -134,6 +134,9 @@ use exact::ExactPlumbing;
         crate::statements::payment_routes::list_patient_payments,
         crate::statements::payment_routes::post_patient_refund,
         // statements and patient payments (end)
+        // coordination of benefits (begin)
+        crate::cob::routes::next_payer,
+        // coordination of benefits (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ProblemResponses, &ExactPlumbing),

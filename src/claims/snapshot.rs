@@ -140,6 +140,10 @@ pub struct Snapshot {
     pub lines: Vec<SnapLine>,
     /// Sum of the line charges, in cents.
     pub total_charge_cents: i64,
+    /// On a claim billed to a secondary or tertiary payer: the earlier payers' decisions, in
+    /// the order they paid (absent on a claim to the first payer).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_payers: Vec<crate::cob::model::SnapOtherPayer>,
 }
 
 fn address(
@@ -271,6 +275,7 @@ pub fn build(doc: &EncounterDoc, refs: &Refs) -> ApiResult<Snapshot> {
         diagnoses: doc.diagnoses.clone(),
         total_charge_cents: lines.iter().map(|l| l.charge_cents).sum(),
         lines,
+        other_payers: Vec::new(),
     })
 }
 

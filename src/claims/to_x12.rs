@@ -171,6 +171,11 @@ pub fn claim(s: &Snapshot, pcn: &str, frequency: x12::Frequency) -> x12::ClaimSn
                     },
                 })
                 .collect(),
+            other_payers: s
+                .other_payers
+                .iter()
+                .map(crate::cob::to_x12::other_payer)
+                .collect(),
         },
     }
 }

@@ -5,6 +5,7 @@ mod connection;
 mod migrations;
 pub mod schema;
 pub mod schema_claims;
+pub mod schema_cob;
 pub mod schema_encounters;
 pub mod schema_frequency;
 pub mod schema_events;

@@ -142,6 +142,7 @@ diesel::table! {
         version -> Integer,
         created_at -> PortableTimestamp,
         updated_at -> PortableTimestamp,
+        auto_bill_secondary -> Bool,
     }
 }
 

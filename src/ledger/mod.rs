@@ -7,6 +7,7 @@ pub mod charges;
 pub mod model;
 pub mod routes;
 pub mod store;
+pub mod transfer;
 pub mod write_off;
 
 pub use model::{Buckets, EntryId, Kind, LineBalance, PlannedEntry, PostingId};

@@ -49,6 +49,9 @@ pub struct Payer {
     pub created_at: Timestamp,
     /// When last changed.
     pub updated_at: Timestamp,
+    /// Bill the patient's next coverage (secondary, tertiary) automatically when this payer's
+    /// remittance is posted, unless the payer crossed the claim over itself.
+    pub auto_bill_secondary: bool,
 }
 
 /// The body of `POST /v1/payers`.
@@ -110,6 +113,10 @@ pub struct NewPayer {
     #[validate(custom(function = "validate_postal_code"))]
     #[schema(pattern = r"^-*([0-9]-*){5}$|^-*([0-9]-*){9}$", example = "12207")]
     pub postal_code: Option<String>,
+    /// Bill the next payer automatically when this payer's remittance is posted (default
+    /// false).
+    #[serde(default)]
+    pub auto_bill_secondary: bool,
 }
 
 fn rule(code: &'static str, message: &'static str) -> ValidationError {
@@ -200,6 +207,8 @@ pub struct PayerPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, pattern = r"^-*([0-9]-*){5}$|^-*([0-9]-*){9}$", example = "12207")]
     pub postal_code: Option<Option<String>>,
+    /// Bill the next payer automatically when this payer's remittance is posted.
+    pub auto_bill_secondary: Option<bool>,
 }
 
 impl PayerPatch {
@@ -215,6 +224,7 @@ impl PayerPatch {
         p.city = self.city.unwrap_or(p.city);
         p.state = self.state.unwrap_or(p.state);
         p.postal_code = self.postal_code.unwrap_or(p.postal_code);
+        p.auto_bill_secondary = self.auto_bill_secondary.unwrap_or(p.auto_bill_secondary);
         let checked = NewPayer::from(&p).trimmed();
         checked.validate()?;
         p.name = checked.name;
@@ -234,6 +244,7 @@ impl From<&Payer> for NewPayer {
             city: p.city.clone(),
             state: p.state.clone(),
             postal_code: p.postal_code.clone(),
+            auto_bill_secondary: p.auto_bill_secondary,
         }
     }
 }

@@ -59,6 +59,7 @@ pub async fn create_payer(
             version: 1,
             created_at: now,
             updated_at: now,
+            auto_bill_secondary: input.auto_bill_secondary,
         };
         store::insert(conn, &py)?;
         let entry = AuditEntry::success(&audit_ctx, "create", RESOURCE, Some(py.id.to_string()));

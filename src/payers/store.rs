@@ -30,6 +30,7 @@ pub fn insert(conn: &mut AnyConnection, py: &Payer) -> QueryResult<()> {
             p::version.eq(py.version),
             p::created_at.eq(py.created_at),
             p::updated_at.eq(py.updated_at),
+            p::auto_bill_secondary.eq(py.auto_bill_secondary),
         ))
         .execute(conn)
         .map(|_| ())
@@ -60,6 +61,7 @@ pub fn save(conn: &mut AnyConnection, py: &Payer) -> QueryResult<bool> {
             p::active.eq(py.active),
             p::version.eq(py.version),
             p::updated_at.eq(py.updated_at),
+            p::auto_bill_secondary.eq(py.auto_bill_secondary),
         ))
         .execute(conn)?;
     Ok(n == 1)

@@ -52,7 +52,8 @@ pub async fn post_payment(
             ledger_store::lock_claim(c, id)?;
             let claim = claim_store::find(c, id)?
                 .ok_or_else(|| ApiError::not_found(crate::claims::service::RESOURCE))?;
-            let balances = ledger_store::line_balances(c, id)?;
+            let mut balances = ledger_store::line_balances(c, id)?;
+            crate::cob::posting::billed_charges(&claim, &mut balances);
             let adj = manual::to_adjudication(&body, claim.payer_id, &balances)?;
             let out = posting_service::post_checked(c, &ctx, id, expected, &adj)?;
             Ok((out, claim_version(c, id)?))

@@ -10,6 +10,7 @@ use crate::audit::{store as audit_store, AuditEntry};
 use crate::claims::model::{ClaimId, ClaimRow};
 use crate::claims::status::{self, LedgerFacts};
 use crate::claims::store as claim_store;
+use crate::cob::auto::AutoBill;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
@@ -37,8 +38,13 @@ pub struct PostingOutcome {
     /// True when this payment had been posted before (same payer, payment_ref, claim and
     /// status code): nothing was written.
     pub duplicate: bool,
-    /// Things a person should check (remitted charge differs, a line out of balance).
+    /// Things a person should check (remitted charge differs, a line out of balance, the
+    /// next payer's claim could not be built automatically).
     pub warnings: Vec<String>,
+    /// The next payer's claim built and queued by this posting (the payer's
+    /// `auto_bill_secondary` setting).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_payer_claim_id: Option<ClaimId>,
 }
 
 fn invalid(e: PostError) -> ApiError {
@@ -84,6 +90,7 @@ pub fn post_checked(
             entries_written: 0,
             duplicate: true,
             warnings: Vec::new(),
+            next_payer_claim_id: None,
         });
     }
     crate::http::versioning::expect_version(claim.version, expected)?;
@@ -125,7 +132,15 @@ pub fn post_checked(
         (posting, planned, Vec::new(), Vec::new())
     } else {
         let balances = store::line_balances(conn, claim_id)?;
-        let plan = post::post(adj, &balances).map_err(invalid)?;
+        let plan = if crate::cob::store::of_claim(conn, claim_id)?.is_some() {
+            // A next payer's claim: the earlier payers' share is on the earlier claim.
+            let entries = store::entries(conn, claim_id)?;
+            let (adj, balances) = crate::cob::posting::prepare(adj, &balances, &entries);
+            post::post(&adj, &balances)
+        } else {
+            post::post(adj, &balances)
+        }
+        .map_err(invalid)?;
         (posting, plan.entries, plan.denials, plan.warnings)
     };
     store::insert_posting(conn, &posting)?;
@@ -173,9 +188,22 @@ pub fn post_checked(
         },
         adj.paid_cents
     );
-    let status = refresh_status(conn, ctx, &claim, reason)?;
+    let mut status = refresh_status(conn, ctx, &claim, reason)?;
     let entry = AuditEntry::success(ctx, action, RESOURCE, Some(claim_id.to_string()));
     audit_store::insert(conn, &[entry])?;
+    let mut warnings = warnings;
+    let mut next_payer_claim_id = None;
+    match crate::cob::auto::after_posting(conn, ctx, &claim, adj)? {
+        AutoBill::Queued(id) => {
+            next_payer_claim_id = Some(id);
+            // The balance moved to the next claim: this claim's status may have followed.
+            if let Some(c) = claim_store::find(conn, claim_id)? {
+                status = c.status;
+            }
+        }
+        AutoBill::Failed(why) => warnings.push(why),
+        AutoBill::Skipped | AutoBill::CrossedOver => {}
+    }
     Ok(PostingOutcome {
         claim_id,
         posting_id: posting.id,
@@ -183,6 +211,7 @@ pub fn post_checked(
         entries_written: rows.len(),
         duplicate: false,
         warnings,
+        next_payer_claim_id,
     })
 }
 

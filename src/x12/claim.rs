@@ -328,6 +328,9 @@ pub struct Claim {
     pub rendering_provider: Option<ClaimProvider>,
     /// Loop 2400: 1 to 50 service lines.
     pub lines: Vec<ServiceLine>,
+    /// Loops 2320/2330A/2330B/2430: earlier payers' decisions, in the order they paid (empty
+    /// on a claim to the first payer).
+    pub other_payers: Vec<super::cob::OtherPayer>,
 }
 
 /// Everything one claim needs, as snapshotted when the claim was built. The writer groups

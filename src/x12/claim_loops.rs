@@ -1,5 +1,6 @@
 //! The claim loops: 2300 CLM/REF*F8/HI, 2310A referring and 2310B rendering providers, 2400
-//! service lines (LX/SV1/DTP*472) with 2410 drug identification (LIN/CTP).
+//! service lines (LX/SV1/DTP*472) with 2410 drug identification (LIN/CTP). The COB loops
+//! (2320/2330 and 2430) are in [`super::cob_loops`].
 
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -26,8 +27,8 @@ fn count(out: &Out, field: &'static str, found: usize, min: usize, max: usize) -
     }
 }
 
-/// A code (procedure, diagnosis, modifier): letters and digits, upper-cased.
-fn code<'a>(
+/// A code (procedure, diagnosis, modifier, CARC, RARC): letters and digits, upper-cased.
+pub(crate) fn code<'a>(
     out: &Out,
     raw: &'a str,
     field: &'static str,
@@ -124,9 +125,11 @@ pub(crate) fn claim(out: &mut Out, c: &Claim) -> Res {
             out.end();
         }
     }
+    super::cob_loops::other_payers(out, c)?;
     for (i, l) in c.lines.iter().enumerate() {
         out.line = Some(i);
         line(out, i + 1, l, &c.place_of_service, c.diagnoses.len())?;
+        super::cob_loops::line_payments(out, c, i + 1)?;
     }
     out.line = None;
     Ok(())

@@ -15,6 +15,8 @@ pub mod ack277;
 pub mod ack999;
 pub mod claim;
 mod claim_loops;
+pub mod cob;
+mod cob_loops;
 pub mod codes;
 pub mod era;
 pub mod error;
@@ -28,12 +30,16 @@ mod writer;
 #[cfg(test)]
 mod ack_tests;
 #[cfg(test)]
+mod cob_tests;
+#[cfg(test)]
 mod writer_tests;
 
 pub use ack277::{read_277ca, Ack277, ClaimAck, LineAck, Status};
 pub use ack999::{read_999, Ack999, ElementError, SegmentError, SetAck};
 pub use claim::*;
 pub use claim_loops::{MAX_DIAGNOSES, MAX_LINES};
+pub use cob::{CasAdjustment, LinePayment, OtherPayer};
+pub use cob_loops::MAX_OTHER_PAYERS;
 pub use codes::{Coded, Outcome};
 pub use error::{Problem, ReadError, X12Error};
 pub use writer::{write_837p, WriteOptions, VERSION_837P};

@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::claim::*;
+use super::cob::{CasAdjustment, LinePayment, OtherPayer};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
@@ -141,6 +142,7 @@ pub fn snapshot(n: usize) -> ClaimSnapshot {
             referring_provider: None,
             rendering_provider: None,
             lines,
+            other_payers: Vec::new(),
         },
     }
 }
@@ -196,5 +198,146 @@ pub fn with_providers(mut s: ClaimSnapshot) -> ClaimSnapshot {
         npi: "1112223338".into(),
         taxonomy: None,
     });
+    s
+}
+
+fn cas(group: &str, reason: &str, amount_cents: i64) -> CasAdjustment {
+    CasAdjustment {
+        group: group.into(),
+        reason: reason.into(),
+        amount_cents,
+    }
+}
+
+/// The claim's first payer (Acme, as in [`snapshot`]) as an earlier payer: no line decisions.
+fn acme_as_other(s: &ClaimSnapshot) -> OtherPayer {
+    OtherPayer {
+        responsibility: Responsibility::Primary,
+        relationship_code: s
+            .patient
+            .as_ref()
+            .map_or("18".into(), |p| p.relationship_code.clone()),
+        group_number: s.subscriber.group_number.clone(),
+        claim_filing_indicator: s.subscriber.claim_filing_indicator.clone(),
+        claim_adjustments: Vec::new(),
+        paid_cents: 0,
+        remaining_patient_liability_cents: None,
+        remarks: Vec::new(),
+        benefits_assigned: true,
+        subscriber_name: s.subscriber.name.clone(),
+        subscriber_member_id: s.subscriber.member_id.clone(),
+        payer: s.payer.clone(),
+        payer_claim_number: Some("ACME2025031400017".into()),
+        adjudicated_on: date(2025, 4, 2),
+        lines: Vec::new(),
+    }
+}
+
+/// Sends `s` to the next payer (Beacon Mutual), as `responsibility`.
+fn to_next_payer(s: &mut ClaimSnapshot, responsibility: Responsibility) {
+    s.subscriber.responsibility = responsibility;
+    s.subscriber.member_id = "BCN55501".into();
+    s.subscriber.group_number = Some("BG77".into());
+    s.payer = Payer {
+        name: "Beacon Mutual".into(),
+        payer_id: "BCN22".into(),
+    };
+}
+
+/// The line decision: 60 % paid, 20 % contractual (CO 45), the rest deductible (PR 1).
+fn partial_line(number: usize, l: &ServiceLine, on: NaiveDate) -> LinePayment {
+    let paid = l.charge_cents * 6 / 10;
+    let co = l.charge_cents / 5;
+    LinePayment {
+        line_number: number,
+        paid_cents: paid,
+        procedure_code: l.procedure_code.clone(),
+        modifiers: l.modifiers.clone(),
+        units_paid: l.units,
+        adjustments: vec![
+            cas("CO", "45", co),
+            cas("PR", "1", l.charge_cents - paid - co),
+        ],
+        adjudicated_on: on,
+    }
+}
+
+/// `s` billed to a secondary payer after the primary paid part of every line (CO 45, PR 1),
+/// with the patient's remaining liability (AMT*EAF).
+pub fn secondary_after_partial(mut s: ClaimSnapshot) -> ClaimSnapshot {
+    let mut primary = acme_as_other(&s);
+    primary.lines = (s.claim.lines.iter().enumerate())
+        .map(|(i, l)| partial_line(i + 1, l, primary.adjudicated_on))
+        .collect();
+    primary.paid_cents = primary.lines.iter().map(|l| l.paid_cents).sum();
+    primary.remaining_patient_liability_cents = Some(
+        primary
+            .lines
+            .iter()
+            .flat_map(|l| &l.adjustments)
+            .filter(|a| a.group == "PR")
+            .map(|a| a.amount_cents)
+            .sum(),
+    );
+    to_next_payer(&mut s, Responsibility::Secondary);
+    s.claim.other_payers = vec![primary];
+    s
+}
+
+/// `s` billed to a secondary payer after the primary denied it at claim level (CO 27, MOA
+/// remark MA130, no line decisions: 2330B carries the adjudication date).
+pub fn secondary_after_denial(mut s: ClaimSnapshot) -> ClaimSnapshot {
+    let mut primary = acme_as_other(&s);
+    primary.claim_adjustments = vec![cas("CO", "27", s.claim.total_charge_cents)];
+    primary.remarks = vec!["MA130".into()];
+    primary.remaining_patient_liability_cents = Some(0);
+    to_next_payer(&mut s, Responsibility::Secondary);
+    s.claim.other_payers = vec![primary];
+    s
+}
+
+/// `s` billed to a tertiary payer (Cedar Health) after a partial primary and a secondary that
+/// paid half of what the primary left to the patient (OA 23 for the primary's impact).
+pub fn tertiary(s: ClaimSnapshot) -> ClaimSnapshot {
+    let mut s = secondary_after_partial(s);
+    let on = date(2025, 4, 20);
+    let mut secondary = acme_as_other(&s);
+    secondary.responsibility = Responsibility::Secondary;
+    secondary.group_number = s.subscriber.group_number.clone();
+    secondary.subscriber_member_id = s.subscriber.member_id.clone();
+    secondary.payer = s.payer.clone();
+    secondary.payer_claim_number = Some("BCN-88213".into());
+    secondary.adjudicated_on = on;
+    secondary.lines = s.claim.other_payers[0]
+        .lines
+        .iter()
+        .zip(&s.claim.lines)
+        .map(|(p, l)| {
+            let left: i64 = p
+                .adjustments
+                .iter()
+                .filter(|a| a.group == "PR")
+                .map(|a| a.amount_cents)
+                .sum();
+            let paid = left / 2;
+            LinePayment {
+                paid_cents: paid,
+                adjustments: vec![
+                    cas("OA", "23", l.charge_cents - left),
+                    cas("PR", "2", left - paid),
+                ],
+                adjudicated_on: on,
+                ..p.clone()
+            }
+        })
+        .collect();
+    secondary.paid_cents = secondary.lines.iter().map(|l| l.paid_cents).sum();
+    to_next_payer(&mut s, Responsibility::Tertiary);
+    s.subscriber.member_id = "CDR0042".into();
+    s.payer = Payer {
+        name: "Cedar Health".into(),
+        payer_id: "CDR9".into(),
+    };
+    s.claim.other_payers.push(secondary);
     s
 }

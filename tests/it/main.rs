@@ -17,6 +17,7 @@ mod claim_reopen;
 mod claims;
 mod claims_x12valid;
 mod cli;
+mod cob;
 mod code_reload;
 mod codeset_search_quality;
 mod codesets;

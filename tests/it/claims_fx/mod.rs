@@ -190,7 +190,10 @@ struct LineSums {
 }
 
 /// Checks charge = payments + adjustments + write-offs + open balance on every line, in SQL
-/// independent of the library's own sums.
+/// independent of the library's own sums. A line billed on to a next payer (secondary,
+/// tertiary) balances over its chain of claims: its charge stays on the first claim and the
+/// transfers between the claims cancel out, so lines are summed per first claim
+/// (`claim_cob.root_claim_id`).
 pub fn assert_ledger_balances(app: &TestApp) {
     use diesel::RunQueryDsl;
     let mut c = app.conn();
@@ -199,7 +202,8 @@ pub fn assert_ledger_balances(app: &TestApp) {
          CAST(SUM(CASE WHEN kind IN ('payment', 'adjustment', 'patient_payment', 'write_off') THEN amount_cents \
                   WHEN kind = 'refund' THEN -amount_cents ELSE 0 END) AS bigint) AS settled, \
          CAST(SUM(payer_cents + patient_cents + next_payer_cents) AS bigint) AS open \
-         FROM ledger_entries GROUP BY claim_id, line_number",
+         FROM ledger_entries e LEFT JOIN claim_cob k ON k.claim_id = e.claim_id \
+         GROUP BY COALESCE(k.root_claim_id, e.claim_id), e.line_number",
     )
     .load(&mut *c)
     .unwrap();
