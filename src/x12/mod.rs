@@ -16,6 +16,7 @@ pub mod ack999;
 pub mod claim;
 mod claim_loops;
 pub mod codes;
+pub mod elig;
 pub mod era;
 pub mod error;
 pub mod escape;
