@@ -11,6 +11,7 @@ pub mod codesets;
 pub mod config;
 pub mod coverages;
 pub mod db;
+pub mod eligibility;
 pub mod encounters;
 pub mod error;
 pub mod health;
@@ -64,6 +65,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(ledger::configure)
         .configure(reports::configure)
         .configure(codeset_api::routes::configure)
+        .configure(eligibility::configure)
         .service(
             SwaggerUi::new("/docs/{_:.*}")
                 .external_url_unchecked("/openapi.json", openapi::spec_value()),

@@ -27,6 +27,9 @@ pub struct AppState {
     /// Whether X12 text (the 837P preview) puts a line break after each segment terminator
     /// (`--x12-line-breaks`; off by default, as some receivers refuse it).
     pub x12_line_breaks: bool,
+    /// Where eligibility inquiries (270) go: real time over HTTP or the file queue. `None`
+    /// (the default of [`AppState::new`]): checks answer 503.
+    pub eligibility: Option<crate::eligibility::transport::Channel>,
 }
 
 impl AppState {
@@ -50,6 +53,7 @@ impl AppState {
             sessions: Default::default(),
             audit_anchor: Default::default(),
             x12_line_breaks: false,
+            eligibility: None,
         }
     }
 

@@ -94,6 +94,8 @@ pub enum Permission {
     AuditRead,
     /// Manage users and service accounts.
     UserAdmin,
+    /// Ask a payer whether a coverage is active (270/271) and apply its corrections.
+    EligibilityCheck,
 }
 
 /// Whether `role` may do `permission`: the single source of the matrix in docs/roles.md.
@@ -133,6 +135,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
                 | FeeScheduleRead
                 | SpecimenRead
                 | SpecimenCollect
+                | EligibilityCheck
         ),
     }
 }
@@ -174,5 +177,8 @@ mod tests {
         assert!(allows(Role::Billing, Permission::PaymentPost));
         assert!(!allows(Role::FrontDesk, Permission::PaymentPost));
         assert!(!allows(Role::Lab, Permission::ReceivablesRead));
+        assert!(allows(Role::FrontDesk, Permission::EligibilityCheck));
+        assert!(allows(Role::Billing, Permission::EligibilityCheck));
+        assert!(!allows(Role::Lab, Permission::EligibilityCheck));
     }
 }

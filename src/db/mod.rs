@@ -5,6 +5,7 @@ mod connection;
 mod migrations;
 pub mod schema;
 pub mod schema_claims;
+pub mod schema_eligibility;
 pub mod schema_encounters;
 pub mod schema_ledger;
 pub mod schema_operations;

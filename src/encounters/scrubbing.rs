@@ -11,6 +11,7 @@ use crate::codesets::CodeTables;
 use crate::db::AnyConnection;
 use crate::error::ApiResult;
 use crate::providers::model::Provider;
+use crate::scrub::eligibility;
 use crate::scrub::history::{self, BilledService};
 use crate::scrub::{
     scrub, CoverageFacts, Finding, LineFacts, PatientFacts, ProviderFacts, ScrubInput, Severity,
@@ -169,7 +170,13 @@ pub fn run(
         &dates,
         &line_codes,
     )?;
-    Ok(report(doc, refs, &input, &billed, codes))
+    // The eligibility rules need the latest check, loaded here like the claim history.
+    let latest = match doc.header.coverage_id {
+        Some(cv) => crate::eligibility::latest::for_scrub(conn, cv, input.date_of_service)?,
+        None => None,
+    };
+    let checked = eligibility::coverage_verification(&input, latest.as_ref());
+    Ok(report(doc, refs, &input, &billed, checked, codes))
 }
 
 /// Scrubs `doc` with the history loaded by `run` and marks its overridden errors.
@@ -178,6 +185,7 @@ fn report(
     refs: &Refs,
     input: &ScrubInput,
     billed: &[BilledService],
+    checked: Vec<Finding>,
     codes: &CodeTables,
 ) -> ValidationReport {
     let mut findings = scrub(input, codes);
@@ -188,6 +196,12 @@ fn report(
         .unwrap_or(findings.len());
     let mut extra = history::duplicate_services(input, billed);
     extra.extend(held_line_findings(doc, refs));
+    // Eligibility errors with the other errors, its warnings first among the warnings.
+    let (errors, warnings): (Vec<Finding>, Vec<Finding>) = checked
+        .into_iter()
+        .partition(|f| f.severity == Severity::Error);
+    extra.extend(errors);
+    extra.extend(warnings);
     findings.splice(at..at, extra);
     let mut report = ValidationReport {
         findings: Vec::with_capacity(findings.len()),

@@ -6,6 +6,7 @@
 mod context;
 mod coverage;
 mod diagnoses;
+pub mod eligibility;
 pub mod history;
 mod lines;
 mod ncci;

@@ -22,6 +22,8 @@ mod codeset_search_quality;
 mod codesets;
 mod codesets_import;
 mod coverages;
+mod eligibility;
+mod eligibility_x12;
 mod encounter_workflow;
 mod encounters;
 mod fee_schedules;

@@ -21,4 +21,4 @@ mod tests;
 
 pub use model::*;
 pub use read271::read_271;
-pub use write270::{write_270, Inquiry, InquiryPerson, VERSION_270};
+pub use write270::{write_270, Inquiry, InquiryPerson, InquiryProvider, VERSION_270};

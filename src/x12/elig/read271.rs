@@ -122,7 +122,8 @@ fn segment(out: &mut Eligibility, w: &mut Walk, s: &Seg<'_>) -> Result<(), Strin
             if let Some(e) = named(out, w) {
                 add_detail(e, s);
             } else {
-                out.warnings.push(format!("{} without a name before it; ignored", s.id()));
+                out.warnings
+                    .push(format!("{} without a name before it; ignored", s.id()));
             }
         }
         "REF" => {

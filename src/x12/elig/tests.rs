@@ -29,7 +29,10 @@ fn writes_a_270_for_the_subscriber() {
     let body: Vec<&str> = s[2..s.len() - 2].iter().map(String::as_str).collect();
     assert_eq!(
         body[..2],
-        ["ST*270*0001*005010X279A1", "BHT*0022*13*ELIGREF*20250314*0930"]
+        [
+            "ST*270*0001*005010X279A1",
+            "BHT*0022*13*ELIGREF*20250314*0930"
+        ]
     );
     assert_eq!(
         body[2..],
