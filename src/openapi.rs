@@ -106,6 +106,14 @@ use exact::ExactPlumbing;
         crate::reports::routes::aging_report,
         crate::reports::routes::denials_view,
         // receivables (end)
+        // eligibility (begin)
+        crate::eligibility::routes::check_eligibility,
+        crate::eligibility::routes::list_checks,
+        crate::eligibility::routes::get_check,
+        crate::eligibility::routes::encounter_check,
+        crate::eligibility::correction_routes::apply_correction,
+        crate::eligibility::correction_routes::import_271,
+        // eligibility (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ProblemResponses, &ExactPlumbing),
@@ -122,6 +130,7 @@ use exact::ExactPlumbing;
         (name = "claims", description = "Claims, the submission queue and acknowledgments"),
         (name = "remittances", description = "835 remittances: import, matching, the unmatched queue (PHI; audited)"),
         (name = "receivables", description = "Payments, write-offs, balances, denials and aging"),
+        (name = "eligibility", description = "Eligibility checks (X12 270/271) for the front desk (PHI; audited)"),
         (name = "audit", description = "Audit log (admin only)"),
         (name = "health", description = "Probes"),
     )
