@@ -12,6 +12,7 @@ pub mod codesets;
 pub mod config;
 pub mod coverages;
 pub mod db;
+pub mod eligibility;
 pub mod encounters;
 pub mod error;
 pub mod frequency;
@@ -75,6 +76,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(webhooks::routes::configure)
         .configure(statements::configure)
         .configure(cob::configure)
+        .configure(eligibility::configure)
         .service(
             SwaggerUi::new("/docs/{_:.*}")
                 .external_url_unchecked("/openapi.json", openapi::spec_value()),

@@ -137,6 +137,14 @@ use exact::ExactPlumbing;
         // coordination of benefits (begin)
         crate::cob::routes::next_payer,
         // coordination of benefits (end)
+        // eligibility (begin)
+        crate::eligibility::routes::check_eligibility,
+        crate::eligibility::routes::list_checks,
+        crate::eligibility::routes::get_check,
+        crate::eligibility::routes::encounter_check,
+        crate::eligibility::correction_routes::apply_correction,
+        crate::eligibility::correction_routes::import_271,
+        // eligibility (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ProblemResponses, &ExactPlumbing),
@@ -155,6 +163,7 @@ use exact::ExactPlumbing;
         (name = "receivables", description = "Payments, write-offs, balances, denials and aging"),
         (name = "frequency-rules", description = "Payer frequency limits checked by the scrubber (admin and billing edit)"),
         (name = "statements", description = "Patient statements (JSON, PDF) and patient payments and refunds (PHI; audited)"),
+        (name = "eligibility", description = "Eligibility checks (X12 270/271) for the front desk (PHI; audited)"),
         (name = "audit", description = "Audit log (admin only)"),
         (name = "events", description = "The event feed (ids and statuses, no PHI) and redelivery"),
         (name = "webhooks", description = "Webhook endpoints: Standard Webhooks signed deliveries (admin only)"),

@@ -126,6 +126,9 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
         audit_anchor,
         x12_line_breaks: settings.x12_line_breaks,
         webhooks: crate::config::webhook_settings_from_env(),
+        eligibility: Some(crate::eligibility::transport::Channel::from_env(
+            &settings.data_dir,
+        )?),
         ..AppState::new(pool, backend, keys, audit, LiveCodes::new(codes, version))
     });
     let reload = match settings.codeset_poll_secs {

@@ -31,6 +31,9 @@ pub struct AppState {
     pub search_cache: crate::codeset_api::search_cache::SearchCache,
     /// Webhook URL rules and delivery timeout (`MEDBILL_WEBHOOKS_*`; strict by default).
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// Where eligibility inquiries (270) go: real time over HTTP or the file queue. `None`
+    /// (the default of [`AppState::new`]): checks answer 503.
+    pub eligibility: Option<crate::eligibility::transport::Channel>,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
             x12_line_breaks: false,
             search_cache: Default::default(),
             webhooks: Default::default(),
+            eligibility: None,
         }
     }
 

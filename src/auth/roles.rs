@@ -104,6 +104,8 @@ pub enum Permission {
     StatementRead,
     /// Make patient statements (one patient, or the run).
     StatementWrite,
+    /// Ask a payer whether a coverage is active (270/271) and apply its corrections.
+    EligibilityCheck,
 }
 
 /// Whether `role` may do `permission`: the single source of the matrix in docs/roles.md.
@@ -148,6 +150,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
                 | SpecimenCollect
                 | PatientPaymentPost
                 | StatementRead
+                | EligibilityCheck
         ),
     }
 }
@@ -203,5 +206,8 @@ mod tests {
         assert!(allows(Role::Billing, Permission::StatementWrite));
         assert!(!allows(Role::Lab, Permission::PatientPaymentPost));
         assert!(!allows(Role::Lab, Permission::StatementRead));
+        assert!(allows(Role::FrontDesk, Permission::EligibilityCheck));
+        assert!(allows(Role::Billing, Permission::EligibilityCheck));
+        assert!(!allows(Role::Lab, Permission::EligibilityCheck));
     }
 }

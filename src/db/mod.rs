@@ -6,6 +6,7 @@ mod migrations;
 pub mod schema;
 pub mod schema_claims;
 pub mod schema_cob;
+pub mod schema_eligibility;
 pub mod schema_encounters;
 pub mod schema_frequency;
 pub mod schema_events;

@@ -13,6 +13,7 @@ use crate::error::ApiResult;
 use crate::frequency::store as frequency_store;
 use crate::providers::model::Provider;
 use crate::scrub::frequency::{frequency_findings, FrequencyLimit};
+use crate::scrub::eligibility;
 use crate::scrub::history::{self, BilledService};
 use crate::scrub::{
     scrub, CoverageFacts, Finding, LineFacts, PatientFacts, ProviderFacts, ScrubInput, Severity,
@@ -171,8 +172,14 @@ pub fn run(
         &dates,
         &line_codes,
     )?;
+    // The eligibility rules need the latest check, loaded here like the claim history.
+    let latest = match doc.header.coverage_id {
+        Some(cv) => crate::eligibility::latest::for_scrub(conn, cv, input.date_of_service)?,
+        None => None,
+    };
+    let checked = eligibility::coverage_verification(&input, latest.as_ref());
     let limited = frequency_history(conn, doc, refs, &line_codes)?;
-    Ok(report(doc, refs, &input, &billed, &limited, codes))
+    Ok(report(doc, refs, &input, &billed, &limited, checked, codes))
 }
 
 /// The frequency limits on the encounter's codes for its payer, and the patient's other billed
@@ -205,6 +212,7 @@ fn report(
     input: &ScrubInput,
     billed: &[BilledService],
     limited: &(Vec<FrequencyLimit>, Vec<BilledService>),
+    checked: Vec<Finding>,
     codes: &CodeTables,
 ) -> ValidationReport {
     let mut findings = scrub(input, codes);
@@ -216,7 +224,12 @@ fn report(
     let mut extra = history::duplicate_services(input, billed);
     extra.extend(frequency_findings(input, &limited.0, &limited.1));
     extra.extend(held_line_findings(doc, refs));
-    findings.splice(at..at, extra);
+    extra.extend(checked);
+    // These errors join the other errors, their warnings go first among the warnings.
+    let (errors, warnings): (Vec<Finding>, Vec<Finding>) = extra
+        .into_iter()
+        .partition(|f| f.severity == Severity::Error);
+    findings.splice(at..at, errors.into_iter().chain(warnings));
     let mut report = ValidationReport {
         findings: Vec::with_capacity(findings.len()),
         errors: 0,

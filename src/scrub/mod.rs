@@ -7,6 +7,7 @@ mod context;
 mod coverage;
 mod diagnoses;
 pub mod frequency;
+pub mod eligibility;
 pub mod history;
 mod lines;
 mod ncci;

@@ -18,6 +18,7 @@ mod claim_loops;
 pub mod cob;
 mod cob_loops;
 pub mod codes;
+pub mod elig;
 pub mod era;
 pub mod error;
 pub mod escape;

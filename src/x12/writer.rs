@@ -70,7 +70,7 @@ pub fn write_837p(
     Ok(out.buf)
 }
 
-fn control(out: &Out, n: u32, field: &'static str) -> Res {
+pub(super) fn control(out: &Out, n: u32, field: &'static str) -> Res {
     if (1..=999_999_999).contains(&n) {
         Ok(())
     } else {
@@ -96,7 +96,7 @@ fn padded(out: &mut Out, value: &str, field: &'static str) -> Res {
     Ok(())
 }
 
-fn date_time(out: &mut Out, at: NaiveDateTime, century: bool) {
+pub(super) fn date_time(out: &mut Out, at: NaiveDateTime, century: bool) {
     let d = at.date();
     if century {
         let _ = write!(out.buf, "*{:04}{:02}{:02}", d.year(), d.month(), d.day());
@@ -113,6 +113,17 @@ fn date_time(out: &mut Out, at: NaiveDateTime, century: bool) {
 }
 
 fn interchange_header(out: &mut Out, e: &Envelope) -> Res {
+    envelope_header(out, e, "HC", VERSION_837P)
+}
+
+/// ISA and GS for a group of `functional_id` (GS01: `HC` claims, `HS` eligibility inquiries)
+/// following implementation guide `version` (GS08).
+pub(super) fn envelope_header(
+    out: &mut Out,
+    e: &Envelope,
+    functional_id: &str,
+    version: &str,
+) -> Res {
     control(
         out,
         e.interchange_control_number,
@@ -143,7 +154,7 @@ fn interchange_header(out: &mut Out, e: &Envelope) -> Res {
     });
     out.raw(":");
     out.end_untrimmed();
-    out.seg("GS").raw("HC");
+    out.seg("GS").raw(functional_id);
     out.id(&e.application_sender, "envelope.application_sender", 2, 15)?;
     out.id(
         &e.application_receiver,
@@ -154,7 +165,7 @@ fn interchange_header(out: &mut Out, e: &Envelope) -> Res {
     date_time(out, e.created_at, true);
     out.num(u64::from(e.group_control_number))
         .raw("X")
-        .raw(VERSION_837P);
+        .raw(version);
     out.end();
     Ok(())
 }
@@ -210,7 +221,7 @@ fn group(claims: &[ClaimSnapshot]) -> Vec<BillingGroup<'_>> {
     groups
 }
 
-fn hl(out: &mut Out, id: u32, parent: Option<u32>, level: &str, children: bool) {
+pub(super) fn hl(out: &mut Out, id: u32, parent: Option<u32>, level: &str, children: bool) {
     out.seg("HL").num(u64::from(id));
     match parent {
         Some(p) => out.num(u64::from(p)),

@@ -23,6 +23,8 @@ mod codeset_search_quality;
 mod codesets;
 mod codesets_import;
 mod coverages;
+mod eligibility;
+mod eligibility_x12;
 mod encounter_workflow;
 mod encounters;
 mod fastpath;
