@@ -121,6 +121,7 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
     let state = web::Data::new(AppState {
         audit_anchor,
         x12_line_breaks: settings.x12_line_breaks,
+        console: crate::config::console_from_env(&settings.jwt_secret)?,
         ..AppState::new(pool, backend, keys, audit, LiveCodes::new(codes, version))
     });
     let reload = match settings.codeset_poll_secs {

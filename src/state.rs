@@ -27,6 +27,9 @@ pub struct AppState {
     /// Whether X12 text (the 837P preview) puts a line break after each segment terminator
     /// (`--x12-line-breaks`; off by default, as some receivers refuse it).
     pub x12_line_breaks: bool,
+    /// The web console's settings (on, 15-minute idle timeout and a random session key by
+    /// default; the server derives the key from the signing secret).
+    pub console: crate::console::ConsoleSettings,
 }
 
 impl AppState {
@@ -50,6 +53,7 @@ impl AppState {
             sessions: Default::default(),
             audit_anchor: Default::default(),
             x12_line_breaks: false,
+            console: Default::default(),
         }
     }
 
