@@ -143,7 +143,7 @@ async fn extract(req: HttpRequest) -> Result<Session, ConsoleError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .cloned()
-        .ok_or_else(|| ConsoleError::SignIn(""))?;
+        .ok_or(ConsoleError::SignIn(""))?;
     let raw = req.cookie(SESSION_COOKIE).ok_or(ConsoleError::SignIn(""))?;
     let mut data = SessionData::decode(raw.value(), &state.console.key)
         .ok_or(ConsoleError::SignIn("invalid"))?;
