@@ -151,6 +151,7 @@ struct PatientPage {
     coverages: Vec<Coverage>,
     payers: Vec<Payer>,
     encounters: Vec<Encounter>,
+    providers: Vec<crate::providers::model::Provider>,
     may_cover: bool,
     may_open: bool,
     may_code: bool,
@@ -159,6 +160,13 @@ struct PatientPage {
 }
 
 impl PatientPage {
+    fn with_role(&self, role: &str) -> Vec<&crate::providers::model::Provider> {
+        self.providers
+            .iter()
+            .filter(|p| p.roles.iter().any(|r| r == role))
+            .collect()
+    }
+
     fn payer_name(&self, c: &Coverage) -> String {
         self.payers
             .iter()
@@ -167,7 +175,13 @@ impl PatientPage {
     }
 }
 
-type PatientView = (Patient, Vec<Coverage>, Vec<Payer>, Vec<Encounter>);
+type PatientView = (
+    Patient,
+    Vec<Coverage>,
+    Vec<Payer>,
+    Vec<Encounter>,
+    Vec<crate::providers::model::Provider>,
+);
 
 #[get("/patients/{id}")]
 async fn patient(
@@ -180,7 +194,7 @@ async fn patient(
     let id = id.into_inner();
     let with_coverage = session.may(Permission::CoverageRead);
     let with_visits = session.may(Permission::EncounterRead);
-    let (patient, coverages, payers, encounters) =
+    let (patient, coverages, payers, encounters, providers) =
         with_conn(&state, move |c| -> ApiResult<PatientView> {
             let pt = patient_store::find(c, id)?.ok_or_else(|| ApiError::not_found("patient"))?;
             let (cov, payers) = if with_coverage {
@@ -205,11 +219,20 @@ async fn patient(
                     patient_id: Some(id),
                     ..Default::default()
                 };
-                encounter_store::list(c, &f, None, 100)?
+                encounter_store::list(c, &f, None, 20)?
             } else {
                 vec![]
             };
-            Ok((pt, cov, payers, encs))
+            let providers = if with_visits {
+                let f = crate::providers::store::ProviderFilter {
+                    active: Some(true),
+                    ..Default::default()
+                };
+                crate::providers::store::list(c, &f, None, 200)?
+            } else {
+                vec![]
+            };
+            Ok((pt, cov, payers, encs, providers))
         })
         .await?;
     audit_phi_reads(
@@ -234,6 +257,7 @@ async fn patient(
         coverages,
         payers,
         encounters,
+        providers,
         may_cover: session.may(Permission::CoverageWrite),
         may_open: session.may(Permission::EncounterOpen),
         may_code: session.may(Permission::EncounterCode),

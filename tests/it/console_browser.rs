@@ -263,6 +263,15 @@ async fn the_console_works_in_a_browser() {
     d.click("#register");
     assert_eq!(d.text_of("#patient-mrn"), "BR-42");
     d.shot("front-desk-patient");
+    // Open a visit for the fixture patient with providers and coverage from the lists.
+    d.goto(&format!("/app/patients/{}", fx.patient));
+    d.script(
+        "for (const id of ['rendering_provider_id','billing_provider_id','coverage_id']) \
+         { document.getElementById(id).selectedIndex = 1; } arguments[0]();",
+    );
+    d.click("#open-visit");
+    assert_eq!(d.text_of(".notice"), "Visit opened");
+    d.find("#visits");
     d.goto("/app/encounters");
     assert!(d.text_of("#problem").contains("front_desk role may not"));
     let status = d.script(
