@@ -170,6 +170,36 @@ pub fn webhook_settings_from_env() -> crate::webhooks::WebhookSettings {
         },
         timeout: std::time::Duration::from_secs(timeout),
     }
+/// The web console's settings from the environment: `MEDBILL_CONSOLE` (`on`, the default, or
+/// `off`), `MEDBILL_CONSOLE_IDLE_MINUTES` (default 15) and `MEDBILL_CONSOLE_SECURE_COOKIE`
+/// (`auto`, the default: `Secure` when the request came over TLS; `always`). The session key
+/// is derived from the token signing secret.
+pub fn console_from_env(jwt_secret: &[u8]) -> Result<crate::console::ConsoleSettings, String> {
+    use crate::console::settings::{SecureCookie, DEFAULT_IDLE_SECS};
+    let enabled = match std::env::var("MEDBILL_CONSOLE").as_deref() {
+        Err(_) | Ok("") | Ok("on") | Ok("true") | Ok("1") => true,
+        Ok("off") | Ok("false") | Ok("0") => false,
+        Ok(other) => return Err(format!("MEDBILL_CONSOLE must be on or off, not {other}")),
+    };
+    let idle_secs = match std::env::var("MEDBILL_CONSOLE_IDLE_MINUTES") {
+        Err(_) => DEFAULT_IDLE_SECS,
+        Ok(v) => match v.trim().parse::<i64>() {
+            Ok(m) if (1..=24 * 60).contains(&m) => m * 60,
+            _ => return Err("MEDBILL_CONSOLE_IDLE_MINUTES must be 1 to 1440".into()),
+        },
+    };
+    let secure = match std::env::var("MEDBILL_CONSOLE_SECURE_COOKIE").as_deref() {
+        Err(_) | Ok("") | Ok("auto") => SecureCookie::Auto,
+        Ok("always") => SecureCookie::Always,
+        Ok(other) => {
+            return Err(format!(
+                "MEDBILL_CONSOLE_SECURE_COOKIE must be auto or always, not {other}"
+            ))
+        }
+    };
+    Ok(crate::console::ConsoleSettings::derived(
+        jwt_secret, enabled, idle_secs, secure,
+    ))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod cob;
 pub mod codeset_api;
 pub mod codesets;
 pub mod config;
+pub mod console;
 pub mod coverages;
 pub mod db;
 pub mod eligibility;
@@ -46,6 +47,7 @@ use crate::state::AppState;
 /// Registers the state, the request limits and every route. Wrap the `App` with
 /// [`http::request_id::assign_request_id`] (via `middleware::from_fn`) as `server` does.
 pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
+    let console_on = state.console.enabled;
     cfg.app_data(state)
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
         .app_data(web::QueryConfig::default().error_handler(query_error))
@@ -77,6 +79,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(statements::configure)
         .configure(cob::configure)
         .configure(eligibility::configure)
+        .configure(|c| console::configure(c, console_on))
         .service(
             SwaggerUi::new("/docs/{_:.*}")
                 .external_url_unchecked("/openapi.json", openapi::spec_value()),

@@ -129,6 +129,7 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
         eligibility: Some(crate::eligibility::transport::Channel::from_env(
             &settings.data_dir,
         )?),
+        console: crate::config::console_from_env(&settings.jwt_secret)?,
         ..AppState::new(pool, backend, keys, audit, LiveCodes::new(codes, version))
     });
     let reload = match settings.codeset_poll_secs {

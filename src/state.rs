@@ -34,6 +34,9 @@ pub struct AppState {
     /// Where eligibility inquiries (270) go: real time over HTTP or the file queue. `None`
     /// (the default of [`AppState::new`]): checks answer 503.
     pub eligibility: Option<crate::eligibility::transport::Channel>,
+    /// The web console's settings (on, 15-minute idle timeout and a random session key by
+    /// default; the server derives the key from the signing secret).
+    pub console: crate::console::ConsoleSettings,
 }
 
 impl AppState {
@@ -60,6 +63,7 @@ impl AppState {
             search_cache: Default::default(),
             webhooks: Default::default(),
             eligibility: None,
+            console: Default::default(),
         }
     }
 

@@ -60,7 +60,7 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
 }
 
 /// A hash to verify against when the account does not exist, so timing does not reveal it.
-fn dummy_hash() -> &'static str {
+pub(crate) fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| hash_secret("medbill-dummy-password").unwrap_or_default())
 }

@@ -54,42 +54,53 @@ pub async fn create_coverage(
     let fp = RequestFingerprint::of(&req, body.fingerprint);
     let audit_ctx = ctx.clone();
     run_idempotent(state, &ctx, key, fp, move |conn| {
-        let patient = active_references(conn, input.patient_id, input.payer_id)?;
-        if input.relationship_code == SELF {
-            let mut errors = ValidationErrors::new();
-            check_self_subscriber(&Subscriber::from(&input), &patient, &mut errors);
-            if !errors.is_empty() {
-                return Err(to_api_error(errors));
-            }
-        }
-        let now = Timestamp::now();
-        let cv = without_self_subscriber(Coverage {
-            id: CoverageId::new(),
-            patient_id: input.patient_id,
-            payer_id: input.payer_id,
-            member_id: input.member_id,
-            group_number: input.group_number,
-            relationship_code: input.relationship_code,
-            subscriber_first_name: input.subscriber_first_name,
-            subscriber_last_name: input.subscriber_last_name,
-            subscriber_birth_date: input.subscriber_birth_date,
-            subscriber_sex: input.subscriber_sex,
-            priority: input.priority,
-            effective_from: input.effective_from,
-            effective_to: input.effective_to,
-            active: true,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        });
-        store::insert(conn, &cv)?;
-        let entry = AuditEntry::success(&audit_ctx, "create", RESOURCE, Some(cv.id.to_string()));
-        audit_store::insert(conn, &[entry])?;
-        let data = serde_json::json!({ "coverage_id": cv.id, "patient_id": cv.patient_id, "payer_id": cv.payer_id });
-        crate::events::record(conn, crate::events::types::COVERAGE_CREATED, cv.id.0, cv.version, data)?;
+        let cv = create_in(conn, &audit_ctx, input)?;
         StoredResponse::created(format!("/v1/coverages/{}", cv.id), cv.version, &cv)
     })
     .await
+}
+
+/// Stores a new coverage from a trimmed, checked body (references and self-subscriber rules
+/// checked here) and audits it, inside the caller's transaction; API and console share it.
+pub fn create_in(
+    conn: &mut crate::db::AnyConnection,
+    ctx: &RequestCtx,
+    input: NewCoverage,
+) -> ApiResult<Coverage> {
+    let patient = active_references(conn, input.patient_id, input.payer_id)?;
+    if input.relationship_code == SELF {
+        let mut errors = ValidationErrors::new();
+        check_self_subscriber(&Subscriber::from(&input), &patient, &mut errors);
+        if !errors.is_empty() {
+            return Err(to_api_error(errors));
+        }
+    }
+    let now = Timestamp::now();
+    let cv = without_self_subscriber(Coverage {
+        id: CoverageId::new(),
+        patient_id: input.patient_id,
+        payer_id: input.payer_id,
+        member_id: input.member_id,
+        group_number: input.group_number,
+        relationship_code: input.relationship_code,
+        subscriber_first_name: input.subscriber_first_name,
+        subscriber_last_name: input.subscriber_last_name,
+        subscriber_birth_date: input.subscriber_birth_date,
+        subscriber_sex: input.subscriber_sex,
+        priority: input.priority,
+        effective_from: input.effective_from,
+        effective_to: input.effective_to,
+        active: true,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    });
+    store::insert(conn, &cv)?;
+    let entry = AuditEntry::success(ctx, "create", RESOURCE, Some(cv.id.to_string()));
+    audit_store::insert(conn, &[entry])?;
+    let data = serde_json::json!({ "coverage_id": cv.id, "patient_id": cv.patient_id, "payer_id": cv.payer_id });
+    crate::events::record(conn, crate::events::types::COVERAGE_CREATED, cv.id.0, cv.version, data)?;
+    Ok(cv)
 }
 
 /// Read a coverage.

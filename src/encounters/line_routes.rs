@@ -35,6 +35,36 @@ fn find_line(cur: &EncounterDoc, line_id: LineId) -> ApiResult<usize> {
         .ok_or_else(|| ApiError::not_found("line"))
 }
 
+/// `cur` with `input` added as its last line (the API's and the console's add-a-line edit).
+pub fn add_line_edit(cur: &EncounterDoc, input: &LineInput) -> ApiResult<Edit> {
+    editable(cur)?;
+    if cur.lines.len() >= check::MAX_LINES {
+        return Err(ApiError::conflict(
+            "the encounter has the most lines it may hold",
+        ));
+    }
+    let mut errors = Vec::new();
+    let drafted = check::line(input, "", None, &mut errors);
+    field_errors(errors)?;
+    let mut doc = cur.clone();
+    doc.lines.push(drafted.line);
+    let unpriced = if drafted.needs_price {
+        vec![doc.lines.len() - 1]
+    } else {
+        vec![]
+    };
+    Ok(Edit { doc, unpriced })
+}
+
+/// `cur` without line `line_id` (the API's and the console's remove-a-line edit).
+pub fn delete_line_edit(cur: &EncounterDoc, line_id: LineId) -> ApiResult<Edit> {
+    editable(cur)?;
+    let i = find_line(cur, line_id)?;
+    let mut doc = cur.clone();
+    doc.lines.remove(i);
+    Ok(Edit::of(doc))
+}
+
 /// The stored line as the input it could have come from.
 fn as_input(l: &Line) -> LineInput {
     LineInput {
@@ -79,23 +109,7 @@ pub async fn add_line(
     }
     let id = id.into_inner();
     let doc = service::mutate(state, ctx, id, expected, "update", move |_, cur| {
-        editable(cur)?;
-        if cur.lines.len() >= check::MAX_LINES {
-            return Err(ApiError::conflict(
-                "the encounter has the most lines it may hold",
-            ));
-        }
-        let mut errors = Vec::new();
-        let drafted = check::line(&input, "", None, &mut errors);
-        field_errors(errors)?;
-        let mut doc = cur.clone();
-        doc.lines.push(drafted.line);
-        let unpriced = if drafted.needs_price {
-            vec![doc.lines.len() - 1]
-        } else {
-            vec![]
-        };
-        Ok(Edit { doc, unpriced })
+        add_line_edit(cur, &input)
     })
     .await?;
     let line_id = doc
@@ -184,11 +198,7 @@ pub async fn delete_line(
     let expected = required_if_match(&req)?;
     let (id, line_id) = path.into_inner();
     let doc = service::mutate(state, ctx, id, expected, "update", move |_, cur| {
-        editable(cur)?;
-        let i = find_line(cur, line_id)?;
-        let mut doc = cur.clone();
-        doc.lines.remove(i);
-        Ok(Edit::of(doc))
+        delete_line_edit(cur, line_id)
     })
     .await?;
     Ok(doc_response(&doc))

@@ -38,7 +38,8 @@ fn duplicate_mrn(e: diesel::result::Error) -> ApiError {
     }
 }
 
-fn trimmed(mut n: NewPatient) -> NewPatient {
+/// The body with its names and MRN trimmed.
+pub fn trimmed(mut n: NewPatient) -> NewPatient {
     n.mrn = n.mrn.trim().to_string();
     n.first_name = n.first_name.trim().to_string();
     n.last_name = n.last_name.trim().to_string();
@@ -65,40 +66,51 @@ pub async fn create_patient(
     let fp = RequestFingerprint::of(&req, body.fingerprint);
     let audit_ctx = ctx.clone();
     run_idempotent(state, &ctx, key, fp, move |conn| {
-        let now = Timestamp::now();
-        let pt = Patient {
-            id: PatientId::new(),
-            mrn: input.mrn,
-            first_name: input.first_name,
-            middle_name: input.middle_name,
-            last_name: input.last_name,
-            birth_date: input.birth_date,
-            sex: input.sex,
-            address_line1: input.address_line1,
-            address_line2: input.address_line2,
-            city: input.city,
-            state: input.state,
-            postal_code: input.postal_code,
-            phone: input.phone,
-            active: true,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        store::insert(conn, &pt).map_err(duplicate_mrn)?;
-        let entry = AuditEntry::success(&audit_ctx, "create", RESOURCE, Some(pt.id.to_string()));
-        audit_store::insert(conn, &[entry])?;
-        let data = serde_json::json!({ "patient_id": pt.id });
-        events::record(
-            conn,
-            events::types::PATIENT_CREATED,
-            pt.id.0,
-            pt.version,
-            data,
-        )?;
+        let pt = create_in(conn, &audit_ctx, input)?;
         StoredResponse::created(format!("/v1/patients/{}", pt.id), pt.version, &pt)
     })
     .await
+}
+
+/// Stores a new patient from a validated, trimmed body and audits it (inside the caller's
+/// transaction); the API and the console both register patients here.
+pub fn create_in(
+    conn: &mut crate::db::AnyConnection,
+    ctx: &RequestCtx,
+    input: NewPatient,
+) -> ApiResult<Patient> {
+    let now = Timestamp::now();
+    let pt = Patient {
+        id: PatientId::new(),
+        mrn: input.mrn,
+        first_name: input.first_name,
+        middle_name: input.middle_name,
+        last_name: input.last_name,
+        birth_date: input.birth_date,
+        sex: input.sex,
+        address_line1: input.address_line1,
+        address_line2: input.address_line2,
+        city: input.city,
+        state: input.state,
+        postal_code: input.postal_code,
+        phone: input.phone,
+        active: true,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    store::insert(conn, &pt).map_err(duplicate_mrn)?;
+    let entry = AuditEntry::success(ctx, "create", RESOURCE, Some(pt.id.to_string()));
+    audit_store::insert(conn, &[entry])?;
+    let data = serde_json::json!({ "patient_id": pt.id });
+    events::record(
+        conn,
+        events::types::PATIENT_CREATED,
+        pt.id.0,
+        pt.version,
+        data,
+    )?;
+    Ok(pt)
 }
 
 /// Read a patient.

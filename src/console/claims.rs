@@ -1,0 +1,124 @@
+//! Claims by status (`status=rejected` is the queue of claims to correct), one claim with its
+//! history and the 837P it would produce. Reads are the API's (`claims::store`,
+//! `claims::service::doc`, `claims::routes::preview_837`) and are audited the same way.
+
+use actix_web::{get, web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::page::{dollars, render, Chrome, ConsoleError};
+use super::queries::{audit_phi_reads, with_conn};
+use super::session::Session;
+use crate::auth::roles::Permission;
+use crate::claims::model::{ClaimDoc, ClaimId, ClaimRow};
+use crate::claims::status::Status;
+use crate::claims::store::{self, ClaimFilter};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+struct ClaimsQuery {
+    status: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "claims.html")]
+struct ClaimsPage {
+    chrome: Chrome,
+    status: String,
+    statuses: &'static [&'static str],
+    claims: Vec<ClaimRow>,
+}
+
+const STATUSES: &[&str] = &[
+    "draft",
+    "validated",
+    "queued",
+    "submitted",
+    "accepted",
+    "rejected",
+    "paid",
+    "partially_paid",
+    "denied",
+];
+
+#[get("/claims")]
+async fn claims(
+    state: web::Data<AppState>,
+    session: Session,
+    q: web::Query<ClaimsQuery>,
+) -> Result<HttpResponse, ConsoleError> {
+    session.require(Permission::ClaimRead)?;
+    let status = q
+        .into_inner()
+        .status
+        .filter(|s| Status::parse(s).is_some())
+        .unwrap_or_default();
+    let filter = ClaimFilter {
+        status: Some(status.clone()).filter(|s| !s.is_empty()),
+        ..Default::default()
+    };
+    let rows = with_conn(&state, move |c| Ok(store::list(c, &filter, 50)?)).await?;
+    let ids = rows.iter().map(|r| r.id.to_string());
+    audit_phi_reads(&state, &session.ctx, "search", "claim", ids).await?;
+    let title = if status == "rejected" {
+        "Rejected claims".to_string()
+    } else {
+        "Claims".to_string()
+    };
+    render(&ClaimsPage {
+        chrome: Chrome::new(&session, title),
+        status,
+        statuses: STATUSES,
+        claims: rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "claim.html")]
+struct ClaimPage {
+    chrome: Chrome,
+    doc: ClaimDoc,
+    preview: String,
+}
+
+#[derive(Deserialize)]
+struct Notice {
+    notice: Option<String>,
+}
+
+#[get("/claims/{id}")]
+async fn claim(
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<ClaimId>,
+    q: web::Query<Notice>,
+) -> Result<HttpResponse, ConsoleError> {
+    session.require(Permission::ClaimRead)?;
+    let id = id.into_inner();
+    let line_breaks = true;
+    let (doc, preview) = with_conn(&state, move |c| -> ApiResult<(ClaimDoc, String)> {
+        let row = store::find(c, id)?.ok_or_else(|| ApiError::not_found("claim"))?;
+        // Line breaks after each segment so a person can read the preview.
+        let text = crate::claims::routes::preview_837(&row, line_breaks)?;
+        Ok((crate::claims::service::doc(c, row)?, text))
+    })
+    .await?;
+    audit_phi_reads(&state, &session.ctx, "read", "claim", [id.to_string()]).await?;
+    render(&ClaimPage {
+        chrome: Chrome::new(&session, format!("Claim {}", doc.patient_control_number))
+            .notice(q.into_inner().notice),
+        doc,
+        preview,
+    })
+}
+
+/// Money for templates.
+pub fn money(cents: &i64) -> String {
+    dollars(*cents)
+}
+
+/// Mounts the claim screens.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(claims).service(claim);
+}
