@@ -170,6 +170,8 @@ pub fn webhook_settings_from_env() -> crate::webhooks::WebhookSettings {
         },
         timeout: std::time::Duration::from_secs(timeout),
     }
+}
+
 /// The web console's settings from the environment: `MEDBILL_CONSOLE` (`on`, the default, or
 /// `off`), `MEDBILL_CONSOLE_IDLE_MINUTES` (default 15) and `MEDBILL_CONSOLE_SECURE_COOKIE`
 /// (`auto`, the default: `Secure` when the request came over TLS; `always`). The session key
