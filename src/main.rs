@@ -18,9 +18,10 @@ use medbill::config::{
 use medbill::db::{ConnectionOptions, SqliteSync};
 use medbill::server::{open_database, open_database_with, serve};
 
-// The server allocates a few small buffers per request on two worker threads and many blocking
-// threads; mimalloc's thread-local free lists took malloc from about a tenth of a request's CPU
-// to a few per cent (docs/performance.md, issue 17). The library and its tests keep the system
+// The server allocates a few small buffers per request on the workers, the blocking threads
+// and the audit writer. malloc/free were about 12 % of an audited read's CPU in an earlier
+// profile; with mimalloc's thread-local free lists the Rust side is about 6 % (one profile, not
+// an A/B run: docs/performance.md, issue 17). The library and its tests keep the system
 // allocator.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
