@@ -118,6 +118,8 @@ const UNREACHED_CREATES: &[&str] = &[
     "POST /v1/statements",
     "POST /v1/patients/{id}/refunds",
     "POST /v1/patients/{id}/payments",
+    // A generated URL is almost never an https URL of a public address (issue 15).
+    "POST /v1/webhook-endpoints",
 ];
 
 /// What a run's reports say: operations with a failed check, create operations (POST
