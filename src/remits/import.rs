@@ -1,6 +1,6 @@
 //! The 835 import: read the file ([`crate::x12::era`]), then one transaction per payment
 //! (BPR/TRN): store it raw and parsed, and unless it is out of balance, match each CLP to a
-//! claim and post it with [`post_adjudication`]; what cannot be matched goes to the unmatched
+//! claim and post it with a [`PostingBatch`]; what cannot be matched goes to the unmatched
 //! queue. A payment already stored (same sender, interchange, transaction set and trace number)
 //! is not stored or posted again. Remittances are PHI: every import is audited, nothing of the
 //! file is logged.
@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::adjudication::{Adjustment, ClaimAdjudication, LineAdjudication};
 use super::matching::{self, LineMatching, OurLine};
-use super::posting_service::post_adjudication;
+use super::posting_batch::PostingBatch;
 use super::store::{self, RemittanceId, RemittanceRow, UnmatchedId, UnmatchedRow};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::claims::model::{ClaimId, ClaimRow};
@@ -206,13 +206,17 @@ fn import_payment(
         return Ok(outcome_of(&row, false));
     }
     let claims = load_claims(conn, p)?;
+    let ids: Vec<ClaimId> = claims.values().map(|c| c.id).collect();
+    // The payment's claims are read once and its postings written together at the end.
+    let mut batch = PostingBatch::load(conn, &ids)?;
     let mut postings = Vec::with_capacity(p.claims.len());
     let mut queue = Vec::new();
     for (i, cp) in p.claims.iter().enumerate() {
         let found = claims.get(cp.patient_control_number.as_str());
-        let posting = post_one(conn, ctx, &row, p, i, cp, found, &mut queue)?;
+        let posting = post_one(&mut batch, ctx, &row, p, i, cp, found, &mut queue)?;
         postings.push(posting);
     }
+    batch.flush(conn)?;
     row.claims_unmatched = i32::try_from(queue.len()).unwrap_or(i32::MAX);
     row.claims_posted = row.claims_total - row.claims_unmatched;
     row.status = match (row.claims_unmatched, row.claims_posted) {
@@ -372,7 +376,7 @@ fn queued(
 
 #[allow(clippy::too_many_arguments)]
 fn post_one(
-    conn: &mut AnyConnection,
+    batch: &mut PostingBatch,
     ctx: &RequestCtx,
     row: &RemittanceRow,
     p: &Payment,
@@ -421,8 +425,8 @@ fn post_one(
         .map(|m| m.matched_by.as_str().to_string())
         .collect();
     let adj = adjudication(cp, &lines, claim.payer_id, row.id, p);
-    // A savepoint: a claim the posting refuses goes to the queue without undoing the others.
-    match conn.transaction(|c| post_adjudication(c, ctx, claim.id, &adj)) {
+    // A claim the posting refuses stages nothing and goes to the queue; the others still post.
+    match batch.post(ctx, claim.id, None, &adj) {
         Ok(out) => {
             posting.outcome = if out.duplicate { "duplicate" } else { "posted" }.into();
             posting.claim_status = Some(out.status);

@@ -52,5 +52,6 @@ mod storage;
 mod submission;
 mod submission_acks;
 mod submission_reliability;
+mod throughput;
 mod x12_line_breaks;
 mod x12_validation;
