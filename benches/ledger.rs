@@ -2,7 +2,7 @@
 //! On SQLite, and on PostgreSQL when MEDBILL_BENCH_PG_URL names a server database we may
 //! create databases beside:
 //! - posting: 10,000 submitted claims of 3 lines, each posted (paid + CO 45 + PR 2 per line)
-//!   through `remits::post_adjudication` in one transaction, as the 835 import posts a payment;
+//!   through one `remits::PostingBatch` in one transaction, as the 835 import posts a payment;
 //! - aging: `reports::aging::run` over 102,000 open claim lines (34,000 claims, 10 payers,
 //!   1,000 patients, dates of service over 200 days), by payer and by patient, 100 runs each.
 //!
@@ -25,9 +25,7 @@ use medbill::ledger::model::{Buckets, Kind, PlannedEntry};
 use medbill::ledger::store;
 use medbill::patients::model::PatientId;
 use medbill::payers::model::PayerId;
-use medbill::remits::{
-    post_adjudication, Adjustment, ClaimAdjudication, LineAdjudication, LineMatch,
-};
+use medbill::remits::{Adjustment, ClaimAdjudication, LineAdjudication, LineMatch, PostingBatch};
 use medbill::reports::aging::{self, AgingQuery};
 
 const CHARGES: [i64; 3] = [12_500, 5_000, 2_500];
@@ -166,10 +164,17 @@ fn run(label: &str, pool: &DbPool) -> Result<(), String> {
     let start = Instant::now();
     let posted = conn
         .write_transaction(|c| -> Result<usize, medbill::error::ApiError> {
+            // As the 835 import posts a payment: read the claims once, post each in memory,
+            // write everything together.
+            let ids: Vec<ClaimId> = claims.iter().take(10_000).map(|(c, _)| *c).collect();
+            let mut batch = PostingBatch::load(c, &ids)?;
             let mut n = 0;
             for (i, (claim, payer)) in claims.iter().take(10_000).enumerate() {
-                n += post_adjudication(c, &ctx, *claim, &adjudication(*payer, i))?.entries_written;
+                n += batch
+                    .post(&ctx, *claim, None, &adjudication(*payer, i))?
+                    .entries_written;
             }
+            batch.flush(c)?;
             Ok(n)
         })
         .map_err(|e| format!("{e:?}"))?;

@@ -70,13 +70,16 @@ def main():
     try:
         first = server.stdout.readline()
         password = re.search(r"password (\S+)", first).group(1)
-        for _ in range(100):
+        # Up to 2 minutes: a debug build on a loaded machine takes long to load the code tables.
+        for _ in range(1200):
             try:
                 api = Api()
                 api.call("GET", "/health/ready")
                 break
-            except (ConnectionError, OSError):
+            except (ConnectionError, OSError, http.client.HTTPException):
                 time.sleep(0.1)
+        else:
+            raise SystemExit("the server did not get ready")
         tok, _ = api.call("POST", "/v1/auth/token",
                           form={"grant_type": "password", "username": "admin", "password": password})
         api.token = tok["access_token"]

@@ -23,6 +23,8 @@ use crate::http::RequestCtx;
 /// One audit event before it is stored.
 #[derive(Debug, Clone, diesel::Insertable)]
 #[diesel(table_name = audit_log)]
+// None is NULL (no column has a default), so SQLite inserts many rows in one statement.
+#[diesel(treat_none_as_default_value = false)]
 pub struct AuditEntry {
     /// Unique id of the event.
     pub event_id: EventId,

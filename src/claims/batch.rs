@@ -1,15 +1,18 @@
 //! Batch work for a day's claims: build claims for many signed-off encounters and queue many
-//! claims in one request each. Every item runs in its own transaction, so one refusal (a 409,
-//! a 422 from the scrubber) stops nothing else; the answer lists each item's outcome, with the
-//! problem document of those that failed.
+//! claims in one request each. Every item runs in its own savepoint (items are committed in
+//! groups), so one refusal (a 409, a 422 from the scrubber) stops nothing else and leaves
+//! nothing of itself; the answer lists each item's outcome, with the problem document of those
+//! that failed.
 
 use actix_web::{post, web, HttpResponse};
+use diesel::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::model::{ClaimId, ClaimRow, ClaimSummary};
 use super::service;
 use crate::auth::roles::Permission;
 use crate::coverages::model::CoverageId;
+use crate::db::AnyConnection;
 use crate::encounters::model::EncounterId;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::{JsonBody, RequestCtx};
@@ -113,41 +116,66 @@ fn check_size(n: usize, pointer: &str) -> ApiResult<()> {
     ))
 }
 
-/// Builds a claim per item, each in its own transaction, on one connection.
+/// Items committed together. Each commit costs a disk sync (about 1 ms on SQLite with
+/// `synchronous = FULL`), which bounded one-transaction-per-item batches near 1,000-2,000
+/// items/s; a group shares one commit, and each item keeps its own savepoint.
+const GROUP: usize = 100;
+
+/// Runs `f` on each item in groups of [`GROUP`] per write transaction, each item inside its own
+/// savepoint: an item that fails is rolled back to its savepoint (never half written) and the
+/// others of its group still commit. Outcomes are answered only once their group committed; a
+/// failed commit fails every item of its group, none of which was stored.
+fn run_grouped<T>(
+    conn: &mut AnyConnection,
+    items: &[T],
+    done: &'static str,
+    f: impl Fn(&mut AnyConnection, &T) -> ApiResult<ClaimRow>,
+) -> Vec<BatchOutcome> {
+    let mut results = Vec::with_capacity(items.len());
+    for (g, group) in items.chunks(GROUP).enumerate() {
+        let base = g * GROUP;
+        let committed = conn.write_transaction(|c| -> ApiResult<Vec<ApiResult<ClaimRow>>> {
+            Ok(group.iter().map(|it| c.transaction(|c| f(c, it))).collect())
+        });
+        match committed {
+            Ok(rs) => results.extend(
+                rs.into_iter()
+                    .enumerate()
+                    .map(|(i, r)| outcome(base + i, done, r)),
+            ),
+            Err(e) => {
+                results.extend((0..group.len()).map(|i| outcome(base + i, done, Err(e.clone()))))
+            }
+        }
+    }
+    results
+}
+
+/// Builds a claim per item, each in its own savepoint, committed in groups, on one connection.
 pub fn build_many(
     state: &AppState,
     ctx: &RequestCtx,
     items: &[BatchClaimItem],
 ) -> ApiResult<BatchResult> {
     let mut conn = state.pool.get()?;
-    let results = items
-        .iter()
-        .enumerate()
-        .map(|(i, it)| {
-            let r = conn.write_transaction(|c| {
-                service::create_row_in(c, state.codes(), ctx, it.encounter_id, it.coverage_id)
-            });
-            outcome(i, "created", r)
-        })
-        .collect();
+    let codes = state.codes();
+    let results = run_grouped(&mut conn, items, "created", |c, it: &BatchClaimItem| {
+        service::create_row_in(c, codes, ctx, it.encounter_id, it.coverage_id)
+    });
     Ok(BatchResult::of(results))
 }
 
-/// Queues each claim in its own transaction (with its outbox job), on one connection.
+/// Queues each claim (with its outbox job) in its own savepoint, committed in groups, on one
+/// connection.
 pub fn queue_many(state: &AppState, ctx: &RequestCtx, ids: &[ClaimId]) -> ApiResult<BatchResult> {
     let mut conn = state.pool.get()?;
-    let results = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| {
-            let r = conn.write_transaction(|c| service::queue_row_in(c, ctx, *id, None));
-            outcome(i, "queued", r)
-        })
-        .collect();
+    let results = run_grouped(&mut conn, ids, "queued", |c, id: &ClaimId| {
+        service::queue_row_in(c, ctx, *id, None)
+    });
     Ok(BatchResult::of(results))
 }
 
-/// Build claims for many signed-off encounters (1 to 1,000), one transaction per item: 200
+/// Build claims for many signed-off encounters (1 to 1,000), each item whole or not at all: 200
 /// with each item's outcome (`created` with the claim, or `failed` with its problem).
 #[utoipa::path(post, path = "/v1/claims/batch", tag = "claims", request_body = BatchClaims,
     responses((status = 200, body = BatchResult), (status = 403, body = crate::error::Problem),
@@ -166,7 +194,7 @@ pub async fn build_claims(
     Ok(HttpResponse::Ok().json(result))
 }
 
-/// Queue many validated claims (1 to 1,000), one transaction per item: 200 with each item's
+/// Queue many validated claims (1 to 1,000), each item whole or not at all: 200 with each item's
 /// outcome (`queued` with the claim, or `failed` with its problem, e.g. a 409 naming its
 /// `current_status`).
 #[utoipa::path(post, path = "/v1/claims/queue", tag = "claims", request_body = BatchQueue,

@@ -93,6 +93,8 @@ pub struct EventCode {
     Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema,
 )]
 #[diesel(table_name = claim_events)]
+// None is NULL (no column has a default), so SQLite inserts many events in one statement.
+#[diesel(treat_none_as_default_value = false)]
 pub struct ClaimEvent {
     /// Event id.
     #[serde(skip)]

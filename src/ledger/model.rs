@@ -223,6 +223,9 @@ pub struct PlannedDenial {
 /// A stored posting.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = ledger_postings)]
+// None is NULL (no column has a default): SQLite can then insert many rows in one statement;
+// with defaultable values diesel inserts one row per statement there.
+#[diesel(treat_none_as_default_value = false)]
 pub struct PostingRow {
     /// Id.
     pub id: PostingId,
@@ -255,6 +258,9 @@ pub struct PostingRow {
 /// A stored entry.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = ledger_entries)]
+// None is NULL (no column has a default): SQLite can then insert many rows in one statement;
+// with defaultable values diesel inserts one row per statement there.
+#[diesel(treat_none_as_default_value = false)]
 pub struct EntryRow {
     /// Id.
     pub id: EntryId,
@@ -308,6 +314,9 @@ impl EntryRow {
 /// A stored denial reason.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = ledger_denials)]
+// None is NULL (no column has a default): SQLite can then insert many rows in one statement;
+// with defaultable values diesel inserts one row per statement there.
+#[diesel(treat_none_as_default_value = false)]
 pub struct DenialRow {
     /// Id.
     pub id: EntryId,

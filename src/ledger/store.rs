@@ -10,18 +10,25 @@ use crate::claims::model::ClaimId;
 use crate::db::schema_ledger::{ledger_denials as dn, ledger_entries as le, ledger_postings as lp};
 use crate::db::AnyConnection;
 
-/// Inserts a posting.
-pub fn insert_posting(conn: &mut AnyConnection, row: &PostingRow) -> QueryResult<()> {
-    diesel::insert_into(lp::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+/// Inserts postings (in chunks, as one statement each: a payment posts many claims).
+pub fn insert_postings(conn: &mut AnyConnection, rows: &[PostingRow]) -> QueryResult<()> {
+    // 13 columns x 500 rows: 6,500 parameters, under SQLite's 32,766 and PostgreSQL's 65,535.
+    for chunk in rows.chunks(500) {
+        let insert = diesel::insert_into(lp::table).values(chunk);
+        match conn {
+            AnyConnection::Sqlite(c) => insert.execute(c)?,
+            AnyConnection::Postgres(c) => insert.execute(c)?,
+        };
+    }
+    Ok(())
 }
 
 /// Inserts entries (in chunks, as one statement each: posting writes many).
 pub fn insert_entries(conn: &mut AnyConnection, rows: &[EntryRow]) -> QueryResult<()> {
-    // 18 columns x 50 rows stays under SQLite's bound-parameter limit.
-    for chunk in rows.chunks(50) {
+    // 18 columns x 500 rows: 9,000 parameters, under SQLite's 32,766 (the bundled SQLite's
+    // limit) and PostgreSQL's 65,535. Fewer, larger statements: a payment writes tens of
+    // thousands of entries.
+    for chunk in rows.chunks(500) {
         let insert = diesel::insert_into(le::table).values(chunk);
         match conn {
             AnyConnection::Sqlite(c) => insert.execute(c)?,

@@ -1,6 +1,6 @@
 //! The 835 import: read the file ([`crate::x12::era`]), then one transaction per payment
 //! (BPR/TRN): store it raw and parsed, and unless it is out of balance, match each CLP to a
-//! claim and post it with [`post_adjudication`]; what cannot be matched goes to the unmatched
+//! claim and post it with a [`PostingBatch`]; what cannot be matched goes to the unmatched
 //! queue. A payment already stored (same sender, interchange, transaction set and trace number)
 //! is not stored or posted again. Remittances are PHI: every import is audited, nothing of the
 //! file is logged.
@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use super::adjudication::{Adjustment, ClaimAdjudication, LineAdjudication};
 use super::matching::{self, LineMatching, OurLine};
-use super::posting_service::post_adjudication;
+use super::posting_batch::PostingBatch;
+use super::posting_service::PostingOutcome;
 use super::store::{self, RemittanceId, RemittanceRow, UnmatchedId, UnmatchedRow};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::claims::model::{ClaimId, ClaimRow};
@@ -206,13 +207,19 @@ fn import_payment(
         return Ok(outcome_of(&row, false));
     }
     let claims = load_claims(conn, p)?;
+    let ids: Vec<ClaimId> = claims.values().map(|c| c.id).collect();
+    // The payment's claims are read once and its postings written together at the end.
+    let mut batch = PostingBatch::load(conn, &ids)?;
     let mut postings = Vec::with_capacity(p.claims.len());
     let mut queue = Vec::new();
+    let mut posted = Vec::new();
     for (i, cp) in p.claims.iter().enumerate() {
         let found = claims.get(cp.patient_control_number.as_str());
-        let posting = post_one(conn, ctx, &row, p, i, cp, found, &mut queue)?;
+        let posting = post_one(&mut batch, ctx, &row, p, i, cp, found, &mut queue, &mut posted)?;
         postings.push(posting);
     }
+    batch.flush(conn)?;
+    auto_bill_posted(conn, ctx, &mut postings, posted)?;
     row.claims_unmatched = i32::try_from(queue.len()).unwrap_or(i32::MAX);
     row.claims_posted = row.claims_total - row.claims_unmatched;
     row.status = match (row.claims_unmatched, row.claims_posted) {
@@ -402,7 +409,7 @@ fn queued(
 
 #[allow(clippy::too_many_arguments)]
 fn post_one(
-    conn: &mut AnyConnection,
+    batch: &mut PostingBatch,
     ctx: &RequestCtx,
     row: &RemittanceRow,
     p: &Payment,
@@ -410,6 +417,7 @@ fn post_one(
     cp: &ClaimPayment,
     found: Option<&Candidate>,
     queue: &mut Vec<UnmatchedRow>,
+    posted: &mut Vec<(usize, PostingOutcome, ClaimAdjudication)>,
 ) -> ApiResult<ClaimPosting> {
     let mut posting = ClaimPosting {
         claim_index: i,
@@ -451,11 +459,14 @@ fn post_one(
         .map(|m| m.matched_by.as_str().to_string())
         .collect();
     let adj = adjudication(cp, &lines, claim.payer_id, row.id, p);
-    // A savepoint: a claim the posting refuses goes to the queue without undoing the others.
-    match conn.transaction(|c| post_adjudication(c, ctx, claim.id, &adj)) {
+    // A claim the posting refuses stages nothing and goes to the queue; the others still post.
+    match batch.post(ctx, claim.id, None, &adj) {
         Ok(out) => {
             posting.outcome = if out.duplicate { "duplicate" } else { "posted" }.into();
-            posting.claim_status = Some(out.status);
+            posting.claim_status = Some(out.status.clone());
+            if !out.duplicate {
+                posted.push((i, out, adj));
+            }
         }
         Err(e) => {
             posting.notes.push(format!("posting refused: {}", e.detail));
@@ -463,4 +474,29 @@ fn post_one(
         }
     }
     Ok(posting)
+}
+
+/// The payer's `auto_bill_secondary` setting, after the payment's postings are written: builds
+/// and queues each posted claim's next payer claim (one payer lookup per payment).
+fn auto_bill_posted(
+    conn: &mut AnyConnection,
+    ctx: &RequestCtx,
+    postings: &mut [ClaimPosting],
+    posted: Vec<(usize, PostingOutcome, ClaimAdjudication)>,
+) -> ApiResult<()> {
+    let Some(payer) = posted.first().map(|p| p.2.payer_id) else {
+        return Ok(());
+    };
+    if !crate::payers::store::find(conn, payer)?.is_some_and(|p| p.auto_bill_secondary) {
+        return Ok(());
+    }
+    for (i, mut out, adj) in posted {
+        let before = out.warnings.len();
+        super::posting_service::auto_bill(conn, ctx, &adj, &mut out)?;
+        if let Some(p) = postings.get_mut(i) {
+            p.claim_status = Some(out.status);
+            p.notes.extend(out.warnings.into_iter().skip(before));
+        }
+    }
+    Ok(())
 }

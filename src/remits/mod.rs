@@ -9,12 +9,14 @@ pub mod manual;
 pub mod matching;
 pub mod payment_routes;
 pub mod post;
+pub mod posting_batch;
 pub mod posting_service;
 pub mod routes;
 pub mod store;
 pub mod unmatched;
 
 pub use adjudication::{Adjustment, ClaimAdjudication, LineAdjudication, LineMatch};
+pub use posting_batch::PostingBatch;
 pub use posting_service::{post_adjudication, PostingOutcome};
 
 /// Mounts manual posting and write-offs.

@@ -69,5 +69,6 @@ mod webhook_receiver;
 mod webhooks;
 mod webhooks_crash;
 mod webhooks_figures;
+mod throughput;
 mod x12_line_breaks;
 mod x12_validation;

@@ -1,0 +1,2 @@
+DROP INDEX claims_aging;
+DROP INDEX ledger_entries_aging;

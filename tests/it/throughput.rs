@@ -1,0 +1,198 @@
+//! Throughput guards (issues 11 and 12), on both backends:
+//! - posting an 835 payment reads and writes per payment, not per claim: the SQL statements an
+//!   import runs grow by at most one per extra claim (the claim's status update), counted with
+//!   diesel's instrumentation; the money and statuses are those of the claim-at-a-time path;
+//! - a claim batch commits items in groups, each in its own savepoint: an item that fails after
+//!   it wrote something leaves nothing of itself, and the items around it still commit.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use diesel::connection::{Connection, InstrumentationEvent};
+use medbill::auth::roles::Role;
+use medbill::auth::tokens::Caller;
+use medbill::http::RequestCtx;
+use serde_json::json;
+
+use crate::claims_fx::{
+    address_billing, another_visit, assert_ledger_balances, built, claim_field, post_with,
+    signed_off, sql,
+};
+use crate::common::fixtures::{fixture, Fx};
+use crate::common::TestApp;
+
+/// A submitted two-line claim (99213-25 at 125.00, 93000 at 50.00); returns (id, CLM01).
+async fn submitted(app: &TestApp, fx: &Fx) -> (String, String) {
+    let mut body = another_visit(fx);
+    body["lines"] = json!([
+        {"code": "99213", "modifiers": ["25"], "charge_cents": 12500, "diagnosis_pointers": [1]},
+        {"code": "93000", "charge_cents": 5000, "diagnosis_pointers": [1]}
+    ]);
+    let enc = signed_off(app, &body).await;
+    let id = built(app, &enc).await;
+    sql(
+        app,
+        &format!("UPDATE claims SET status = 'submitted' WHERE id = '{id}'"),
+    );
+    let pcn = claim_field(app, &id, "patient_control_number")
+        .as_str()
+        .unwrap()
+        .to_string();
+    (id, pcn)
+}
+
+/// An 835 paying each of `pcns` 140.00 of 175.00 (CO 45 and PR 2 on line 1, line 2 in full).
+fn era(isa13: u32, pcns: &[String]) -> String {
+    let mut segs = vec![
+        "ST*835*0001".to_string(),
+        format!("BPR*I*{}*C*ACH*CCP*01*011000015*DA*123456789*1512345678**01*011000028*DA*987654321*20260401", 140 * pcns.len()),
+        format!("TRN*1*EFT{isa13}*1512345678"),
+        "N1*PR*AETNA".into(),
+        "N3*1 PAYER WAY".into(),
+        "N4*HARTFORD*CT*06101".into(),
+        "PER*BL*EDI*TE*8005551212".into(),
+        "N1*PE*MAPLE STREET FAMILY PRACTICE*XX*1234567893".into(),
+        "LX*1".into(),
+    ];
+    for p in pcns {
+        for s in [
+            format!("CLP*{p}*1*175*140*20*12*P{p}*11*1"),
+            "NM1*QC*1*DOE*JANE****MI*M1".into(),
+            "SVC*HC:99213:25*125*90**1".into(),
+            "CAS*CO*45*15".into(),
+            "CAS*PR*2*20".into(),
+            "REF*6R*1".into(),
+            "SVC*HC:93000*50*50**1".into(),
+            "REF*6R*2".into(),
+        ] {
+            segs.push(s);
+        }
+    }
+    segs.push(format!("SE*{}*0001", segs.len() + 1));
+    let mut out = vec![
+        format!("ISA*00*          *00*          *ZZ*AETNA          *ZZ*MEDBILLSUB     *260401*0900*^*00501*{isa13:09}*0*T*:"),
+        format!("GS*HP*AETNA*MEDBILLSUB*20260401*0900*{isa13}*X*005010X221A1"),
+    ];
+    out.extend(segs);
+    out.push(format!("GE*1*{isa13}"));
+    out.push(format!("IEA*1*{isa13:09}"));
+    out.join("~\n") + "~\n"
+}
+
+/// Imports `text` on one pooled connection and returns the SQL statements it ran (queries and
+/// transaction control: BEGIN, COMMIT, SAVEPOINT, RELEASE, ROLLBACK).
+fn statements_of_import(app: &TestApp, text: &str) -> usize {
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&count);
+    let mut conn = app.conn();
+    conn.set_instrumentation(move |e: InstrumentationEvent<'_>| {
+        if matches!(
+            e,
+            InstrumentationEvent::StartQuery { .. }
+                | InstrumentationEvent::BeginTransaction { .. }
+                | InstrumentationEvent::CommitTransaction { .. }
+                | InstrumentationEvent::RollbackTransaction { .. }
+        ) {
+            seen.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    let ctx = RequestCtx {
+        caller: Caller {
+            actor: "system:remits".into(),
+            role: Role::Admin,
+            generation: None,
+        },
+        request_id: String::new(),
+    };
+    let out = medbill::remits::import::import_835(&mut conn, &ctx, "t.835", text).unwrap();
+    conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+    assert_eq!(out.payments[0].status, "posted", "{out:?}");
+    count.load(Ordering::Relaxed)
+}
+
+async fn payment_statements_do_not_grow_per_claim(app: TestApp) {
+    let fx = fixture(&app, "TP1").await;
+    address_billing(&app, &fx).await;
+    let mut claims = Vec::new();
+    for _ in 0..6 {
+        claims.push(submitted(&app, &fx).await);
+    }
+    let pcns: Vec<String> = claims.iter().map(|(_, p)| p.clone()).collect();
+    let two = statements_of_import(&app, &era(801, &pcns[..2]));
+    let four = statements_of_import(&app, &era(802, &pcns[2..]));
+    let per_claim = (four - two) as f64 / 2.0;
+    println!("835 import: {two} statements for 2 claims, {four} for 4 ({per_claim} per claim)");
+    // One status update per claim; every read and insert is per payment.
+    assert!(per_claim <= 1.0, "{two} -> {four} statements");
+    assert_ledger_balances(&app);
+    for (id, _) in &claims {
+        assert_eq!(claim_field(&app, id, "status"), "paid");
+    }
+    // Every claim: one posting, six entries (two payments, CO and PR on line 1, and the two
+    // charges), one audit row, one history event.
+    assert_eq!(app.count("ledger_postings"), 6);
+    assert_eq!(app.count("ledger_entries"), 6 * 6);
+    assert_eq!(
+        app.count("audit_log WHERE resource_type = 'claim_posting'"),
+        6
+    );
+    assert_eq!(app.count("claim_events WHERE to_status = 'paid'"), 6);
+    assert_eq!(app.count("claims WHERE version = 2"), 6);
+}
+
+async fn a_failing_item_leaves_nothing_in_its_group(app: TestApp) {
+    let fx = fixture(&app, "TP2").await;
+    address_billing(&app, &fx).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let enc = signed_off(&app, &another_visit(&fx)).await;
+        ids.push(built(&app, &enc).await);
+    }
+    // The middle claim already has an outbox job: queueing it moves the claim and writes its
+    // history and audit, then the job insert fails on the unique claim_id.
+    sql(
+        &app,
+        &format!(
+            "INSERT INTO submission_jobs (id, claim_id, payer_id, status, attempts, next_attempt_at, \
+             created_at, updated_at) SELECT '0190a000-0000-7000-8000-000000000001', id, payer_id, \
+             'done', 1, created_at, created_at, created_at FROM claims WHERE id = '{}'",
+            ids[1]
+        ),
+    );
+    let events = app.count("claim_events");
+    let r = post_with(
+        &app,
+        "/v1/claims/queue",
+        Role::Billing,
+        Some(&json!({"claim_ids": ids})),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let outcomes: Vec<&str> = r.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["queued", "failed", "queued"], "{}", r.body);
+    assert_eq!(claim_field(&app, &ids[0], "status"), "queued");
+    assert_eq!(claim_field(&app, &ids[1], "status"), "validated");
+    assert_eq!(claim_field(&app, &ids[2], "status"), "queued");
+    // Two queued events, none for the failed item; two new jobs beside the planted one.
+    assert_eq!(app.count("claim_events"), events + 2);
+    assert_eq!(
+        app.count(&format!(
+            "claim_events WHERE claim_id = '{}' AND to_status = 'queued'",
+            ids[1]
+        )),
+        0
+    );
+    assert_eq!(app.count("submission_jobs"), 3);
+}
+
+on_both_backends!(
+    payment_statements_do_not_grow_per_claim,
+    a_failing_item_leaves_nothing_in_its_group
+);
