@@ -99,7 +99,13 @@ pub fn create_in(
     let entry = AuditEntry::success(ctx, "create", RESOURCE, Some(cv.id.to_string()));
     audit_store::insert(conn, &[entry])?;
     let data = serde_json::json!({ "coverage_id": cv.id, "patient_id": cv.patient_id, "payer_id": cv.payer_id });
-    crate::events::record(conn, crate::events::types::COVERAGE_CREATED, cv.id.0, cv.version, data)?;
+    crate::events::record(
+        conn,
+        crate::events::types::COVERAGE_CREATED,
+        cv.id.0,
+        cv.version,
+        data,
+    )?;
     Ok(cv)
 }
 

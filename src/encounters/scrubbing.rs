@@ -12,8 +12,8 @@ use crate::db::AnyConnection;
 use crate::error::ApiResult;
 use crate::frequency::store as frequency_store;
 use crate::providers::model::Provider;
-use crate::scrub::frequency::{frequency_findings, FrequencyLimit};
 use crate::scrub::eligibility;
+use crate::scrub::frequency::{frequency_findings, FrequencyLimit};
 use crate::scrub::history::{self, BilledService};
 use crate::scrub::{
     scrub, CoverageFacts, Finding, LineFacts, PatientFacts, ProviderFacts, ScrubInput, Severity,

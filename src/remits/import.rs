@@ -215,7 +215,17 @@ fn import_payment(
     let mut posted = Vec::new();
     for (i, cp) in p.claims.iter().enumerate() {
         let found = claims.get(cp.patient_control_number.as_str());
-        let posting = post_one(&mut batch, ctx, &row, p, i, cp, found, &mut queue, &mut posted)?;
+        let posting = post_one(
+            &mut batch,
+            ctx,
+            &row,
+            p,
+            i,
+            cp,
+            found,
+            &mut queue,
+            &mut posted,
+        )?;
         postings.push(posting);
     }
     batch.flush(conn)?;

@@ -6,8 +6,8 @@
 mod context;
 mod coverage;
 mod diagnoses;
-pub mod frequency;
 pub mod eligibility;
+pub mod frequency;
 pub mod history;
 mod lines;
 mod ncci;
