@@ -113,14 +113,17 @@ fn emit(conn: &mut AnyConnection, chunk: &[ClaimEvent]) -> QueryResult<()> {
         .load(conn)?
         .into_iter()
         .collect();
-    for (e, kind) in moves {
-        let data = serde_json::json!({
-            "claim_id": e.claim_id, "status": e.to_status, "from_status": e.from_status,
-        });
-        let version = versions.get(&e.claim_id).copied().unwrap_or(1);
-        crate::events::record(conn, kind, e.claim_id.0, version, data)?;
-    }
-    Ok(())
+    let events: Vec<crate::events::NewEvent> = moves
+        .into_iter()
+        .map(|(e, kind)| {
+            let data = serde_json::json!({
+                "claim_id": e.claim_id, "status": e.to_status, "from_status": e.from_status,
+            });
+            let version = versions.get(&e.claim_id).copied().unwrap_or(1);
+            (kind, e.claim_id.0, version, data)
+        })
+        .collect();
+    crate::events::record_many(conn, &events)
 }
 
 /// The history of a claim, oldest first.

@@ -14,9 +14,14 @@ pub mod transport;
 
 use actix_web::web;
 
-/// Registers the eligibility routes (`/v1/eligibility/responses` before `/{id}` paths).
+/// Registers the eligibility routes (`/v1/eligibility/responses` before `/{id}` paths; a GET
+/// there answers 405 with `Allow: POST` rather than a bad check id).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(correction_routes::import_271)
+        .route(
+            "/v1/eligibility/responses",
+            web::get().to(crate::http::allowed_methods::no_route),
+        )
         .service(correction_routes::apply_correction)
         .service(routes::check_eligibility)
         .service(routes::list_checks)

@@ -273,6 +273,16 @@ pub fn finish(
             "this check was finished by another request",
         ));
     }
+    let data = serde_json::json!({
+        "check_id": row.id, "coverage_id": row.coverage_id, "status": row.status,
+    });
+    crate::events::record(
+        conn,
+        crate::events::types::ELIGIBILITY_CHECKED,
+        row.id.0,
+        row.version,
+        data,
+    )?;
     Ok(row)
 }
 

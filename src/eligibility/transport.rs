@@ -3,9 +3,8 @@
 //! or through the file queue (the `filedrop` adapter: `<check id>.270` written atomically into
 //! the outbox, the 271 imported later).
 //!
-//! The events issue moves the claims http adapter to ureq 3 with its client in
-//! src/net/client.rs; this small transport uses the same crate directly until the two are
-//! unified.
+//! The HTTP client is the shared one (`net::client`: rustls with the bundled or configured
+//! roots, no redirects, kept-alive connections), built once per transport.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -76,7 +75,7 @@ impl Channel {
 pub struct HttpTransport {
     url: String,
     authorization: Option<String>,
-    timeout: Duration,
+    agent: ureq::Agent,
 }
 
 /// Why a real-time exchange gave no 271.
@@ -114,21 +113,19 @@ impl HttpTransport {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err("the eligibility URL must start with http:// or https://".into());
         }
+        let agent =
+            crate::net::client::agent(&crate::net::client::ClientSettings::with_timeout(timeout))?;
         Ok(HttpTransport {
             url: url.to_string(),
             authorization,
-            timeout,
+            agent,
         })
     }
 
     /// POSTs the 270 (under `id` as Idempotency-Key) and returns the 271 text.
     pub fn exchange(&self, id: &str, x12: &str) -> Result<String, SendError> {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(self.timeout))
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut req = agent
+        let mut req = self
+            .agent
             .post(&self.url)
             .header("Content-Type", "application/edi-x12")
             .header("Idempotency-Key", id);

@@ -49,6 +49,9 @@ event_types! {
     REMITTANCE_POSTED = "remittance.posted" on "remittance";
     REMITTANCE_UNMATCHED = "remittance.unmatched" on "remittance";
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled" on "webhook_endpoint";
+    STATEMENT_CREATED = "statement.created" on "statement";
+    PATIENT_PAYMENT_CREATED = "patient_payment.created" on "patient_payment";
+    ELIGIBILITY_CHECKED = "eligibility.checked" on "eligibility_check";
 }
 
 /// The type named `name`, if any.

@@ -205,6 +205,16 @@ pub async fn list_rules(
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
     let after = pagination::decode_cursor(q.cursor.as_deref())?.map(FrequencyRuleId);
+    if q.code
+        .as_deref()
+        .is_some_and(|c| !(c.len() == 5 && c.bytes().all(|b| b.is_ascii_alphanumeric())))
+    {
+        return Err(ApiError::invalid_field(
+            "?code",
+            "invalid_code",
+            "a CPT or HCPCS code is 5 letters and digits, e.g. G0439",
+        ));
+    }
     let filter = RuleFilter {
         code: q.code.map(|c| c.trim().to_ascii_uppercase()),
         payer_id: q.payer_id.map(crate::payers::model::PayerId),

@@ -245,6 +245,7 @@ pub fn post_payment(
     diesel::insert_into(pp::table)
         .values(&payment)
         .execute(conn)?;
+    record_event(conn, &payment)?;
     write_entries(conn, ctx, &payment, Kind::PatientPayment, &applied)?;
     let entry = AuditEntry::success(ctx, "create", "patient_payment", Some(patient.to_string()));
     audit_store::insert(conn, &[entry])?;
@@ -301,6 +302,7 @@ pub fn refund(
     diesel::insert_into(pp::table)
         .values(&payment)
         .execute(conn)?;
+    record_event(conn, &payment)?;
     write_entries(conn, ctx, &payment, Kind::Refund, &applied)?;
     let entry = AuditEntry::success(ctx, "refund", "patient_payment", Some(patient.to_string()));
     audit_store::insert(conn, &[entry])?;
@@ -328,4 +330,19 @@ pub fn list(conn: &mut AnyConnection, patient: PatientId) -> ApiResult<PaymentLi
         items,
         credit: credit(conn, patient)?,
     })
+}
+
+/// `patient_payment.created` for a payment or refund, in its transaction (ids and kind only).
+fn record_event(conn: &mut AnyConnection, p: &PatientPayment) -> ApiResult<()> {
+    let data = serde_json::json!({
+        "patient_payment_id": p.id, "patient_id": p.patient_id, "kind": p.kind,
+    });
+    crate::events::record(
+        conn,
+        crate::events::types::PATIENT_PAYMENT_CREATED,
+        p.id.0,
+        1,
+        data,
+    )?;
+    Ok(())
 }

@@ -22,6 +22,14 @@ pub fn insert(conn: &mut AnyConnection, s: &Statement) -> ApiResult<()> {
         created_by: s.created_by.clone(),
     };
     diesel::insert_into(st::table).values(&row).execute(conn)?;
+    let data = serde_json::json!({ "statement_id": s.id, "patient_id": s.patient_id });
+    crate::events::record(
+        conn,
+        crate::events::types::STATEMENT_CREATED,
+        s.id.0,
+        1,
+        data,
+    )?;
     Ok(())
 }
 

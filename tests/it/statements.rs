@@ -191,6 +191,11 @@ async fn statement_snapshot_json_and_pdf(app: TestApp) {
     let s = r.body.clone();
     let id = s["id"].as_str().unwrap().to_string();
     assert_eq!(s["amount_due_cents"], 3000);
+    // One `statement.created` event, ids only, in the statement's transaction.
+    let ev = crate::events::all_events(&app, "&types=statement.created").await;
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    assert_eq!(ev[0]["resource"]["id"], id.as_str());
+    assert_eq!(ev[0]["data"]["patient_id"], fx.patient.as_str());
     assert_eq!(
         s["awaiting_insurance_cents"], 17500,
         "the other visit waits"
