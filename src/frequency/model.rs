@@ -20,7 +20,8 @@ pub struct FrequencyRule {
     pub id: FrequencyRuleId,
     /// Procedure code the limit counts (CPT or HCPCS, upper case).
     pub code: String,
-    /// The one payer it applies to, if it names one.
+    /// The one payer it applies to, if it names one (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payer_id: Option<PayerId>,
     /// Applies to every payer with this claim filing indicator (e.g. `MB`), if set.
     pub claim_filing_indicator: Option<String>,
@@ -130,7 +131,11 @@ pub struct NewFrequencyRule {
         length(max = 200, message = "the source must be at most 200 characters"),
         custom(function = "validate_plain_text")
     )]
-    #[schema(max_length = 200, example = "Payer policy 2026-14")]
+    #[schema(
+        pattern = r"^[\u0020-\u0029\u002b-\u0039\u003b-\u005d\u005f-\u007d\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]*[\u0021-\u0029\u002b-\u0039\u003b-\u005d\u005f-\u007d\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff][\u0020-\u0029\u002b-\u0039\u003b-\u005d\u005f-\u007d\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]*$",
+        max_length = 200,
+        example = "Payer policy 2026-14"
+    )]
     pub source: Option<String>,
 }
 
@@ -176,11 +181,15 @@ pub struct FrequencyRulePatch {
         ),
         custom(function = "validate_plain_text")
     )]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = r"^[\u0020-\u0029\u002b-\u0039\u003b-\u005d\u005f-\u007d\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]*[\u0021-\u0029\u002b-\u0039\u003b-\u005d\u005f-\u007d\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff][\u0020-\u0029\u002b-\u0039\u003b-\u005d\u005f-\u007d\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub description: Option<String>,
     /// New source (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, max_length = 200)]
+    #[schema(value_type = Option<String>, pattern = r"^[\u0020-\u0029\u002b-\u0039\u003b-\u005d\u005f-\u007d\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]*[\u0021-\u0029\u002b-\u0039\u003b-\u005d\u005f-\u007d\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff][\u0020-\u0029\u002b-\u0039\u003b-\u005d\u005f-\u007d\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]*$", max_length = 200)]
     pub source: Option<Option<String>>,
     /// Reactivate (true) or deactivate (false).
     pub active: Option<bool>,
