@@ -298,8 +298,14 @@ async fn the_console_works_in_a_browser() {
     d.typ("#line-code", "99213");
     d.typ("#line-charge", "12500");
     d.click("#add-line");
+    // The page reloads after the form post: wait for the new line before judging findings.
+    d.find("#lines tbody tr");
     d.find("#sign-off");
-    assert!(d.try_find(".finding-error").is_none(), "{}", d.source());
+    let start = Instant::now();
+    while d.try_find(".finding-error").is_some() {
+        assert!(start.elapsed() < Duration::from_secs(10), "{}", d.source());
+        std::thread::sleep(Duration::from_millis(100));
+    }
     d.shot("coding-clean");
     d.click("#sign-off");
     d.click("#create-claim");
