@@ -111,6 +111,21 @@ impl Driver {
         );
     }
 
+    /// Clicks a form's submit button and waits for the page the post leads to (the old
+    /// page's body goes stale), so the next step does not act on the page being replaced.
+    fn submit(&self, css: &str) {
+        let old = self.find("body");
+        self.click(css);
+        let start = Instant::now();
+        while self.try_find("body").is_none_or(|b| b == old) {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{css}: no new page"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn source(&self) -> String {
         self.call("GET", &self.s("/source"), None)
             .as_str()
@@ -260,7 +275,7 @@ async fn the_console_works_in_a_browser() {
     d.typ("#first_name", "Grace");
     d.typ("#last_name", "Hopper");
     d.script("document.getElementById('birth_date').value='1976-12-09'; arguments[0]();");
-    d.click("#register");
+    d.submit("#register");
     assert_eq!(d.text_of("#patient-mrn"), "BR-42");
     d.shot("front-desk-patient");
     // Open a visit for the fixture patient with providers and coverage from the lists.
@@ -269,7 +284,7 @@ async fn the_console_works_in_a_browser() {
         "for (const id of ['rendering_provider_id','billing_provider_id','coverage_id']) \
          { document.getElementById(id).selectedIndex = 1; } arguments[0]();",
     );
-    d.click("#open-visit");
+    d.submit("#open-visit");
     assert_eq!(d.text_of(".notice"), "Visit opened");
     d.find("#visits");
     d.goto("/app/encounters");
@@ -289,15 +304,15 @@ async fn the_console_works_in_a_browser() {
     d.typ("#dx-code", "hypertens");
     d.find("#dx-options option[value='I10']");
     d.typ("#dx-code", "E11");
-    d.click("#add-diagnosis");
+    d.submit("#add-diagnosis");
     d.find(".finding-error");
     d.shot("coding-finding");
-    d.click("#diagnoses button");
+    d.submit("#diagnoses button");
     d.typ("#dx-code", "I10");
-    d.click("#add-diagnosis");
+    d.submit("#add-diagnosis");
     d.typ("#line-code", "99213");
     d.typ("#line-charge", "12500");
-    d.click("#add-line");
+    d.submit("#add-line");
     // The page reloads after the form post: wait for the new line before judging findings.
     d.find("#lines tbody tr");
     d.find("#sign-off");
@@ -307,8 +322,8 @@ async fn the_console_works_in_a_browser() {
         std::thread::sleep(Duration::from_millis(100));
     }
     d.shot("coding-clean");
-    d.click("#sign-off");
-    d.click("#create-claim");
+    d.submit("#sign-off");
+    d.submit("#create-claim");
     assert!(d.text_of("#x12-preview").contains("CLM*"));
     d.shot("claim");
     d.sign_out();
@@ -318,14 +333,14 @@ async fn the_console_works_in_a_browser() {
     d.goto(&format!("/app/specimens?patient_id={}", fx.patient));
     d.typ("#tests", "80053");
     d.typ("#collected_by", "J. Phleb");
-    d.click("#accession-submit");
+    d.submit("#accession-submit");
     d.find("#label-png");
     let title = d.text_of("h1");
     let accession = title.trim_start_matches("Specimen ").to_string();
     d.shot("specimen");
     d.goto("/app/specimens");
     d.typ("#accession", &format!("{accession}\u{E007}"));
-    d.click("#receive");
+    d.submit("#receive");
     assert_eq!(d.text_of("#specimen-status"), "received");
     d.goto("/app/specimens");
     d.shot("specimen-log");
