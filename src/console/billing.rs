@@ -56,7 +56,7 @@ struct QueuePage {
 
 const STATUSES: [&str; 5] = ["open", "on_hold", "coded", "billed", "void"];
 
-type QueueData = (Vec<(String, i64)>, Vec<(String, i64)>, Vec<Encounter>);
+type QueueData = (Vec<(String, i64, i64)>, Vec<Encounter>);
 
 #[get("/encounters")]
 async fn queue(
@@ -75,10 +75,9 @@ async fn queue(
         has_errors: q.errors.filter(|e| *e),
         ..Default::default()
     };
-    let (counts, errors, rows) = with_conn(&state, move |c| -> ApiResult<QueueData> {
+    let (counts, rows) = with_conn(&state, move |c| -> ApiResult<QueueData> {
         Ok((
             queries::encounter_counts(c)?,
-            queries::encounters_with_errors(c)?,
             encounter_store::list(c, &filter, None, QUEUE_PAGE)?,
         ))
     })
@@ -96,14 +95,18 @@ async fn queue(
         })
         .collect();
     state.audit.record(entries).await?;
-    let count_of =
-        |list: &[(String, i64)], s: &str| list.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
     let tabs = STATUSES
         .iter()
-        .map(|s| Tab {
-            status: s,
-            count: count_of(&counts, s),
-            with_errors: count_of(&errors, s),
+        .map(|s| {
+            let (count, with_errors) = counts
+                .iter()
+                .find(|(k, _, _)| k == s)
+                .map_or((0, 0), |(_, n, e)| (*n, *e));
+            Tab {
+                status: s,
+                count,
+                with_errors,
+            }
         })
         .collect();
     render(&QueuePage {
@@ -167,6 +170,11 @@ struct CodingPage {
     editable: bool,
     may_sign: bool,
     may_bill: bool,
+    /// Hold (open), release (on hold): the coder's.
+    may_hold: bool,
+    may_release: bool,
+    /// Void before billing: the sign-off permission's.
+    may_void: bool,
 }
 
 type CodingData = (
@@ -293,6 +301,10 @@ async fn coding(
         editable: matches!(status, Some(Status::Open) | Some(Status::OnHold)),
         may_sign: session.may(Permission::EncounterSignOff) && status == Some(Status::Open),
         may_bill: session.may(Permission::ClaimWrite) && status == Some(Status::Coded),
+        may_hold: status == Some(Status::Open),
+        may_release: status == Some(Status::OnHold),
+        may_void: session.may(Permission::EncounterSignOff)
+            && status.is_some_and(|s| s.next().contains(&Status::Void)),
         doc,
         patient,
         report,
@@ -304,7 +316,7 @@ async fn coding(
 }
 
 /// The version the page was rendered from (`version` field): the If-Match of the edit.
-fn version_of(form: &Fields) -> Result<Option<i32>, ConsoleError> {
+pub(super) fn version_of(form: &Fields) -> Result<Option<i32>, ConsoleError> {
     match form.get("version").map(|v| v.trim()) {
         None | Some("") => Err(ApiError::invalid_field(
             "/version",
@@ -319,12 +331,14 @@ fn version_of(form: &Fields) -> Result<Option<i32>, ConsoleError> {
     }
 }
 
-/// Applies `edit` to encounter `id` as the API would, then shows the coding screen again.
-async fn edit_and_show<F>(
+/// Applies `edit` to encounter `id` as the API would (audited as `action`), then shows the
+/// coding screen again.
+pub(super) async fn edit_and_show<F>(
     state: &web::Data<AppState>,
     session: &Session,
     id: EncounterId,
     expected: Option<i32>,
+    action: &'static str,
     notice: &str,
     edit: F,
 ) -> Result<HttpResponse, ConsoleError>
@@ -338,7 +352,7 @@ where
         session.ctx.clone(),
         id,
         expected,
-        "update",
+        action,
         edit,
     )
     .await?;
@@ -368,6 +382,7 @@ async fn add_diagnosis(
         &session,
         id.into_inner(),
         expected,
+        "update",
         "Diagnosis+added",
         move |_, cur| {
             let mut list = cur.diagnoses.clone();
@@ -393,6 +408,7 @@ async fn remove_diagnosis(
         &session,
         id,
         expected,
+        "update",
         "Diagnosis+removed",
         move |_, cur| {
             let mut list = cur.diagnoses.clone();
@@ -427,6 +443,7 @@ async fn add_line(
         &session,
         id.into_inner(),
         expected,
+        "update",
         "Line+added",
         move |_, cur| add_line_edit(cur, &input),
     )
@@ -448,6 +465,7 @@ async fn remove_line(
         &session,
         id,
         expected,
+        "update",
         "Line+removed",
         move |_, cur| delete_line_edit(cur, line),
     )

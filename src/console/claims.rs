@@ -80,7 +80,16 @@ struct ClaimPage {
     chrome: Chrome,
     doc: ClaimDoc,
     preview: String,
+    /// Its submission jobs (a dead one can be retried).
+    jobs: Vec<crate::claims::queue::Job>,
+    /// The actions the role may take from the claim's state.
+    may_queue: bool,
+    may_replace: bool,
+    may_void: bool,
+    may_retry: bool,
 }
+
+type ClaimView = (ClaimDoc, String, Vec<crate::claims::queue::Job>);
 
 #[derive(Deserialize)]
 struct Notice {
@@ -97,19 +106,34 @@ async fn claim(
     session.require(Permission::ClaimRead)?;
     let id = id.into_inner();
     let line_breaks = true;
-    let (doc, preview) = with_conn(&state, move |c| -> ApiResult<(ClaimDoc, String)> {
+    let (doc, preview, jobs) = with_conn(&state, move |c| -> ApiResult<ClaimView> {
         let row = store::find(c, id)?.ok_or_else(|| ApiError::not_found("claim"))?;
         // Line breaks after each segment so a person can read the preview.
         let text = crate::claims::routes::preview_837(&row, line_breaks)?;
-        Ok((crate::claims::service::doc(c, row)?, text))
+        let jobs = super::queries::jobs_of_claim(c, id)?;
+        Ok((crate::claims::service::doc(c, row)?, text, jobs))
     })
     .await?;
     audit_phi_reads(&state, &session.ctx, "read", "claim", [id.to_string()]).await?;
+    let write = session.may(Permission::ClaimWrite);
+    let status = Status::parse(&doc.status);
+    let is_void = doc.frequency == "8";
     render(&ClaimPage {
         chrome: Chrome::new(&session, format!("Claim {}", doc.patient_control_number))
             .notice(q.into_inner().notice),
+        // The service decides; these only hide buttons that would surely be refused.
+        may_queue: write && doc.allowed_next.contains(&"queued"),
+        may_replace: write
+            && !is_void
+            && matches!(
+                status,
+                Some(Status::Submitted | Status::Accepted | Status::Rejected)
+            ),
+        may_void: write && !is_void && matches!(status, Some(Status::Submitted | Status::Accepted)),
+        may_retry: write,
         doc,
         preview,
+        jobs,
     })
 }
 
