@@ -153,6 +153,10 @@ struct PatientPage {
     encounters: Vec<Encounter>,
     providers: Vec<crate::providers::model::Provider>,
     may_cover: bool,
+    /// Eligibility checks (270/271) of each coverage.
+    may_check: bool,
+    /// Statements and payments (the account page).
+    may_account: bool,
     may_open: bool,
     may_code: bool,
     may_accession: bool,
@@ -259,6 +263,8 @@ async fn patient(
         encounters,
         providers,
         may_cover: session.may(Permission::CoverageWrite),
+        may_check: session.may(Permission::EligibilityCheck),
+        may_account: session.may(Permission::StatementRead),
         may_open: session.may(Permission::EncounterOpen),
         may_code: session.may(Permission::EncounterCode),
         may_accession: session.may(Permission::SpecimenCollect),

@@ -4,9 +4,13 @@
 //! stores, services and audit as the API routes; nothing here holds a business rule of its own.
 //! See docs/console.md.
 
+pub mod account;
 pub mod assets;
 pub mod billing;
+pub mod claim_actions;
 pub mod claims;
+pub mod eligibility;
+pub mod encounter_actions;
 pub mod frontdesk;
 pub mod login;
 pub mod nav;
@@ -41,8 +45,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, enabled: bool) {
 fn configure_screens(cfg: &mut web::ServiceConfig) {
     cfg.configure(nav::configure)
         .configure(frontdesk::configure)
+        .configure(eligibility::configure)
+        .configure(account::configure)
         .configure(billing::configure)
+        .configure(encounter_actions::configure)
         .configure(claims::configure)
+        .configure(claim_actions::configure)
         .configure(specimens::configure)
         .configure(receivables::configure);
 }

@@ -152,8 +152,47 @@ pub fn dollars(cents: i64) -> String {
     format!("{sign}${}.{:02}", c / 100, c % 100)
 }
 
+/// Dollars as typed by a person (`25`, `25.5`, `25.50`, `$1,025.00`) in cents; `None` when it
+/// is not an amount.
+pub fn cents_of(typed: &str) -> Option<i64> {
+    let t: String = typed
+        .trim()
+        .trim_start_matches('$')
+        .chars()
+        .filter(|c| *c != ',')
+        .collect();
+    let (whole, frac) = t.split_once('.').unwrap_or((t.as_str(), ""));
+    if whole.is_empty() && frac.is_empty()
+        || frac.len() > 2
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || whole.len() > 12
+    {
+        return None;
+    }
+    let dollars: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let cents: i64 = format!("{frac:0<2}").parse().ok()?;
+    dollars.checked_mul(100)?.checked_add(cents)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn typed_dollars_become_cents() {
+        use super::cents_of;
+        assert_eq!(cents_of("25"), Some(2500));
+        assert_eq!(cents_of("25.5"), Some(2550));
+        assert_eq!(cents_of(" $1,025.07 "), Some(102507));
+        assert_eq!(cents_of(".75"), Some(75));
+        for bad in ["", ".", "1.234", "-5", "abc", "1e3", "12.x"] {
+            assert_eq!(cents_of(bad), None, "{bad}");
+        }
+    }
+
     #[test]
     fn dollars_show_cents() {
         assert_eq!(super::dollars(12345), "$123.45");

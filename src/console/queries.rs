@@ -74,20 +74,38 @@ pub fn body_of<T: DeserializeOwned>(
     crate::http::json::parse_json(&bytes)
 }
 
-/// Encounters per status (the work queue's tabs).
-pub fn encounter_counts(conn: &mut AnyConnection) -> QueryResult<Vec<(String, i64)>> {
-    e::table
-        .group_by(e::status)
-        .select((e::status, count_star()))
-        .order(e::status.asc())
-        .load(conn)
+/// Encounters per status and, of those, how many have unoverridden scrubber errors (the work
+/// queue's tabs): one pass grouped by status and error count, so with the
+/// `encounters_status_errors` index it reads the index only, never the rows.
+pub fn encounter_counts(conn: &mut AnyConnection) -> QueryResult<Vec<(String, i64, i64)>> {
+    let groups: Vec<(String, i32, i64)> = e::table
+        .group_by((e::status, e::error_count))
+        .select((e::status, e::error_count, count_star()))
+        .load(conn)?;
+    let mut by_status: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for (status, errors, n) in groups {
+        let slot = by_status.entry(status).or_default();
+        slot.0 += n;
+        if errors > 0 {
+            slot.1 += n;
+        }
+    }
+    Ok(by_status
+        .into_iter()
+        .map(|(s, (all, with_errors))| (s, all, with_errors))
+        .collect())
 }
 
-/// Encounters per status that have unoverridden scrubber errors.
-pub fn encounters_with_errors(conn: &mut AnyConnection) -> QueryResult<Vec<(String, i64)>> {
-    e::table
-        .filter(e::error_count.gt(0))
-        .group_by(e::status)
-        .select((e::status, count_star()))
+/// The submission jobs of one claim (its retry button), newest first.
+pub fn jobs_of_claim(
+    conn: &mut AnyConnection,
+    claim: crate::claims::model::ClaimId,
+) -> QueryResult<Vec<crate::claims::queue::Job>> {
+    use crate::db::schema_claims::submission_jobs as sj;
+    sj::table
+        .filter(sj::claim_id.eq(claim))
+        .select(crate::claims::queue::Job::as_select())
+        .order(sj::created_at.desc())
+        .limit(20)
         .load(conn)
 }
