@@ -90,13 +90,18 @@ async fn account(
         Ok((pt, rows, pays))
     })
     .await?;
-    let ctx = &session.ctx;
-    audit_phi_reads(&state, ctx, "read", "patient", [id.to_string()]).await?;
-    let ids = rows.iter().map(|r| r.id.to_string());
-    audit_phi_reads(&state, ctx, "search", STATEMENT, ids).await?;
+    let mut reads = vec![
+        ("read", "patient", vec![id.to_string()]),
+        (
+            "search",
+            STATEMENT,
+            rows.iter().map(|r| r.id.to_string()).collect(),
+        ),
+    ];
     if pays.is_some() {
-        audit_phi_reads(&state, ctx, "read", "patient_payment", [id.to_string()]).await?;
+        reads.push(("read", "patient_payment", vec![id.to_string()]));
     }
+    super::queries::audit_page_reads(&state, &session.ctx, reads).await?;
     render(&AccountPage {
         chrome: Chrome::new(
             &session,

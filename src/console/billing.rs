@@ -9,7 +9,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::page::{dollars, render, see_other, Chrome, ConsoleError};
-use super::queries::{self, audit_phi_reads, body_of, with_conn, write, Fields};
+use super::queries::{self, body_of, with_conn, write, Fields};
 use super::session::{CsrfForm, Session};
 use crate::audit::AuditEntry;
 use crate::auth::roles::Permission;
@@ -276,17 +276,11 @@ async fn coding(
         Ok((doc, report, patient, claims))
     })
     .await?;
-    audit_phi_reads(
-        &state,
-        &session.ctx,
-        "read",
-        service::RESOURCE,
-        [id.to_string()],
-    )
-    .await?;
+    let mut reads = vec![("read", service::RESOURCE, vec![id.to_string()])];
     if let Some(p) = &patient {
-        audit_phi_reads(&state, &session.ctx, "read", "patient", [p.id.to_string()]).await?;
+        reads.push(("read", "patient", vec![p.id.to_string()]));
     }
+    queries::audit_page_reads(&state, &session.ctx, reads).await?;
     let (diagnoses, lines, general) = rows_and_general(&doc, &report);
     let status = Status::parse(&doc.header.status);
     let title = match &patient {

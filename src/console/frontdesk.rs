@@ -239,18 +239,21 @@ async fn patient(
             Ok((pt, cov, payers, encs, providers))
         })
         .await?;
-    audit_phi_reads(
-        &state,
-        &session.ctx,
-        "read",
-        "patient",
-        [patient.id.to_string()],
-    )
-    .await?;
-    let cov_ids = coverages.iter().map(|c| c.id.to_string());
-    audit_phi_reads(&state, &session.ctx, "read", "coverage", cov_ids).await?;
-    let enc_ids = encounters.iter().map(|e| e.id.to_string());
-    audit_phi_reads(&state, &session.ctx, "search", "encounter", enc_ids).await?;
+    // One audit hand-off for the whole page (the API audits the same rows per record).
+    let reads = vec![
+        ("read", "patient", vec![patient.id.to_string()]),
+        (
+            "read",
+            "coverage",
+            coverages.iter().map(|c| c.id.to_string()).collect(),
+        ),
+        (
+            "search",
+            "encounter",
+            encounters.iter().map(|e| e.id.to_string()).collect(),
+        ),
+    ];
+    super::queries::audit_page_reads(&state, &session.ctx, reads).await?;
     render(&PatientPage {
         chrome: Chrome::new(
             &session,

@@ -109,3 +109,20 @@ pub fn jobs_of_claim(
         .limit(20)
         .load(conn)
 }
+
+/// Records every PHI read of one page (`(action, resource, ids)` per kind of record shown) in
+/// one hand-off to the audit writer: the page waits for one durable commit, not one per kind.
+pub async fn audit_page_reads(
+    state: &AppState,
+    ctx: &crate::http::RequestCtx,
+    groups: Vec<(&str, &str, Vec<String>)>,
+) -> ApiResult<()> {
+    let entries = groups
+        .into_iter()
+        .flat_map(|(action, resource, ids)| {
+            ids.into_iter()
+                .map(move |id| crate::audit::AuditEntry::success(ctx, action, resource, Some(id)))
+        })
+        .collect();
+    state.audit.record(entries).await
+}

@@ -1,0 +1,3 @@
+DROP INDEX encounters_patient_id;
+DROP INDEX encounters_status_id;
+DROP INDEX encounters_status_errors;
