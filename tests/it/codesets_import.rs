@@ -167,7 +167,7 @@ fn imported_cpt_and_mue_tables_are_used_by_the_server() {
     let started = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
-            started.elapsed() < Duration::from_secs(60),
+            started.elapsed() < Duration::from_secs(180),
             "server did not start"
         );
         std::thread::sleep(Duration::from_millis(100));

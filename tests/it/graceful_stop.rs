@@ -98,7 +98,7 @@ pub(crate) fn spawn_serve(app: &TestApp, port: u16, data: &Path, extra: &[&str])
         Outcome::Done(200)
     ) {
         assert!(
-            started.elapsed() < Duration::from_secs(60),
+            started.elapsed() < Duration::from_secs(180),
             "server started"
         );
         std::thread::sleep(Duration::from_millis(50));
