@@ -106,8 +106,9 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
     bootstrap_admin(&pool)?;
     // Claims created before `claim_services` existed get their history rows (issue 20), so
     // the duplicate-service and frequency rules see them; a no-op once done.
-    let filled = crate::claims::service_history::backfill(&mut *pool.get().map_err(|e| e.to_string())?)
-        .map_err(|e| format!("cannot backfill the claim service history: {e}"))?;
+    let filled =
+        crate::claims::service_history::backfill(&mut *pool.get().map_err(|e| e.to_string())?)
+            .map_err(|e| format!("cannot backfill the claim service history: {e}"))?;
     if filled > 0 {
         tracing::info!(claims = filled, "claim service history backfilled");
     }

@@ -127,7 +127,10 @@ async fn backfill_restores_old_claims_history(app: TestApp) {
     let claim = built(&app, &first).await;
     let before: Vec<(i32, String, String, i32)> = history_rows(&app, &claim);
     assert_eq!(before.len(), 1);
-    sql(&app, &format!("DELETE FROM claim_services WHERE claim_id = '{claim}'"));
+    sql(
+        &app,
+        &format!("DELETE FROM claim_services WHERE claim_id = '{claim}'"),
+    );
     let other = id_of(&app.post("/v1/encounters", Role::Billing, &body).await);
     assert!(
         duplicates(&validate(&app, &other).await).is_empty(),
@@ -136,7 +139,11 @@ async fn backfill_restores_old_claims_history(app: TestApp) {
 
     let filled = medbill::claims::service_history::backfill(&mut app.conn()).unwrap();
     assert_eq!(filled, 1);
-    assert_eq!(history_rows(&app, &claim), before, "the same rows as at creation");
+    assert_eq!(
+        history_rows(&app, &claim),
+        before,
+        "the same rows as at creation"
+    );
     assert_eq!(duplicates(&validate(&app, &other).await), ["/lines/0/code"]);
     assert_eq!(
         medbill::claims::service_history::backfill(&mut app.conn()).unwrap(),
