@@ -144,6 +144,8 @@ use exact::ExactPlumbing;
         crate::eligibility::routes::encounter_check,
         crate::eligibility::correction_routes::apply_correction,
         crate::eligibility::correction_routes::import_271,
+        crate::eligibility::run_routes::start_run,
+        crate::eligibility::run_routes::get_run,
         // eligibility (end)
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),

@@ -104,6 +104,14 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
         settings.allow_async_commit,
     )?;
     bootstrap_admin(&pool)?;
+    // Claims created before `claim_services` existed get their history rows (issue 20), so
+    // the duplicate-service and frequency rules see them; a no-op once done.
+    let filled =
+        crate::claims::service_history::backfill(&mut *pool.get().map_err(|e| e.to_string())?)
+            .map_err(|e| format!("cannot backfill the claim service history: {e}"))?;
+    if filled > 0 {
+        tracing::info!(claims = filled, "claim service history backfilled");
+    }
     let keys = TokenKeys::new(
         &settings.jwt_secret,
         settings.token_ttl_secs,

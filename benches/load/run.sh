@@ -27,8 +27,8 @@ settle() {
 }
 
 # Scenarios to run (comma list; /health/live always runs first, as the reference for shares):
-# create, read, specimen_create, specimen_lookup, specimen_lookup4, search, search_mix.
-SCENARIOS=${SCENARIOS:-create,read,specimen_create,specimen_lookup,specimen_lookup4,search,search_mix}
+# create, read, specimen_create, specimen_lookup, specimen_lookup4, search, search_mix, validate.
+SCENARIOS=${SCENARIOS:-create,read,specimen_create,specimen_lookup,specimen_lookup4,search,search_mix,validate}
 want() { [[ ",$SCENARIOS," == *",$1,"* ]]; }
 
 to_ms() { # wrk latency ("512.00us", "8.10ms", "1.02s") -> milliseconds
@@ -121,6 +121,20 @@ run_backend() {
   fi
   if want search_mix; then
     summary "GET /v1/codesets/icd10cm/search, 32 queries x 336 dates (uncached)" "$(TOKEN=$token wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s benches/load/search_mix.lua "$BASE")" 40
+  fi
+  if want validate; then
+    # Issue 20: validate with the history checks, at least 2,000/s on SQLite (release build).
+    local encs min_rps=""
+    encs=$(BASE=$BASE TOKEN=$token TAG=$name python3 benches/load/validate_setup.py)
+    settle "$token"
+    local out
+    out=$(TOKEN=$token ENCOUNTERS=$encs wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s benches/load/validate.lua "$BASE")
+    summary "POST /v1/encounters/{id}/validate (3 dx, 4 lines, history checks)" "$out"
+    if [[ $name == SQLite ]]; then min_rps=2000; fi
+    if [[ -n $min_rps ]]; then
+      awk -v r="$(awk '/Requests\/sec/ {print $2}' <<<"$out")" -v m="$min_rps" \
+        'BEGIN { printf "(validate target (issue 20): ≥ %d/s: %s)\n", m, (r >= m ? "✓" : "✗") }'
+    fi
   fi
   local t0=$SECONDS
   settle "$token"

@@ -137,3 +137,64 @@ fn services(
         )
         .collect())
 }
+
+/// Claims backfilled per transaction (bounded so a large history does not hold the write lock
+/// for long).
+const BACKFILL_BATCH: i64 = 200;
+
+/// Fills `claim_services` for claims created before the table existed (issue 20): every claim
+/// without a row there gets its service lines from its snapshot. Idempotent (a claim with rows
+/// is never touched again) and resumable (each batch commits on its own); run at start-up.
+/// A snapshot that cannot be read is skipped with a warning naming the claim id (no PHI), so
+/// one bad row does not stop the server. Returns the claims filled.
+pub fn backfill(conn: &mut AnyConnection) -> QueryResult<usize> {
+    use crate::claims::snapshot::Snapshot;
+    let mut filled = 0;
+    let mut skipped: HashSet<ClaimId> = HashSet::new();
+    loop {
+        let done = conn.write_transaction(|c| -> QueryResult<Option<usize>> {
+            let missing: Vec<(ClaimId, PatientId, String)> = cl::table
+                .filter(diesel::dsl::not(diesel::dsl::exists(
+                    cs::table.filter(cs::claim_id.eq(cl::id)),
+                )))
+                .filter(cl::id.ne_all(skipped.iter().copied().collect::<Vec<_>>()))
+                .order(cl::id)
+                .limit(BACKFILL_BATCH)
+                .select((cl::id, cl::patient_id, cl::snapshot))
+                .load(c)?;
+            if missing.is_empty() {
+                return Ok(None);
+            }
+            let mut n = 0;
+            for (id, patient, snapshot) in missing {
+                let Ok(snap) = serde_json::from_str::<Snapshot>(&snapshot) else {
+                    tracing::warn!(claim = %id, "claim snapshot unreadable: history not backfilled");
+                    skipped.insert(id);
+                    continue;
+                };
+                if snap.lines.is_empty() {
+                    // Nothing to record; remember it so the next batch moves on.
+                    skipped.insert(id);
+                    continue;
+                }
+                let lines: Vec<ServiceLine<'_>> = snap
+                    .lines
+                    .iter()
+                    .map(|l| ServiceLine {
+                        date_of_service: l.date_of_service,
+                        code: &l.code,
+                        modifiers: &l.modifiers,
+                        units: l.units,
+                    })
+                    .collect();
+                record(c, id, patient, &lines)?;
+                n += 1;
+            }
+            Ok(Some(n))
+        })?;
+        match done {
+            None => return Ok(filled),
+            Some(n) => filled += n,
+        }
+    }
+}

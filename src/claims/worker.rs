@@ -1,7 +1,8 @@
 //! The submission worker: lease due jobs, batch them per payer into interchanges (re-sending
 //! the interchange a job was already built into, if any), hand each to the clearinghouse
 //! adapter, and mark its claims submitted only after the adapter confirms. Failures back off
-//! and end in the dead letters. Between batches it imports acknowledgments from the inbox.
+//! and end in the dead letters. Between batches it sends the eligibility checks of batch runs
+//! and imports 835s, 271s and acknowledgments from the inbox.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -39,6 +40,8 @@ pub struct WorkerConfig {
     /// The SFTP clearinghouse whose outbound folder is collected into `inbox` every
     /// `settings().poll` (none: nothing to collect).
     pub sftp_collect: Option<Arc<super::sftp::Sftp>>,
+    /// Where the eligibility checks of batch runs go (none: this worker does not send them).
+    pub eligibility: Option<crate::eligibility::transport::Channel>,
 }
 
 impl Default for WorkerConfig {
@@ -53,6 +56,7 @@ impl Default for WorkerConfig {
             inbox: None,
             line_breaks: false,
             sftp_collect: None,
+            eligibility: None,
         }
     }
 }
@@ -245,6 +249,16 @@ pub fn tick_until(
     Ok(tick)
 }
 
+/// Sends up to one batch of the pending eligibility checks of batch runs. Returns how many
+/// were handed over.
+fn send_eligibility(pool: &DbPool, cfg: &WorkerConfig) -> Result<usize, String> {
+    let Some(channel) = &cfg.eligibility else {
+        return Ok(0);
+    };
+    let r = crate::eligibility::batch::send_pending(pool, channel, cfg.batch_size)?;
+    Ok(r.exchanged + r.written)
+}
+
 /// Runs ticks until nothing is due (for `medbill worker --once` and tests).
 pub fn drain(
     pool: &DbPool,
@@ -257,16 +271,19 @@ pub fn drain(
     }
     loop {
         let t = tick(pool, cfg, adapter)?;
+        let sent = send_eligibility(pool, cfg)?;
         if let Some(inbox) = &cfg.inbox {
-            // 835s first: they are moved aside, so the acknowledgment import never sees them.
+            // 835s and 271s first: they are moved aside, so the acknowledgment import never
+            // sees them.
             crate::remits::inbox::import_dir(pool, inbox)?;
+            crate::eligibility::inbox::import_dir(pool, inbox)?;
             super::acks::import_dir(pool, inbox)?;
         }
         total.leased += t.leased;
         total.submitted += t.submitted;
         total.interchanges += t.interchanges;
         total.failed += t.failed;
-        if t.leased == 0 {
+        if t.leased == 0 && sent == 0 {
             return Ok(total);
         }
     }
@@ -300,6 +317,13 @@ pub fn run(
                 false
             }
         };
+        let busy = match send_eligibility(&pool, &cfg) {
+            Ok(n) => busy || n > 0,
+            Err(e) => {
+                tracing::error!(error = %e, "eligibility sending error");
+                busy
+            }
+        };
         if stop.load(Ordering::Relaxed) {
             break;
         }
@@ -314,6 +338,9 @@ pub fn run(
         if let Some(inbox) = &cfg.inbox {
             if let Err(e) = crate::remits::inbox::import_dir(&pool, inbox) {
                 tracing::error!(error = %e, "remittance import error");
+            }
+            if let Err(e) = crate::eligibility::inbox::import_dir(&pool, inbox) {
+                tracing::error!(error = %e, "eligibility response import error");
             }
             if let Err(e) = super::acks::import_dir(&pool, inbox) {
                 tracing::error!(error = %e, "acknowledgment import error");

@@ -134,6 +134,7 @@ impl WorkerArgs {
             ),
             line_breaks: false,
             sftp_collect,
+            eligibility: Some(crate::eligibility::transport::Channel::from_env(data_dir)?),
         };
         Ok((cfg, adapter))
     }

@@ -16,6 +16,8 @@ crate::typed_id!(
     CheckId
 );
 
+/// Queued by a batch run: waiting for the worker to send the 270.
+pub const PENDING: &str = "pending";
 /// The 270 is in the outbox; the 271 has not come back yet.
 pub const QUEUED: &str = "queued";
 /// The real-time exchange is under way.
@@ -83,8 +85,8 @@ pub struct CheckView {
     pub service_date: NaiveDate,
     /// Service types asked about.
     pub service_types: Vec<String>,
-    /// `queued` (file clearinghouse: poll `GET /v1/eligibility/{id}`), `sent`, `complete` or
-    /// `failed`.
+    /// `pending` (a batch run's, waiting for the worker), `queued` (file clearinghouse: poll
+    /// `GET /v1/eligibility/{id}`), `sent`, `complete` or `failed`.
     pub status: String,
     /// `http` (real time) or `filedrop` (queued).
     pub channel: String,

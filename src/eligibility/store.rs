@@ -11,6 +11,15 @@ use crate::db::AnyConnection;
 
 /// Inserts a new check.
 pub fn insert(conn: &mut AnyConnection, r: &CheckRow) -> QueryResult<()> {
+    insert_in_run(conn, r, None)
+}
+
+/// Inserts a new check queued by batch run `run` (none: a single check).
+pub fn insert_in_run(
+    conn: &mut AnyConnection,
+    r: &CheckRow,
+    run: Option<super::run_model::RunId>,
+) -> QueryResult<()> {
     diesel::insert_into(ec::table)
         .values((
             ec::id.eq(r.id),
@@ -25,6 +34,7 @@ pub fn insert(conn: &mut AnyConnection, r: &CheckRow) -> QueryResult<()> {
             ec::request_x12.eq(&r.request_x12),
             ec::version.eq(r.version),
             ec::created_at.eq(r.created_at),
+            ec::run_id.eq(run),
         ))
         .execute(conn)
         .map(|_| ())

@@ -22,7 +22,7 @@ use crate::common::{TestApp, SECRET};
 
 /// What the fake clearinghouse answers with.
 #[derive(Clone)]
-enum Answer {
+pub(crate) enum Answer {
     /// This 271 fixture, its trace number replaced by the 270's.
     Fixture(&'static str),
     /// HTTP 503.
@@ -32,13 +32,13 @@ enum Answer {
 }
 
 /// A clearinghouse on 127.0.0.1: answers each 270 per the current `Answer`, keeps the 270s.
-struct FakeClearinghouse {
+pub(crate) struct FakeClearinghouse {
     url: String,
     answer: Arc<Mutex<Answer>>,
     received: Arc<Mutex<Vec<String>>>,
 }
 
-fn fixture_271(name: &str) -> String {
+pub(crate) fn fixture_271(name: &str) -> String {
     let path = format!(
         "{}/tests/fixtures/x12/271/{name}",
         env!("CARGO_MANIFEST_DIR")
@@ -47,7 +47,7 @@ fn fixture_271(name: &str) -> String {
 }
 
 /// The TRN02 of a 270.
-fn trace_of(x12: &str) -> String {
+pub(crate) fn trace_of(x12: &str) -> String {
     let trn = x12
         .split('~')
         .find(|s| s.trim().starts_with("TRN*1*"))
@@ -56,7 +56,7 @@ fn trace_of(x12: &str) -> String {
 }
 
 impl FakeClearinghouse {
-    fn start() -> FakeClearinghouse {
+    pub(crate) fn start() -> FakeClearinghouse {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/eligibility", listener.local_addr().unwrap());
         let answer = Arc::new(Mutex::new(Answer::Fixture("active.271")));
@@ -107,17 +107,22 @@ impl FakeClearinghouse {
         }
     }
 
-    fn answer(&self, a: Answer) {
+    pub(crate) fn answer(&self, a: Answer) {
         *self.answer.lock().unwrap() = a;
     }
 
-    fn last_270(&self) -> String {
+    /// How many 270s arrived.
+    pub(crate) fn received_count(&self) -> usize {
+        self.received.lock().unwrap().len()
+    }
+
+    pub(crate) fn last_270(&self) -> String {
         self.received.lock().unwrap().last().unwrap().clone()
     }
 }
 
 /// `app` with its eligibility channel set.
-fn with_channel(mut app: TestApp, channel: Channel) -> TestApp {
+pub(crate) fn with_channel(mut app: TestApp, channel: Channel) -> TestApp {
     let s = &app.state;
     app.state = web::Data::new(AppState {
         audit_anchor: s.audit_anchor.clone(),
@@ -133,7 +138,7 @@ fn with_channel(mut app: TestApp, channel: Channel) -> TestApp {
     app
 }
 
-fn realtime(app: TestApp, timeout_ms: u64) -> (TestApp, FakeClearinghouse) {
+pub(crate) fn realtime(app: TestApp, timeout_ms: u64) -> (TestApp, FakeClearinghouse) {
     let fake = FakeClearinghouse::start();
     let t = HttpTransport::new(
         &fake.url,

@@ -30,6 +30,7 @@ mod console_perf;
 mod console_support;
 mod coverages;
 mod eligibility;
+mod eligibility_batch;
 mod eligibility_x12;
 mod encounter_workflow;
 mod encounters;

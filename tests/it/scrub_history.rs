@@ -115,4 +115,57 @@ async fn duplicate_service_across_claims(app: TestApp) {
     assert_eq!(build(&app, &second).await.status, 201);
 }
 
-on_both_backends!(duplicate_service_across_claims);
+/// Issue 20: a claim from before `claim_services` existed (its rows deleted to simulate it) is
+/// invisible to the duplicate rule until the start-up backfill fills its history; a second
+/// backfill changes nothing.
+async fn backfill_restores_old_claims_history(app: TestApp) {
+    let fx = fixture(&app, "H2").await;
+    address_billing(&app, &fx).await;
+    let mut body = coded(&fx);
+    body["lines"][0]["modifiers"] = json!(["25"]);
+    let first = signed_off(&app, &body).await;
+    let claim = built(&app, &first).await;
+    let before: Vec<(i32, String, String, i32)> = history_rows(&app, &claim);
+    assert_eq!(before.len(), 1);
+    sql(
+        &app,
+        &format!("DELETE FROM claim_services WHERE claim_id = '{claim}'"),
+    );
+    let other = id_of(&app.post("/v1/encounters", Role::Billing, &body).await);
+    assert!(
+        duplicates(&validate(&app, &other).await).is_empty(),
+        "an old claim has no history yet"
+    );
+
+    let filled = medbill::claims::service_history::backfill(&mut app.conn()).unwrap();
+    assert_eq!(filled, 1);
+    assert_eq!(
+        history_rows(&app, &claim),
+        before,
+        "the same rows as at creation"
+    );
+    assert_eq!(duplicates(&validate(&app, &other).await), ["/lines/0/code"]);
+    assert_eq!(
+        medbill::claims::service_history::backfill(&mut app.conn()).unwrap(),
+        0,
+        "idempotent"
+    );
+    assert_eq!(app.count("claim_services"), 1);
+}
+
+fn history_rows(app: &TestApp, claim: &str) -> Vec<(i32, String, String, i32)> {
+    use diesel::prelude::*;
+    use medbill::db::schema_scrub::claim_services as cs;
+    let id: medbill::claims::model::ClaimId = serde_json::from_value(json!(claim)).unwrap();
+    cs::table
+        .filter(cs::claim_id.eq(id))
+        .order(cs::line_no)
+        .select((cs::line_no, cs::code, cs::modifiers, cs::units))
+        .load(&mut app.conn())
+        .unwrap()
+}
+
+on_both_backends!(
+    duplicate_service_across_claims,
+    backfill_restores_old_claims_history
+);
