@@ -5,6 +5,7 @@ use actix_web::{get, post, web, HttpResponse};
 
 use super::forms::JobQuery;
 use super::model::JobId;
+use super::job_retry::retry_dead_job;
 use super::queue::{self, Job};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
@@ -62,19 +63,7 @@ pub async fn retry_job(
     let id = id.into_inner();
     let job = web::block(move || -> ApiResult<Job> {
         let mut conn = state.pool.get()?;
-        conn.write_transaction(|c| {
-            let job = queue::find(c, id)?.ok_or_else(|| ApiError::not_found("submission job"))?;
-            if !queue::retry(c, id)? {
-                return Err(ApiError::conflict(format!(
-                    "only a dead job can be retried; this one is {}",
-                    job.status
-                ))
-                .with_extension("current_status", serde_json::json!(job.status)));
-            }
-            let entry = AuditEntry::success(&ctx, "retry", "submission_job", Some(id.to_string()));
-            audit_store::insert(c, &[entry])?;
-            queue::find(c, id)?.ok_or_else(ApiError::internal)
-        })
+        retry_dead_job(&mut conn, &ctx, id, None)
     })
     .await??;
     Ok(HttpResponse::Ok().json(job))

@@ -11,6 +11,7 @@ pub mod control;
 pub mod forms;
 pub mod http_adapter;
 pub mod interchange;
+pub mod job_retry;
 pub mod job_routes;
 pub mod model;
 pub mod queue;

@@ -1,17 +1,18 @@
 //! Claim actions on the claim page: queue a validated claim for submission, build a
 //! replacement (frequency 7) or a void (8), and retry a dead submission job. They run what
 //! `POST /v1/claims/{id}/queue|replace|void` and `POST /v1/submission-jobs/{id}/retry` run
-//! (`claims::service::{queue_in, supersede_in}`, `claims::queue::retry`), in one write
+//! (`claims::service::{queue_in, supersede_in}`, `claims::job_retry`), in one write
 //! transaction with the same audit rows and events.
 
 use actix_web::{post, web, HttpResponse};
 
 use super::page::{see_other, ConsoleError};
-use super::queries::{write, Fields};
+use super::queries::{with_conn, write, Fields};
 use super::session::CsrfForm;
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::claims::model::{ClaimId, JobId};
+use crate::claims::job_retry::retry_dead_job;
 use crate::claims::{queue, service};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -113,24 +114,8 @@ async fn retry_job(
     session.require(Permission::ClaimWrite)?;
     let (claim, job) = path.into_inner();
     let ctx = session.ctx.clone();
-    // The same steps and audit row as POST /v1/submission-jobs/{id}/retry (which has no
-    // service function of its own); the job must belong to the claim shown.
-    write(&state, move |c| {
-        let found = queue::find(c, job)?
-            .filter(|j| j.claim_id == claim)
-            .ok_or_else(|| ApiError::not_found("submission job"))?;
-        if !queue::retry(c, job)? {
-            return Err(ApiError::conflict(format!(
-                "only a dead job can be retried; this one is {}",
-                found.status
-            ))
-            .with_extension("current_status", serde_json::json!(found.status)));
-        }
-        let entry = AuditEntry::success(&ctx, "retry", "submission_job", Some(job.to_string()));
-        audit_store::insert(c, &[entry])?;
-        Ok(())
-    })
-    .await?;
+    // The job must belong to the claim shown.
+    with_conn(&state, move |c| retry_dead_job(c, &ctx, job, Some(claim)).map(|_| ())).await?;
     Ok(see_other(&format!(
         "/app/claims/{claim}?notice=Submission+retried"
     )))

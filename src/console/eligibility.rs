@@ -1,8 +1,8 @@
 //! Front desk: check a coverage's eligibility with the payer (270/271) and show the summary
 //! (active, plan, copay, deductible left, coinsurance, referral, the payer's messages and
 //! corrections). The steps are those of `POST /v1/coverages/{id}/eligibility`
-//! (`eligibility::service::{validate, prepare, finish}`, the same audit rows, the event in
-//! `finish`); the check page is `GET /v1/eligibility/{id}`, audited the same way.
+//! (`eligibility::service::validate` and `eligibility::single`, the same audit rows, the event
+//! in `finish`); the check page is `GET /v1/eligibility/{id}`, audited the same way.
 
 use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
@@ -24,37 +24,6 @@ use crate::eligibility::summary::{Correction, Summary};
 use crate::eligibility::transport::Channel;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-/// Stores a new check and, for the file queue, writes its 270 to the outbox (one transaction:
-/// a 270 that cannot be queued leaves no check).
-fn start_check(
-    c: &mut crate::db::AnyConnection,
-    ctx: &crate::http::RequestCtx,
-    ch: &Channel,
-    coverage: CoverageId,
-    request: &CheckRequest,
-    types: &[String],
-) -> ApiResult<CheckRow> {
-    c.write_transaction(|c| {
-        let status = match ch {
-            Channel::Http(_) => SENT,
-            Channel::FileQueue(_) => QUEUED,
-        };
-        let row = prepare(c, submitter(), coverage, request, types, ch.name(), status)?;
-        store::insert(c, &row)?;
-        let entry = AuditEntry::success(ctx, "create", RESOURCE, Some(row.id.to_string()));
-        audit_store::insert(c, &[entry])?;
-        if let Channel::FileQueue(dir) = ch {
-            write_atomically(dir, &format!("{}.270", row.id), row.request_x12.as_bytes()).map_err(
-                |e| {
-                    tracing::error!(error = %e, "cannot write the eligibility outbox");
-                    ApiError::unavailable("the eligibility outbox cannot be written")
-                },
-            )?;
-        }
-        Ok(row)
-    })
-}
 
 #[post("/coverages/{id}/eligibility")]
 async fn run_check(
@@ -87,7 +56,7 @@ async fn run_check(
     let ctx = session.ctx.clone();
     let ch = channel.clone();
     let row = with_conn(&state, move |c| {
-        start_check(c, &ctx, &ch, coverage, &request, &types)
+        single::start(c, &ctx, &ch, coverage, &request, &types)
     })
     .await?;
     let id = row.id;
@@ -100,12 +69,7 @@ async fn run_check(
             .map_err(ApiError::from)?;
         let ctx = session.ctx.clone();
         with_conn(&state, move |c| {
-            c.write_transaction(|c| -> ApiResult<()> {
-                finish(c, row, outcome.map_err(|e| e.to_string()))?;
-                let entry = AuditEntry::success(&ctx, "update", RESOURCE, Some(id.to_string()));
-                audit_store::insert(c, &[entry])?;
-                Ok(())
-            })
+            single::complete(c, &ctx, row, outcome.map_err(|e| e.to_string())).map(|_| ())
         })
         .await?;
     }

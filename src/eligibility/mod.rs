@@ -12,6 +12,7 @@ pub mod routes;
 pub mod run_model;
 pub mod run_routes;
 pub mod service;
+pub mod single;
 pub mod store;
 pub mod summary;
 pub mod transport;

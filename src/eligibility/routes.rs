@@ -7,7 +7,8 @@ use actix_web::{get, post, web, HttpResponse};
 use serde_json::json;
 
 use super::model::{CheckId, CheckRequest, CheckRow, CheckView, QUEUED, SENT};
-use super::service::{self, finish, prepare};
+use super::service;
+use super::single;
 use super::store;
 use super::transport::{Channel, SendError};
 use crate::audit::{store as audit_store, AuditEntry};
@@ -58,34 +59,7 @@ pub async fn check_eligibility(
     let audit_ctx = ctx.clone();
     let ch = channel.clone();
     let row = with_conn(&state, move |c| {
-        c.write_transaction(|c| -> ApiResult<CheckRow> {
-            let status = match ch {
-                Channel::Http(_) => SENT,
-                Channel::FileQueue(_) => QUEUED,
-            };
-            let row = prepare(
-                c,
-                submitter(),
-                coverage,
-                &request,
-                &types,
-                ch.name(),
-                status,
-            )?;
-            store::insert(c, &row)?;
-            let entry =
-                AuditEntry::success(&audit_ctx, "create", RESOURCE, Some(row.id.to_string()));
-            audit_store::insert(c, &[entry])?;
-            if let Channel::FileQueue(dir) = &ch {
-                // In the transaction: a 270 that cannot be queued leaves no check behind.
-                write_atomically(dir, &format!("{}.270", row.id), row.request_x12.as_bytes())
-                    .map_err(|e| {
-                        tracing::error!(error = %e, "cannot write the eligibility outbox");
-                        ApiError::unavailable("the eligibility outbox cannot be written")
-                    })?;
-            }
-            Ok(row)
-        })
+        single::start(c, &audit_ctx, &ch, coverage, &request, &types)
     })
     .await?;
     let Channel::Http(transport) = channel else {
@@ -98,13 +72,7 @@ pub async fn check_eligibility(
     let failure = outcome.as_ref().err().cloned();
     let audit_ctx = ctx.clone();
     let row = with_conn(&state, move |c| {
-        c.write_transaction(|c| -> ApiResult<CheckRow> {
-            let id = row.id;
-            let row = finish(c, row, outcome.map_err(|e| e.to_string()))?;
-            let entry = AuditEntry::success(&audit_ctx, "update", RESOURCE, Some(id.to_string()));
-            audit_store::insert(c, &[entry])?;
-            Ok(row)
-        })
+        single::complete(c, &audit_ctx, row, outcome.map_err(|e| e.to_string()))
     })
     .await?;
     if let Some(e) = failure {
