@@ -194,8 +194,12 @@ async fn a_failing_item_leaves_nothing_in_its_group(app: TestApp) {
     assert_eq!(app.count("submission_jobs"), 3);
 }
 
-/// Builds a claim for `enc` on one pooled connection, returning the SQL text of every statement.
-fn statements_of_build(app: &TestApp, enc: &str) -> Vec<String> {
+/// Runs `f` in a write transaction on one pooled connection, returning the SQL text of every
+/// statement it ran.
+fn statements_of(
+    app: &TestApp,
+    f: impl FnOnce(&mut medbill::db::AnyConnection) -> medbill::error::ApiResult<()>,
+) -> Vec<String> {
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
     let mut conn = app.conn();
@@ -204,21 +208,25 @@ fn statements_of_build(app: &TestApp, enc: &str) -> Vec<String> {
             sink.lock().unwrap().push(query.to_string());
         }
     });
-    let ctx = RequestCtx {
+    conn.write_transaction(f).unwrap();
+    conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+    let out = seen.lock().unwrap().clone();
+    out
+}
+
+fn billing_ctx() -> RequestCtx {
+    RequestCtx {
         caller: Caller {
             actor: "user:billing".into(),
             role: Role::Billing,
             generation: None,
         },
         request_id: String::new(),
-    };
-    let id = medbill::encounters::model::EncounterId(enc.parse().unwrap());
-    let codes = app.state.codes();
-    conn.write_transaction(|c| medbill::claims::service::create_row_in(c, codes, &ctx, id, None))
-        .unwrap();
-    conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
-    let out = seen.lock().unwrap().clone();
-    out
+    }
+}
+
+fn encounter_id(id: &str) -> medbill::encounters::model::EncounterId {
+    medbill::encounters::model::EncounterId(id.parse().unwrap())
 }
 
 async fn a_claim_build_scrubs_once(app: TestApp) {
@@ -229,13 +237,26 @@ async fn a_claim_build_scrubs_once(app: TestApp) {
         .get(&format!("/v1/encounters/{enc}"), Role::Billing)
         .await;
     assert_eq!(before.status, 200, "{}", before.body);
-    let sql = statements_of_build(&app, &enc);
+    let (codes, ctx, id) = (app.state.codes(), billing_ctx(), encounter_id(&enc));
+    let sql = statements_of(&app, |c| {
+        medbill::claims::service::create_row_in(c, codes, &ctx, id, None).map(|_| ())
+    });
     // The scrubber's history check reads the patient's billed services once per scrub.
     let history_reads = sql
         .iter()
         .filter(|q| q.trim_start().starts_with("SELECT") && q.contains("claim_services"))
         .count();
     assert_eq!(history_reads, 1, "{sql:#?}");
+    // What the build no longer does: the full encounter save that marked it billed.
+    let other = encounter_id(&signed_off(&app, &another_visit(&fx)).await);
+    let resave = statements_of(&app, |c| {
+        medbill::encounters::service::mark_billed(c, codes, &ctx, other).map(|_| ())
+    });
+    println!(
+        "claim build: {} SQL statements; the encounter re-save it used to run on top: {}",
+        sql.len(),
+        resave.len()
+    );
     let after = app
         .get(&format!("/v1/encounters/{enc}"), Role::Billing)
         .await;
