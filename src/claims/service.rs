@@ -12,7 +12,7 @@ use crate::codesets::CodeTables;
 use crate::coverages::model::CoverageId;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::encounters::model::{EncounterDoc, EncounterId};
+use crate::encounters::model::{Encounter, EncounterDoc, EncounterId};
 use crate::encounters::scrubbing::{self, ValidationReport};
 use crate::encounters::{refs, service as encounters, store as encounter_store};
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -92,13 +92,22 @@ pub fn doc(conn: &mut AnyConnection, row: ClaimRow) -> ApiResult<ClaimDoc> {
     })
 }
 
+/// A scrubbed encounter ready to be stored as a claim.
+struct Assembled {
+    snap: Snapshot,
+    /// The scrub of the encounter as billed (no blocking errors).
+    report: ValidationReport,
+    /// The encounter's header after the reference check (payer from its coverage).
+    header: Encounter,
+}
+
 /// Loads the encounter, points it at `coverage` (when given), scrubs it and snapshots it.
 fn assemble(
     conn: &mut AnyConnection,
     codes: &CodeTables,
     enc: &EncounterDoc,
     coverage: Option<CoverageId>,
-) -> ApiResult<Snapshot> {
+) -> ApiResult<Assembled> {
     let mut doc = enc.clone();
     if let Some(c) = coverage {
         doc.header.coverage_id = Some(c);
@@ -109,7 +118,12 @@ fn assemble(
     if report.errors > 0 {
         return Err(blocked(&report));
     }
-    snapshot::build(&doc, &refs)
+    let snap = snapshot::build(&doc, &refs)?;
+    Ok(Assembled {
+        snap,
+        report,
+        header: doc.header,
+    })
 }
 
 /// What kind of claim is stored: an original, or a replacement or void of another.
@@ -240,11 +254,12 @@ pub fn create_row_in(
         .with_extension("current_status", serde_json::json!(enc.header.status)));
     }
     super::reopen::check_no_standing_claim(conn, id)?;
-    let snap = assemble(conn, codes, &enc, coverage)?;
+    let built = assemble(conn, codes, &enc, coverage)?;
     let mut billed = enc.clone();
-    if let Some(c) = coverage {
-        billed.header.coverage_id = Some(c);
-        billed.header.payer_id = crate::coverages::store::find(conn, c)?.map(|c| c.payer_id);
+    if coverage.is_some() {
+        // The reference check has read the chosen coverage and set its payer.
+        billed.header.coverage_id = built.header.coverage_id;
+        billed.header.payer_id = built.header.payer_id;
     }
     let origin = Origin {
         frequency: "1",
@@ -252,8 +267,15 @@ pub fn create_row_in(
         replaces: None,
         reason: format!("built from encounter {id}"),
     };
-    let row = store_new(conn, ctx, &billed, &snap, origin)?;
-    encounters::mark_billed(conn, codes, ctx, id)?;
+    let row = store_new(conn, ctx, &billed, &built.snap, origin)?;
+    // The encounter keeps its own coverage; with another one chosen for this claim, its payer
+    // stays the stored one (the build's check read the chosen coverage's).
+    let stored = if coverage.is_some() {
+        &enc.header
+    } else {
+        &built.header
+    };
+    encounters::mark_billed_scrubbed(conn, ctx, &enc, stored, &built.report)?;
     Ok(row)
 }
 
@@ -375,7 +397,7 @@ pub fn supersede_in(
     enc.header.coverage_id = Some(orig.coverage_id);
     enc.header.payer_id = Some(orig.payer_id);
     let snap = if frequency == "7" {
-        assemble(conn, codes, &enc, Some(orig.coverage_id))?
+        assemble(conn, codes, &enc, Some(orig.coverage_id))?.snap
     } else {
         serde_json::from_str(&orig.snapshot).map_err(|_| ApiError::internal())?
     };

@@ -307,6 +307,33 @@ pub fn mark_billed(
     })
 }
 
+/// Marks coded encounter `cur` billed right after the claims module built a claim from it in
+/// the same transaction, with that build's scrub counts and checked payer. Unlike
+/// [`mark_billed`] it does not check, price and scrub the encounter again: the build has just
+/// done so on the same rows, and a second scrub doubled the cost of every claim built (issue
+/// 11). Only the header changes (status, version, counts, payer), with the audit row.
+pub fn mark_billed_scrubbed(
+    c: &mut AnyConnection,
+    ctx: &RequestCtx,
+    cur: &EncounterDoc,
+    checked: &Encounter,
+    report: &ValidationReport,
+) -> ApiResult<()> {
+    let mut h = transition(cur, Status::Billed, None)?.doc.header;
+    h.payer_id = checked.payer_id;
+    h.error_count = report.errors;
+    h.warning_count = report.warnings;
+    h.version = cur.header.version + 1;
+    h.updated_at = Timestamp::now();
+    if !store::save_header(c, &h)? {
+        let now = store::find_header(c, h.id)?.map_or(cur.header.version, |h| h.version);
+        return Err(ApiError::stale(now));
+    }
+    let entry = AuditEntry::success(ctx, "bill", RESOURCE, Some(h.id.to_string()));
+    audit_store::insert(c, &[entry])?;
+    Ok(())
+}
+
 /// Reopens billed encounter `id` for coding (back to open, sign-off cleared): for the claims
 /// module, which checks the encounter's claims first, inside its transaction.
 pub fn reopen_in(

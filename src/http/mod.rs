@@ -2,6 +2,7 @@
 //! versions (ETag/If-Match), pagination and idempotency keys.
 
 pub mod allowed_methods;
+pub mod area;
 pub mod context;
 pub mod idempotency;
 pub mod json;

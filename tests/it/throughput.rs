@@ -3,7 +3,9 @@
 //!   import runs grow by at most one per extra claim (the claim's status update), counted with
 //!   diesel's instrumentation; the money and statuses are those of the claim-at-a-time path;
 //! - a claim batch commits items in groups, each in its own savepoint: an item that fails after
-//!   it wrote something leaves nothing of itself, and the items around it still commit.
+//!   it wrote something leaves nothing of itself, and the items around it still commit;
+//! - building a claim scrubs its encounter once (marking the encounter billed does not check,
+//!   price and scrub it again): the scrubber's history query runs once per build.
 #![allow(clippy::unwrap_used)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -192,7 +194,90 @@ async fn a_failing_item_leaves_nothing_in_its_group(app: TestApp) {
     assert_eq!(app.count("submission_jobs"), 3);
 }
 
+/// Runs `f` in a write transaction on one pooled connection, returning the SQL text of every
+/// statement it ran.
+fn statements_of(
+    app: &TestApp,
+    f: impl FnOnce(&mut medbill::db::AnyConnection) -> medbill::error::ApiResult<()>,
+) -> Vec<String> {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let mut conn = app.conn();
+    conn.set_instrumentation(move |e: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { query, .. } = e {
+            sink.lock().unwrap().push(query.to_string());
+        }
+    });
+    conn.write_transaction(f).unwrap();
+    conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+    let out = seen.lock().unwrap().clone();
+    out
+}
+
+fn billing_ctx() -> RequestCtx {
+    RequestCtx {
+        caller: Caller {
+            actor: "user:billing".into(),
+            role: Role::Billing,
+            generation: None,
+        },
+        request_id: String::new(),
+    }
+}
+
+fn encounter_id(id: &str) -> medbill::encounters::model::EncounterId {
+    medbill::encounters::model::EncounterId(id.parse().unwrap())
+}
+
+async fn a_claim_build_scrubs_once(app: TestApp) {
+    let fx = fixture(&app, "TP3").await;
+    address_billing(&app, &fx).await;
+    let enc = signed_off(&app, &another_visit(&fx)).await;
+    let before = app
+        .get(&format!("/v1/encounters/{enc}"), Role::Billing)
+        .await;
+    assert_eq!(before.status, 200, "{}", before.body);
+    let (codes, ctx, id) = (app.state.codes(), billing_ctx(), encounter_id(&enc));
+    let sql = statements_of(&app, |c| {
+        medbill::claims::service::create_row_in(c, codes, &ctx, id, None).map(|_| ())
+    });
+    // The scrubber's history check reads the patient's billed services once per scrub.
+    let history_reads = sql
+        .iter()
+        .filter(|q| q.trim_start().starts_with("SELECT") && q.contains("claim_services"))
+        .count();
+    assert_eq!(history_reads, 1, "{sql:#?}");
+    // What the build no longer does: the full encounter save that marked it billed.
+    let other = encounter_id(&signed_off(&app, &another_visit(&fx)).await);
+    let resave = statements_of(&app, |c| {
+        medbill::encounters::service::mark_billed(c, codes, &ctx, other).map(|_| ())
+    });
+    println!(
+        "claim build: {} SQL statements; the encounter re-save it used to run on top: {}",
+        sql.len(),
+        resave.len()
+    );
+    let after = app
+        .get(&format!("/v1/encounters/{enc}"), Role::Billing)
+        .await;
+    assert_eq!(after.body["status"], "billed", "{}", after.body);
+    assert_eq!(
+        after.body["version"],
+        before.body["version"].as_i64().unwrap() + 1
+    );
+    assert_eq!(after.body["payer_id"], before.body["payer_id"]);
+    assert_eq!(after.body["error_count"], 0);
+    assert_eq!(after.body["warning_count"], before.body["warning_count"]);
+    assert_eq!(
+        app.count(&format!(
+            "audit_log WHERE resource_type = 'encounter' AND action = 'bill' AND resource_id = '{enc}'"
+        )),
+        1
+    );
+}
+
 on_both_backends!(
     payment_statements_do_not_grow_per_claim,
-    a_failing_item_leaves_nothing_in_its_group
+    a_failing_item_leaves_nothing_in_its_group,
+    a_claim_build_scrubs_once
 );
