@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{AuditEntry, EventId};
+use super::{row_mac, AuditEntry, EventId};
 use crate::db::schema::audit_log as al;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
@@ -41,16 +41,34 @@ pub struct AuditRecord {
     pub hash: Option<String>,
 }
 
-/// Appends entries; call inside the transaction of the change they describe.
+/// Appends entries; call inside the transaction of the change they describe. Each row gets
+/// the service's MAC ([`row_mac`]), so the sealer can tell it from rows inserted directly.
 pub fn insert(conn: &mut AnyConnection, entries: &[AuditEntry]) -> QueryResult<usize> {
     if entries.is_empty() {
         return Ok(0);
     }
     // Multi-row INSERT is backend-specific in diesel, so it runs on the inner connection.
-    // SQLite caps bound parameters per statement; 9 columns x 500 rows stays under it.
+    // SQLite caps bound parameters per statement; 10 columns x 500 rows stays under it.
     let mut n = 0;
     for chunk in entries.chunks(500) {
-        let insert = diesel::insert_into(al::table).values(chunk);
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|e| {
+                (
+                    al::event_id.eq(&e.event_id),
+                    al::occurred_at.eq(&e.occurred_at),
+                    al::actor.eq(&e.actor),
+                    al::actor_role.eq(&e.actor_role),
+                    al::action.eq(&e.action),
+                    al::resource_type.eq(&e.resource_type),
+                    al::resource_id.eq(e.resource_id.as_deref()),
+                    al::request_id.eq(e.request_id.as_deref()),
+                    al::outcome.eq(&e.outcome),
+                    al::mac.eq(row_mac::for_entry(e)),
+                )
+            })
+            .collect();
+        let insert = diesel::insert_into(al::table).values(rows);
         n += match conn {
             AnyConnection::Sqlite(c) => insert.execute(c)?,
             AnyConnection::Postgres(c) => insert.execute(c)?,

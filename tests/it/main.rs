@@ -37,6 +37,7 @@ mod fee_schedules;
 mod frequency_limits;
 mod graceful_stop;
 mod hardening_audit;
+mod audit_anchoring;
 mod hardening_auth;
 mod hardening_http;
 mod hardening_idempotency;
