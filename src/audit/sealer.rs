@@ -61,7 +61,12 @@ impl Drop for SealerHandle {
 
 /// Starts a thread that seals pending rows every `every` (unkeyed, no checkpoints).
 pub fn spawn_sealer(pool: DbPool, every: Duration) -> std::io::Result<SealerHandle> {
-    spawn_anchored_sealer(pool, every, Arc::new(Anchor::none()), CheckpointPolicy::default())
+    spawn_anchored_sealer(
+        pool,
+        every,
+        Arc::new(Anchor::none()),
+        CheckpointPolicy::default(),
+    )
 }
 
 /// Starts a thread that seals pending rows every `every` with `anchor`'s key, and writes a

@@ -139,8 +139,7 @@ fn verify_links(conn: &mut AnyConnection, anchor: &Anchor) -> QueryResult<Verify
         }
         for r in rows {
             let seq = r.seq.unwrap_or(-1);
-            if let Err(reason) = check_link(anchor, &r, seq, expected_seq, &prev, &mut keyed_seen)
-            {
+            if let Err(reason) = check_link(anchor, &r, seq, expected_seq, &prev, &mut keyed_seen) {
                 report.ok = false;
                 report.first_broken = Some(BrokenLink {
                     seq,
@@ -149,7 +148,10 @@ fn verify_links(conn: &mut AnyConnection, anchor: &Anchor) -> QueryResult<Verify
                 });
                 return Ok(report);
             }
-            if r.hash.as_deref().is_some_and(|h| h.starts_with(FLAGGED_PREFIX)) {
+            if r.hash
+                .as_deref()
+                .is_some_and(|h| h.starts_with(FLAGGED_PREFIX))
+            {
                 report.ok = false;
                 report.flagged += 1;
                 if report.flagged_rows.len() < FLAGGED_LISTED {

@@ -89,8 +89,11 @@ async fn forged_rows_are_flagged_not_sealed_as_genuine(app: TestApp) {
         .first(&mut conn)
         .unwrap();
     let copied = uuid::Uuid::new_v4();
-    conn.batch_execute(&forged_insert(copied, &format!("'{}'", genuine_mac.unwrap())))
-        .unwrap();
+    conn.batch_execute(&forged_insert(
+        copied,
+        &format!("'{}'", genuine_mac.unwrap()),
+    ))
+    .unwrap();
     let (forged_id, copied_id) = (id_of(&mut conn, forged), id_of(&mut conn, copied));
     drop(conn);
     activity(&app, "G", 2).await;
@@ -174,10 +177,7 @@ async fn truncation_after_a_checkpoint_is_detected_against_an_export(app: TestAp
         })
         .collect();
     let copy = dir.join("exported.log");
-    assert_eq!(
-        medbill::audit::cli::export(&real, Some(&copy)).unwrap(),
-        2
-    );
+    assert_eq!(medbill::audit::cli::export(&real, Some(&copy)).unwrap(), 2);
     assert_eq!(
         std::fs::read_to_string(&copy).unwrap(),
         lines.join("\n") + "\n"
@@ -252,23 +252,44 @@ async fn the_command_exports_and_verifies_against_a_copy(app: TestApp) {
             .unwrap()
     };
     let copy = dir.join("copy.log");
-    let out = medbill(&["audit", "checkpoints", "export", "--out", copy.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = medbill(&[
+        "audit",
+        "checkpoints",
+        "export",
+        "--out",
+        copy.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         std::fs::read_to_string(&copy).unwrap(),
         std::fs::read_to_string(real.checkpoints.as_ref().unwrap()).unwrap()
     );
     let out = medbill(&["audit", "verify", "--checkpoints", copy.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["checkpoints"], 1);
     assert_eq!(report["unanchored"], 0);
     // The head cut, and the local checkpoint file removed: the copy still catches it.
-    as_admin(&mut conn, &format!("DELETE FROM audit_log WHERE seq >= {head}"));
+    as_admin(
+        &mut conn,
+        &format!("DELETE FROM audit_log WHERE seq >= {head}"),
+    );
     drop(conn);
     std::fs::remove_file(real.checkpoints.as_ref().unwrap()).unwrap();
     let out = medbill(&["audit", "verify"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = medbill(&["audit", "verify", "--checkpoints", copy.to_str().unwrap()]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);

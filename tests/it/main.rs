@@ -10,6 +10,7 @@ mod specimen_support;
 
 mod api_fuzz;
 mod audit;
+mod audit_anchoring;
 mod auth;
 mod claim_batch;
 mod claim_queries;
@@ -37,7 +38,6 @@ mod fee_schedules;
 mod frequency_limits;
 mod graceful_stop;
 mod hardening_audit;
-mod audit_anchoring;
 mod hardening_auth;
 mod hardening_http;
 mod hardening_idempotency;
