@@ -204,6 +204,37 @@ pub fn console_from_env(jwt_secret: &[u8]) -> Result<crate::console::ConsoleSett
     ))
 }
 
+/// When the audit sealer writes checkpoints: `MEDBILL_AUDIT_CHECKPOINT_SECS` (1..=3600, default
+/// 30) and `MEDBILL_AUDIT_CHECKPOINT_ROWS` (1..=1000000, default 1000). Rows sealed after the
+/// newest checkpoint are the tail that truncation could remove unnoticed, so both bound it.
+pub fn audit_checkpoint_policy_from_env() -> Result<crate::audit::sealer::CheckpointPolicy, String>
+{
+    let read = |name: &str, max: u64, default: u64| -> Result<u64, String> {
+        match std::env::var(name) {
+            Err(_) => Ok(default),
+            Ok(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=max).contains(n))
+                .ok_or_else(|| format!("{name} must be a whole number from 1 to {max}")),
+        }
+    };
+    let defaults = crate::audit::sealer::CheckpointPolicy::default();
+    Ok(crate::audit::sealer::CheckpointPolicy {
+        every: std::time::Duration::from_secs(read(
+            "MEDBILL_AUDIT_CHECKPOINT_SECS",
+            3600,
+            defaults.every.as_secs(),
+        )?),
+        rows: read(
+            "MEDBILL_AUDIT_CHECKPOINT_ROWS",
+            1_000_000,
+            defaults.rows as u64,
+        )? as usize,
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

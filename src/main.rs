@@ -130,6 +130,33 @@ enum Command {
     /// The clearinghouse connection.
     #[command(subcommand)]
     Clearinghouse(ClearinghouseCommand),
+    /// The audit log's tamper evidence: verify the chain, export its signed checkpoints.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the chain (keyed links, flagged rows, checkpoints); exits non-zero when it does
+    /// not verify. Prints the report as JSON.
+    Verify {
+        /// Check against this exported checkpoint file instead of the data directory's.
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+    },
+    /// Signed checkpoints of the chain's head.
+    #[command(subcommand)]
+    Checkpoints(CheckpointsCommand),
+}
+
+#[derive(Subcommand)]
+enum CheckpointsCommand {
+    /// Write every checkpoint (signatures checked) to FILE or standard output, to keep a copy
+    /// off this machine.
+    Export {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -248,7 +275,33 @@ fn run(cli: Cli) -> Result<(), String> {
     std::fs::create_dir_all(&cli.common.data_dir)
         .map_err(|e| format!("cannot create {}: {e}", cli.common.data_dir.display()))?;
     let url = database_url(&cli.common);
+    // Audit rows written by any command carry the service's MAC, or the sealer flags them.
+    let audit_key = load_or_create_audit_key(
+        &cli.common.data_dir,
+        std::env::var("MEDBILL_AUDIT_KEY").ok().as_deref(),
+    )?;
+    medbill::audit::row_mac::install(&audit_key)?;
+    let anchor = |checkpoints: Option<PathBuf>| medbill::audit::anchor::Anchor {
+        key: Some(audit_key.clone()),
+        checkpoints: Some(checkpoints.unwrap_or_else(|| {
+            cli.common
+                .data_dir
+                .join(medbill::config::AUDIT_CHECKPOINT_FILE)
+        })),
+    };
     match cli.command {
+        Command::Audit(AuditCommand::Verify { checkpoints }) => {
+            let anchor = anchor(checkpoints);
+            let pool = open_database(&url, 1)?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            println!("{}", medbill::audit::cli::verify(&mut conn, &anchor)?);
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Checkpoints(CheckpointsCommand::Export { out })) => {
+            let n = medbill::audit::cli::export(&anchor(None), out.as_deref())?;
+            eprintln!("exported {n} checkpoints");
+            Ok(())
+        }
         Command::Serve {
             listen,
             token_ttl_secs,
@@ -272,10 +325,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     &cli.common.data_dir,
                     std::env::var("MEDBILL_JWT_SECRET").ok().as_deref(),
                 )?,
-                audit_key: load_or_create_audit_key(
-                    &cli.common.data_dir,
-                    std::env::var("MEDBILL_AUDIT_KEY").ok().as_deref(),
-                )?,
+                audit_key: audit_key.clone(),
                 data_dir: cli.common.data_dir,
                 database_url: url,
                 token_ttl_secs,

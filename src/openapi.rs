@@ -16,6 +16,7 @@ use exact::ExactPlumbing;
         crate::auth::routes::issue_token,
         crate::audit::routes::list_audit,
         crate::audit::routes::verify_audit,
+        crate::audit::routes::list_checkpoints,
         crate::patients::routes::create_patient,
         crate::patients::routes::get_patient,
         crate::patients::routes::update_patient,

@@ -95,6 +95,9 @@ fn bootstrap_admin(pool: &DbPool) -> Result<(), String> {
 
 /// Builds everything the server needs from `settings`.
 pub fn prepare(settings: &Settings) -> Result<Services, String> {
+    // Every audit row this process writes carries the service's MAC, from the first one (the
+    // bootstrap admin's) on: the sealer flags rows without it.
+    crate::audit::row_mac::install(&settings.audit_key)?;
     let options = ConnectionOptions {
         sqlite_sync: settings.sqlite_sync,
     };
@@ -126,6 +129,7 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
         pool.clone(),
         Duration::from_millis(500),
         audit_anchor.clone(),
+        crate::config::audit_checkpoint_policy_from_env()?,
     )
     .map_err(|e| e.to_string())?;
     let (codes, version) = code_reload::load(&mut *pool.get().map_err(|e| e.to_string())?)?;
@@ -220,7 +224,16 @@ pub async fn serve(settings: Settings, worker: Option<InProcessWorker>) -> Resul
     // Joins the worker: it finishes its hand-off and releases the leases it did not use.
     drop(worker);
     drop(deliverer);
-    drop(services);
+    // Seals what the last requests wrote and writes a final checkpoint: a graceful stop
+    // leaves no unanchored tail.
+    let Services {
+        state,
+        sealer,
+        reload,
+    } = services;
+    drop(reload);
+    sealer.finish();
+    drop(state);
     tracing::info!("medbill stopped");
     Ok(())
 }

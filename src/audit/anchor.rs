@@ -27,7 +27,7 @@ pub struct Anchor {
 }
 
 /// One signed checkpoint of the chain's head.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Checkpoint {
     /// Chain position of the head when written.
     pub seq: i64,
@@ -35,9 +35,18 @@ pub struct Checkpoint {
     pub hash: String,
     /// When it was written (RFC 3339, UTC).
     pub at: String,
+    /// HMAC-SHA256 (hex) over the other fields with the audit key.
+    pub signature: String,
 }
 
-fn mac(key: &[u8], parts: &[&[u8]]) -> String {
+impl Checkpoint {
+    /// The line this checkpoint takes in a checkpoint file (the export format).
+    pub fn line(&self) -> String {
+        format!("{} {} {} {}", self.seq, self.hash, self.at, self.signature)
+    }
+}
+
+pub(crate) fn mac(key: &[u8], parts: &[&[u8]]) -> String {
     // HMAC takes keys of any length, so this cannot fail; an empty MAC would never verify.
     let Ok(mut m) = Hmac::<Sha256>::new_from_slice(key) else {
         return String::new();
@@ -82,20 +91,22 @@ impl Anchor {
         let Some(path) = &self.checkpoints else {
             return Ok(());
         };
-        let c = Checkpoint {
+        let mut c = Checkpoint {
             seq,
             hash: hash.to_string(),
             at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            signature: String::new(),
         };
         let Some(sig) = self.line_mac(&c) else {
             return Ok(());
         };
+        c.signature = sig;
         let mut f = OpenOptions::new()
             .create(true)
             .append(true)
             .open(path)
             .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        writeln!(f, "{} {} {} {sig}", c.seq, c.hash, c.at)
+        writeln!(f, "{}", c.line())
             .and_then(|_| f.sync_data())
             .map_err(|e| format!("cannot write {}: {e}", path.display()))
     }
@@ -124,6 +135,7 @@ impl Anchor {
                             seq,
                             hash: hash.to_string(),
                             at: at.to_string(),
+                            signature: sig.to_string(),
                         },
                         sig.to_string(),
                     )

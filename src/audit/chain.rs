@@ -6,10 +6,10 @@
 //! servers can share one database.
 
 use diesel::prelude::*;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::anchor::{Anchor, KEYED_PREFIX};
+use super::anchor::Anchor;
+use super::row_mac;
 use super::store::AuditRecord;
 use crate::db::schema::audit_log as al;
 use crate::db::types::sqlite_timestamp_text;
@@ -17,6 +17,9 @@ use crate::db::AnyConnection;
 
 /// The `prev_hash` of the first sealed row.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Prefix of the hash of a row sealed as flagged: it did not carry the service's MAC.
+pub const FLAGGED_PREFIX: &str = "forged:";
 
 /// Rows sealed per round trip.
 const SEAL_BATCH: i64 = 2000;
@@ -40,6 +43,15 @@ pub fn link_hash(anchor: &Anchor, prev: &str, seq: i64, r: &AuditRecord) -> Stri
     anchor
         .link(prev, &row_content(seq, r))
         .unwrap_or_else(|| row_hash(prev, seq, r))
+}
+
+/// The link of a row sealed as flagged (no valid service MAC): the flag is inside the keyed
+/// link (its `prev` input carries it), so removing the prefix from a stored hash breaks it.
+pub fn flagged_hash(anchor: &Anchor, prev: &str, seq: i64, r: &AuditRecord) -> String {
+    format!(
+        "{FLAGGED_PREFIX}{}",
+        link_hash(anchor, &format!("{FLAGGED_PREFIX}{prev}"), seq, r)
+    )
 }
 
 fn row_content(seq: i64, r: &AuditRecord) -> String {
@@ -90,16 +102,28 @@ fn seal_batch(conn: &mut AnyConnection, anchor: &Anchor) -> QueryResult<usize> {
         Some((Some(s), Some(h))) => (s, h),
         _ => (0, GENESIS.to_string()),
     };
-    let rows: Vec<AuditRecord> = al::table
+    let rows: Vec<(AuditRecord, Option<String>)> = al::table
         .filter(al::seq.is_null())
         .order(al::id.asc())
         .limit(SEAL_BATCH)
-        .select(AuditRecord::as_select())
+        .select((AuditRecord::as_select(), al::mac))
         .load(conn)?;
     let mut seals = Seals::default();
-    for r in &rows {
+    for (r, row_mac) in &rows {
         seq += 1;
-        let hash = link_hash(anchor, &prev, seq, r);
+        // A row without the service's MAC is still chained (so removing it later is detected
+        // too), but marked: it is never sealed as genuine, and the rest keep being sealed.
+        let hash = if row_mac::verifies(r, row_mac.as_deref()) {
+            link_hash(anchor, &prev, seq, r)
+        } else {
+            tracing::warn!(
+                id = r.id,
+                seq,
+                "audit sealer: a row does not carry the service's MAC (not written by the \
+                 service); sealed as flagged"
+            );
+            flagged_hash(anchor, &prev, seq, r)
+        };
         seals.push(r.id, seq, std::mem::replace(&mut prev, hash.clone()), hash);
     }
     seals.write(conn)?;
@@ -180,142 +204,4 @@ impl Seals {
     }
 }
 
-/// The outcome of verifying the chain.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct VerifyReport {
-    /// True when every sealed row checks out.
-    pub ok: bool,
-    /// How many sealed rows were checked.
-    pub checked: i64,
-    /// Rows written but not sealed yet (the sealer runs about once a second).
-    pub unsealed: i64,
-    /// The first broken link, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub first_broken: Option<BrokenLink>,
-}
-
-/// Where the chain breaks, and why.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct BrokenLink {
-    /// Chain position of the broken row.
-    pub seq: i64,
-    /// Row id of the broken row.
-    pub id: i64,
-    /// What does not match.
-    pub reason: String,
-}
-
-/// Walks the sealed rows in chain order and reports the first that does not match.
-pub fn verify(conn: &mut AnyConnection) -> QueryResult<VerifyReport> {
-    verify_with(conn, &Anchor::none())
-}
-
-/// Like [`verify`], checking keyed links with `anchor`'s key, then every signed checkpoint:
-/// the row at its position must still exist with the same hash, so rows cut from the head
-/// (or a rewritten chain) are detected.
-pub fn verify_with(conn: &mut AnyConnection, anchor: &Anchor) -> QueryResult<VerifyReport> {
-    let mut report = verify_links(conn, anchor)?;
-    if !report.ok {
-        return Ok(report);
-    }
-    let broken = |seq: i64, reason: String| BrokenLink { seq, id: 0, reason };
-    let checkpoints = match anchor.read_checkpoints() {
-        Ok(c) => c,
-        Err(e) => {
-            report.ok = false;
-            report.first_broken = Some(broken(0, e));
-            return Ok(report);
-        }
-    };
-    for c in checkpoints {
-        let stored: Option<(i64, Option<String>)> = al::table
-            .filter(al::seq.eq(c.seq))
-            .select((al::id, al::hash))
-            .first(conn)
-            .optional()?;
-        let problem = match stored {
-            None => Some(format!(
-                "row {} of the checkpoint written {} is missing: rows were removed from the head",
-                c.seq, c.at
-            )),
-            Some((_, h)) if h.as_deref() != Some(c.hash.as_str()) => Some(format!(
-                "row {} does not match the checkpoint written {}",
-                c.seq, c.at
-            )),
-            _ => None,
-        };
-        if let Some(reason) = problem {
-            report.ok = false;
-            report.first_broken = Some(broken(c.seq, reason));
-            return Ok(report);
-        }
-    }
-    Ok(report)
-}
-
-fn verify_links(conn: &mut AnyConnection, anchor: &Anchor) -> QueryResult<VerifyReport> {
-    let unsealed: i64 = al::table
-        .filter(al::seq.is_null())
-        .count()
-        .get_result(conn)?;
-    let mut expected_seq = 1;
-    let mut prev = GENESIS.to_string();
-    let mut checked = 0;
-    let mut keyed_seen = false;
-    loop {
-        let rows: Vec<AuditRecord> = al::table
-            .filter(al::seq.ge(expected_seq))
-            .order(al::seq.asc())
-            .limit(5000)
-            .select(AuditRecord::as_select())
-            .load(conn)?;
-        if rows.is_empty() {
-            return Ok(VerifyReport {
-                ok: true,
-                checked,
-                unsealed,
-                first_broken: None,
-            });
-        }
-        for r in rows {
-            let seq = r.seq.unwrap_or(-1);
-            let broken = |reason: &str| VerifyReport {
-                ok: false,
-                checked,
-                unsealed,
-                first_broken: Some(BrokenLink {
-                    seq,
-                    id: r.id,
-                    reason: reason.to_string(),
-                }),
-            };
-            if seq != expected_seq {
-                return Ok(broken("a row is missing before this one"));
-            }
-            if r.prev_hash.as_deref() != Some(prev.as_str()) {
-                return Ok(broken("prev_hash does not match the previous row's hash"));
-            }
-            let stored = r.hash.as_deref().unwrap_or_default();
-            let hash = if stored.starts_with(KEYED_PREFIX) {
-                if anchor.key.is_none() {
-                    return Ok(broken("the row is keyed but no audit key is configured"));
-                }
-                link_hash(anchor, &prev, seq, &r)
-            } else if keyed_seen {
-                // Once the chain is keyed, a plain link means someone sealed without the key.
-                return Ok(broken(
-                    "an unkeyed row follows keyed rows (sealed without the key)",
-                ));
-            } else {
-                row_hash(&prev, seq, &r)
-            };
-            keyed_seen |= stored.starts_with(KEYED_PREFIX);
-            if stored != hash {
-                return Ok(broken("the row's content does not match its hash"));
-            }
-            prev = hash;
-            expected_seq += 1;
-            checked += 1;
-        }
-    }
-}
+pub use super::verify::{verify, verify_with, BrokenLink, FlaggedRow, VerifyReport};

@@ -4,10 +4,13 @@
 
 pub mod anchor;
 pub mod chain;
+pub mod cli;
 pub mod routes;
+pub mod row_mac;
 pub mod sealer;
 mod sink;
 pub mod store;
+pub mod verify;
 
 pub use sink::AuditSink;
 

@@ -4,6 +4,7 @@ use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::anchor::Checkpoint;
 use super::chain::{self, VerifyReport};
 use super::store::{self, AuditFilter, AuditRecord};
 use crate::auth::roles::Permission;
@@ -107,7 +108,43 @@ pub async fn verify_audit(state: web::Data<AppState>, ctx: RequestCtx) -> ApiRes
     Ok(HttpResponse::Ok().json(report))
 }
 
+/// The signed checkpoints of the chain's head.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CheckpointList {
+    /// Oldest first, as written.
+    pub items: Vec<Checkpoint>,
+}
+
+/// List the signed checkpoints of the audit chain, so an operator can copy them off the
+/// machine (`medbill audit verify --checkpoints FILE` checks a copy; each item's fields form a
+/// line of that file: `seq hash at signature`).
+#[utoipa::path(get, path = "/v1/audit/checkpoints", tag = "audit",
+    responses((status = 200, body = CheckpointList), (status = 403, body = crate::error::Problem),
+              (status = 500, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/v1/audit/checkpoints")]
+pub async fn list_checkpoints(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::AuditRead)?;
+    let anchor = state.audit_anchor.clone();
+    // A file read; small, but kept off the async workers like any other blocking I/O.
+    let items = web::block(move || anchor.read_checkpoints())
+        .await
+        .map_err(|_| ApiError::unavailable("the checkpoint file could not be read; retry"))?
+        .map_err(|e| {
+            // The file is outside the database and should always read back: an operator must
+            // look (the log names the path and the unsigned line).
+            tracing::error!(error = %e, "audit checkpoints cannot be read");
+            ApiError::internal()
+        })?;
+    Ok(HttpResponse::Ok().json(CheckpointList { items }))
+}
+
 /// Mounts the audit routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(verify_audit).service(list_audit);
+    cfg.service(verify_audit)
+        .service(list_checkpoints)
+        .service(list_audit);
 }

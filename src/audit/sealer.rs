@@ -1,16 +1,56 @@
-//! The background sealer: chains newly committed audit rows about once a second.
+//! The background sealer: chains newly committed audit rows about twice a second, and anchors
+//! the head with signed checkpoints (on a timer, after a number of rows, and on a graceful stop).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::anchor::Anchor;
 use super::chain::{checkpoint, seal_pending_with};
 use crate::db::DbPool;
 
-/// Stops the sealer thread when dropped.
+/// When the sealer writes a checkpoint of the head (only when rows were sealed since the last).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckpointPolicy {
+    /// At most this long between checkpoints while the chain grows.
+    pub every: Duration,
+    /// Or sooner, once this many rows were sealed since the last checkpoint.
+    pub rows: usize,
+}
+
+impl Default for CheckpointPolicy {
+    fn default() -> Self {
+        CheckpointPolicy {
+            every: CHECKPOINT_EVERY,
+            rows: CHECKPOINT_ROWS,
+        }
+    }
+}
+
+/// Default longest time between checkpoints (`MEDBILL_AUDIT_CHECKPOINT_SECS`).
+pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(30);
+/// Default rows sealed before an early checkpoint (`MEDBILL_AUDIT_CHECKPOINT_ROWS`).
+pub const CHECKPOINT_ROWS: usize = 1000;
+
+/// Stops the sealer thread when dropped; [`SealerHandle::finish`] also waits for its last
+/// round (seal what is pending, then a final checkpoint).
 pub struct SealerHandle {
     stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl SealerHandle {
+    /// Stops the sealer and waits until it has sealed what was pending and written a final
+    /// checkpoint, so a graceful stop leaves no unanchored tail.
+    pub fn finish(mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            if t.join().is_err() {
+                tracing::error!("audit sealer: the thread panicked");
+            }
+        }
+    }
 }
 
 impl Drop for SealerHandle {
@@ -19,36 +59,39 @@ impl Drop for SealerHandle {
     }
 }
 
-/// How often the sealer writes a checkpoint of the head (when rows were sealed since).
-pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(60);
-
 /// Starts a thread that seals pending rows every `every` (unkeyed, no checkpoints).
 pub fn spawn_sealer(pool: DbPool, every: Duration) -> std::io::Result<SealerHandle> {
-    spawn_anchored_sealer(pool, every, Arc::new(Anchor::none()))
+    spawn_anchored_sealer(
+        pool,
+        every,
+        Arc::new(Anchor::none()),
+        CheckpointPolicy::default(),
+    )
 }
 
 /// Starts a thread that seals pending rows every `every` with `anchor`'s key, and writes a
-/// signed checkpoint every [`CHECKPOINT_EVERY`] when the chain grew.
+/// signed checkpoint as `policy` says when the chain grew, and once more when stopped.
 pub fn spawn_anchored_sealer(
     pool: DbPool,
     every: Duration,
     anchor: Arc<Anchor>,
+    policy: CheckpointPolicy,
 ) -> std::io::Result<SealerHandle> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
-    std::thread::Builder::new()
+    let thread = std::thread::Builder::new()
         .name("audit-sealer".into())
         .spawn(move || {
-            let mut grown = false;
+            let mut since = 0usize;
             let mut last_checkpoint = Instant::now();
-            while !flag.load(Ordering::Relaxed) {
-                std::thread::sleep(every);
+            loop {
+                let stopping = flag.load(Ordering::Relaxed);
                 let round = pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
-                    let n = seal_pending_with(&mut c, &anchor).map_err(|e| e.to_string())?;
-                    grown |= n > 0;
-                    if grown && last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
+                    since += seal_pending_with(&mut c, &anchor).map_err(|e| e.to_string())?;
+                    let due = last_checkpoint.elapsed() >= policy.every || since >= policy.rows;
+                    if since > 0 && (due || stopping) {
                         checkpoint(&mut c, &anchor)?;
-                        grown = false;
+                        since = 0;
                         last_checkpoint = Instant::now();
                     }
                     Ok(())
@@ -56,7 +99,14 @@ pub fn spawn_anchored_sealer(
                 if let Err(e) = round {
                     tracing::warn!(error = %e, "audit sealer: round failed; will retry");
                 }
+                if stopping {
+                    return;
+                }
+                std::thread::sleep(every);
             }
         })?;
-    Ok(SealerHandle { stop })
+    Ok(SealerHandle {
+        stop,
+        thread: Some(thread),
+    })
 }

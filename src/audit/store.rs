@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{AuditEntry, EventId};
+use super::{row_mac, AuditEntry, EventId};
 use crate::db::schema::audit_log as al;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
@@ -41,7 +41,28 @@ pub struct AuditRecord {
     pub hash: Option<String>,
 }
 
-/// Appends entries; call inside the transaction of the change they describe.
+/// An audit entry as stored: the entry and the service's MAC over it ([`row_mac`]).
+#[derive(Insertable)]
+#[diesel(table_name = al)]
+#[diesel(treat_none_as_default_value = false)]
+struct StoredEntry<'a> {
+    #[diesel(embed)]
+    entry: &'a AuditEntry,
+    mac: Option<String>,
+}
+
+fn stored(entries: &[AuditEntry]) -> Vec<StoredEntry<'_>> {
+    entries
+        .iter()
+        .map(|entry| StoredEntry {
+            entry,
+            mac: row_mac::for_entry(entry),
+        })
+        .collect()
+}
+
+/// Appends entries; call inside the transaction of the change they describe. Each row gets
+/// the service's MAC ([`row_mac`]), so the sealer can tell it from rows inserted directly.
 pub fn insert(conn: &mut AnyConnection, entries: &[AuditEntry]) -> QueryResult<usize> {
     // Multi-row INSERT is backend-specific in diesel, so it runs on the inner connection.
     match conn {
@@ -49,16 +70,16 @@ pub fn insert(conn: &mut AnyConnection, entries: &[AuditEntry]) -> QueryResult<u
             // diesel prepares a multi-row INSERT of a slice anew on every call (its text depends
             // on the row count, so it is never cached): on SQLite that preparation was about
             // 6.5 % of an audited read (docs/performance.md). Rows go in chunks of a power of
-            // two (256 at most; 9 columns x 256 stays under SQLite's bound-parameter cap),
+            // two (256 at most; 10 columns x 256 stays under SQLite's bound-parameter cap),
             // whose statements are cached by type: at most 9 executions of ready statements,
             // each cheap in process.
             let mut n = 0;
-            let mut rest = entries;
+            let mut rest = stored(entries);
             while !rest.is_empty() {
                 let size = rest.len().min(256);
                 let size = 1 << size.ilog2();
-                let (chunk, tail) = rest.split_at(size);
-                n += insert_pow2(c, chunk)?;
+                let tail = rest.split_off(size);
+                n += insert_pow2(c, rest)?;
                 rest = tail;
             }
             Ok(n)
@@ -67,11 +88,12 @@ pub fn insert(conn: &mut AnyConnection, entries: &[AuditEntry]) -> QueryResult<u
             // A single row (every write transaction's own entry) uses a cached statement: one
             // round trip instead of a prepare and an execute. A batch stays one statement per
             // 500 rows: there a round trip costs more than the server's parse.
-            if let [one] = entries {
+            let rows = stored(entries);
+            if let [one] = rows.as_slice() {
                 return diesel::insert_into(al::table).values(one).execute(c);
             }
             let mut n = 0;
-            for chunk in entries.chunks(500) {
+            for chunk in rows.chunks(500) {
                 n += diesel::insert_into(al::table).values(chunk).execute(c)?;
             }
             Ok(n)
@@ -81,13 +103,14 @@ pub fn insert(conn: &mut AnyConnection, entries: &[AuditEntry]) -> QueryResult<u
 
 /// Inserts `chunk` (1, 2, 4, … or 256 rows) as a fixed-size array, so diesel caches the
 /// prepared statement of each size.
-fn insert_pow2(c: &mut diesel::SqliteConnection, chunk: &[AuditEntry]) -> QueryResult<usize> {
+fn insert_pow2(c: &mut diesel::SqliteConnection, chunk: Vec<StoredEntry<'_>>) -> QueryResult<usize> {
     fn fixed<const N: usize>(
         c: &mut diesel::SqliteConnection,
-        chunk: &[AuditEntry],
+        chunk: Vec<StoredEntry<'_>>,
     ) -> QueryResult<usize> {
-        let rows: &[AuditEntry; N] = chunk.try_into().map_err(|_| not_pow2(chunk.len()))?;
-        diesel::insert_into(al::table).values(rows).execute(c)
+        let len = chunk.len();
+        let rows: [StoredEntry<'_>; N] = chunk.try_into().map_err(|_| not_pow2(len))?;
+        diesel::insert_into(al::table).values(&rows).execute(c)
     }
     match chunk.len() {
         1 => fixed::<1>(c, chunk),

@@ -31,9 +31,18 @@ pub mod worker_cli;
 /// Mounts the claim and submission-queue routes.
 pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
     // The batch routes come before `/v1/claims/{id}` routes so `batch` and `queue` are never
-    // read as claim ids.
+    // read as claim ids: other methods there answer 405 with `Allow: POST`, not a bad id.
+    use actix_web::web;
     cfg.service(batch::build_claims)
         .service(batch::queue_claims)
+        .route(
+            "/v1/claims/batch",
+            web::get().to(crate::http::allowed_methods::no_route),
+        )
+        .route(
+            "/v1/claims/queue",
+            web::get().to(crate::http::allowed_methods::no_route),
+        )
         .service(routes::create_claim)
         .service(routes::list_claims)
         .service(routes::get_claim_837)

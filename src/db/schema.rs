@@ -51,6 +51,7 @@ diesel::table! {
         seq -> Nullable<BigInt>,
         prev_hash -> Nullable<Text>,
         hash -> Nullable<Text>,
+        mac -> Nullable<Text>,
     }
 }
 

@@ -84,8 +84,7 @@ const KNOWN_FAILURES: &[&str] = &[
     "POST /v1/specimens",
     // Added by the remittance and batch work after the document was made exact, and not yet
     // exact themselves: an empty optional If-Match is refused (422); a hand match or a
-    // payment names lines and claims the generator cannot know; `GET /v1/claims/batch` and
-    // `/queue` fall to `GET /v1/claims/{id}` (400 on the id) instead of 405.
+    // payment names lines and claims the generator cannot know.
     "POST /v1/claims/{id}/payments",
     // Webhook endpoints (issue 15): whether a URL is accepted depends on the server's
     // settings and on DNS (https only, public addresses), which a schema cannot state; an
@@ -96,13 +95,13 @@ const KNOWN_FAILURES: &[&str] = &[
     "POST /v1/claims/{id}/write-offs",
     "POST /v1/remittances/unmatched/{id}/match",
     "POST /v1/remittances",
-    "GET /v1/claims/batch",
-    "GET /v1/claims/queue",
     // A patient payment naming lines the generator cannot know (422), or dated after today
     // (a rule on the clock JSON Schema cannot state).
     "POST /v1/patients/{id}/payments",
     // A rule's period_months must fit its period_kind and a payer_id must name a payer:
-    // cross-field and stored-record rules JSON Schema cannot state.
+    // cross-field and stored-record rules JSON Schema cannot state. The hook fixes generated
+    // bodies, but the examples phase builds one from the field examples (period_months 12
+    // with the first period_kind, `day`) that the hook does not see (422).
     "POST /v1/frequency-rules",
     "PATCH /v1/frequency-rules/{id}",
     // An empty optional If-Match is refused (422), like the routes above.

@@ -1,4 +1,4 @@
-//! Issue 10 item 3 (partial): the audit chain is keyed (HMAC with a key outside the database)
+//! Issue 10 item 3: the audit chain is keyed (HMAC with a key outside the database)
 //! and anchored by signed checkpoints in a file, so a database admin who rewrites and re-seals
 //! rows, or cuts rows from the head, is detected. Chains sealed before the key still verify.
 #![allow(clippy::unwrap_used)]
@@ -49,11 +49,9 @@ const RESEAL: &str = "UPDATE audit_log SET action = 'forged', seq = NULL, prev_h
                       hash = NULL WHERE seq > 4";
 
 async fn resealed_rows_are_detected_only_with_the_key(app: TestApp) {
-    // Before: an admin can rewrite rows and re-run the (unkeyed) sealer; verify says ok.
+    // A chain sealed before the key existed (the old, unkeyed epoch) verifies.
     activity(&app, "P").await;
     let mut conn = app.conn();
-    seal_pending(&mut conn).unwrap();
-    as_admin(&mut conn, RESEAL);
     seal_pending(&mut conn).unwrap();
     assert!(verify(&mut conn).unwrap().ok);
     drop(conn);
@@ -87,6 +85,17 @@ async fn resealed_rows_are_detected_only_with_the_key(app: TestApp) {
     let report = verify_with(&mut conn, &real).unwrap();
     assert!(!report.ok);
     assert!(report.first_broken.unwrap().reason.contains("unkeyed"));
+    // The re-sealed rows lost the service's row MAC with their edit, so even the sealer run
+    // with the real key would not chain them as genuine.
+    as_admin(
+        &mut conn,
+        &RESEAL.replace("seq > 4", &format!("seq > {}", unkeyed + 1)),
+    );
+    seal_pending_with(&mut conn, &real).unwrap();
+    let report = verify_with(&mut conn, &real).unwrap();
+    assert!(!report.ok);
+    assert!(report.first_broken.is_none(), "{report:?}");
+    assert!(report.flagged >= 1, "{report:?}");
 }
 
 async fn cutting_the_head_is_detected_by_checkpoints(app: TestApp) {

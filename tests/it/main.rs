@@ -10,6 +10,7 @@ mod specimen_support;
 
 mod api_fuzz;
 mod audit;
+mod audit_anchoring;
 mod auth;
 mod claim_batch;
 mod claim_queries;

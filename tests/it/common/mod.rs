@@ -25,6 +25,9 @@ use medbill::state::AppState;
 /// The shared signing secret of test apps.
 pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 
+/// The audit key of test processes: every audit row the test apps write carries its MAC.
+pub const AUDIT_KEY: &[u8] = b"test-audit-key-test-audit-key-test-audit!";
+
 /// Runs an async test body once on SQLite and once on PostgreSQL, as `<name>::sqlite` and
 /// `<name>::postgres`.
 #[macro_export]
@@ -86,6 +89,7 @@ impl Resp {
 }
 
 fn state_for(url: &str, codes: &'static CodeTables) -> web::Data<AppState> {
+    medbill::audit::row_mac::install(AUDIT_KEY).unwrap();
     let pool: DbPool = open_database(url, 4).expect("database opens and migrates");
     let keys = TokenKeys::new(SECRET, 900, None).unwrap();
     let audit = AuditSink::start(pool.clone()).unwrap();
@@ -152,6 +156,24 @@ impl TestApp {
         self.state = web::Data::new(AppState {
             audit_anchor: s.audit_anchor.clone(),
             x12_line_breaks: true,
+            ..AppState::new(
+                s.pool.clone(),
+                s.backend,
+                TokenKeys::new(SECRET, 900, None).unwrap(),
+                s.audit.clone(),
+                medbill::ops::code_reload::LiveCodes::new(s.codes(), 0),
+            )
+        });
+        self
+    }
+
+    /// The same database and app, keyed and anchored by `anchor` (the server's audit key and
+    /// checkpoint file).
+    pub fn with_audit_anchor(mut self, anchor: medbill::audit::anchor::Anchor) -> TestApp {
+        let s = &self.state;
+        self.state = web::Data::new(AppState {
+            audit_anchor: std::sync::Arc::new(anchor),
+            x12_line_breaks: s.x12_line_breaks,
             ..AppState::new(
                 s.pool.clone(),
                 s.backend,

@@ -95,7 +95,29 @@ def _coverage_rules(body):
     return body
 
 
+MONTHS_KINDS = ("rolling_months", "calendar_months")
+UUID = re.compile(r"\A[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
+
+
+def _frequency_rules(body):
+    """`period_months` is given exactly for the kinds measured in months (12 when the
+    generator left it out), and absent for the others. A generated `payer_id` names no payer
+    (422): it is dropped, so the rule applies to every payer. Only well-formed values are
+    touched, so a negative case (a bad type or bound) stays negative."""
+    months = body.get("period_months")
+    if body.get("period_kind") in MONTHS_KINDS:
+        if months is None:
+            body["period_months"] = 12
+    elif isinstance(body.get("period_kind"), str):
+        if months is None or (isinstance(months, int) and 1 <= months <= 1200):
+            body.pop("period_months", None)
+    if isinstance(body.get("payer_id"), str) and UUID.match(body["payer_id"]):
+        body.pop("payer_id")
+    return body
+
+
 CROSS_FIELD = {
+    "POST /v1/frequency-rules": _frequency_rules,
     "POST /v1/coverages": _coverage_rules,
     "POST /v1/providers": _provider_rules,
     "POST /v1/fee-schedules": _fee_rules,
