@@ -45,18 +45,19 @@ pub struct AuditRecord {
 #[derive(Insertable)]
 #[diesel(table_name = al)]
 #[diesel(treat_none_as_default_value = false)]
-struct StoredEntry<'a> {
+struct StoredEntry {
     #[diesel(embed)]
-    entry: &'a AuditEntry,
+    entry: AuditEntry,
     mac: Option<String>,
 }
 
-fn stored(entries: &[AuditEntry]) -> Vec<StoredEntry<'_>> {
+// A copy per row: diesel embeds owned Insertables only, and a row is a few short strings.
+fn stored(entries: &[AuditEntry]) -> Vec<StoredEntry> {
     entries
         .iter()
         .map(|entry| StoredEntry {
-            entry,
             mac: row_mac::for_entry(entry),
+            entry: entry.clone(),
         })
         .collect()
 }
@@ -103,13 +104,13 @@ pub fn insert(conn: &mut AnyConnection, entries: &[AuditEntry]) -> QueryResult<u
 
 /// Inserts `chunk` (1, 2, 4, … or 256 rows) as a fixed-size array, so diesel caches the
 /// prepared statement of each size.
-fn insert_pow2(c: &mut diesel::SqliteConnection, chunk: Vec<StoredEntry<'_>>) -> QueryResult<usize> {
+fn insert_pow2(c: &mut diesel::SqliteConnection, chunk: Vec<StoredEntry>) -> QueryResult<usize> {
     fn fixed<const N: usize>(
         c: &mut diesel::SqliteConnection,
-        chunk: Vec<StoredEntry<'_>>,
+        chunk: Vec<StoredEntry>,
     ) -> QueryResult<usize> {
         let len = chunk.len();
-        let rows: [StoredEntry<'_>; N] = chunk.try_into().map_err(|_| not_pow2(len))?;
+        let rows: [StoredEntry; N] = chunk.try_into().map_err(|_| not_pow2(len))?;
         diesel::insert_into(al::table).values(&rows).execute(c)
     }
     match chunk.len() {

@@ -4,10 +4,9 @@
 use actix_web::{get, post, web, HttpResponse};
 
 use super::forms::JobQuery;
-use super::model::JobId;
 use super::job_retry::retry_dead_job;
+use super::model::JobId;
 use super::queue::{self, Job};
-use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::http::pagination::{self, Page};

@@ -9,11 +9,10 @@ use actix_web::{post, web, HttpResponse};
 use super::page::{see_other, ConsoleError};
 use super::queries::{with_conn, write, Fields};
 use super::session::CsrfForm;
-use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
-use crate::claims::model::{ClaimId, JobId};
 use crate::claims::job_retry::retry_dead_job;
-use crate::claims::{queue, service};
+use crate::claims::model::{ClaimId, JobId};
+use crate::claims::service;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -115,7 +114,10 @@ async fn retry_job(
     let (claim, job) = path.into_inner();
     let ctx = session.ctx.clone();
     // The job must belong to the claim shown.
-    with_conn(&state, move |c| retry_dead_job(c, &ctx, job, Some(claim)).map(|_| ())).await?;
+    with_conn(&state, move |c| {
+        retry_dead_job(c, &ctx, job, Some(claim)).map(|_| ())
+    })
+    .await?;
     Ok(see_other(&format!(
         "/app/claims/{claim}?notice=Submission+retried"
     )))

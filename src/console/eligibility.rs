@@ -11,18 +11,16 @@ use serde::Deserialize;
 use super::page::{dollars, render, see_other, Chrome, ConsoleError};
 use super::queries::{audit_phi_reads, body_of, with_conn, Fields};
 use super::session::{CsrfForm, Session};
-use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
-use crate::claims::clearinghouse::write_atomically;
-use crate::claims::settings::submitter;
 use crate::coverages::model::CoverageId;
-use crate::eligibility::model::{CheckId, CheckRequest, CheckRow, QUEUED, SENT};
+use crate::eligibility::model::{CheckId, CheckRequest, CheckRow};
 use crate::eligibility::routes::RESOURCE;
-use crate::eligibility::service::{self, finish, prepare};
+use crate::eligibility::service;
+use crate::eligibility::single;
 use crate::eligibility::store;
 use crate::eligibility::summary::{Correction, Summary};
 use crate::eligibility::transport::Channel;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 #[post("/coverages/{id}/eligibility")]

@@ -6,15 +6,12 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpResponse};
 use serde_json::json;
 
-use super::model::{CheckId, CheckRequest, CheckRow, CheckView, QUEUED, SENT};
+use super::model::{CheckId, CheckRequest, CheckRow, CheckView};
 use super::service;
 use super::single;
 use super::store;
 use super::transport::{Channel, SendError};
-use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
-use crate::claims::clearinghouse::write_atomically;
-use crate::claims::settings::submitter;
 use crate::coverages::model::CoverageId;
 use crate::encounters::model::EncounterId;
 use crate::error::{ApiError, ApiResult};
