@@ -11,7 +11,7 @@ use crate::codesets::CodeTables;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::RequestCtx;
+use crate::auth::RequestCtx;
 use crate::scrub::Severity;
 
 /// Shortest reason an override takes.
