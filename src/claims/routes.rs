@@ -173,13 +173,7 @@ pub fn preview_837(
     let snap: Snapshot = serde_json::from_str(&row.snapshot).map_err(|_| ApiError::internal())?;
     let freq = snapshot::frequency(&row.frequency, row.payer_claim_number.as_deref());
     let x = to_x12::claim(&snap, &row.patient_control_number, freq);
-    to_x12::preview(
-        submitter,
-        x,
-        Timestamp::now().0.naive_utc(),
-        line_breaks,
-    )
-    .map_err(|e| {
+    to_x12::preview(submitter, x, Timestamp::now().0.naive_utc(), line_breaks).map_err(|e| {
         tracing::error!(claim = %row.id, field = e.field, "stored claim cannot be written as 837P");
         ApiError::internal()
     })

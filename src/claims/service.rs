@@ -8,16 +8,16 @@ use super::snapshot::{self, Snapshot};
 use super::status::{self, Status};
 use super::{queue, settings, store, to_x12};
 use crate::audit::{store as audit_store, AuditEntry};
+use crate::auth::RequestCtx;
 use crate::codesets::CodeTables;
 use crate::coverages::model::CoverageId;
 use crate::db::types::Timestamp;
+use crate::db::versioned::expect_version;
 use crate::db::{versioned, AnyConnection};
 use crate::encounters::model::{EncounterDoc, EncounterId};
 use crate::encounters::scrubbing::{self, ValidationReport};
 use crate::encounters::{refs, service as encounters, store as encounter_store};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::db::versioned::expect_version;
-use crate::auth::RequestCtx;
 
 /// The audit resource type of claims.
 pub const RESOURCE: &str = "claim";

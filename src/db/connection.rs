@@ -283,6 +283,9 @@ mod tests {
         writer.join().unwrap();
         remove(&path_a);
         remove(&path_b);
-        assert!(other_db_wrote, "a write on another database waited for this one");
+        assert!(
+            other_db_wrote,
+            "a write on another database waited for this one"
+        );
     }
 }

@@ -57,12 +57,7 @@ where
 /// Runs a conditional write (`… WHERE version = n`, or a state change `… WHERE status = s`)
 /// that answers whether it changed the row. When it did not, the row changed since it was read
 /// at version `loaded`: 412 with the version `stored` reads now (`loaded` if the row is gone).
-pub fn conditional<W, R>(
-    c: &mut AnyConnection,
-    loaded: i32,
-    write: W,
-    stored: R,
-) -> ApiResult<()>
+pub fn conditional<W, R>(c: &mut AnyConnection, loaded: i32, write: W, stored: R) -> ApiResult<()>
 where
     W: FnOnce(&mut AnyConnection) -> ApiResult<bool>,
     R: FnOnce(&mut AnyConnection) -> QueryResult<Option<i32>>,

@@ -8,12 +8,12 @@ use super::scrubbing::{self, ValidationReport};
 use super::status::{self, Status};
 use super::{check, fees, refs, store};
 use crate::audit::{store as audit_store, AuditEntry};
+use crate::auth::RequestCtx;
 use crate::codesets::CodeTables;
 use crate::db::types::Timestamp;
+use crate::db::versioned::expect_version;
 use crate::db::{versioned, AnyConnection};
 use crate::error::{ApiError, ApiResult};
-use crate::db::versioned::expect_version;
-use crate::auth::RequestCtx;
 
 /// The audit resource type of encounters.
 pub const RESOURCE: &str = "encounter";

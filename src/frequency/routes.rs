@@ -18,8 +18,8 @@ use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
 use crate::http::mutation::{change, deactivate, ResourceOps};
-use crate::http::registry;
 use crate::http::pagination::{self, Page};
+use crate::http::registry;
 use crate::http::versioning::required_if_match;
 use crate::http::{JsonBody, RequestCtx};
 use crate::payers::store as payer_store;
@@ -212,9 +212,12 @@ pub async fn list_rules(
         payer_id: q.payer_id.map(crate::payers::model::PayerId),
         active: q.active,
     };
-    let page = registry::page(&state, limit, |r: &FrequencyRule| r.id.0, move |c, n| {
-        store::list(c, &filter, after, n)
-    })
+    let page = registry::page(
+        &state,
+        limit,
+        |r: &FrequencyRule| r.id.0,
+        move |c, n| store::list(c, &filter, after, n),
+    )
     .await?;
     Ok(HttpResponse::Ok().json(page))
 }

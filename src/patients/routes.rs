@@ -17,9 +17,9 @@ use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
 use crate::http::mutation::{change, deactivate, ResourceOps};
-use crate::http::registry;
 use crate::http::pagination::{self, Page};
 use crate::http::reads::{audit_phi_reads, read_audited};
+use crate::http::registry;
 use crate::http::versioning::{etag, required_if_match};
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
@@ -251,9 +251,12 @@ pub async fn list_patients(
         birth_date: q.birth_date,
         active: q.active,
     };
-    let page = registry::page(&state, limit, |p: &Patient| p.id.0, move |c, n| {
-        store::list(c, &filter, after, n)
-    })
+    let page = registry::page(
+        &state,
+        limit,
+        |p: &Patient| p.id.0,
+        move |c, n| store::list(c, &filter, after, n),
+    )
     .await?;
     let ids = page.items.iter().map(|r| r.id.to_string());
     audit_phi_reads(&state, &ctx, "search", RESOURCE, ids).await?;

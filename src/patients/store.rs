@@ -59,8 +59,6 @@ pub struct PatientFilter {
     pub active: Option<bool>,
 }
 
-
-
 /// Lists patients in id (creation) order after `after`, at most `limit`.
 pub fn list(
     conn: &mut AnyConnection,

@@ -4,8 +4,8 @@ use diesel::prelude::*;
 
 use super::model::{Payer, PayerId};
 use crate::db::schema::payers as p;
-use crate::db::AnyConnection;
 use crate::db::text::{like_prefix, lower};
+use crate::db::AnyConnection;
 
 /// Inserts a new payer.
 pub fn insert(conn: &mut AnyConnection, py: &Payer) -> QueryResult<()> {

@@ -15,8 +15,8 @@ use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
 use crate::http::mutation::{change, deactivate, ResourceOps};
-use crate::http::registry;
 use crate::http::pagination::{self, Page};
+use crate::http::registry;
 use crate::http::versioning::required_if_match;
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
@@ -205,9 +205,12 @@ pub async fn list_providers(
             .filter(|v| !v.is_empty()),
         active: q.active,
     };
-    let page = registry::page(&state, limit, |p: &Provider| p.id.0, move |c, n| {
-        store::list(c, &filter, after, n)
-    })
+    let page = registry::page(
+        &state,
+        limit,
+        |p: &Provider| p.id.0,
+        move |c, n| store::list(c, &filter, after, n),
+    )
     .await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -4,8 +4,8 @@ use diesel::prelude::*;
 
 use super::model::{Provider, ProviderId, ProviderRow};
 use crate::db::schema::providers as p;
-use crate::db::AnyConnection;
 use crate::db::text::{like_prefix, lower};
+use crate::db::AnyConnection;
 
 /// Inserts a new provider.
 pub fn insert(conn: &mut AnyConnection, pr: &Provider) -> QueryResult<()> {
@@ -60,7 +60,10 @@ pub fn list(
     }
     if let Some(role) = &f.role {
         // Wrapping the list in commas makes this a whole-word match of one role.
-        let wrapped = ",".into_sql::<diesel::sql_types::Text>().concat(p::roles).concat(",");
+        let wrapped = ","
+            .into_sql::<diesel::sql_types::Text>()
+            .concat(p::roles)
+            .concat(",");
         q = q.filter(wrapped.like(format!("%,{role},%")));
     }
     if let Some(n) = &f.name_prefix {

@@ -5,6 +5,7 @@
 //! version, audit). Settings: docs/specimens.md.
 
 use super::model::Specimen;
+use crate::auth::RequestCtx;
 use crate::codesets::CodeTables;
 use crate::db::AnyConnection;
 use crate::encounters::fees;
@@ -13,7 +14,6 @@ use crate::encounters::service::{self as enc_service, Edit};
 use crate::encounters::status::Status as EncStatus;
 use crate::encounters::store as enc_store;
 use crate::error::ApiResult;
-use crate::auth::RequestCtx;
 
 /// The venipuncture code added for a blood draw.
 pub const VENIPUNCTURE: &str = "36415";

@@ -8,11 +8,11 @@ use super::service;
 use super::status::{self, Status};
 use super::{billing, check, store};
 use crate::auth::roles::Permission;
+use crate::auth::RequestCtx;
 use crate::codesets::CodeTables;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
-use crate::auth::RequestCtx;
 
 /// Parses the target of a transition.
 pub fn target(to: &str) -> ApiResult<Status> {

@@ -53,7 +53,10 @@ async fn lost_race_reports_stored_version(app: TestApp) {
         let deadline = Instant::now() + Duration::from_secs(30);
         if postgres {
             while lock_waiters(&pool) == 0 {
-                assert!(Instant::now() < deadline, "the request never waited on the row");
+                assert!(
+                    Instant::now() < deadline,
+                    "the request never waited on the row"
+                );
                 std::thread::sleep(Duration::from_millis(20));
             }
         } else {
@@ -75,7 +78,11 @@ async fn lost_race_reports_stored_version(app: TestApp) {
     let r = app.get(&format!("/v1/claims/{id}"), Role::Billing).await;
     assert_eq!(r.body["version"], 3);
     assert_eq!(r.body["status"], "submitted");
-    assert_eq!(app.count("submission_jobs"), 0, "the lost request queued nothing");
+    assert_eq!(
+        app.count("submission_jobs"),
+        0,
+        "the lost request queued nothing"
+    );
 }
 
 on_both_backends!(lost_race_reports_stored_version);

@@ -1,7 +1,6 @@
 //! The `medbill` command line: migrate, users and service accounts against an SQLite file.
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
 use std::process::{Command, Stdio};
 
 use crate::common::process::medbill;

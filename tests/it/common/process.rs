@@ -6,7 +6,11 @@ use std::process::{Command, Stdio};
 
 /// Runs `medbill args…` over data folder `dir` (no DATABASE_URL: its SQLite file), feeding
 /// `stdin`; answers (success, stdout, stderr).
-pub fn medbill(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+pub fn medbill(
+    dir: &std::path::Path,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> (bool, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_medbill"))
         .args(args)
         .env("MEDBILL_DATA_DIR", dir)
