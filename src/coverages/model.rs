@@ -35,15 +35,17 @@ pub const PRIORITIES: [&str; 3] = ["primary", "secondary", "tertiary"];
     Deserialize,
     utoipa::ToSchema,
 )]
+// Also the row written (`Insertable`, `AsChangeset`): None writes NULL; the patient, the payer
+// and the creation time never change.
 #[diesel(table_name = coverages, treat_none_as_null = true)]
 pub struct Coverage {
     /// Coverage id.
     pub id: CoverageId,
-    /// The covered patient (never changes).
+    /// The covered patient.
     #[schema(value_type = uuid::Uuid)]
     #[diesel(skip_update)]
     pub patient_id: PatientId,
-    /// The paying insurer (never changes).
+    /// The paying insurer.
     #[schema(value_type = uuid::Uuid)]
     #[diesel(skip_update)]
     pub payer_id: PayerId,

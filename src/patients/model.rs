@@ -17,7 +17,7 @@ crate::typed_id!(
     PatientId
 );
 
-/// A patient as stored and returned; also the row written (with the search keys beside it).
+/// A patient as stored and returned.
 #[derive(
     Debug,
     Clone,
@@ -29,6 +29,8 @@ crate::typed_id!(
     Deserialize,
     utoipa::ToSchema,
 )]
+// Also the row written (`Insertable`, `AsChangeset`, with the search keys beside it): None
+// writes NULL.
 #[diesel(table_name = patients, treat_none_as_null = true)]
 pub struct Patient {
     /// Patient id.
