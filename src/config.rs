@@ -204,38 +204,6 @@ pub fn console_from_env(jwt_secret: &[u8]) -> Result<crate::console::ConsoleSett
     ))
 }
 
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn generated_key_is_kept_and_private() {
-        let dir = std::env::temp_dir().join(format!("medbill-cfg-{}", uuid::Uuid::new_v4()));
-        fs::create_dir_all(&dir).unwrap();
-        let first = load_or_create_jwt_secret(&dir, None).unwrap();
-        let second = load_or_create_jwt_secret(&dir, None).unwrap();
-        assert_eq!(first, second);
-        assert_eq!(first.len(), 32);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(dir.join(JWT_KEY_FILE))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn short_configured_secret_is_refused() {
-        let dir = std::env::temp_dir();
-        assert!(load_or_create_jwt_secret(&dir, Some("short")).is_err());
-    }
-}
-
 /// The lab billing link from the environment: `MEDBILL_LAB_BILLING_LINK` (add a received
 /// specimen's tests to its encounter) and `MEDBILL_LAB_ADDS_VENIPUNCTURE` (add 36415 for a blood
 /// draw); each on unless set to 0, false, no or off.
@@ -275,4 +243,36 @@ pub fn submitter_from_env() -> crate::claims::settings::SubmitterSettings {
     set(&mut s.contact_phone, "MEDBILL_X12_CONTACT_PHONE");
     s.production = std::env::var("MEDBILL_X12_USAGE").is_ok_and(|v| v.trim() == "P");
     s
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_key_is_kept_and_private() {
+        let dir = std::env::temp_dir().join(format!("medbill-cfg-{}", uuid::Uuid::new_v4()));
+        fs::create_dir_all(&dir).unwrap();
+        let first = load_or_create_jwt_secret(&dir, None).unwrap();
+        let second = load_or_create_jwt_secret(&dir, None).unwrap();
+        assert_eq!(first, second);
+        assert_eq!(first.len(), 32);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(dir.join(JWT_KEY_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn short_configured_secret_is_refused() {
+        let dir = std::env::temp_dir();
+        assert!(load_or_create_jwt_secret(&dir, Some("short")).is_err());
+    }
 }
