@@ -235,6 +235,47 @@ pub fn audit_checkpoint_policy_from_env() -> Result<crate::audit::sealer::Checkp
     })
 }
 
+/// The lab billing link from the environment: `MEDBILL_LAB_BILLING_LINK` (add a received
+/// specimen's tests to its encounter) and `MEDBILL_LAB_ADDS_VENIPUNCTURE` (add 36415 for a blood
+/// draw); each on unless set to 0, false, no or off.
+pub fn lab_billing_from_env() -> crate::specimens::billing::Settings {
+    let flag = |name: &str| {
+        !matches!(
+            std::env::var(name).ok().as_deref().map(str::trim),
+            Some("0" | "false" | "no" | "off" | "FALSE" | "False")
+        )
+    };
+    crate::specimens::billing::Settings {
+        link: flag("MEDBILL_LAB_BILLING_LINK"),
+        venipuncture: flag("MEDBILL_LAB_ADDS_VENIPUNCTURE"),
+    }
+}
+
+/// The X12 submitter identity: the defaults overridden by MEDBILL_X12_SENDER_ID,
+/// MEDBILL_X12_SENDER_QUALIFIER, MEDBILL_X12_RECEIVER_ID, MEDBILL_X12_RECEIVER_QUALIFIER,
+/// MEDBILL_X12_RECEIVER_NAME, MEDBILL_X12_SUBMITTER_NAME, MEDBILL_X12_CONTACT_NAME,
+/// MEDBILL_X12_CONTACT_PHONE and MEDBILL_X12_USAGE (`P` or `T`).
+pub fn submitter_from_env() -> crate::claims::settings::SubmitterSettings {
+    let mut s = crate::claims::settings::SubmitterSettings::default();
+    let set = |field: &mut String, var: &str| {
+        if let Ok(v) = std::env::var(var) {
+            if !v.trim().is_empty() {
+                *field = v.trim().to_string();
+            }
+        }
+    };
+    set(&mut s.sender_id, "MEDBILL_X12_SENDER_ID");
+    set(&mut s.sender_qualifier, "MEDBILL_X12_SENDER_QUALIFIER");
+    set(&mut s.receiver_id, "MEDBILL_X12_RECEIVER_ID");
+    set(&mut s.receiver_qualifier, "MEDBILL_X12_RECEIVER_QUALIFIER");
+    set(&mut s.receiver_name, "MEDBILL_X12_RECEIVER_NAME");
+    set(&mut s.submitter_name, "MEDBILL_X12_SUBMITTER_NAME");
+    set(&mut s.contact_name, "MEDBILL_X12_CONTACT_NAME");
+    set(&mut s.contact_phone, "MEDBILL_X12_CONTACT_PHONE");
+    s.production = std::env::var("MEDBILL_X12_USAGE").is_ok_and(|v| v.trim() == "P");
+    s
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -142,6 +142,8 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
             &settings.data_dir,
         )?),
         console: crate::config::console_from_env(&settings.jwt_secret)?,
+        lab_billing: crate::config::lab_billing_from_env(),
+        submitter: crate::config::submitter_from_env(),
         ..AppState::new(pool, backend, keys, audit, LiveCodes::new(codes, version))
     });
     let reload = match settings.codeset_poll_secs {

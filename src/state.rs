@@ -37,6 +37,10 @@ pub struct AppState {
     /// The web console's settings (on, 15-minute idle timeout and a random session key by
     /// default; the server derives the key from the signing secret).
     pub console: crate::console::ConsoleSettings,
+    /// What a received specimen adds to its encounter (`MEDBILL_LAB_*`; both on by default).
+    pub lab_billing: crate::specimens::billing::Settings,
+    /// Who medbill says it is in the X12 it writes (`MEDBILL_X12_*`; test defaults).
+    pub submitter: crate::claims::settings::SubmitterSettings,
 }
 
 impl AppState {
@@ -64,6 +68,8 @@ impl AppState {
             webhooks: Default::default(),
             eligibility: None,
             console: Default::default(),
+            lab_billing: Default::default(),
+            submitter: Default::default(),
         }
     }
 

@@ -7,6 +7,7 @@ use validator::{ValidationError, ValidationErrors};
 
 use crate::error::{ApiError, FieldError};
 
+pub mod luhn;
 pub mod ymd;
 
 /// Turns `validator` errors into 422 field errors, with messages taken from each rule.
@@ -35,33 +36,33 @@ fn err(code: &'static str, message: &'static str) -> ValidationError {
 
 /// An NPI: 10 digits whose last is the Luhn check digit over "80840" + the first nine.
 pub fn npi_is_valid(npi: &str) -> bool {
-    let b = npi.as_bytes();
-    if b.len() != 10 || !b.iter().all(u8::is_ascii_digit) {
-        return false;
+    luhn::npi_is_valid(npi)
+}
+
+/// Checks a reference to a registry record of `kind` (`patient`, `payer`, `provider`,
+/// `coverage`) at `pointer`: `active` is None when no record has the id (`unknown_<kind>`) and
+/// Some(false) when it is deactivated (`inactive`; pass true where an old reference may stay).
+/// Pushes the error and answers false, or answers true when the reference is usable.
+pub fn reference(
+    errors: &mut Vec<FieldError>,
+    pointer: impl Into<String>,
+    kind: &str,
+    active: Option<bool>,
+) -> bool {
+    match active {
+        None => errors.push(FieldError::new(
+            pointer,
+            &format!("unknown_{kind}"),
+            format!("no {kind} has this id"),
+        )),
+        Some(false) => errors.push(FieldError::new(
+            pointer,
+            "inactive",
+            format!("this {kind} is deactivated"),
+        )),
+        Some(true) => return true,
     }
-    let digits = b"80840".iter().chain(&b[..9]).map(|d| u32::from(d - b'0'));
-    // Double every second digit counting from the right of the payload (the check digit's
-    // neighbour first), as the Luhn formula does.
-    let sum: u32 = digits
-        .collect::<Vec<_>>()
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    let check = (10 - sum % 10) % 10;
-    check == u32::from(b[9] - b'0')
+    false
 }
 
 /// `validator` rule for an NPI.

@@ -2,6 +2,7 @@
 //! tokens, roles and the permission matrix, and the OAuth2 token endpoint.
 
 pub mod accounts;
+pub mod context;
 pub mod password;
 pub mod roles;
 pub mod routes;
@@ -9,3 +10,5 @@ pub mod sessions;
 pub mod throttle;
 pub mod token_cache;
 pub mod tokens;
+
+pub use context::RequestCtx;

@@ -12,7 +12,7 @@ use super::store;
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::codesets::CodeTables;
-use crate::db::AnyConnection;
+use crate::db::{versioned, AnyConnection};
 use crate::encounters::forms::ReasonBody;
 use crate::encounters::model::{EncounterDoc, EncounterId};
 use crate::encounters::routes::doc_response;
@@ -87,9 +87,15 @@ pub fn reopen_in(
         let from = status::stored(&h.status)?;
         let to = if from == Status::Rejected {
             status::check_transition(from, Status::Superseded)?;
-            if !store::set_status(conn, h.id, from.as_str(), Status::Superseded.as_str(), None)? {
-                return Err(ApiError::stale(h.version + 1));
-            }
+            versioned::conditional(
+                conn,
+                h.version,
+                |c| {
+                    let to = Status::Superseded.as_str();
+                    Ok(store::set_status(c, h.id, from.as_str(), to, None)?)
+                },
+                |c| Ok(store::find(c, h.id)?.map(|r| r.version)),
+            )?;
             audit.push(AuditEntry::success(
                 ctx,
                 Status::Superseded.as_str(),

@@ -156,26 +156,24 @@ pub async fn get_claim_837(
         store::find(c, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))
     })
     .await?;
-    let text = preview_837(&row, state.x12_line_breaks)?;
+    let text = preview_837(&row, &state.submitter, state.x12_line_breaks)?;
     audit_phi_reads(&state, &ctx, "read", RESOURCE, [id.to_string()]).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body(text))
 }
 
-/// The 837P text of stored claim `row` alone in an interchange (the API's and the console's
-/// preview).
-pub fn preview_837(row: &super::model::ClaimRow, line_breaks: bool) -> ApiResult<String> {
+/// The 837P text of stored claim `row` alone in an interchange from `submitter` (the API's
+/// and the console's preview).
+pub fn preview_837(
+    row: &super::model::ClaimRow,
+    submitter: &settings::SubmitterSettings,
+    line_breaks: bool,
+) -> ApiResult<String> {
     let snap: Snapshot = serde_json::from_str(&row.snapshot).map_err(|_| ApiError::internal())?;
     let freq = snapshot::frequency(&row.frequency, row.payer_claim_number.as_deref());
     let x = to_x12::claim(&snap, &row.patient_control_number, freq);
-    to_x12::preview(
-        settings::submitter(),
-        x,
-        Timestamp::now().0.naive_utc(),
-        line_breaks,
-    )
-    .map_err(|e| {
+    to_x12::preview(submitter, x, Timestamp::now().0.naive_utc(), line_breaks).map_err(|e| {
         tracing::error!(claim = %row.id, field = e.field, "stored claim cannot be written as 837P");
         ApiError::internal()
     })

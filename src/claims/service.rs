@@ -8,37 +8,23 @@ use super::snapshot::{self, Snapshot};
 use super::status::{self, Status};
 use super::{queue, settings, store, to_x12};
 use crate::audit::{store as audit_store, AuditEntry};
+use crate::auth::RequestCtx;
 use crate::codesets::CodeTables;
 use crate::coverages::model::CoverageId;
 use crate::db::types::Timestamp;
-use crate::db::AnyConnection;
+use crate::db::versioned::expect_version;
+use crate::db::{versioned, AnyConnection};
 use crate::encounters::model::{Encounter, EncounterDoc, EncounterId};
 use crate::encounters::scrubbing::{self, ValidationReport};
 use crate::encounters::{refs, service as encounters, store as encounter_store};
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::versioning::expect_version;
-use crate::http::RequestCtx;
 
 /// The audit resource type of claims.
 pub const RESOURCE: &str = "claim";
 
 /// A 422 listing the scrubber errors that block the claim.
 fn blocked(report: &ValidationReport) -> ApiError {
-    let blocking = report.blocking();
-    let errors = blocking
-        .iter()
-        .map(|f| FieldError::new(f.path.clone(), &f.rule, f.message.clone()))
-        .collect();
-    let mut e = ApiError::validation(errors).with_extension(
-        "findings",
-        serde_json::to_value(&blocking).unwrap_or_default(),
-    );
-    e.kind = "blocking-findings";
-    e.detail = format!(
-        "{} scrubber error(s) block this claim: fix them or have an admin override them",
-        blocking.len()
-    );
-    e
+    report.refusal("block this claim: fix them or have an admin override them")
 }
 
 /// A new patient control number (CLM01): 16 base32 characters of a millisecond clock and 32
@@ -296,9 +282,12 @@ pub fn transition_in(
     expect_version(row.version, expected)?;
     let from = status::stored(&row.status)?;
     status::check_transition(from, to)?;
-    if !store::set_status(conn, id, from.as_str(), to.as_str(), None)? {
-        return Err(ApiError::stale(row.version + 1));
-    }
+    versioned::conditional(
+        conn,
+        row.version,
+        |c| Ok(store::set_status(c, id, from.as_str(), to.as_str(), None)?),
+        |c| Ok(store::find(c, id)?.map(|r| r.version)),
+    )?;
     let e = store::event(
         id,
         Some(from.as_str()),

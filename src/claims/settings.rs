@@ -1,5 +1,5 @@
 //! Who medbill says it is in the envelopes it writes (sender, receiver, submitter contact),
-//! from MEDBILL_X12_* environment variables with working defaults for tests.
+//! read from MEDBILL_X12_* by `config::submitter_from_env`, with working defaults for tests.
 
 /// The submitter's identity in ISA/GS and loops 1000A/1000B.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,35 +40,10 @@ impl Default for SubmitterSettings {
     }
 }
 
-impl SubmitterSettings {
-    /// The defaults overridden by MEDBILL_X12_SENDER_ID, MEDBILL_X12_SENDER_QUALIFIER,
-    /// MEDBILL_X12_RECEIVER_ID, MEDBILL_X12_RECEIVER_QUALIFIER, MEDBILL_X12_RECEIVER_NAME,
-    /// MEDBILL_X12_SUBMITTER_NAME, MEDBILL_X12_CONTACT_NAME, MEDBILL_X12_CONTACT_PHONE and
-    /// MEDBILL_X12_USAGE (`P` or `T`).
-    pub fn from_env() -> Self {
-        let mut s = SubmitterSettings::default();
-        let set = |field: &mut String, var: &str| {
-            if let Ok(v) = std::env::var(var) {
-                if !v.trim().is_empty() {
-                    *field = v.trim().to_string();
-                }
-            }
-        };
-        set(&mut s.sender_id, "MEDBILL_X12_SENDER_ID");
-        set(&mut s.sender_qualifier, "MEDBILL_X12_SENDER_QUALIFIER");
-        set(&mut s.receiver_id, "MEDBILL_X12_RECEIVER_ID");
-        set(&mut s.receiver_qualifier, "MEDBILL_X12_RECEIVER_QUALIFIER");
-        set(&mut s.receiver_name, "MEDBILL_X12_RECEIVER_NAME");
-        set(&mut s.submitter_name, "MEDBILL_X12_SUBMITTER_NAME");
-        set(&mut s.contact_name, "MEDBILL_X12_CONTACT_NAME");
-        set(&mut s.contact_phone, "MEDBILL_X12_CONTACT_PHONE");
-        s.production = std::env::var("MEDBILL_X12_USAGE").is_ok_and(|v| v.trim() == "P");
-        s
-    }
-}
-
-/// The process's submitter settings, read from the environment once.
+/// The process's submitter settings, read from the environment once. Only the "can an 837P
+/// carry this claim" checks inside the claim and COB services still use it (their callers do
+/// not pass the settings yet); requests use `AppState::submitter`, the worker its config.
 pub fn submitter() -> &'static SubmitterSettings {
     static ONCE: std::sync::OnceLock<SubmitterSettings> = std::sync::OnceLock::new();
-    ONCE.get_or_init(SubmitterSettings::from_env)
+    ONCE.get_or_init(crate::config::submitter_from_env)
 }

@@ -8,7 +8,6 @@ use std::time::Duration;
 use super::clearinghouse::{Clearinghouse, FileDrop};
 use super::http_adapter::{Auth, HttpPost};
 use super::queue::RetryPolicy;
-use super::settings::SubmitterSettings;
 use super::sftp::args::SftpArgs;
 use super::sftp::{Sftp, SftpSettings};
 use super::worker::{default_owner, WorkerConfig};
@@ -126,7 +125,7 @@ impl WorkerArgs {
                 cap: Duration::from_millis(self.retry_cap_ms),
                 max_attempts: self.max_attempts,
             },
-            submitter: SubmitterSettings::from_env(),
+            submitter: crate::config::submitter_from_env(),
             inbox: Some(
                 self.inbox_dir
                     .clone()

@@ -341,7 +341,7 @@ where
         + Send
         + 'static,
 {
-    service::mutate(
+    crate::encounters::routes::mutate(
         state.clone(),
         session.ctx.clone(),
         id,

@@ -106,10 +106,11 @@ async fn claim(
     session.require(Permission::ClaimRead)?;
     let id = id.into_inner();
     let line_breaks = true;
+    let submitter = state.submitter.clone();
     let (doc, preview, jobs) = with_conn(&state, move |c| -> ApiResult<ClaimView> {
         let row = store::find(c, id)?.ok_or_else(|| ApiError::not_found("claim"))?;
         // Line breaks after each segment so a person can read the preview.
-        let text = crate::claims::routes::preview_837(&row, line_breaks)?;
+        let text = crate::claims::routes::preview_837(&row, &submitter, line_breaks)?;
         let jobs = super::queries::jobs_of_claim(c, id)?;
         Ok((crate::claims::service::doc(c, row)?, text, jobs))
     })

@@ -138,7 +138,7 @@ async fn accession_new(
     let input: NewSpecimen = body_of(&form, extra, &[], &[])?;
     let draft = service::draft_new(state.codes(), &session.ctx, input)?;
     let ctx = session.ctx.clone();
-    let doc = service::write(state.clone(), move |c, _| {
+    let doc = crate::http::reads::write(state.clone(), move |c, _| {
         service::create_in(c, &ctx, draft, None)
     })
     .await?;
@@ -240,8 +240,9 @@ async fn transition(
     session.require(to.permission())?;
     let id = id.into_inner();
     let ctx = session.ctx.clone();
-    let doc = service::write(state.clone(), move |c, codes| {
-        lifecycle::transition_in(c, codes, &ctx, id, expected, body)
+    let lab = state.lab_billing;
+    let doc = crate::http::reads::write(state.clone(), move |c, codes| {
+        lifecycle::transition_in(c, codes, &ctx, lab, id, expected, body)
     })
     .await?;
     Ok(see_other(&format!(
@@ -263,7 +264,7 @@ async fn custody(
     let body: CustodyRequest = body_of(&form, Default::default(), &[], &[])?;
     let id = id.into_inner();
     let ctx = session.ctx.clone();
-    service::write(state.clone(), move |c, _| {
+    crate::http::reads::write(state.clone(), move |c, _| {
         lifecycle::custody_in(c, &ctx, id, expected, body)
     })
     .await?;

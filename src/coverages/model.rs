@@ -24,16 +24,30 @@ pub const SELF: &str = "18";
 pub const PRIORITIES: [&str; 3] = ["primary", "secondary", "tertiary"];
 
 /// A coverage as stored and returned.
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, utoipa::ToSchema)]
-#[diesel(table_name = coverages)]
+#[derive(
+    Debug,
+    Clone,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+// Also the row written (`Insertable`, `AsChangeset`): None writes NULL; the patient, the payer
+// and the creation time never change.
+#[diesel(table_name = coverages, treat_none_as_null = true)]
 pub struct Coverage {
     /// Coverage id.
     pub id: CoverageId,
     /// The covered patient.
     #[schema(value_type = uuid::Uuid)]
+    #[diesel(skip_update)]
     pub patient_id: PatientId,
     /// The paying insurer.
     #[schema(value_type = uuid::Uuid)]
+    #[diesel(skip_update)]
     pub payer_id: PayerId,
     /// Member id on the insurance card.
     pub member_id: String,
@@ -60,6 +74,7 @@ pub struct Coverage {
     /// Optimistic-concurrency version (also the ETag).
     pub version: i32,
     /// When created.
+    #[diesel(skip_update)]
     pub created_at: Timestamp,
     /// When last changed.
     pub updated_at: Timestamp,
@@ -282,13 +297,13 @@ impl From<&Coverage> for NewCoverage {
     }
 }
 
-impl crate::http::mutation::Deactivatable for Coverage {
+impl crate::db::versioned::Deactivatable for Coverage {
     fn deactivate(&mut self) {
         self.active = false;
     }
 }
 
-impl crate::http::mutation::Versioned for Coverage {
+impl crate::db::versioned::Versioned for Coverage {
     fn version(&self) -> i32 {
         self.version
     }

@@ -152,14 +152,10 @@ pub async fn update_coverage(
     let patch = body.value;
     patch.validate().map_err(to_api_error)?;
     let id = id.into_inner();
-    // The self-subscriber rule compares with the patient; a coverage's patient never changes,
-    // so reading it before the update's transaction is safe.
-    let patient = with_conn(&state, move |c| -> ApiResult<Patient> {
-        let cv = store::find(c, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))?;
-        patients::store::find(c, cv.patient_id)?.ok_or_else(ApiError::internal)
-    })
-    .await?;
-    change(state, ctx, ops(), id, expected, "update", move |cv| {
+    change(state, ctx, ops(), id, expected, "update", move |c, cv| {
+        // The self-subscriber rule compares with the patient.
+        let patient: Patient =
+            patients::store::find(c, cv.patient_id)?.ok_or_else(ApiError::internal)?;
         patch.apply(cv, &patient).map_err(to_api_error)
     })
     .await

@@ -6,10 +6,10 @@ use validator::{ValidationError, ValidationErrors};
 
 use super::model::{Coverage, CoveragePatch, NewCoverage, SELF};
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult};
 use crate::patients::model::{Patient, PatientId};
 use crate::payers::model::PayerId;
-use crate::{patients, payers};
+use crate::{patients, payers, validation};
 
 /// The subscriber fields a request sent; each may be absent.
 #[derive(Debug, Clone, Default)]
@@ -79,32 +79,10 @@ pub fn active_references(
     let patient = patients::store::find(conn, patient_id)?;
     let payer = payers::store::find(conn, payer_id)?;
     let mut errors = Vec::new();
-    match &patient {
-        None => errors.push(FieldError::new(
-            "/patient_id",
-            "unknown_patient",
-            "no patient has this id",
-        )),
-        Some(p) if !p.active => errors.push(FieldError::new(
-            "/patient_id",
-            "inactive",
-            "this patient is deactivated",
-        )),
-        Some(_) => {}
-    }
-    match &payer {
-        None => errors.push(FieldError::new(
-            "/payer_id",
-            "unknown_payer",
-            "no payer has this id",
-        )),
-        Some(p) if !p.active => errors.push(FieldError::new(
-            "/payer_id",
-            "inactive",
-            "this payer is deactivated",
-        )),
-        Some(_) => {}
-    }
+    let active = patient.as_ref().map(|p| p.active);
+    validation::reference(&mut errors, "/patient_id", "patient", active);
+    let active = payer.as_ref().map(|p| p.active);
+    validation::reference(&mut errors, "/payer_id", "payer", active);
     match patient {
         Some(p) if errors.is_empty() => Ok(p),
         _ => Err(ApiError::validation(errors)),

@@ -12,25 +12,7 @@ use crate::payers::model::PayerId;
 /// Inserts a new coverage.
 pub fn insert(conn: &mut AnyConnection, cv: &Coverage) -> QueryResult<()> {
     diesel::insert_into(c::table)
-        .values((
-            c::id.eq(cv.id),
-            c::patient_id.eq(cv.patient_id),
-            c::payer_id.eq(cv.payer_id),
-            c::member_id.eq(&cv.member_id),
-            c::group_number.eq(&cv.group_number),
-            c::relationship_code.eq(&cv.relationship_code),
-            c::subscriber_first_name.eq(&cv.subscriber_first_name),
-            c::subscriber_last_name.eq(&cv.subscriber_last_name),
-            c::subscriber_birth_date.eq(cv.subscriber_birth_date),
-            c::subscriber_sex.eq(&cv.subscriber_sex),
-            c::priority.eq(&cv.priority),
-            c::effective_from.eq(cv.effective_from),
-            c::effective_to.eq(cv.effective_to),
-            c::active.eq(cv.active),
-            c::version.eq(cv.version),
-            c::created_at.eq(cv.created_at),
-            c::updated_at.eq(cv.updated_at),
-        ))
+        .values(cv)
         .execute(conn)
         .map(|_| ())
 }
@@ -49,21 +31,7 @@ pub fn find(conn: &mut AnyConnection, id: CoverageId) -> QueryResult<Option<Cove
 /// never change.
 pub fn save(conn: &mut AnyConnection, cv: &Coverage) -> QueryResult<bool> {
     let n = diesel::update(c::table.find(cv.id).filter(c::version.eq(cv.version - 1)))
-        .set((
-            c::member_id.eq(&cv.member_id),
-            c::group_number.eq(&cv.group_number),
-            c::relationship_code.eq(&cv.relationship_code),
-            c::subscriber_first_name.eq(&cv.subscriber_first_name),
-            c::subscriber_last_name.eq(&cv.subscriber_last_name),
-            c::subscriber_birth_date.eq(cv.subscriber_birth_date),
-            c::subscriber_sex.eq(&cv.subscriber_sex),
-            c::priority.eq(&cv.priority),
-            c::effective_from.eq(cv.effective_from),
-            c::effective_to.eq(cv.effective_to),
-            c::active.eq(cv.active),
-            c::version.eq(cv.version),
-            c::updated_at.eq(cv.updated_at),
-        ))
+        .set(cv)
         .execute(conn)?;
     Ok(n == 1)
 }

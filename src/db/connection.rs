@@ -1,6 +1,11 @@
 //! The multi-backend connection and its per-connection settings.
 
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use diesel::connection::{
+    AnsiTransactionManager, Instrumentation, InstrumentationEvent, SimpleConnection,
+    TransactionManager,
+};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{CustomizeConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
@@ -26,10 +31,23 @@ const PG_CONNECT_TIMEOUT_SECS: u32 = 2;
 
 /// Opens pooled connections with [`AnyConnection::open`], so the pool's error (and its log)
 /// names the real cause ("Connection refused") rather than diesel's derived `establish`'s
-/// "Invalid connection url for multiconnection".
+/// "Invalid connection url for multiconnection". It holds the pool's SQLite writer lock.
 #[derive(Debug, Clone)]
 pub struct AnyManager {
     url: String,
+    writer: WriterLock,
+}
+
+/// One pool's SQLite writer lock (see [`AnyConnection::write_transaction`]). Each SQLite
+/// connection the pool opens carries it as its diesel instrumentation (a no-op on every
+/// event): that is the one per-connection slot diesel offers, and it lets the transaction find
+/// its own pool's lock, so pools over different databases (parallel tests) never wait on each
+/// other.
+#[derive(Debug, Clone, Default)]
+struct WriterLock(Arc<Mutex<()>>);
+
+impl Instrumentation for WriterLock {
+    fn on_connection_event(&mut self, _event: InstrumentationEvent<'_>) {}
 }
 
 impl AnyManager {
@@ -42,7 +60,10 @@ impl AnyManager {
         } else {
             url.to_string()
         };
-        AnyManager { url }
+        AnyManager {
+            url,
+            writer: WriterLock::default(),
+        }
     }
 }
 
@@ -51,7 +72,12 @@ impl diesel::r2d2::ManageConnection for AnyManager {
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<AnyConnection, Self::Error> {
-        AnyConnection::open(&self.url).map_err(diesel::r2d2::Error::ConnectionError)
+        let mut conn =
+            AnyConnection::open(&self.url).map_err(diesel::r2d2::Error::ConnectionError)?;
+        if let AnyConnection::Sqlite(inner) = &mut conn {
+            inner.set_instrumentation(self.writer.clone());
+        }
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
@@ -121,12 +147,17 @@ impl AnyConnection {
         let AnyConnection::Sqlite(inner) = self else {
             return self.transaction(f);
         };
-        // SQLite has one writer at a time. Queue this process's writers on a mutex: waiting on
+        // SQLite has one writer at a time. Queue the pool's writers on its mutex: waiting on
         // SQLite's busy handler instead means sleeping in growing steps (up to 100 ms), which
-        // shows as a long latency tail under load. Other processes still queue on busy_timeout.
-        let _writer = SQLITE_WRITER
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // shows as a long latency tail under load. Connections of other pools or processes
+        // (and ones opened outside a pool) still queue on busy_timeout.
+        let lock = inner
+            .instrumentation()
+            .downcast_ref::<WriterLock>()
+            .map(|w| Arc::clone(&w.0));
+        let _writer = lock
+            .as_ref()
+            .map(|m| m.lock().unwrap_or_else(PoisonError::into_inner));
         // Begin on the inner connection so diesel's depth tracking stays right and nested
         // `transaction` calls inside `f` become savepoints.
         AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
@@ -146,9 +177,6 @@ impl AnyConnection {
         }
     }
 }
-
-/// Serialises this process's SQLite write transactions (see `write_transaction`).
-static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// How long an SQLite commit waits for the disk (`PRAGMA synchronous`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -198,5 +226,66 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for ConnectionOptio
         };
         conn.batch_execute(sql)
             .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    fn temp_pool(tag: &str) -> (crate::db::DbPool, std::path::PathBuf) {
+        let path = std::env::temp_dir().join(format!(
+            "medbill-writer-{tag}-{}.sqlite3",
+            uuid::Uuid::new_v4()
+        ));
+        let pool = crate::db::build_pool(&path.to_string_lossy(), 2).unwrap();
+        (pool, path)
+    }
+
+    fn remove(path: &std::path::Path) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+
+    /// A write transaction held open on one database does not hold up a write on another
+    /// (with one process-wide lock, the second waited for the first).
+    #[test]
+    fn pools_have_their_own_writer_lock() {
+        let (a, path_a) = temp_pool("a");
+        let (b, path_b) = temp_pool("b");
+        let (inside, entered) = mpsc::channel();
+        let (release, wait) = mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            let mut conn = a.get().unwrap();
+            conn.write_transaction(|c| {
+                c.batch_execute("CREATE TABLE t (x INTEGER)")?;
+                inside.send(()).unwrap();
+                wait.recv().unwrap();
+                Ok::<_, diesel::result::Error>(())
+            })
+            .unwrap();
+        });
+        entered.recv().unwrap();
+        let (done, finished) = mpsc::channel();
+        let writer = std::thread::spawn(move || {
+            let mut conn = b.get().unwrap();
+            conn.write_transaction(|c| c.batch_execute("CREATE TABLE t (x INTEGER)"))
+                .unwrap();
+            done.send(()).unwrap();
+        });
+        let other_db_wrote = finished.recv_timeout(Duration::from_secs(20)).is_ok();
+        release.send(()).unwrap();
+        holder.join().unwrap();
+        writer.join().unwrap();
+        remove(&path_a);
+        remove(&path_b);
+        assert!(
+            other_db_wrote,
+            "a write on another database waited for this one"
+        );
     }
 }

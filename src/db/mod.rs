@@ -17,7 +17,9 @@ pub mod schema_scrub;
 pub mod schema_sftp;
 pub mod schema_specimens;
 pub mod schema_statements;
+pub mod text;
 pub mod types;
+pub mod versioned;
 
 pub use connection::{
     AnyConnection, AnyManager, Backend, ConnectionOptions, DbPool, PooledConn, SqliteSync,

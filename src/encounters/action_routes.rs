@@ -12,7 +12,7 @@ use super::status::Status;
 use super::{check, overrides};
 use crate::audit::AuditEntry;
 use crate::auth::roles::Permission;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult};
 use crate::http::versioning::{if_match, required_if_match};
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
@@ -27,7 +27,7 @@ async fn move_to(
     action: &'static str,
 ) -> ApiResult<HttpResponse> {
     let expected = required_if_match(req)?;
-    let doc = service::mutate(state, ctx, id, expected, action, move |_, cur| {
+    let doc = super::routes::mutate(state, ctx, id, expected, action, move |_, cur| {
         service::transition(cur, to, reason)
     })
     .await?;
@@ -152,21 +152,7 @@ pub async fn validate_encounter(
 }
 
 fn refused(report: &ValidationReport) -> ApiError {
-    let blocking = report.blocking();
-    let errors = blocking
-        .iter()
-        .map(|f| FieldError::new(f.path.clone(), &f.rule, f.message.clone()))
-        .collect();
-    let mut e = ApiError::validation(errors).with_extension(
-        "findings",
-        serde_json::to_value(&blocking).unwrap_or_default(),
-    );
-    e.kind = "blocking-findings";
-    e.detail = format!(
-        "{} scrubber error(s) must be fixed or overridden by an admin before sign-off",
-        blocking.len()
-    );
-    e
+    report.refusal("must be fixed or overridden by an admin before sign-off")
 }
 
 /// Sign the encounter off as coded (If-Match). Refused with 422 `blocking-findings` (listing
@@ -217,7 +203,7 @@ pub async fn override_finding(
     let body = body.value;
     let codes = state.codes();
     let actor_ctx = ctx.clone();
-    let doc = service::mutate(
+    let doc = super::routes::mutate(
         state,
         ctx,
         id.into_inner(),

@@ -8,7 +8,7 @@ use super::check;
 use super::forms::{LineInput, LinePatch};
 use super::model::{EncounterDoc, EncounterId, Line, LineId};
 use super::routes::doc_response;
-use super::service::{self, Edit};
+use super::service::Edit;
 use super::status;
 use crate::auth::roles::Permission;
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -108,7 +108,7 @@ pub async fn add_line(
         ));
     }
     let id = id.into_inner();
-    let doc = service::mutate(state, ctx, id, expected, "update", move |_, cur| {
+    let doc = super::routes::mutate(state, ctx, id, expected, "update", move |_, cur| {
         add_line_edit(cur, &input)
     })
     .await?;
@@ -146,7 +146,7 @@ pub async fn update_line(
     let expected = required_if_match(&req)?;
     let (id, line_id) = path.into_inner();
     let p = body.value;
-    let doc = service::mutate(state, ctx, id, expected, "update", move |_, cur| {
+    let doc = super::routes::mutate(state, ctx, id, expected, "update", move |_, cur| {
         editable(cur)?;
         let i = find_line(cur, line_id)?;
         let stored = &cur.lines[i];
@@ -197,7 +197,7 @@ pub async fn delete_line(
     ctx.require(Permission::EncounterCode)?;
     let expected = required_if_match(&req)?;
     let (id, line_id) = path.into_inner();
-    let doc = service::mutate(state, ctx, id, expected, "update", move |_, cur| {
+    let doc = super::routes::mutate(state, ctx, id, expected, "update", move |_, cur| {
         delete_line_edit(cur, line_id)
     })
     .await?;

@@ -159,3 +159,13 @@ impl EncounterDoc {
         self.header.version
     }
 }
+
+impl crate::db::versioned::Versioned for Encounter {
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn stamp(&mut self, version: i32, at: Timestamp) {
+        self.version = version;
+        self.updated_at = at;
+    }
+}

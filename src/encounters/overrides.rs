@@ -7,11 +7,11 @@ use super::model::{EncounterDoc, FindingOverride, OverrideId};
 use super::service::Edit;
 use super::status;
 use super::{check, refs, scrubbing};
+use crate::auth::RequestCtx;
 use crate::codesets::CodeTables;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::RequestCtx;
 use crate::scrub::Severity;
 
 /// Shortest reason an override takes.

@@ -9,7 +9,7 @@ use crate::patients::model::Patient;
 use crate::payers::model::Payer;
 use crate::providers::model::{Provider, ProviderId};
 use crate::specimens::store::RejectedSpecimen;
-use crate::{coverages, patients, payers, providers};
+use crate::{coverages, patients, payers, providers, validation};
 
 /// The records one encounter refers to.
 #[derive(Debug, Clone)]
@@ -45,23 +45,15 @@ fn provider(
         Some(p) => Some(p.clone()),
         None => providers::store::find(conn, id)?,
     };
+    let active = found.as_ref().map(|p| p.active || !changed);
     match &found {
-        None => errors.push(FieldError::new(
-            pointer,
-            "unknown_provider",
-            "no provider has this id",
-        )),
-        Some(p) if changed && !p.active => errors.push(FieldError::new(
-            pointer,
-            "inactive",
-            "this provider is deactivated",
-        )),
+        _ if !validation::reference(errors, &pointer, "provider", active) => {}
         Some(p) if changed && !p.roles.iter().any(|r| r == role) => errors.push(FieldError::new(
             pointer,
             "wrong_role",
             format!("this provider is not registered as a {role} provider"),
         )),
-        Some(_) => {}
+        _ => {}
     }
     Ok(found)
 }
@@ -76,19 +68,8 @@ pub fn check(
 ) -> ApiResult<Refs> {
     let mut errors = Vec::new();
     let patient = patients::store::find(conn, h.patient_id)?;
-    match &patient {
-        None => errors.push(FieldError::new(
-            "/patient_id",
-            "unknown_patient",
-            "no patient has this id",
-        )),
-        Some(p) if before.is_none() && !p.active => errors.push(FieldError::new(
-            "/patient_id",
-            "inactive",
-            "this patient is deactivated",
-        )),
-        Some(_) => {}
-    }
+    let active = patient.as_ref().map(|p| p.active || before.is_some());
+    validation::reference(&mut errors, "/patient_id", "patient", active);
     let rendering = provider(
         conn,
         h.rendering_provider_id,

@@ -13,6 +13,7 @@ use super::status::Status;
 use super::store::{self, EncounterFilter};
 use crate::audit::AuditEntry;
 use crate::auth::roles::Permission;
+use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
@@ -24,6 +25,25 @@ use crate::patients::model::PatientId;
 use crate::payers::model::PayerId;
 use crate::providers::model::ProviderId;
 use crate::state::AppState;
+
+/// [`service::mutate_in`] in its own write transaction off the async workers (the API's and
+/// the console's encounter edits).
+pub async fn mutate<F>(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    id: EncounterId,
+    expected: Option<i32>,
+    action: &'static str,
+    edit: F,
+) -> ApiResult<EncounterDoc>
+where
+    F: FnOnce(&mut AnyConnection, &EncounterDoc) -> ApiResult<service::Edit> + Send + 'static,
+{
+    crate::http::reads::write(state, move |c, codes| {
+        service::mutate_in(c, codes, &ctx, id, expected, action, edit)
+    })
+    .await
+}
 
 /// 200 with the document and its ETag.
 pub fn doc_response(doc: &EncounterDoc) -> HttpResponse {
@@ -121,7 +141,7 @@ pub async fn update_encounter(
         ctx.require(Permission::EncounterOpen)?;
     }
     let expected = required_if_match(&req)?;
-    let doc = service::mutate(
+    let doc = mutate(
         state,
         ctx,
         id.into_inner(),

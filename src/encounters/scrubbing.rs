@@ -52,6 +52,25 @@ impl ValidationReport {
             .map(|f| &f.finding)
             .collect()
     }
+
+    /// The 422 `blocking-findings` refusal of a step the blocking findings stop (sign-off, a
+    /// claim): one field error per finding, the findings themselves, and `detail`'s sentence
+    /// after the count ("3 scrubber error(s) …").
+    pub fn refusal(&self, detail: &str) -> crate::error::ApiError {
+        use crate::error::{ApiError, FieldError};
+        let blocking = self.blocking();
+        let errors = blocking
+            .iter()
+            .map(|f| FieldError::new(f.path.clone(), &f.rule, f.message.clone()))
+            .collect();
+        let mut e = ApiError::validation(errors).with_extension(
+            "findings",
+            serde_json::to_value(&blocking).unwrap_or_default(),
+        );
+        e.kind = "blocking-findings";
+        e.detail = format!("{} scrubber error(s) {detail}", blocking.len());
+        e
+    }
 }
 
 fn provider(p: &Option<Provider>) -> Option<ProviderFacts> {

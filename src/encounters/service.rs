@@ -2,21 +2,18 @@
 //! prices new lines, re-scrubs (to keep the work queue's error count current), saves under the
 //! version the caller read, and audits, all in one transaction.
 
-use actix_web::web;
-
 use super::forms::{EncounterPatch, NewEncounter};
 use super::model::{Encounter, EncounterDoc, EncounterId};
 use super::scrubbing::{self, ValidationReport};
 use super::status::{self, Status};
 use super::{check, fees, refs, store};
 use crate::audit::{store as audit_store, AuditEntry};
+use crate::auth::RequestCtx;
 use crate::codesets::CodeTables;
 use crate::db::types::Timestamp;
-use crate::db::AnyConnection;
+use crate::db::versioned::expect_version;
+use crate::db::{versioned, AnyConnection};
 use crate::error::{ApiError, ApiResult};
-use crate::http::versioning::expect_version;
-use crate::http::RequestCtx;
-use crate::state::AppState;
 
 /// The audit resource type of encounters.
 pub const RESOURCE: &str = "encounter";
@@ -178,12 +175,13 @@ fn persist(
             store::replace_lines(c, id, &doc.lines)?;
         }
         Some(cur) => {
-            doc.header.version = cur.header.version + 1;
-            doc.header.updated_at = Timestamp::now();
-            if !store::save_header(c, &doc.header)? {
-                let now = store::find_header(c, id)?.map_or(cur.header.version, |h| h.version);
-                return Err(ApiError::stale(now));
-            }
+            versioned::save_next(
+                c,
+                cur.header.version,
+                &mut doc.header,
+                |c, h| Ok(store::save_header(c, h)?),
+                |c| Ok(store::find_header(c, id)?.map(|h| h.version)),
+            )?;
             if doc.diagnoses != cur.diagnoses {
                 store::replace_diagnoses(c, id, &doc.diagnoses)?;
             }
@@ -256,26 +254,6 @@ where
     expect_version(cur.header.version, expected)?;
     let next = edit(c, &cur)?;
     persist(c, codes, ctx, Some(&cur), action, next)
-}
-
-/// [`mutate_in`] in its own write transaction off the async workers.
-pub async fn mutate<F>(
-    state: web::Data<AppState>,
-    ctx: RequestCtx,
-    id: EncounterId,
-    expected: Option<i32>,
-    action: &'static str,
-    edit: F,
-) -> ApiResult<EncounterDoc>
-where
-    F: FnOnce(&mut AnyConnection, &EncounterDoc) -> ApiResult<Edit> + Send + 'static,
-{
-    web::block(move || -> ApiResult<EncounterDoc> {
-        let mut conn = state.pool.get()?;
-        let codes = state.codes();
-        conn.write_transaction(|c| mutate_in(c, codes, &ctx, id, expected, action, edit))
-    })
-    .await?
 }
 
 /// Moves `cur` to `to`, recording `reason` for a hold or a void.

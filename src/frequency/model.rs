@@ -236,13 +236,13 @@ impl FrequencyRulePatch {
     }
 }
 
-impl crate::http::mutation::Deactivatable for FrequencyRule {
+impl crate::db::versioned::Deactivatable for FrequencyRule {
     fn deactivate(&mut self) {
         self.active = false;
     }
 }
 
-impl crate::http::mutation::Versioned for FrequencyRule {
+impl crate::db::versioned::Versioned for FrequencyRule {
     fn version(&self) -> i32 {
         self.version
     }

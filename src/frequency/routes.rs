@@ -2,7 +2,6 @@
 //! policy, not PHI: reads are not audited, writes are (in the same transaction). Who may edit
 //! them follows the payer registry (admin and billing).
 
-use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use validator::Validate;
@@ -20,8 +19,8 @@ use crate::http::idempotency::{
 };
 use crate::http::mutation::{change, deactivate, ResourceOps};
 use crate::http::pagination::{self, Page};
-use crate::http::reads::with_conn;
-use crate::http::versioning::{etag, required_if_match};
+use crate::http::registry;
+use crate::http::versioning::required_if_match;
 use crate::http::{JsonBody, RequestCtx};
 use crate::payers::store as payer_store;
 use crate::state::AppState;
@@ -105,14 +104,7 @@ pub async fn get_rule(
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::PayerRead)?;
     let id = id.into_inner();
-    let found = with_conn(&state, move |c| -> ApiResult<Option<FrequencyRule>> {
-        Ok(store::find(c, id)?)
-    })
-    .await?;
-    let rule = found.ok_or_else(|| ApiError::not_found(RESOURCE))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(rule.version)))
-        .json(rule))
+    registry::get(&state, ops(), id).await
 }
 
 /// Change a frequency rule's limit, period, description or source, or reactivate it.
@@ -142,7 +134,7 @@ pub async fn update_rule(
         id.into_inner(),
         expected,
         "update",
-        move |r| patch.apply(r).map_err(to_api_error),
+        move |_, r| patch.apply(r).map_err(to_api_error),
     )
     .await
 }
@@ -220,11 +212,14 @@ pub async fn list_rules(
         payer_id: q.payer_id.map(crate::payers::model::PayerId),
         active: q.active,
     };
-    let rows = with_conn(&state, move |c| -> ApiResult<Vec<FrequencyRule>> {
-        Ok(store::list(c, &filter, after, limit + 1)?)
-    })
+    let page = registry::page(
+        &state,
+        limit,
+        |r: &FrequencyRule| r.id.0,
+        move |c, n| store::list(c, &filter, after, n),
+    )
     .await?;
-    Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |r| r.id.0)))
+    Ok(HttpResponse::Ok().json(page))
 }
 
 /// Mounts the frequency rule routes.

@@ -1,4 +1,5 @@
-//! The authenticated caller of a request plus its request id, extracted from the bearer token.
+//! Extracting the caller of a request ([`RequestCtx`], defined in `auth::context` so services
+//! can take it without HTTP) from its bearer token.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -6,39 +7,9 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::{ready, Either, LocalBoxFuture, Ready};
 
 use super::request_id::RequestId;
-use crate::auth::roles::{allows, Permission, Role};
-use crate::auth::tokens::Caller;
+pub use crate::auth::context::RequestCtx;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-/// Who is calling and under which request id; every protected handler takes one.
-#[derive(Debug, Clone)]
-pub struct RequestCtx {
-    /// The verified caller.
-    pub caller: Caller,
-    /// The request id (also in the `X-Request-Id` response header).
-    pub request_id: String,
-}
-
-impl RequestCtx {
-    /// Fails with 403 unless the caller's role allows `permission`.
-    pub fn require(&self, permission: Permission) -> ApiResult<()> {
-        if allows(self.caller.role, permission) {
-            Ok(())
-        } else {
-            tracing::info!(request_id = %self.request_id, role = self.caller.role.as_str(), ?permission, "permission denied");
-            Err(ApiError::forbidden(format!(
-                "the {} role may not do this",
-                self.caller.role.as_str()
-            )))
-        }
-    }
-
-    /// The caller's role.
-    pub fn role(&self) -> Role {
-        self.caller.role
-    }
-}
 
 /// The request id of `req` (empty when the middleware did not run, as in some unit tests).
 pub fn request_id_of(req: &HttpRequest) -> String {

@@ -10,6 +10,7 @@ pub mod mutation;
 pub mod pagination;
 pub mod query;
 pub mod reads;
+pub mod registry;
 pub mod request_id;
 pub mod versioning;
 

@@ -1,5 +1,6 @@
-//! The one way a versioned resource changes: load it, check the caller's version, apply the
-//! edit, save it only if nobody else saved first, and audit, all in one transaction.
+//! The HTTP shell of a registry change: load the record, check the caller's version, apply the
+//! edit, save it through [`crate::db::versioned`] (only if nobody else saved first), audit and
+//! record the event, all in one transaction, and answer 200 with the new ETag.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -9,24 +10,10 @@ use serde::Serialize;
 use super::versioning::{etag, expect_version, if_match};
 use super::RequestCtx;
 use crate::audit::{store as audit_store, AuditEntry};
-use crate::db::types::Timestamp;
+use crate::db::versioned::{self, Deactivatable, Versioned};
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-/// A stored resource with an optimistic-concurrency version.
-pub trait Versioned: Serialize + Send + 'static {
-    /// The current version.
-    fn version(&self) -> i32;
-    /// Sets the version and the update time of the next save.
-    fn stamp(&mut self, version: i32, at: Timestamp);
-}
-
-/// A registry record that is deactivated (kept for history) rather than deleted.
-pub trait Deactivatable: Versioned {
-    /// Marks the record inactive.
-    fn deactivate(&mut self);
-}
 
 /// How to find, save and name one kind of resource.
 pub struct ResourceOps<T, Id> {
@@ -41,6 +28,7 @@ pub struct ResourceOps<T, Id> {
 }
 
 /// Applies `edit` to resource `id` under `expected` version and answers 200 with the new ETag.
+/// The edit gets the transaction's connection, for checks against other stored rows.
 pub async fn change<T, Id, F>(
     state: web::Data<AppState>,
     ctx: RequestCtx,
@@ -51,9 +39,9 @@ pub async fn change<T, Id, F>(
     edit: F,
 ) -> ApiResult<HttpResponse>
 where
-    T: Versioned,
+    T: Versioned + Serialize + Send + 'static,
     Id: Copy + std::fmt::Display + Send + 'static,
-    F: FnOnce(T) -> ApiResult<T> + Send + 'static,
+    F: FnOnce(&mut AnyConnection, T) -> ApiResult<T> + Send + 'static,
 {
     let saved = web::block(move || -> ApiResult<T> {
         let mut conn = state.pool.get()?;
@@ -61,12 +49,14 @@ where
             let current = (ops.find)(c, id)?.ok_or_else(|| ApiError::not_found(ops.name))?;
             let before = current.version();
             expect_version(before, expected)?;
-            let mut next = edit(current)?;
-            next.stamp(before + 1, Timestamp::now());
-            if !(ops.save)(c, &next).map_err(ops.save_error)? {
-                let now = (ops.find)(c, id)?.map_or(before, |r| r.version());
-                return Err(ApiError::stale(now));
-            }
+            let mut next = edit(c, current)?;
+            versioned::save_next(
+                c,
+                before,
+                &mut next,
+                |c, t| (ops.save)(c, t).map_err(ops.save_error),
+                |c| Ok((ops.find)(c, id)?.map(|r| r.version())),
+            )?;
             let entry = AuditEntry::success(&ctx, action, ops.name, Some(id.to_string()));
             audit_store::insert(c, &[entry])?;
             crate::events::record_change(c, ops.name, action, &id.to_string(), next.version())?;
@@ -89,7 +79,7 @@ pub async fn deactivate<T, Id>(
     id: Id,
 ) -> ApiResult<HttpResponse>
 where
-    T: Deactivatable,
+    T: Deactivatable + Serialize + Send + 'static,
     Id: Copy + std::fmt::Display + Send + 'static,
 {
     let expected = if_match(req)?;
@@ -100,7 +90,7 @@ where
         id,
         expected,
         "deactivate",
-        |mut record: T| {
+        |_: &mut AnyConnection, mut record: T| {
             record.deactivate();
             Ok(record)
         },

@@ -1,9 +1,11 @@
 //! Running a handler's database work: diesel is synchronous, so it runs on the blocking pool
-//! with a pooled connection, off the async workers.
+//! with a pooled connection, off the async workers. Services never block themselves: these
+//! wrappers are the HTTP layer's.
 
 use actix_web::web;
 
 use crate::audit::{AuditEntry, EventId};
+use crate::codesets::CodeTables;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
 use crate::http::RequestCtx;
@@ -19,6 +21,21 @@ where
     web::block(move || {
         let mut conn = st.pool.get()?;
         f(&mut conn)
+    })
+    .await?
+}
+
+/// Runs `f` in a write transaction (with the code tables in effect) on the blocking pool: the
+/// one hand-off of a service's write from a handler.
+pub async fn write<T, F>(state: web::Data<AppState>, f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut AnyConnection, &'static CodeTables) -> ApiResult<T> + Send + 'static,
+{
+    web::block(move || -> ApiResult<T> {
+        let mut conn = state.pool.get()?;
+        let codes = state.codes();
+        conn.write_transaction(|c| f(c, codes))
     })
     .await?
 }

@@ -55,13 +55,7 @@ pub fn required_if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
     }
 }
 
-/// Fails with 412 when the caller's version (if any) is not `current`.
-pub fn expect_version(current: i32, expected: Option<i32>) -> ApiResult<()> {
-    match expected {
-        Some(v) if v != current => Err(ApiError::stale(current)),
-        _ => Ok(()),
-    }
-}
+pub use crate::db::versioned::expect_version;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

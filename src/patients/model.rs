@@ -18,8 +18,20 @@ crate::typed_id!(
 );
 
 /// A patient as stored and returned.
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, utoipa::ToSchema)]
-#[diesel(table_name = patients)]
+#[derive(
+    Debug,
+    Clone,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+// Also the row written (`Insertable`, `AsChangeset`, with the search keys beside it): None
+// writes NULL.
+#[diesel(table_name = patients, treat_none_as_null = true)]
 pub struct Patient {
     /// Patient id.
     pub id: PatientId,
@@ -52,6 +64,7 @@ pub struct Patient {
     /// Optimistic-concurrency version (also the ETag).
     pub version: i32,
     /// When created.
+    #[diesel(skip_update)]
     pub created_at: Timestamp,
     /// When last changed.
     pub updated_at: Timestamp,
@@ -245,13 +258,13 @@ pub struct PatientPatch {
     pub phone: Option<Option<String>>,
 }
 
-impl crate::http::mutation::Deactivatable for Patient {
+impl crate::db::versioned::Deactivatable for Patient {
     fn deactivate(&mut self) {
         self.active = false;
     }
 }
 
-impl crate::http::mutation::Versioned for Patient {
+impl crate::db::versioned::Versioned for Patient {
     fn version(&self) -> i32 {
         self.version
     }

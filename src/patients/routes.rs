@@ -18,7 +18,8 @@ use crate::http::idempotency::{
 };
 use crate::http::mutation::{change, deactivate, ResourceOps};
 use crate::http::pagination::{self, Page};
-use crate::http::reads::{audit_phi_reads, read_audited, with_conn};
+use crate::http::reads::{audit_phi_reads, read_audited};
+use crate::http::registry;
 use crate::http::versioning::{etag, required_if_match};
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
@@ -167,7 +168,7 @@ pub async fn update_patient(
         id.into_inner(),
         expected,
         "update",
-        move |pt| patch.apply(pt).map_err(to_api_error),
+        move |_, pt| patch.apply(pt).map_err(to_api_error),
     )
     .await
 }
@@ -250,11 +251,13 @@ pub async fn list_patients(
         birth_date: q.birth_date,
         active: q.active,
     };
-    let rows = with_conn(&state, move |c| -> ApiResult<Vec<Patient>> {
-        Ok(store::list(c, &filter, after, limit + 1)?)
-    })
+    let page = registry::page(
+        &state,
+        limit,
+        |p: &Patient| p.id.0,
+        move |c, n| store::list(c, &filter, after, n),
+    )
     .await?;
-    let page = pagination::page(rows, limit, |p| p.id.0);
     let ids = page.items.iter().map(|r| r.id.to_string());
     audit_phi_reads(&state, &ctx, "search", RESOURCE, ids).await?;
     Ok(HttpResponse::Ok().json(page))

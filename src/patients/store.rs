@@ -2,6 +2,7 @@
 
 use super::model::{Patient, PatientId};
 use crate::db::schema::patients as p;
+use crate::db::text::like_prefix;
 use crate::db::AnyConnection;
 use diesel::prelude::*;
 
@@ -17,27 +18,7 @@ fn search_keys(pt: &Patient) -> (String, String) {
 pub fn insert(conn: &mut AnyConnection, pt: &Patient) -> QueryResult<()> {
     let (first, last) = search_keys(pt);
     diesel::insert_into(p::table)
-        .values((
-            p::id.eq(pt.id),
-            p::mrn.eq(&pt.mrn),
-            p::first_name.eq(&pt.first_name),
-            p::middle_name.eq(&pt.middle_name),
-            p::last_name.eq(&pt.last_name),
-            p::birth_date.eq(pt.birth_date),
-            p::sex.eq(&pt.sex),
-            p::address_line1.eq(&pt.address_line1),
-            p::address_line2.eq(&pt.address_line2),
-            p::city.eq(&pt.city),
-            p::state.eq(&pt.state),
-            p::postal_code.eq(&pt.postal_code),
-            p::phone.eq(&pt.phone),
-            p::search_first.eq(first),
-            p::search_last.eq(last),
-            p::active.eq(pt.active),
-            p::version.eq(pt.version),
-            p::created_at.eq(pt.created_at),
-            p::updated_at.eq(pt.updated_at),
-        ))
+        .values((pt, p::search_first.eq(first), p::search_last.eq(last)))
         .execute(conn)
         .map(|_| ())
 }
@@ -56,25 +37,7 @@ pub fn find(conn: &mut AnyConnection, id: PatientId) -> QueryResult<Option<Patie
 pub fn save(conn: &mut AnyConnection, pt: &Patient) -> QueryResult<bool> {
     let (first, last) = search_keys(pt);
     let n = diesel::update(p::table.find(pt.id).filter(p::version.eq(pt.version - 1)))
-        .set((
-            p::mrn.eq(&pt.mrn),
-            p::first_name.eq(&pt.first_name),
-            p::middle_name.eq(&pt.middle_name),
-            p::last_name.eq(&pt.last_name),
-            p::birth_date.eq(pt.birth_date),
-            p::sex.eq(&pt.sex),
-            p::address_line1.eq(&pt.address_line1),
-            p::address_line2.eq(&pt.address_line2),
-            p::city.eq(&pt.city),
-            p::state.eq(&pt.state),
-            p::postal_code.eq(&pt.postal_code),
-            p::phone.eq(&pt.phone),
-            p::search_first.eq(first),
-            p::search_last.eq(last),
-            p::active.eq(pt.active),
-            p::version.eq(pt.version),
-            p::updated_at.eq(pt.updated_at),
-        ))
+        .set((pt, p::search_first.eq(first), p::search_last.eq(last)))
         .execute(conn)?;
     Ok(n == 1)
 }
@@ -94,19 +57,6 @@ pub struct PatientFilter {
     pub birth_date: Option<chrono::NaiveDate>,
     /// Only active (true) or only deactivated (false) patients.
     pub active: Option<bool>,
-}
-
-/// Escapes LIKE wildcards so user input matches literally.
-pub fn like_prefix(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 1);
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
 }
 
 /// Lists patients in id (creation) order after `after`, at most `limit`.

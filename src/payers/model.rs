@@ -20,8 +20,18 @@ pub const CLAIM_FILING_INDICATORS: [&str; 23] = [
 ];
 
 /// A payer as stored and returned.
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, utoipa::ToSchema)]
-#[diesel(table_name = payers)]
+#[derive(
+    Debug,
+    Clone,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[diesel(table_name = payers, treat_none_as_null = true)]
 pub struct Payer {
     /// Payer id.
     pub id: PayerId,
@@ -46,6 +56,7 @@ pub struct Payer {
     /// Optimistic-concurrency version (also the ETag).
     pub version: i32,
     /// When created.
+    #[diesel(skip_update)]
     pub created_at: Timestamp,
     /// When last changed.
     pub updated_at: Timestamp,
@@ -249,13 +260,13 @@ impl From<&Payer> for NewPayer {
     }
 }
 
-impl crate::http::mutation::Deactivatable for Payer {
+impl crate::db::versioned::Deactivatable for Payer {
     fn deactivate(&mut self) {
         self.active = false;
     }
 }
 
-impl crate::http::mutation::Versioned for Payer {
+impl crate::db::versioned::Versioned for Payer {
     fn version(&self) -> i32 {
         self.version
     }

@@ -1,7 +1,6 @@
 //! Payer routes: create, read, update (If-Match), deactivate and list. Payers are not PHI, so
 //! reads are not audited; writes are, in the same transaction.
 
-use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use validator::Validate;
@@ -17,8 +16,8 @@ use crate::http::idempotency::{
 };
 use crate::http::mutation::{change, deactivate, ResourceOps};
 use crate::http::pagination::{self, Page};
-use crate::http::reads::with_conn;
-use crate::http::versioning::{etag, required_if_match};
+use crate::http::registry;
+use crate::http::versioning::required_if_match;
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
 use crate::validation::to_api_error;
@@ -82,14 +81,7 @@ pub async fn get_payer(
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::PayerRead)?;
     let id = id.into_inner();
-    let found = with_conn(&state, move |c| -> ApiResult<Option<Payer>> {
-        Ok(store::find(c, id)?)
-    })
-    .await?;
-    let py = found.ok_or_else(|| ApiError::not_found("payer"))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(py.version)))
-        .json(py))
+    registry::get(&state, ops(), id).await
 }
 
 /// Change a payer (send If-Match with the version you read).
@@ -117,7 +109,7 @@ pub async fn update_payer(
         id.into_inner(),
         expected,
         "update",
-        move |py| patch.apply(py).map_err(to_api_error),
+        move |_, py| patch.apply(py).map_err(to_api_error),
     )
     .await
 }
@@ -199,11 +191,14 @@ pub async fn list_payers(
         claim_filing_indicator: q.claim_filing_indicator,
         active: q.active,
     };
-    let rows = with_conn(&state, move |c| -> ApiResult<Vec<Payer>> {
-        Ok(store::list(c, &filter, after, limit + 1)?)
-    })
+    let page = registry::page(
+        &state,
+        limit,
+        |p: &Payer| p.id.0,
+        move |c, n| store::list(c, &filter, after, n),
+    )
     .await?;
-    Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |p| p.id.0)))
+    Ok(HttpResponse::Ok().json(page))
 }
 
 /// Mounts the payer routes.

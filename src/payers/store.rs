@@ -1,37 +1,16 @@
 //! Payer queries.
 
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 
 use super::model::{Payer, PayerId};
 use crate::db::schema::payers as p;
+use crate::db::text::{like_prefix, lower};
 use crate::db::AnyConnection;
-use crate::patients::store::like_prefix;
-
-diesel::define_sql_function! {
-    /// SQL `lower()`, for case-insensitive name prefixes on both backends.
-    fn lower(x: Text) -> Text;
-}
 
 /// Inserts a new payer.
 pub fn insert(conn: &mut AnyConnection, py: &Payer) -> QueryResult<()> {
     diesel::insert_into(p::table)
-        .values((
-            p::id.eq(py.id),
-            p::name.eq(&py.name),
-            p::edi_payer_id.eq(&py.edi_payer_id),
-            p::claim_filing_indicator.eq(&py.claim_filing_indicator),
-            p::timely_filing_days.eq(py.timely_filing_days),
-            p::address_line1.eq(&py.address_line1),
-            p::city.eq(&py.city),
-            p::state.eq(&py.state),
-            p::postal_code.eq(&py.postal_code),
-            p::active.eq(py.active),
-            p::version.eq(py.version),
-            p::created_at.eq(py.created_at),
-            p::updated_at.eq(py.updated_at),
-            p::auto_bill_secondary.eq(py.auto_bill_secondary),
-        ))
+        .values(py)
         .execute(conn)
         .map(|_| ())
 }
@@ -49,20 +28,7 @@ pub fn find(conn: &mut AnyConnection, id: PayerId) -> QueryResult<Option<Payer>>
 /// `py.version - 1`; returns false when another write got there first.
 pub fn save(conn: &mut AnyConnection, py: &Payer) -> QueryResult<bool> {
     let n = diesel::update(p::table.find(py.id).filter(p::version.eq(py.version - 1)))
-        .set((
-            p::name.eq(&py.name),
-            p::edi_payer_id.eq(&py.edi_payer_id),
-            p::claim_filing_indicator.eq(&py.claim_filing_indicator),
-            p::timely_filing_days.eq(py.timely_filing_days),
-            p::address_line1.eq(&py.address_line1),
-            p::city.eq(&py.city),
-            p::state.eq(&py.state),
-            p::postal_code.eq(&py.postal_code),
-            p::active.eq(py.active),
-            p::version.eq(py.version),
-            p::updated_at.eq(py.updated_at),
-            p::auto_bill_secondary.eq(py.auto_bill_secondary),
-        ))
+        .set(py)
         .execute(conn)?;
     Ok(n == 1)
 }

@@ -59,8 +59,8 @@ pub struct Provider {
 }
 
 /// A provider as stored: the roles are one comma-separated text column.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = providers)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = providers, treat_none_as_null = true)]
 pub struct ProviderRow {
     id: ProviderId,
     npi: String,
@@ -77,8 +77,33 @@ pub struct ProviderRow {
     phone: Option<String>,
     active: bool,
     version: i32,
+    #[diesel(skip_update)]
     created_at: Timestamp,
     updated_at: Timestamp,
+}
+
+impl From<&Provider> for ProviderRow {
+    fn from(p: &Provider) -> Self {
+        ProviderRow {
+            id: p.id,
+            npi: p.npi.clone(),
+            entity_type: p.entity_type.clone(),
+            first_name: p.first_name.clone(),
+            last_name: p.last_name.clone(),
+            taxonomy: p.taxonomy.clone(),
+            roles: p.roles_text(),
+            tax_id: p.tax_id.clone(),
+            address_line1: p.address_line1.clone(),
+            city: p.city.clone(),
+            state: p.state.clone(),
+            postal_code: p.postal_code.clone(),
+            phone: p.phone.clone(),
+            active: p.active,
+            version: p.version,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
 }
 
 impl From<ProviderRow> for Provider {
@@ -422,13 +447,13 @@ impl From<&Provider> for NewProvider {
     }
 }
 
-impl crate::http::mutation::Deactivatable for Provider {
+impl crate::db::versioned::Deactivatable for Provider {
     fn deactivate(&mut self) {
         self.active = false;
     }
 }
 
-impl crate::http::mutation::Versioned for Provider {
+impl crate::db::versioned::Versioned for Provider {
     fn version(&self) -> i32 {
         self.version
     }

@@ -1,7 +1,6 @@
 //! Provider routes: create, read, update (If-Match), deactivate and list. Providers are not
 //! PHI, so reads are not audited; writes are, in the same transaction.
 
-use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use validator::Validate;
@@ -17,8 +16,8 @@ use crate::http::idempotency::{
 };
 use crate::http::mutation::{change, deactivate, ResourceOps};
 use crate::http::pagination::{self, Page};
-use crate::http::reads::with_conn;
-use crate::http::versioning::{etag, required_if_match};
+use crate::http::registry;
+use crate::http::versioning::required_if_match;
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
 use crate::validation::{normalize_tax_id, to_api_error};
@@ -98,14 +97,7 @@ pub async fn get_provider(
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::ProviderRead)?;
     let id = id.into_inner();
-    let found = with_conn(&state, move |c| -> ApiResult<Option<Provider>> {
-        Ok(store::find(c, id)?)
-    })
-    .await?;
-    let pr = found.ok_or_else(|| ApiError::not_found("provider"))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(pr.version)))
-        .json(pr))
+    registry::get(&state, ops(), id).await
 }
 
 /// Change a provider (send If-Match with the version you read).
@@ -134,7 +126,7 @@ pub async fn update_provider(
         id.into_inner(),
         expected,
         "update",
-        move |pr| patch.apply(pr).map_err(to_api_error),
+        move |_, pr| patch.apply(pr).map_err(to_api_error),
     )
     .await
 }
@@ -213,11 +205,14 @@ pub async fn list_providers(
             .filter(|v| !v.is_empty()),
         active: q.active,
     };
-    let rows = with_conn(&state, move |c| -> ApiResult<Vec<Provider>> {
-        Ok(store::list(c, &filter, after, limit + 1)?)
-    })
+    let page = registry::page(
+        &state,
+        limit,
+        |p: &Provider| p.id.0,
+        move |c, n| store::list(c, &filter, after, n),
+    )
     .await?;
-    Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |p| p.id.0)))
+    Ok(HttpResponse::Ok().json(page))
 }
 
 /// Mounts the provider routes.

@@ -1,40 +1,16 @@
 //! Provider queries.
 
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 
 use super::model::{Provider, ProviderId, ProviderRow};
 use crate::db::schema::providers as p;
+use crate::db::text::{like_prefix, lower};
 use crate::db::AnyConnection;
-use crate::patients::store::like_prefix;
-
-diesel::define_sql_function! {
-    /// SQL `lower()`, the same on both backends for the ASCII names providers carry.
-    fn lower(x: Text) -> Text;
-}
 
 /// Inserts a new provider.
 pub fn insert(conn: &mut AnyConnection, pr: &Provider) -> QueryResult<()> {
     diesel::insert_into(p::table)
-        .values((
-            p::id.eq(pr.id),
-            p::npi.eq(&pr.npi),
-            p::entity_type.eq(&pr.entity_type),
-            p::first_name.eq(&pr.first_name),
-            p::last_name.eq(&pr.last_name),
-            p::taxonomy.eq(&pr.taxonomy),
-            p::roles.eq(pr.roles_text()),
-            p::tax_id.eq(&pr.tax_id),
-            p::address_line1.eq(&pr.address_line1),
-            p::city.eq(&pr.city),
-            p::state.eq(&pr.state),
-            p::postal_code.eq(&pr.postal_code),
-            p::phone.eq(&pr.phone),
-            p::active.eq(pr.active),
-            p::version.eq(pr.version),
-            p::created_at.eq(pr.created_at),
-            p::updated_at.eq(pr.updated_at),
-        ))
+        .values(ProviderRow::from(pr))
         .execute(conn)
         .map(|_| ())
 }
@@ -53,23 +29,7 @@ pub fn find(conn: &mut AnyConnection, id: ProviderId) -> QueryResult<Option<Prov
 /// `pr.version - 1`; returns false when another write got there first.
 pub fn save(conn: &mut AnyConnection, pr: &Provider) -> QueryResult<bool> {
     let n = diesel::update(p::table.find(pr.id).filter(p::version.eq(pr.version - 1)))
-        .set((
-            p::npi.eq(&pr.npi),
-            p::entity_type.eq(&pr.entity_type),
-            p::first_name.eq(&pr.first_name),
-            p::last_name.eq(&pr.last_name),
-            p::taxonomy.eq(&pr.taxonomy),
-            p::roles.eq(pr.roles_text()),
-            p::tax_id.eq(&pr.tax_id),
-            p::address_line1.eq(&pr.address_line1),
-            p::city.eq(&pr.city),
-            p::state.eq(&pr.state),
-            p::postal_code.eq(&pr.postal_code),
-            p::phone.eq(&pr.phone),
-            p::active.eq(pr.active),
-            p::version.eq(pr.version),
-            p::updated_at.eq(pr.updated_at),
-        ))
+        .set(ProviderRow::from(pr))
         .execute(conn)?;
     Ok(n == 1)
 }
@@ -100,7 +60,10 @@ pub fn list(
     }
     if let Some(role) = &f.role {
         // Wrapping the list in commas makes this a whole-word match of one role.
-        let wrapped = ",".into_sql::<Text>().concat(p::roles).concat(",");
+        let wrapped = ","
+            .into_sql::<diesel::sql_types::Text>()
+            .concat(p::roles)
+            .concat(",");
         q = q.filter(wrapped.like(format!("%,{role},%")));
     }
     if let Some(n) = &f.name_prefix {

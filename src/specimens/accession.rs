@@ -18,25 +18,7 @@ pub const MAX_SEQ: i64 = 9_999_999;
 
 /// The Luhn check digit of `digits` (all ASCII digits).
 pub fn luhn_digit(digits: &str) -> u8 {
-    let sum: u32 = digits
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    ((10 - sum % 10) % 10) as u8
+    crate::validation::luhn::check_digit(digits.as_bytes())
 }
 
 /// The accession number of sequence `seq` in year `year` (e.g. 2026).

@@ -8,7 +8,7 @@ use super::label::{self, Format, LabelData};
 use super::lifecycle;
 use super::model::{SpecimenDoc, SpecimenId};
 use super::routes::{audit_read, doc_response};
-use super::service::{self, RESOURCE};
+use super::service::RESOURCE;
 use crate::auth::roles::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::http::idempotency::{
@@ -42,8 +42,9 @@ pub async fn transition_specimen(
     let expected = required_if_match(&req)?;
     let id = id.into_inner();
     let body = body.value;
-    let doc = service::write(state, move |c, codes| {
-        lifecycle::transition_in(c, codes, &ctx, id, expected, body)
+    let lab = state.lab_billing;
+    let doc = crate::http::reads::write(state, move |c, codes| {
+        lifecycle::transition_in(c, codes, &ctx, lab, id, expected, body)
     })
     .await?;
     Ok(doc_response(&doc))
@@ -70,7 +71,7 @@ pub async fn record_custody(
     let expected = if_match(&req)?;
     let id = id.into_inner();
     let body = body.value;
-    let doc = service::write(state, move |c, _| {
+    let doc = crate::http::reads::write(state, move |c, _| {
         lifecycle::custody_in(c, &ctx, id, expected, body)
     })
     .await?;

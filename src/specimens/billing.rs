@@ -4,9 +4,8 @@
 //! run inside the transition's transaction, through the encounter service (pricing, scrub,
 //! version, audit). Settings: docs/specimens.md.
 
-use std::sync::OnceLock;
-
 use super::model::Specimen;
+use crate::auth::RequestCtx;
 use crate::codesets::CodeTables;
 use crate::db::AnyConnection;
 use crate::encounters::fees;
@@ -15,14 +14,14 @@ use crate::encounters::service::{self as enc_service, Edit};
 use crate::encounters::status::Status as EncStatus;
 use crate::encounters::store as enc_store;
 use crate::error::ApiResult;
-use crate::http::RequestCtx;
 
 /// The venipuncture code added for a blood draw.
 pub const VENIPUNCTURE: &str = "36415";
 /// Specimen types drawn by venipuncture (HL7 0487).
 pub const VENOUS_BLOOD_TYPES: [&str; 7] = ["BLD", "BLDV", "SER", "PLAS", "PPP", "PRP", "TSERU"];
 
-/// The office's billing-link settings.
+/// The office's billing-link settings (read by `config::lab_billing_from_env`, held in
+/// `AppState::lab_billing`, so a test can turn them off).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Settings {
     /// Add lines to the encounter on receipt (`MEDBILL_LAB_BILLING_LINK`, default true).
@@ -31,20 +30,13 @@ pub struct Settings {
     pub venipuncture: bool,
 }
 
-fn flag(name: &str) -> bool {
-    !matches!(
-        std::env::var(name).ok().as_deref().map(str::trim),
-        Some("0" | "false" | "no" | "off" | "FALSE" | "False")
-    )
-}
-
-/// The settings, read from the environment once.
-pub fn settings() -> Settings {
-    static S: OnceLock<Settings> = OnceLock::new();
-    *S.get_or_init(|| Settings {
-        link: flag("MEDBILL_LAB_BILLING_LINK"),
-        venipuncture: flag("MEDBILL_LAB_ADDS_VENIPUNCTURE"),
-    })
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            link: true,
+            venipuncture: true,
+        }
+    }
 }
 
 /// On receipt: adds the specimen's lines to its open (or on-hold) encounter and sets
@@ -54,9 +46,9 @@ pub fn on_received(
     c: &mut AnyConnection,
     codes: &CodeTables,
     ctx: &RequestCtx,
+    cfg: Settings,
     sp: &mut Specimen,
 ) -> ApiResult<Option<String>> {
-    let cfg = settings();
     let (Some(eid), false, true) = (sp.encounter_id, sp.billed_lines_added, cfg.link) else {
         return Ok(None);
     };

@@ -8,11 +8,11 @@ use super::service;
 use super::status::{self, Status};
 use super::{billing, check, store};
 use crate::auth::roles::Permission;
+use crate::auth::RequestCtx;
 use crate::codesets::CodeTables;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
-use crate::http::RequestCtx;
 
 /// Parses the target of a transition.
 pub fn target(to: &str) -> ApiResult<Status> {
@@ -36,11 +36,13 @@ pub fn custody_permission(current: Status) -> Permission {
     }
 }
 
-/// Moves specimen `id` to `req.to` (the caller's role checked against the move by `allowed`).
+/// Moves specimen `id` to `req.to` (the caller's role checked against the move by `allowed`);
+/// `lab` says what a receipt adds to the encounter.
 pub fn transition_in(
     c: &mut AnyConnection,
     codes: &CodeTables,
     ctx: &RequestCtx,
+    lab: billing::Settings,
     id: SpecimenId,
     expected: Option<i32>,
     req: TransitionRequest,
@@ -97,7 +99,7 @@ pub fn transition_in(
     }
     let mut notes: Vec<String> = note.into_iter().collect();
     if to == Status::Received {
-        notes.extend(billing::on_received(c, codes, ctx, &mut next)?);
+        notes.extend(billing::on_received(c, codes, ctx, lab, &mut next)?);
     }
     service::save_next(c, &cur, &mut next)?;
     record_event(c, &next, from, to)?;

@@ -228,3 +228,13 @@ pub struct EventDraft {
     /// A note.
     pub note: Option<String>,
 }
+
+impl crate::db::versioned::Versioned for Specimen {
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn stamp(&mut self, version: i32, at: Timestamp) {
+        self.version = version;
+        self.updated_at = at;
+    }
+}

@@ -153,7 +153,7 @@ pub async fn update_specimen(
     let expected = required_if_match(&req)?;
     let id = id.into_inner();
     let patch = body.value;
-    let doc = service::write(state, move |c, codes| {
+    let doc = crate::http::reads::write(state, move |c, codes| {
         service::update_in(c, codes, &ctx, id, expected, patch)
     })
     .await?;

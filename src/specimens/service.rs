@@ -3,24 +3,21 @@
 //! caller's version, save the next version, append its custody events and audit, all in the
 //! caller's transaction.
 
-use actix_web::web;
-
 use super::forms::{NewSpecimen, SpecimenPatch};
 use super::model::{EventDraft, Specimen, SpecimenDoc, SpecimenId};
 use super::status::{self, Status};
 use super::{accession, check, store};
 use crate::audit::{store as audit_store, AuditEntry};
+use crate::auth::RequestCtx;
 use crate::codesets::CodeTables;
 use crate::db::types::Timestamp;
-use crate::db::AnyConnection;
+use crate::db::versioned::expect_version;
+use crate::db::{versioned, AnyConnection};
 use crate::encounters::model::EncounterId;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::versioning::expect_version;
-use crate::http::RequestCtx;
 use crate::patients::model::PatientId;
 use crate::providers::model::ProviderId;
-use crate::state::AppState;
-use crate::{encounters, patients, providers};
+use crate::{encounters, patients, providers, validation};
 
 /// The audit resource type of specimens.
 pub const RESOURCE: &str = "specimen";
@@ -95,19 +92,8 @@ fn check_refs(
 ) -> ApiResult<()> {
     let mut errors = Vec::new();
     if before.is_none() {
-        match patients::store::find(c, patient_id)? {
-            None => errors.push(FieldError::new(
-                "/patient_id",
-                "unknown_patient",
-                "no patient has this id",
-            )),
-            Some(p) if !p.active => errors.push(FieldError::new(
-                "/patient_id",
-                "inactive",
-                "this patient is deactivated",
-            )),
-            Some(_) => {}
-        }
+        let active = patients::store::find(c, patient_id)?.map(|p| p.active);
+        validation::reference(&mut errors, "/patient_id", "patient", active);
     }
     if let Some(eid) = encounter_id.filter(|e| before.is_none_or(|b| b.encounter_id != Some(*e))) {
         match encounters::store::find_header(c, eid)? {
@@ -130,19 +116,8 @@ fn check_refs(
         }
     }
     if before.is_none_or(|b| b.ordering_provider_id != provider_id) {
-        match providers::store::find(c, provider_id)? {
-            None => errors.push(FieldError::new(
-                "/ordering_provider_id",
-                "unknown_provider",
-                "no provider has this id",
-            )),
-            Some(p) if !p.active => errors.push(FieldError::new(
-                "/ordering_provider_id",
-                "inactive",
-                "this provider is deactivated",
-            )),
-            Some(_) => {}
-        }
+        let active = providers::store::find(c, provider_id)?.map(|p| p.active);
+        validation::reference(&mut errors, "/ordering_provider_id", "provider", active);
     }
     fail_if(errors)
 }
@@ -203,13 +178,14 @@ pub fn load_current(
 
 /// Saves `next` as the version after `cur` (412 when someone else saved first).
 pub fn save_next(c: &mut AnyConnection, cur: &Specimen, next: &mut Specimen) -> ApiResult<()> {
-    next.version = cur.version + 1;
-    next.updated_at = Timestamp::now();
-    if !store::save(c, next)? {
-        let now = store::find(c, cur.id)?.map_or(cur.version, |s| s.version);
-        return Err(ApiError::stale(now));
-    }
-    Ok(())
+    let id = cur.id;
+    versioned::save_next(
+        c,
+        cur.version,
+        next,
+        |c, next| Ok(store::save(c, next)?),
+        |c| Ok(store::find(c, id)?.map(|s| s.version)),
+    )
 }
 
 /// Appends `events`, audits `action` and returns the document.
@@ -313,18 +289,4 @@ pub fn update_in(
         ..EventDraft::default()
     };
     finish(c, ctx, next, vec![event], "update")
-}
-
-/// Runs `f` in a write transaction off the async workers.
-pub async fn write<T, F>(state: web::Data<AppState>, f: F) -> ApiResult<T>
-where
-    T: Send + 'static,
-    F: FnOnce(&mut AnyConnection, &'static CodeTables) -> ApiResult<T> + Send + 'static,
-{
-    web::block(move || -> ApiResult<T> {
-        let mut conn = state.pool.get()?;
-        let codes = state.codes();
-        conn.write_transaction(|c| f(c, codes))
-    })
-    .await?
 }

@@ -270,19 +270,7 @@ pub(crate) fn check_npi(out: &Out, npi: &str, field: &'static str) -> Result<(),
     if bytes.len() != 10 || !bytes.iter().all(u8::is_ascii_digit) {
         return Err(out.err(field, Problem::Invalid("10 digits")));
     }
-    let mut sum = 24; // the prefix 80840 contributes 24
-    for (i, b) in bytes[..9].iter().rev().enumerate() {
-        let mut d = u32::from(b - b'0');
-        if i % 2 == 0 {
-            d *= 2;
-            if d > 9 {
-                d -= 9;
-            }
-        }
-        sum += d;
-    }
-    let check = (10 - sum % 10) % 10;
-    if u32::from(bytes[9] - b'0') == check {
+    if crate::validation::luhn::npi_is_valid(npi) {
         Ok(())
     } else {
         Err(out.err(field, Problem::Invalid("NPI check digit")))

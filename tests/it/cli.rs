@@ -1,34 +1,9 @@
 //! The `medbill` command line: migrate, users and service accounts against an SQLite file.
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn medbill(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_medbill"))
-        .args(args)
-        .env("MEDBILL_DATA_DIR", dir)
-        .env_remove("DATABASE_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
+use crate::common::process::medbill;
 
 #[test]
 fn users_and_service_accounts_from_the_command_line() {

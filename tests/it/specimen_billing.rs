@@ -202,7 +202,48 @@ async fn not_open_encounter_gets_nothing(app: TestApp) {
     assert_eq!(r.body["errors"][0]["code"], "not_patients_encounter");
 }
 
+/// The line codes of a new encounter after a serum specimen linked to it is received.
+async fn codes_after_receipt(app: &TestApp, fx: &common::fixtures::Fx) -> Vec<String> {
+    let enc = id_of(&app.post("/v1/encounters", Role::Billing, &coded(fx)).await);
+    let mut b = body(fx);
+    b["encounter_id"] = json!(enc);
+    let sp = id_of(&create(app, Role::Lab, &b).await);
+    walk(app, &sp, 1, &["received"]).await;
+    let doc = encounter(app, &format!("/v1/encounters/{enc}")).await;
+    doc["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The settings' "off" paths (`MEDBILL_LAB_BILLING_LINK=off`, `MEDBILL_LAB_ADDS_VENIPUNCTURE=off`),
+/// set per test in the app state.
+async fn link_and_venipuncture_off(app: TestApp) {
+    use medbill::specimens::billing::Settings;
+    let app = app.with_settings(|s| {
+        s.lab_billing = Settings {
+            link: false,
+            venipuncture: true,
+        }
+    });
+    let fx = records(&app, "B3").await;
+    assert_eq!(codes_after_receipt(&app, &fx).await, vec!["99213"]);
+    let app = app.with_settings(|s| {
+        s.lab_billing = Settings {
+            link: true,
+            venipuncture: false,
+        }
+    });
+    assert_eq!(
+        codes_after_receipt(&app, &fx).await,
+        vec!["99213", "80053", "85025"]
+    );
+}
+
 on_both_backends!(
     lines_added_once_and_held_on_rejection,
-    not_open_encounter_gets_nothing
+    not_open_encounter_gets_nothing,
+    link_and_venipuncture_off,
 );

@@ -150,3 +150,13 @@ pub fn check(f: &FeeSchedule) -> Vec<FieldError> {
     }
     errors
 }
+
+impl crate::db::versioned::Versioned for FeeSchedule {
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn stamp(&mut self, version: i32, at: Timestamp) {
+        self.version = version;
+        self.updated_at = at;
+    }
+}

@@ -11,7 +11,7 @@ use super::store::{self, FeeFilter};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::db::types::Timestamp;
-use crate::db::AnyConnection;
+use crate::db::{versioned, AnyConnection};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
@@ -144,14 +144,18 @@ pub async fn update_fee_schedule(
             let current =
                 store::find(c, id)?.ok_or_else(|| ApiError::not_found("fee schedule entry"))?;
             expect_version(current.version, expected)?;
-            let mut next = patch.apply(current.clone());
-            next.version = current.version + 1;
-            next.updated_at = Timestamp::now();
-            check_stored(c, &next)?;
-            if !store::save(c, &next)? {
-                let now = store::find(c, id)?.map_or(current.version, |f| f.version);
-                return Err(ApiError::stale(now));
-            }
+            let loaded = current.version;
+            let mut next = patch.apply(current);
+            versioned::save_next(
+                c,
+                loaded,
+                &mut next,
+                |c, next| {
+                    check_stored(c, next)?;
+                    Ok(store::save(c, next)?)
+                },
+                |c| Ok(store::find(c, id)?.map(|f| f.version)),
+            )?;
             let entry = AuditEntry::success(&ctx, "update", RESOURCE, Some(id.to_string()));
             audit_store::insert(c, &[entry])?;
             Ok(next)

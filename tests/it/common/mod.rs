@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod fixtures;
+pub mod process;
 
 use actix_web::http::header::HeaderMap;
 use actix_web::middleware::from_fn;
@@ -151,11 +152,16 @@ impl TestApp {
     }
 
     /// The same database and app with `x12_line_breaks` on (the `--x12-line-breaks` setting).
-    pub fn with_x12_line_breaks(mut self) -> TestApp {
+    pub fn with_x12_line_breaks(self) -> TestApp {
+        self.with_settings(|s| s.x12_line_breaks = true)
+    }
+
+    /// The same database and app with settings changed by `set` (e.g. the lab billing link
+    /// off): the settings live in the state, so each test sets its own.
+    pub fn with_settings(mut self, set: impl FnOnce(&mut AppState)) -> TestApp {
         let s = &self.state;
-        self.state = web::Data::new(AppState {
+        let mut next = AppState {
             audit_anchor: s.audit_anchor.clone(),
-            x12_line_breaks: true,
             ..AppState::new(
                 s.pool.clone(),
                 s.backend,
@@ -163,7 +169,9 @@ impl TestApp {
                 s.audit.clone(),
                 medbill::ops::code_reload::LiveCodes::new(s.codes(), 0),
             )
-        });
+        };
+        set(&mut next);
+        self.state = web::Data::new(next);
         self
     }
 

@@ -1,0 +1,36 @@
+//! The caller of a service: who (actor and role) under which request id. The HTTP layer
+//! extracts it from the bearer token (`http::context`); a worker, a command or a test builds
+//! one directly. Services, the audit log and the console take it without depending on HTTP.
+
+use super::roles::{allows, Permission, Role};
+use super::tokens::Caller;
+use crate::error::{ApiError, ApiResult};
+
+/// Who is calling and under which request id; every protected handler takes one.
+#[derive(Debug, Clone)]
+pub struct RequestCtx {
+    /// The verified caller.
+    pub caller: Caller,
+    /// The request id (also in the `X-Request-Id` response header).
+    pub request_id: String,
+}
+
+impl RequestCtx {
+    /// Fails with 403 unless the caller's role allows `permission`.
+    pub fn require(&self, permission: Permission) -> ApiResult<()> {
+        if allows(self.caller.role, permission) {
+            Ok(())
+        } else {
+            tracing::info!(request_id = %self.request_id, role = self.caller.role.as_str(), ?permission, "permission denied");
+            Err(ApiError::forbidden(format!(
+                "the {} role may not do this",
+                self.caller.role.as_str()
+            )))
+        }
+    }
+
+    /// The caller's role.
+    pub fn role(&self) -> Role {
+        self.caller.role
+    }
+}
