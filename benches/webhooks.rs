@@ -116,7 +116,13 @@ fn deliveries(label: &str, pool: &DbPool, url: &str, seen: &AtomicUsize) -> Resu
         conn.write_transaction(|c| {
             for _ in 0..n {
                 let id = uuid::Uuid::now_v7();
-                events::record(c, types::PATIENT_UPDATED, id, 2, serde_json::json!({"patient_id": id}))?;
+                events::record(
+                    c,
+                    types::PATIENT_UPDATED,
+                    id,
+                    2,
+                    serde_json::json!({"patient_id": id}),
+                )?;
             }
             Ok::<_, diesel::result::Error>(())
         })
@@ -213,7 +219,11 @@ fn event_cost(label: &str, pool: &DbPool) -> Result<(), String> {
     let (mut with, mut without) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         // Alternate which goes first, so a drift in machine load does not favour one.
-        let order = if round % 2 == 0 { [true, false] } else { [false, true] };
+        let order = if round % 2 == 0 {
+            [true, false]
+        } else {
+            [false, true]
+        };
         for event in order {
             let started = Instant::now();
             for i in 0..creates {
@@ -222,14 +232,17 @@ fn event_cost(label: &str, pool: &DbPool) -> Result<(), String> {
                     if event {
                         patient_routes::create_in(c, &ctx, input).map(|_| ())
                     } else {
-                        create_without_event(c, &ctx, input)
-                            .map_err(medbill::error::ApiError::from)
+                        create_without_event(c, &ctx, input).map_err(medbill::error::ApiError::from)
                     }
                 })
                 .map_err(|e| format!("{e:?}"))?;
             }
             let us = started.elapsed().as_secs_f64() * 1e6 / creates as f64;
-            if event { with.push(us) } else { without.push(us) }
+            if event {
+                with.push(us)
+            } else {
+                without.push(us)
+            }
         }
     }
     let median = |v: &mut Vec<f64>| {

@@ -88,7 +88,10 @@ pub fn sequence(conn: &mut AnyConnection, limit: i64) -> QueryResult<usize> {
         let mut rows = Vec::new();
         for (id, kind, at) in &batch {
             for (endpoint, patterns) in &subscribers {
-                if patterns.iter().any(|p| crate::events::types::matches(p, kind)) {
+                if patterns
+                    .iter()
+                    .any(|p| crate::events::types::matches(p, kind))
+                {
                     rows.push((*id, *endpoint, *at));
                 }
             }

@@ -210,7 +210,13 @@ async fn late_commit_gets_a_later_position(app: TestApp) {
         let mut conn = app.conn();
         Some(std::thread::spawn(move || {
             conn.write_transaction(|c| {
-                events::record(c, types::PATIENT_UPDATED, early, 2, json!({"patient_id": early}))?;
+                events::record(
+                    c,
+                    types::PATIENT_UPDATED,
+                    early,
+                    2,
+                    json!({"patient_id": early}),
+                )?;
                 written_tx.send(()).unwrap();
                 commit_rx.recv().unwrap();
                 Ok::<_, diesel::result::Error>(())
@@ -222,9 +228,7 @@ async fn late_commit_gets_a_later_position(app: TestApp) {
         None
     };
     written_rx.recv().unwrap();
-    app.conn()
-        .write_transaction(|c| record(c, late))
-        .unwrap();
+    app.conn().write_transaction(|c| record(c, late)).unwrap();
     // The late event is sequenced (the feed runs the sequencer) while the early one is not
     // yet committed: the reader's cursor moves past it.
     let first = all_events(&app, "").await;
@@ -238,9 +242,9 @@ async fn late_commit_gets_a_later_position(app: TestApp) {
             t.join().unwrap();
         }
         None => {
+            use diesel::prelude::*;
             use medbill::db::schema_events::events as ev;
             use medbill::db::types::Timestamp;
-            use diesel::prelude::*;
             let mut c = app.conn();
             c.write_transaction(|c| {
                 diesel::insert_into(ev::table)
@@ -269,7 +273,10 @@ async fn late_commit_gets_a_later_position(app: TestApp) {
     // The whole feed: both, late first (commit order), no repeat.
     let all = all_events(&app, "").await;
     assert_no_gap_or_repeat(&all);
-    let order: Vec<_> = all.iter().map(|e| e["data"]["patient_id"].clone()).collect();
+    let order: Vec<_> = all
+        .iter()
+        .map(|e| e["data"]["patient_id"].clone())
+        .collect();
     assert_eq!(order, [json!(late), json!(early)]);
 }
 
