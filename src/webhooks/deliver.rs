@@ -4,6 +4,7 @@
 //! attempt is dead-lettered and its endpoint disabled, with a `webhook_endpoint.disabled`
 //! event. Per-endpoint ordering is not promised: retries and parallel workers reorder.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -151,13 +152,12 @@ impl Deliverer {
         // once, however many deliveries share them.
         let mut targets: HashMap<EndpointId, Option<Target>> = HashMap::new();
         for d in &leased {
-            if !targets.contains_key(&d.endpoint_id) {
+            if let Entry::Vacant(slot) = targets.entry(d.endpoint_id) {
                 let ep = store::find(&mut conn, d.endpoint_id).map_err(|e| e.to_string())?;
-                let t = ep.map(|ep| Target {
+                slot.insert(ep.map(|ep| Target {
                     check: self.check(&ep),
                     ep,
-                });
-                targets.insert(d.endpoint_id, t);
+                }));
             }
         }
         let mut bodies: HashMap<EventId, Result<Vec<u8>, String>> = HashMap::new();
