@@ -24,6 +24,7 @@ pub mod ledger;
 pub mod net;
 pub mod openapi;
 pub mod ops;
+pub mod outbox;
 pub mod patients;
 pub mod payers;
 pub mod providers;

@@ -11,6 +11,7 @@ use super::model::{ClaimId, InterchangeId, JobId};
 use crate::db::schema_claims::submission_jobs as sj;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
+use crate::outbox::plus;
 use crate::payers::model::PayerId;
 
 /// A job as stored and listed.
@@ -63,13 +64,9 @@ pub fn enqueue(conn: &mut AnyConnection, claim: ClaimId, payer: PayerId) -> Quer
     Ok(id)
 }
 
-fn plus(t: Timestamp, d: Duration) -> Timestamp {
-    let d = chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
-    Timestamp(t.0.checked_add_signed(d).unwrap_or(t.0))
-}
-
 /// Leases up to `limit` due jobs (pending and due, or leased with an expired lease) to `owner`
-/// for `lease`, counting an attempt on each. Runs its own short transaction.
+/// for `lease`, counting an attempt on each. Runs its own short transaction
+/// ([`crate::outbox::lease_due`]).
 pub fn lease(
     conn: &mut AnyConnection,
     owner: &str,
@@ -77,52 +74,7 @@ pub fn lease(
     limit: i64,
 ) -> QueryResult<Vec<Job>> {
     let now = Timestamp::now();
-    let until = plus(now, lease);
-    let due = sj::status
-        .eq("pending")
-        .and(sj::next_attempt_at.le(now))
-        .or(sj::status.eq("leased").and(sj::lease_expires_at.le(now)));
-    conn.write_transaction(|c| {
-        let ids: Vec<JobId> = match c {
-            AnyConnection::Postgres(pg) => sj::table
-                .filter(due)
-                .order(sj::next_attempt_at.asc())
-                .select(sj::id)
-                .limit(limit)
-                .for_update()
-                .skip_locked()
-                .load(pg)?,
-            // BEGIN IMMEDIATE already holds the only write lock.
-            AnyConnection::Sqlite(lite) => sj::table
-                .filter(due)
-                .order(sj::next_attempt_at.asc())
-                .select(sj::id)
-                .limit(limit)
-                .load(lite)?,
-        };
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut jobs = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            diesel::update(sj::table.filter(sj::id.eq_any(chunk)))
-                .set((
-                    sj::status.eq("leased"),
-                    sj::lease_owner.eq(owner),
-                    sj::lease_expires_at.eq(until),
-                    sj::attempts.eq(sj::attempts + 1),
-                    sj::updated_at.eq(now),
-                ))
-                .execute(c)?;
-            jobs.extend(
-                sj::table
-                    .filter(sj::id.eq_any(chunk))
-                    .select(Job::as_select())
-                    .load(c)?,
-            );
-        }
-        Ok(jobs)
-    })
+    crate::outbox::lease_due!(conn, sj, Job, JobId, owner, plus(now, lease), now, limit)
 }
 
 /// Records the interchange built for `jobs` (still under `owner`'s lease).

@@ -64,6 +64,23 @@ pub fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>, String> {
 /// Builds an agent for `settings`. Non-2xx answers are returned as responses (not errors), so
 /// callers see and record the status.
 pub fn agent(settings: &ClientSettings) -> Result<Agent, String> {
+    Ok(config(settings)?.into())
+}
+
+/// [`agent`] whose host names are resolved by `resolver` (webhooks: one that refuses
+/// forbidden addresses at the moment of connecting).
+pub fn agent_with_resolver(
+    settings: &ClientSettings,
+    resolver: impl ureq::unversioned::resolver::Resolver,
+) -> Result<Agent, String> {
+    Ok(Agent::with_parts(
+        config(settings)?,
+        ureq::unversioned::transport::DefaultConnector::default(),
+        resolver,
+    ))
+}
+
+fn config(settings: &ClientSettings) -> Result<ureq::config::Config, String> {
     let roots = match &settings.ca_file {
         Some(path) => RootCerts::new_with_certs(&read_ca_file(path)?),
         None => RootCerts::WebPki,
@@ -73,10 +90,14 @@ pub fn agent(settings: &ClientSettings) -> Result<Agent, String> {
         .timeout_connect(Some(settings.connect_timeout))
         .timeout_global(Some(settings.timeout))
         .max_redirects(0)
+        // Room for every parallel webhook sender to keep its connection to one endpoint
+        // (ureq keeps 3 per host by default: a fourth sender would reconnect each time).
+        .max_idle_connections(64)
+        .max_idle_connections_per_host(16)
         .http_status_as_error(false)
         .user_agent(concat!("medbill/", env!("CARGO_PKG_VERSION")))
         .build();
-    Ok(config.into())
+    Ok(config)
 }
 
 /// Reads a response body (up to 64 KiB, so the connection can be reused) and keeps its first

@@ -4,6 +4,7 @@
 //! attempt is dead-lettered and its endpoint disabled, with a `webhook_endpoint.disabled`
 //! event. Per-endpoint ordering is not promised: retries and parallel workers reorder.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -11,11 +12,11 @@ use std::time::{Duration, Instant};
 
 use super::model::{Attempt, AttemptId, EndpointId, EndpointRow};
 use super::queue::{self, Delivery};
-use super::{signing, ssrf, store, WebhookSettings};
+use super::{send, signing, ssrf, store, WebhookSettings};
 use crate::claims::queue::RetryPolicy;
 use crate::db::types::Timestamp;
 use crate::db::{AnyConnection, DbPool};
-use crate::events::{self, store as event_store, types, Event, EventRow};
+use crate::events::{self, store as event_store, types, Event, EventId};
 use crate::net::client::{self, ClientSettings};
 
 /// How a delivery worker runs.
@@ -25,6 +26,9 @@ pub struct DeliveryConfig {
     pub owner: String,
     /// Most deliveries leased at once.
     pub batch_size: i64,
+    /// Threads sending a batch's deliveries at once (over the one agent's kept-alive
+    /// connections); 1 sends them one after the other.
+    pub senders: usize,
     /// How long a lease lasts; a worker that dies gives its deliveries back after this.
     pub lease: Duration,
     /// The pause when nothing is due.
@@ -42,6 +46,7 @@ impl Default for DeliveryConfig {
         DeliveryConfig {
             owner: crate::claims::worker::default_owner(),
             batch_size: 200,
+            senders: 4,
             lease: Duration::from_secs(120),
             poll: Duration::from_millis(500),
             retry: queue::default_policy(),
@@ -72,20 +77,37 @@ pub struct Deliverer {
     agent: ureq::Agent,
 }
 
-struct Outcome {
-    delivery: Delivery,
-    attempt: Attempt,
-    error: Option<String>,
+/// What one attempt gave: the attempt record, and the error when it failed.
+pub(super) struct Outcome {
+    pub(super) delivery: Delivery,
+    pub(super) attempt: Attempt,
+    pub(super) error: Option<String>,
+}
+
+/// An endpoint of the batch and the result of its URL check.
+pub(super) struct Target {
+    ep: EndpointRow,
+    check: Result<(), String>,
+}
+
+/// One delivery to attempt: the endpoint, and the event's body shared by its deliveries.
+pub(super) struct Job<'a> {
+    pub(super) delivery: Delivery,
+    target: &'a Target,
+    body: &'a Result<Vec<u8>, String>,
 }
 
 impl Deliverer {
     /// A worker for `cfg`.
     pub fn new(cfg: DeliveryConfig) -> Result<Self, String> {
-        let agent = client::agent(&ClientSettings {
+        let settings = ClientSettings {
             connect_timeout: cfg.settings.timeout.min(Duration::from_secs(5)),
             timeout: cfg.settings.timeout,
             ca_file: cfg.ca_file.clone(),
-        })?;
+        };
+        // The addresses connected to are checked as they are resolved (DNS rebinding).
+        let resolver = ssrf::CheckingResolver::new(cfg.settings.policy);
+        let agent = client::agent_with_resolver(&settings, resolver)?;
         Ok(Deliverer { cfg, agent })
     }
 
@@ -126,44 +148,41 @@ impl Deliverer {
             .into_iter()
             .map(|e| (e.id, e))
             .collect();
-        let mut endpoints: HashMap<EndpointId, Option<EndpointRow>> = HashMap::new();
-        let mut outcomes = Vec::with_capacity(leased.len());
-        // Deliveries not tried in this batch go back uncounted: all of them once half the
-        // lease is used (so another worker never takes over a lease still being worked), and
-        // those of an endpoint that did not answer at all (so one dead host does not hold
-        // the batch for a timeout per delivery).
-        let started = Instant::now();
-        let mut unreachable: std::collections::HashSet<EndpointId> = Default::default();
-        let (mut later, mut retry_soon) = (Vec::new(), Vec::new());
-        for d in leased {
-            if started.elapsed() > self.cfg.lease / 2 {
-                later.push(d.id);
-                continue;
+        // Each endpoint is read and its URL checked once per batch, each event's body made
+        // once, however many deliveries share them.
+        let mut targets: HashMap<EndpointId, Option<Target>> = HashMap::new();
+        for d in &leased {
+            if let Entry::Vacant(slot) = targets.entry(d.endpoint_id) {
+                let ep = store::find(&mut conn, d.endpoint_id).map_err(|e| e.to_string())?;
+                slot.insert(ep.map(|ep| Target {
+                    check: self.check(&ep),
+                    ep,
+                }));
             }
-            if unreachable.contains(&d.endpoint_id) {
-                retry_soon.push(d.id);
-                continue;
-            }
-            let ep = match endpoints.get(&d.endpoint_id) {
-                Some(e) => e.clone(),
-                None => {
-                    let e = store::find(&mut conn, d.endpoint_id).map_err(|e| e.to_string())?;
-                    endpoints.insert(d.endpoint_id, e.clone());
-                    e
-                }
-            };
-            let (Some(ep), Some(ev)) = (ep, events.get(&d.event_id)) else {
-                continue;
-            };
-            let o = self.attempt(d, &ep, ev);
-            if o.attempt.status_code.is_none() {
-                unreachable.insert(ep.id);
-            }
-            outcomes.push(o);
         }
-        self.record(&mut conn, outcomes, now, &mut tick)?;
+        let mut bodies: HashMap<EventId, Result<Vec<u8>, String>> = HashMap::new();
+        for (id, ev) in &events {
+            let body = serde_json::to_vec(&Event::from(ev.clone())).map_err(|e| e.to_string());
+            bodies.insert(*id, body);
+        }
+        // A delivery whose endpoint or event is gone is left to its lease (as before).
+        let jobs: Vec<Job> = leased
+            .into_iter()
+            .filter_map(|d| {
+                let target = targets.get(&d.endpoint_id)?.as_ref()?;
+                let body = bodies.get(&d.event_id)?;
+                Some(Job {
+                    delivery: d,
+                    target,
+                    body,
+                })
+            })
+            .collect();
+        let sent = send::send_all(self, jobs);
+        self.record(&mut conn, sent.outcomes, now, &mut tick)?;
         let owner = &self.cfg.owner;
         let soon = queue::plus(now, self.cfg.retry.base);
+        let (later, retry_soon) = (sent.later, sent.retry_soon);
         conn.write_transaction(|c| {
             queue::release(c, &later, owner, now, now)?;
             queue::release(c, &retry_soon, owner, soon, now)
@@ -173,20 +192,29 @@ impl Deliverer {
         Ok(tick)
     }
 
-    /// POSTs `ev` to `ep` once.
-    fn attempt(&self, d: Delivery, ep: &EndpointRow, ev: &EventRow) -> Outcome {
+    /// The URL rules, checked again before delivering (the address may have changed since
+    /// the endpoint was saved).
+    fn check(&self, ep: &EndpointRow) -> Result<(), String> {
+        let policy = self.cfg.settings.policy;
+        let target = ssrf::parse(&ep.url, policy).map_err(|e| format!("refused: {e}"))?;
+        ssrf::check_resolved(&target, policy).map_err(|e| format!("refused: {e}"))
+    }
+
+    /// POSTs a job's event to its endpoint once.
+    pub(super) fn attempt(&self, job: &Job) -> Outcome {
         let started = Instant::now();
         let attempted_at = Timestamp::now();
-        let (status, excerpt, error) = match self.post(ep, ev, attempted_at) {
+        let (status, excerpt, error) = match self.post(job, attempted_at) {
             Ok((s, text)) if (200..300).contains(&s) => (Some(s), text, None),
             Ok((s, text)) => (Some(s), text, Some(format!("HTTP {s}"))),
             Err(e) => (None, e.clone(), Some(e)),
         };
+        let d = &job.delivery;
         let attempt = Attempt {
             id: AttemptId::new(),
             delivery_id: d.id,
-            endpoint_id: ep.id,
-            event_id: ev.id,
+            endpoint_id: d.endpoint_id,
+            event_id: d.event_id,
             attempted_at,
             status_code: status.map(i32::from),
             latency_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
@@ -194,25 +222,19 @@ impl Deliverer {
             response_excerpt: Some(excerpt).filter(|e| !e.is_empty()),
         };
         Outcome {
-            delivery: d,
+            delivery: d.clone(),
             attempt,
             error,
         }
     }
 
-    fn post(
-        &self,
-        ep: &EndpointRow,
-        ev: &EventRow,
-        at: Timestamp,
-    ) -> Result<(u16, String), String> {
-        let policy = self.cfg.settings.policy;
-        let target = ssrf::parse(&ep.url, policy).map_err(|e| format!("refused: {e}"))?;
-        ssrf::check_resolved(&target, policy).map_err(|e| format!("refused: {e}"))?;
-        let body = serde_json::to_vec(&Event::from(ev.clone())).map_err(|e| e.to_string())?;
-        let id = ev.id.to_string();
+    fn post(&self, job: &Job, at: Timestamp) -> Result<(u16, String), String> {
+        job.target.check.clone()?;
+        let body = job.body.as_ref().map_err(Clone::clone)?;
+        let ep = &job.target.ep;
+        let id = job.delivery.event_id.to_string();
         let ts = at.0.timestamp();
-        let signature = signing::header(&ep.signing_secrets(at), &id, ts, &body)?;
+        let signature = signing::header(&ep.signing_secrets(at), &id, ts, body)?;
         let resp = self
             .agent
             .post(&ep.url)

@@ -6,6 +6,7 @@ pub mod deliver;
 pub mod model;
 pub mod queue;
 pub mod routes;
+mod send;
 pub mod signing;
 pub mod ssrf;
 pub mod store;

@@ -53,11 +53,7 @@ pub fn default_policy() -> RetryPolicy {
     }
 }
 
-/// `t + d`.
-pub fn plus(t: Timestamp, d: Duration) -> Timestamp {
-    let d = chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
-    Timestamp(t.0.checked_add_signed(d).unwrap_or(t.0))
-}
+pub use crate::outbox::plus;
 
 /// The backoff after `attempts` failed, with ±20 % jitter (`jitter` in [-1, 1]) so the
 /// retries of many deliveries that failed together do not arrive together.
@@ -73,24 +69,35 @@ pub fn enqueue(
     pairs: &[(EventId, EndpointId)],
     now: Timestamp,
 ) -> QueryResult<usize> {
+    let rows: Vec<_> = pairs.iter().map(|(ev, ep)| (*ev, *ep, now)).collect();
+    enqueue_due(conn, &rows)
+}
+
+/// Queues deliveries of (event, endpoint, due at) rows in multi-row inserts (inside the
+/// caller's transaction).
+pub fn enqueue_due(
+    conn: &mut AnyConnection,
+    rows: &[(EventId, EndpointId, Timestamp)],
+) -> QueryResult<usize> {
     let mut n = 0;
-    for chunk in pairs.chunks(100) {
-        let rows: Vec<_> = chunk
+    // 8 columns x 100 rows stays under SQLite's bound-parameter limit.
+    for chunk in rows.chunks(100) {
+        let values: Vec<_> = chunk
             .iter()
-            .map(|(ev, ep)| {
+            .map(|(ev, ep, due)| {
                 (
                     wd::id.eq(DeliveryId::new()),
                     wd::event_id.eq(*ev),
                     wd::endpoint_id.eq(*ep),
                     wd::status.eq("pending"),
                     wd::attempts.eq(0),
-                    wd::next_attempt_at.eq(now),
-                    wd::created_at.eq(now),
-                    wd::updated_at.eq(now),
+                    wd::next_attempt_at.eq(*due),
+                    wd::created_at.eq(*due),
+                    wd::updated_at.eq(*due),
                 )
             })
             .collect();
-        let insert = diesel::insert_into(wd::table).values(rows);
+        let insert = diesel::insert_into(wd::table).values(values);
         n += match conn {
             AnyConnection::Sqlite(c) => insert.execute(c)?,
             AnyConnection::Postgres(c) => insert.execute(c)?,
@@ -100,7 +107,8 @@ pub fn enqueue(
 }
 
 /// Leases up to `limit` due deliveries of enabled endpoints to `owner` until `now + lease`,
-/// counting an attempt on each. Runs its own short transaction.
+/// counting an attempt on each. Runs its own short transaction
+/// ([`crate::outbox::lease_due`], the submission queue's lease).
 pub fn lease(
     conn: &mut AnyConnection,
     owner: &str,
@@ -108,44 +116,18 @@ pub fn lease(
     limit: i64,
     now: Timestamp,
 ) -> QueryResult<Vec<Delivery>> {
-    let until = plus(now, lease);
-    conn.write_transaction(|c| {
-        let due = wd::status
-            .eq("pending")
-            .and(wd::next_attempt_at.le(now))
-            .or(wd::status.eq("leased").and(wd::lease_expires_at.le(now)));
-        let enabled = we::table.filter(we::enabled.eq(true)).select(we::id);
-        let q = wd::table
-            .filter(due)
-            .filter(wd::endpoint_id.eq_any(enabled))
-            .order(wd::next_attempt_at.asc())
-            .select(wd::id)
-            .limit(limit);
-        let ids: Vec<DeliveryId> = match c {
-            AnyConnection::Postgres(pg) => q.for_update().skip_locked().load(pg)?,
-            // BEGIN IMMEDIATE already holds the only write lock.
-            AnyConnection::Sqlite(lite) => q.load(lite)?,
-        };
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            diesel::update(wd::table.filter(wd::id.eq_any(chunk)))
-                .set((
-                    wd::status.eq("leased"),
-                    wd::lease_owner.eq(owner),
-                    wd::lease_expires_at.eq(until),
-                    wd::attempts.eq(wd::attempts + 1),
-                    wd::updated_at.eq(now),
-                ))
-                .execute(c)?;
-            out.extend(
-                wd::table
-                    .filter(wd::id.eq_any(chunk))
-                    .select(Delivery::as_select())
-                    .load(c)?,
-            );
-        }
-        Ok(out)
-    })
+    let enabled = we::table.filter(we::enabled.eq(true)).select(we::id);
+    crate::outbox::lease_due!(
+        conn,
+        wd,
+        Delivery,
+        DeliveryId,
+        owner,
+        plus(now, lease),
+        now,
+        limit,
+        filter = wd::endpoint_id.eq_any(enabled)
+    )
 }
 
 /// Marks `ids` (leased by `owner`) delivered.

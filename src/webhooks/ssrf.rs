@@ -1,8 +1,10 @@
 //! Server-side request forgery rules for webhook URLs: `https://` only (`http://` only to a
 //! loopback host when allowed), no credentials in the URL, and a host that resolves only to
 //! public addresses unless a setting allows loopback or private ranges. URLs are checked when
-//! an endpoint is saved and the resolved addresses again before every delivery (DNS may
-//! change). Redirects are never followed (`net::client`).
+//! an endpoint is saved, again before every batch of deliveries (DNS may change), and once
+//! more by the delivery client's resolver ([`CheckingResolver`]) on the very addresses it
+//! connects to, so a name that resolves differently between the check and the connection
+//! (DNS rebinding) is refused too. Redirects are never followed (`net::client`).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
 
@@ -122,6 +124,45 @@ pub fn check_resolved(t: &Target, policy: UrlPolicy) -> Result<(), String> {
     Ok(())
 }
 
+/// A name resolver for the delivery client that refuses addresses `policy` forbids: the
+/// addresses it checks are the ones the client then connects to, with no second lookup in
+/// between that a DNS server could answer differently.
+#[derive(Debug, Default)]
+pub struct CheckingResolver {
+    policy: UrlPolicy,
+    inner: ureq::unversioned::resolver::DefaultResolver,
+}
+
+impl CheckingResolver {
+    /// A resolver enforcing `policy`.
+    pub fn new(policy: UrlPolicy) -> Self {
+        CheckingResolver {
+            policy,
+            inner: Default::default(),
+        }
+    }
+}
+
+impl ureq::unversioned::resolver::Resolver for CheckingResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let addrs = self.inner.resolve(uri, config, timeout)?;
+        for a in addrs.iter() {
+            if let Some(why) = refuse_ip(a.ip(), self.policy) {
+                return Err(ureq::Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    format!("refused: the host resolves to {why}, which is not allowed"),
+                )));
+            }
+        }
+        Ok(addrs)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +200,39 @@ mod tests {
             allow_private: true,
         };
         assert!(refuse_ip(ip("192.168.1.5"), private).is_none());
+    }
+
+    /// The client's own resolution is checked: an agent with the checking resolver does not
+    /// connect to a forbidden address even when the URL was never checked before (as after a
+    /// DNS answer that changed since the check).
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn the_client_refuses_what_it_resolves_to_a_forbidden_address() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for mut s in listener.incoming().flatten() {
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf);
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+            }
+        });
+        let settings = crate::net::client::ClientSettings {
+            ca_file: None,
+            ..crate::net::client::ClientSettings::with_timeout(std::time::Duration::from_secs(5))
+        };
+        let url = format!("http://localhost:{port}/hooks");
+        let strict =
+            crate::net::client::agent_with_resolver(&settings, CheckingResolver::default())
+                .unwrap();
+        let err = strict.post(&url).send("{}").unwrap_err().to_string();
+        assert!(err.contains("refused: the host resolves to"), "{err}");
+        let dev = CheckingResolver::new(UrlPolicy {
+            allow_loopback_http: true,
+            allow_private: false,
+        });
+        let allowed = crate::net::client::agent_with_resolver(&settings, dev).unwrap();
+        assert_eq!(allowed.post(&url).send("{}").unwrap().status(), 200);
     }
 }

@@ -181,4 +181,145 @@ async fn capabilities_emit(app: TestApp) {
     );
 }
 
-on_both_backends!(committed_changes_only, capabilities_emit);
+/// Positions of the whole feed must be 1..=n, each event once.
+fn assert_no_gap_or_repeat(events: &[Value]) {
+    let mut ids: Vec<_> = events.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), events.len(), "an event repeated: {events:?}");
+}
+
+/// An event whose id was taken first but whose transaction commits after a later one was
+/// sequenced still reaches the feed: after the cursor a reader already holds, once.
+async fn late_commit_gets_a_later_position(app: TestApp) {
+    use medbill::db::AnyConnection;
+    use medbill::events::{self, store, types};
+    use std::sync::mpsc;
+
+    let record = |c: &mut AnyConnection, id: uuid::Uuid| {
+        events::record(c, types::PATIENT_UPDATED, id, 2, json!({"patient_id": id})).map(|_| ())
+    };
+    let (early, late) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    // The early writer: its event (the smaller UUID v7) is written before the late writer's,
+    // but commits after. On PostgreSQL a real second transaction held open on another
+    // connection; SQLite has one writer at a time, so there the early event's row is written
+    // after the late one's sequencing with the id it would have taken first.
+    let (written_tx, written_rx) = mpsc::channel();
+    let (commit_tx, commit_rx) = mpsc::channel::<()>();
+    let early_writer = if app.state.backend == medbill::db::Backend::Postgres {
+        let mut conn = app.conn();
+        Some(std::thread::spawn(move || {
+            conn.write_transaction(|c| {
+                events::record(
+                    c,
+                    types::PATIENT_UPDATED,
+                    early,
+                    2,
+                    json!({"patient_id": early}),
+                )?;
+                written_tx.send(()).unwrap();
+                commit_rx.recv().unwrap();
+                Ok::<_, diesel::result::Error>(())
+            })
+            .unwrap();
+        }))
+    } else {
+        written_tx.send(()).unwrap();
+        None
+    };
+    written_rx.recv().unwrap();
+    app.conn().write_transaction(|c| record(c, late)).unwrap();
+    // The late event is sequenced (the feed runs the sequencer) while the early one is not
+    // yet committed: the reader's cursor moves past it.
+    let first = all_events(&app, "").await;
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0]["data"]["patient_id"], late.to_string());
+    let r = app.get("/v1/events?limit=500", Role::Lab).await;
+    let cursor = r.body["next_cursor"].as_str().unwrap().to_string();
+    match early_writer {
+        Some(t) => {
+            commit_tx.send(()).unwrap();
+            t.join().unwrap();
+        }
+        None => {
+            use diesel::prelude::*;
+            use medbill::db::schema_events::events as ev;
+            use medbill::db::types::Timestamp;
+            let mut c = app.conn();
+            c.write_transaction(|c| {
+                diesel::insert_into(ev::table)
+                    .values((
+                        ev::id.eq(events::EventId(early)),
+                        ev::event_type.eq("patient.updated"),
+                        ev::occurred_at.eq(Timestamp::now()),
+                        ev::resource_type.eq("patient"),
+                        ev::resource_id.eq(events::ResourceId(early)),
+                        ev::resource_version.eq(2),
+                        ev::payload.eq(json!({"patient_id": early}).to_string()),
+                    ))
+                    .execute(c)
+            })
+            .unwrap();
+        }
+    }
+    assert_eq!(store::sequence_all(&mut app.conn()).unwrap(), 1);
+    // The reader asking again after its cursor gets the early event, once.
+    let r = app
+        .get(&format!("/v1/events?after={cursor}&limit=500"), Role::Lab)
+        .await;
+    let items = r.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["data"]["patient_id"], early.to_string());
+    // The whole feed: both, late first (commit order), no repeat.
+    let all = all_events(&app, "").await;
+    assert_no_gap_or_repeat(&all);
+    let order: Vec<_> = all
+        .iter()
+        .map(|e| e["data"]["patient_id"].clone())
+        .collect();
+    assert_eq!(order, [json!(late), json!(early)]);
+}
+
+/// Many events from concurrent writers, sequenced while they commit, in batches smaller than
+/// the backlog: every one gets exactly one position and positions have no hole.
+async fn concurrent_writers_sequenced_in_batches(app: TestApp) {
+    use medbill::events::{self, store, types};
+    let pool = app.state.pool.clone();
+    let writers: Vec<_> = (0..4)
+        .map(|_| {
+            let pool = pool.clone();
+            std::thread::spawn(move || {
+                for _ in 0..25 {
+                    let mut c = pool.get().unwrap();
+                    c.write_transaction(|c| {
+                        for _ in 0..3 {
+                            let id = uuid::Uuid::now_v7();
+                            events::record(c, types::PATIENT_UPDATED, id, 2, json!({}))?;
+                        }
+                        Ok::<_, diesel::result::Error>(())
+                    })
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    let mut sequenced = 0;
+    while writers.iter().any(|w| !w.is_finished()) {
+        sequenced += store::sequence(&mut pool.get().unwrap(), 7).unwrap();
+    }
+    for w in writers {
+        w.join().unwrap();
+    }
+    sequenced += store::sequence_all(&mut pool.get().unwrap()).unwrap();
+    assert_eq!(sequenced, 300);
+    let rows = store::feed(&mut pool.get().unwrap(), 0, &[], 1000).unwrap();
+    let positions: Vec<_> = rows.iter().map(|r| r.position.unwrap()).collect();
+    assert_eq!(positions, (1..=300).collect::<Vec<_>>());
+}
+
+on_both_backends!(
+    committed_changes_only,
+    capabilities_emit,
+    late_commit_gets_a_later_position,
+    concurrent_writers_sequenced_in_batches
+);
