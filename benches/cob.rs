@@ -1,9 +1,11 @@
 //! Secondary claims benchmark (a timed binary, not criterion: the figure is one large
 //! operation): 1,000 primary claims of 3 lines, each posted (paid + CO 45 + PR 2 per line),
 //! whose patients have a secondary coverage; then, timed,
-//! - building the 1,000 secondary claims with `cob::service::next_payer_in` in one
-//!   transaction (checks, the earlier payer's decision read back from the ledger, the 837P
-//!   check of each claim, the claim row, the link, the ledger transfers, history, audit);
+//! - building the 1,000 secondary claims through the batch path of
+//!   `POST /v1/claims/next-payer/batch` (`cob::batch::bill_many`, groups of
+//!   `batch_routes::GROUP` per transaction: checks, the earlier payer's decision read back
+//!   from the ledger, the 837P check of each claim, the claim rows, links, ledger transfers,
+//!   history, audit);
 //! - writing the 1,000 secondary claims into one 837P interchange (snapshot JSON -> writer
 //!   input -> text, with the 2320/2330/2430 loops).
 //!
@@ -14,9 +16,6 @@
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate, Utc};
-use diesel::connection::SimpleConnection;
-use medbill::auth::roles::Role;
-use medbill::auth::tokens::Caller;
 use medbill::claims::model::{ClaimId, ClaimRow};
 use medbill::claims::snapshot::{
     SnapAddress, SnapLine, SnapPayer, SnapPerson, SnapProvider, SnapSubscriber, Snapshot,
@@ -26,37 +25,17 @@ use medbill::coverages::model::{Coverage, CoverageId};
 use medbill::db::types::Timestamp;
 use medbill::db::{AnyConnection, DbPool};
 use medbill::encounters::model::EncounterId;
-use medbill::http::RequestCtx;
 use medbill::patients::model::PatientId;
 use medbill::payers::model::{Payer, PayerId};
-use medbill::remits::{
-    post_adjudication, Adjustment, ClaimAdjudication, LineAdjudication, LineMatch,
-};
+use medbill::remits::PostingBatch;
 use medbill::x12;
+use support::{adjudication, ctx, foreign_keys};
+
+mod support;
 
 const CLAIMS: usize = 1_000;
 const CHARGES: [(&str, i64); 3] = [("99213", 12_500), ("93000", 5_000), ("36415", 2_500)];
-
-fn ctx() -> RequestCtx {
-    RequestCtx {
-        caller: Caller {
-            actor: "system:bench".into(),
-            role: Role::Admin,
-            generation: None,
-        },
-        request_id: String::new(),
-    }
-}
-
-fn foreign_keys(conn: &mut AnyConnection, on: bool) -> Result<(), String> {
-    let sql = match (&*conn, on) {
-        (AnyConnection::Sqlite(_), false) => "PRAGMA foreign_keys = OFF",
-        (AnyConnection::Sqlite(_), true) => "PRAGMA foreign_keys = ON",
-        (AnyConnection::Postgres(_), false) => "SET session_replication_role = replica",
-        (AnyConnection::Postgres(_), true) => "SET session_replication_role = origin",
-    };
-    conn.batch_execute(sql).map_err(|e| e.to_string())
-}
+const AMOUNTS: [i64; 3] = [CHARGES[0].1, CHARGES[1].1, CHARGES[2].1];
 
 fn payer(name: &str, edi: &str) -> Payer {
     let now = Timestamp::now();
@@ -172,46 +151,6 @@ fn snapshot(dos: NaiveDate, p: &Payer, i: usize) -> Snapshot {
     }
 }
 
-fn adjudication(payer: PayerId, i: usize) -> ClaimAdjudication {
-    let lines: Vec<LineAdjudication> = (1..)
-        .zip(CHARGES)
-        .map(|(n, (_, c))| LineAdjudication {
-            line_number: n,
-            charge_cents: c,
-            paid_cents: c * 6 / 10,
-            adjustments: vec![
-                Adjustment {
-                    group: "CO".into(),
-                    reason: "45".into(),
-                    amount_cents: c * 2 / 10,
-                    quantity: None,
-                },
-                Adjustment {
-                    group: "PR".into(),
-                    reason: "2".into(),
-                    amount_cents: c * 2 / 10,
-                    quantity: None,
-                },
-            ],
-            remarks: Vec::new(),
-            matched_by: LineMatch::ControlNumber,
-        })
-        .collect();
-    ClaimAdjudication {
-        payer_id: payer,
-        status_code: "1".into(),
-        payer_claim_number: Some(format!("PCN{i}")),
-        charge_cents: CHARGES.iter().map(|c| c.1).sum(),
-        paid_cents: lines.iter().map(|l| l.paid_cents).sum(),
-        patient_responsibility_cents: lines.iter().map(|l| l.charge_cents * 2 / 10).sum(),
-        claim_adjustments: Vec::new(),
-        lines,
-        remittance_id: None,
-        payment_ref: Some("EFT-COB-1".into()),
-        paid_on: None,
-    }
-}
-
 /// Inserts the payers, coverages and `CLAIMS` submitted primary claims, and posts them.
 fn seed(conn: &mut AnyConnection) -> Result<Vec<ClaimId>, String> {
     let primary = payer("Acme Health Plan", "ACME1");
@@ -257,9 +196,19 @@ fn seed(conn: &mut AnyConnection) -> Result<Vec<ClaimId>, String> {
                 };
                 medbill::claims::store::insert(c, &row)?;
                 medbill::ledger::charges::write(c, &row, &snap, "bench")?;
-                post_adjudication(c, &ctx, row.id, &adjudication(primary.id, i))?;
                 ids.push(row.id);
             }
+            // Posted as the 835 import posts a payment: one batch.
+            let mut batch = PostingBatch::load(c, &ids)?;
+            for (i, id) in ids.iter().enumerate() {
+                batch.post(
+                    &ctx,
+                    *id,
+                    None,
+                    &adjudication(primary.id, i, &AMOUNTS, "EFT-COB-1"),
+                )?;
+            }
+            batch.flush(c)?;
             Ok(ids)
         })
         .map_err(|e| format!("{e:?}"))?;
@@ -271,14 +220,12 @@ fn run(label: &str, pool: &DbPool) -> Result<(), String> {
     let primaries = seed(&mut conn)?;
     let ctx = ctx();
     let start = Instant::now();
-    let rows = conn
-        .write_transaction(|c| -> Result<Vec<ClaimRow>, medbill::error::ApiError> {
-            primaries
-                .iter()
-                .map(|id| medbill::cob::service::next_payer_in(c, &ctx, *id, None))
-                .collect()
-        })
-        .map_err(|e| format!("{e:?}"))?;
+    let items: Vec<(ClaimId, Option<i32>)> = primaries.iter().map(|id| (*id, None)).collect();
+    let rows: Vec<ClaimRow> =
+        medbill::cob::batch::bill_many(&mut conn, &ctx, &items, medbill::cob::batch_routes::GROUP)
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("{e:?}"))?;
     let built = start.elapsed();
     let write_start = Instant::now();
     let cfg = settings::submitter();
@@ -319,49 +266,5 @@ fn run(label: &str, pool: &DbPool) -> Result<(), String> {
 }
 
 fn main() {
-    let dir = std::env::temp_dir().join(format!("medbill-cob-bench-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&dir);
-    let file = dir.join("bench.db");
-    match medbill::server::open_database(&file.to_string_lossy(), 2) {
-        Ok(pool) => {
-            if let Err(e) = run("SQLite", &pool) {
-                eprintln!("SQLite: {e}");
-            }
-        }
-        Err(e) => eprintln!("SQLite: {e}"),
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    let Ok(admin_url) = std::env::var("MEDBILL_BENCH_PG_URL") else {
-        println!("PostgreSQL: set MEDBILL_BENCH_PG_URL to measure it");
-        return;
-    };
-    let name = format!("cob_bench_{}", std::process::id());
-    let base = admin_url
-        .rsplit_once('/')
-        .map_or(admin_url.as_str(), |(b, _)| b);
-    let url = format!("{base}/{name}");
-    let admin = || {
-        use diesel::Connection;
-        diesel::PgConnection::establish(&admin_url).map_err(|e| e.to_string())
-    };
-    match admin().and_then(|mut a| {
-        a.batch_execute(&format!("CREATE DATABASE {name}"))
-            .map_err(|e| e.to_string())
-    }) {
-        Ok(()) => {
-            match medbill::server::open_database(&url, 2) {
-                Ok(pool) => {
-                    if let Err(e) = run("PostgreSQL", &pool) {
-                        eprintln!("PostgreSQL: {e}");
-                    }
-                    drop(pool);
-                }
-                Err(e) => eprintln!("PostgreSQL: {e}"),
-            }
-            if let Ok(mut a) = admin() {
-                let _ = a.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-            }
-        }
-        Err(e) => eprintln!("PostgreSQL: {e}"),
-    }
+    support::on_each_backend("cob", run);
 }

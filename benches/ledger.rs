@@ -12,44 +12,22 @@
 use std::time::{Duration, Instant};
 
 use chrono::{Days, Utc};
-use diesel::connection::SimpleConnection;
-use medbill::auth::roles::Role;
-use medbill::auth::tokens::Caller;
 use medbill::claims::model::{ClaimId, ClaimRow};
 use medbill::coverages::model::CoverageId;
 use medbill::db::types::Timestamp;
 use medbill::db::{AnyConnection, DbPool};
 use medbill::encounters::model::EncounterId;
-use medbill::http::RequestCtx;
 use medbill::ledger::model::{Buckets, Kind, PlannedEntry};
 use medbill::ledger::store;
 use medbill::patients::model::PatientId;
 use medbill::payers::model::PayerId;
-use medbill::remits::{Adjustment, ClaimAdjudication, LineAdjudication, LineMatch, PostingBatch};
+use medbill::remits::PostingBatch;
 use medbill::reports::aging::{self, AgingQuery};
+use support::{adjudication, ctx, foreign_keys};
+
+mod support;
 
 const CHARGES: [i64; 3] = [12_500, 5_000, 2_500];
-
-fn ctx() -> RequestCtx {
-    RequestCtx {
-        caller: Caller {
-            actor: "system:bench".into(),
-            role: Role::Admin,
-            generation: None,
-        },
-        request_id: String::new(),
-    }
-}
-
-fn foreign_keys(conn: &mut AnyConnection, on: bool) -> Result<(), String> {
-    let sql = match (&*conn, on) {
-        (AnyConnection::Sqlite(_), false) => "PRAGMA foreign_keys = OFF",
-        (AnyConnection::Sqlite(_), true) => "PRAGMA foreign_keys = ON",
-        (AnyConnection::Postgres(_), false) => "SET session_replication_role = replica",
-        (AnyConnection::Postgres(_), true) => "SET session_replication_role = origin",
-    };
-    conn.batch_execute(sql).map_err(|e| e.to_string())
-}
 
 /// Inserts `n` submitted claims with their charges; returns (claim, payer) pairs.
 fn seed(conn: &mut AnyConnection, n: usize) -> Result<Vec<(ClaimId, PayerId)>, String> {
@@ -112,46 +90,6 @@ fn seed(conn: &mut AnyConnection, n: usize) -> Result<Vec<(ClaimId, PayerId)>, S
     Ok(out)
 }
 
-fn adjudication(payer: PayerId, i: usize) -> ClaimAdjudication {
-    let lines: Vec<LineAdjudication> = (1..)
-        .zip(CHARGES)
-        .map(|(n, c)| LineAdjudication {
-            line_number: n,
-            charge_cents: c,
-            paid_cents: c * 6 / 10,
-            adjustments: vec![
-                Adjustment {
-                    group: "CO".into(),
-                    reason: "45".into(),
-                    amount_cents: c * 2 / 10,
-                    quantity: None,
-                },
-                Adjustment {
-                    group: "PR".into(),
-                    reason: "2".into(),
-                    amount_cents: c * 2 / 10,
-                    quantity: None,
-                },
-            ],
-            remarks: Vec::new(),
-            matched_by: LineMatch::ControlNumber,
-        })
-        .collect();
-    ClaimAdjudication {
-        payer_id: payer,
-        status_code: "1".into(),
-        payer_claim_number: Some(format!("PCN{i}")),
-        charge_cents: CHARGES.iter().sum(),
-        paid_cents: lines.iter().map(|l| l.paid_cents).sum(),
-        patient_responsibility_cents: lines.iter().map(|l| l.charge_cents * 2 / 10).sum(),
-        claim_adjustments: Vec::new(),
-        lines,
-        remittance_id: None,
-        payment_ref: Some("EFT-BENCH-1".into()),
-        paid_on: None,
-    }
-}
-
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i].as_secs_f64() * 1e3
@@ -171,7 +109,12 @@ fn run(label: &str, pool: &DbPool) -> Result<(), String> {
             let mut n = 0;
             for (i, (claim, payer)) in claims.iter().take(10_000).enumerate() {
                 n += batch
-                    .post(&ctx, *claim, None, &adjudication(*payer, i))?
+                    .post(
+                        &ctx,
+                        *claim,
+                        None,
+                        &adjudication(*payer, i, &CHARGES, "EFT-BENCH-1"),
+                    )?
                     .entries_written;
             }
             batch.flush(c)?;
@@ -211,49 +154,5 @@ fn run(label: &str, pool: &DbPool) -> Result<(), String> {
 }
 
 fn main() {
-    let dir = std::env::temp_dir().join(format!("medbill-ledger-bench-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&dir);
-    let file = dir.join("bench.db");
-    match medbill::server::open_database(&file.to_string_lossy(), 2) {
-        Ok(pool) => {
-            if let Err(e) = run("SQLite", &pool) {
-                eprintln!("SQLite: {e}");
-            }
-        }
-        Err(e) => eprintln!("SQLite: {e}"),
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    let Ok(admin_url) = std::env::var("MEDBILL_BENCH_PG_URL") else {
-        println!("PostgreSQL: set MEDBILL_BENCH_PG_URL to measure it");
-        return;
-    };
-    let name = format!("ledger_bench_{}", std::process::id());
-    let base = admin_url
-        .rsplit_once('/')
-        .map_or(admin_url.as_str(), |(b, _)| b);
-    let url = format!("{base}/{name}");
-    let admin = || {
-        use diesel::Connection;
-        diesel::PgConnection::establish(&admin_url).map_err(|e| e.to_string())
-    };
-    match admin().and_then(|mut a| {
-        a.batch_execute(&format!("CREATE DATABASE {name}"))
-            .map_err(|e| e.to_string())
-    }) {
-        Ok(()) => {
-            match medbill::server::open_database(&url, 2) {
-                Ok(pool) => {
-                    if let Err(e) = run("PostgreSQL", &pool) {
-                        eprintln!("PostgreSQL: {e}");
-                    }
-                    drop(pool);
-                }
-                Err(e) => eprintln!("PostgreSQL: {e}"),
-            }
-            if let Ok(mut a) = admin() {
-                let _ = a.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-            }
-        }
-        Err(e) => eprintln!("PostgreSQL: {e}"),
-    }
+    support::on_each_backend("ledger", run);
 }

@@ -133,10 +133,12 @@ use exact::ExactPlumbing;
         crate::statements::routes::get_statement,
         crate::statements::payment_routes::post_patient_payment,
         crate::statements::payment_routes::list_patient_payments,
+        crate::statements::list_routes::list_patient_statements,
         crate::statements::payment_routes::post_patient_refund,
         // statements and patient payments (end)
         // coordination of benefits (begin)
         crate::cob::routes::next_payer,
+        crate::cob::batch_routes::next_payer_batch,
         // coordination of benefits (end)
         // eligibility (begin)
         crate::eligibility::routes::check_eligibility,

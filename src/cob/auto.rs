@@ -55,17 +55,7 @@ pub fn after_posting(
         return Ok(AutoBill::Skipped);
     }
     if crossover(adj) {
-        let now = current_status(conn, claim)?;
-        let e = claim_store::event(
-            claim.id,
-            Some(&now),
-            &now,
-            &ctx.caller.actor,
-            Some("crossed over by the payer: waiting for the next payer's remittance".into()),
-            &[],
-        );
-        claim_store::insert_events(conn, &[e])?;
-        return Ok(AutoBill::CrossedOver);
+        return crossed_over(conn, ctx, claim);
     }
     // Only when there is a next payer to bill: a claim without one is the patient's to pay.
     let snapshot: crate::claims::snapshot::Snapshot = match serde_json::from_str(&claim.snapshot) {
@@ -84,6 +74,8 @@ pub fn after_posting(
     });
     match built {
         Ok(row) => Ok(AutoBill::Queued(row.id)),
+        // Crossed over by a claim-level remark (MOA/MIA MA18), which only the stored 835 says.
+        Err(e) if e.extensions.contains_key("crossover") => crossed_over(conn, ctx, claim),
         Err(e) => {
             let why = format!("automatic billing of the next payer failed: {}", e.detail);
             let now = current_status(conn, claim)?;
@@ -99,6 +91,24 @@ pub fn after_posting(
             Ok(AutoBill::Failed(why))
         }
     }
+}
+
+fn crossed_over(
+    conn: &mut AnyConnection,
+    ctx: &RequestCtx,
+    claim: &ClaimRow,
+) -> ApiResult<AutoBill> {
+    let now = current_status(conn, claim)?;
+    let e = claim_store::event(
+        claim.id,
+        Some(&now),
+        &now,
+        &ctx.caller.actor,
+        Some("crossed over by the payer: waiting for the next payer's remittance".into()),
+        &[],
+    );
+    claim_store::insert_events(conn, &[e])?;
+    Ok(AutoBill::CrossedOver)
 }
 
 fn current_status(conn: &mut AnyConnection, claim: &ClaimRow) -> ApiResult<String> {

@@ -4,6 +4,7 @@
 //! adjustment is reported on its line.
 
 use super::model::{SnapAdjustment, SnapLinePayment, SnapOtherPayer};
+use super::remit_facts::RemitFacts;
 use crate::claims::model::ClaimRow;
 use crate::claims::snapshot::Snapshot;
 use crate::ledger::model::{DenialRow, EntryRow, Kind, PostingRow};
@@ -43,23 +44,26 @@ pub fn remarks(entries: &[EntryRow]) -> Vec<String> {
 }
 
 /// True when the posting says the payer crossed the claim over to the next payer: CLP02 19,
-/// 20 (or 21), or an MA18/N89 remark.
-pub fn crossed_over(posting: &PostingRow, entries: &[EntryRow]) -> bool {
+/// 20 (or 21), or an MA18/N89 remark on a line or (from its 835, `facts`) on the claim.
+pub fn crossed_over(posting: &PostingRow, entries: &[EntryRow], facts: &RemitFacts) -> bool {
     crate::remits::adjudication::FORWARDED.contains(&posting.status_code.as_str())
         || remarks(entries)
             .iter()
+            .chain(&facts.claim_remarks)
             .any(|r| CROSSOVER_REMARKS.contains(&r.as_str()))
 }
 
-/// What `claim`'s payer decided (posting `posting`, its `entries` and `denials`), as the next
-/// payer's claim reports it. Refused with a message when a line was not adjudicated or its
-/// amounts do not balance (charge = paid + adjustments), which the 837P requires.
+/// What `claim`'s payer decided (posting `posting`, its `entries` and `denials`, and what its
+/// 835 adds: claim-level remarks, changed procedure codes), as the next payer's claim reports
+/// it. Refused with a message when a line was not adjudicated or its amounts do not balance
+/// (charge = paid + adjustments), which the 837P requires.
 pub fn decision(
     claim: &ClaimRow,
     snap: &Snapshot,
     posting: &PostingRow,
     entries: &[EntryRow],
     denials: &[DenialRow],
+    facts: &RemitFacts,
 ) -> Result<SnapOtherPayer, String> {
     let mut lines = Vec::with_capacity(snap.lines.len());
     let mut patient = 0;
@@ -112,16 +116,28 @@ pub fn decision(
                 l.charge_cents
             ));
         }
+        // SVD reports the procedure as the payer adjudicated it (SVC01 when it changed ours).
+        let (code, modifiers) = facts
+            .changed_codes
+            .get(&n)
+            .cloned()
+            .unwrap_or_else(|| (l.code.clone(), l.modifiers.clone()));
         lines.push(SnapLinePayment {
             line_number: n,
             paid_cents: paid,
-            procedure_code: l.code.clone(),
-            modifiers: l.modifiers.clone(),
+            procedure_code: code,
+            modifiers,
             units_paid: l.units.max(1),
             adjustments,
         });
     }
-    let mut rarc = remarks(entries);
+    // The claim's own remarks (MOA/MIA) first, then those of its lines.
+    let mut rarc: Vec<String> = Vec::new();
+    for r in facts.claim_remarks.iter().chain(&remarks(entries)) {
+        if !rarc.contains(r) {
+            rarc.push(r.clone());
+        }
+    }
     rarc.truncate(MAX_REMARKS);
     let sub = &snap.subscriber;
     Ok(SnapOtherPayer {
@@ -270,7 +286,7 @@ mod tests {
             entry(&claim, Kind::Payment, 1500, None),
             entry(&claim, Kind::PatientResponsibility, 500, Some("PR")),
         ];
-        let d = decision(&claim, &snap, &p, &entries, &[]).unwrap();
+        let d = decision(&claim, &snap, &p, &entries, &[], &RemitFacts::default()).unwrap();
         assert_eq!(d.priority, "secondary");
         assert_eq!(d.paid_cents, 1500);
         assert_eq!(d.remaining_patient_liability_cents, 500);
@@ -283,7 +299,32 @@ mod tests {
             .map(|a| (a.group.as_str(), a.reason.as_str(), a.amount_cents))
             .collect();
         assert_eq!(reasons, vec![("PR", "2", 500), ("OA", "23", 8000)]);
-        assert!(crossed_over(&p, &entries));
+        assert!(crossed_over(&p, &entries, &RemitFacts::default()));
+    }
+
+    #[test]
+    fn the_835s_claim_remarks_come_first_and_a_changed_code_is_reported() {
+        let snap = snapshot(false);
+        let claim = claim_row(&snap);
+        let p = posting(&claim, "1");
+        let entries = vec![
+            entry(&claim, Kind::Payment, 8000, None),
+            entry(&claim, Kind::Adjustment, 2000, Some("CO")),
+        ];
+        let facts = RemitFacts {
+            claim_remarks: vec!["MA01".into(), "N130".into()],
+            changed_codes: [(1, ("99212".to_string(), Vec::new()))].into(),
+        };
+        assert!(!crossed_over(&p, &[], &facts));
+        let d = decision(&claim, &snap, &p, &entries, &[], &facts).unwrap();
+        assert_eq!(d.remarks, vec!["MA01", "N130", "MA18"]);
+        assert_eq!(d.lines[0].procedure_code, "99212");
+        assert!(d.lines[0].modifiers.is_empty());
+        let moa = RemitFacts {
+            claim_remarks: vec!["MA18".into()],
+            ..RemitFacts::default()
+        };
+        assert!(crossed_over(&p, &[], &moa));
     }
 
     #[test]
@@ -292,9 +333,10 @@ mod tests {
         let claim = claim_row(&snap);
         let p = posting(&claim, "1");
         let unbalanced = vec![entry(&claim, Kind::Payment, 1500, None)];
-        let e = decision(&claim, &snap, &p, &unbalanced, &[]).unwrap_err();
+        let none = RemitFacts::default();
+        let e = decision(&claim, &snap, &p, &unbalanced, &[], &none).unwrap_err();
         assert!(e.contains("must balance"), "{e}");
-        let e = decision(&claim, &snap, &p, &[], &[]).unwrap_err();
+        let e = decision(&claim, &snap, &p, &[], &[], &none).unwrap_err();
         assert!(e.contains("not adjudicated"), "{e}");
         let denied = vec![DenialRow {
             id: crate::ledger::model::EntryId::new(),
@@ -307,7 +349,7 @@ mod tests {
             remark_codes: None,
         }];
         let zero = vec![entry(&claim, Kind::Payment, 0, None)];
-        let d = decision(&claim, &snap, &p, &zero, &denied).unwrap();
+        let d = decision(&claim, &snap, &p, &zero, &denied, &none).unwrap();
         assert_eq!(d.lines[0].adjustments[0].reason, "50");
         assert_eq!(d.paid_cents, 0);
     }

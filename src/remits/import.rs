@@ -206,7 +206,9 @@ fn import_payment(
         store::finish(conn, &row)?;
         return Ok(outcome_of(&row, false));
     }
-    let claims = load_claims(conn, p)?;
+    let mut claims = load_claims(conn, p)?;
+    // Crossover: the next payer's remittance names the claim the first payer forwarded.
+    crate::cob::crossover::redirect(conn, ctx, &p.payer, &mut claims)?;
     let ids: Vec<ClaimId> = claims.values().map(|c| c.id).collect();
     // The payment's claims are read once and its postings written together at the end.
     let mut batch = PostingBatch::load(conn, &ids)?;
@@ -299,19 +301,23 @@ pub fn candidate(row: &ClaimRow) -> ApiResult<Candidate> {
         id: row.id,
         payer_id: row.payer_id,
         edi_payer_id: snap.payer.edi_payer_id.clone(),
-        lines: snap
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| OurLine {
-                line_number: i32::try_from(i + 1).unwrap_or(i32::MAX),
-                code: l.code.clone(),
-                modifiers: l.modifiers.clone(),
-                date: l.date_of_service,
-                charge_cents: l.charge_cents,
-            })
-            .collect(),
+        lines: our_lines(&snap),
     })
+}
+
+/// A snapshot's lines as the matcher sees them.
+pub fn our_lines(snap: &Snapshot) -> Vec<OurLine> {
+    snap.lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| OurLine {
+            line_number: i32::try_from(i + 1).unwrap_or(i32::MAX),
+            code: l.code.clone(),
+            modifiers: l.modifiers.clone(),
+            date: l.date_of_service,
+            charge_cents: l.charge_cents,
+        })
+        .collect()
 }
 
 /// The claims named by the payment's CLP01s, by patient control number.

@@ -146,6 +146,28 @@ pub fn payer_agrees(payer: &Party, edi_payer_id: &str) -> bool {
     ids.peek().is_none() || ids.any(|id| id.trim().eq_ignore_ascii_case(edi_payer_id.trim()))
 }
 
+/// True when the 835's payer (N1*PR N104 or REF*2U) explicitly names `edi_payer_id`. Unlike
+/// [`payer_agrees`], an 835 without a payer id names nobody: a remittance is only moved to a
+/// crossed-over claim's next payer when it says it comes from that payer.
+pub fn payer_named(payer: &Party, edi_payer_id: &str) -> bool {
+    let mut ids = payer.id.iter().chain(
+        payer
+            .references
+            .iter()
+            .filter(|r| r.qualifier == "2U")
+            .map(|r| &r.value),
+    );
+    ids.any(|id| id.trim().eq_ignore_ascii_case(edi_payer_id.trim()))
+}
+
+/// Crossover: true when a claim payment for our claim billed to `claim_edi` comes from
+/// another payer that names itself `next_edi` (the payer the claim's payer forwarded it to,
+/// CLP02 19-21 or MA18/N89). Such a remittance posts to the crossed-over claim's next-payer
+/// claim, not to the claim its CLP01 names.
+pub fn from_next_payer(payer: &Party, claim_edi: &str, next_edi: &str) -> bool {
+    !payer_agrees(payer, claim_edi) && payer_named(payer, next_edi)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -265,5 +287,24 @@ mod tests {
         assert!(payer_agrees(&cp_payer, "ACME1"));
         assert!(!payer_agrees(&cp_payer, "OTHER"));
         assert!(payer_agrees(&Party::default(), "ANY"));
+    }
+
+    #[test]
+    fn a_crossover_remittance_must_name_the_next_payer() {
+        let mut secondary = Party {
+            id: Some("BCN22".into()),
+            ..Party::default()
+        };
+        assert!(from_next_payer(&secondary, "ACME1", "BCN22"));
+        assert!(!from_next_payer(&secondary, "BCN22", "BCN22"));
+        assert!(!from_next_payer(&secondary, "ACME1", "OTHER"));
+        // An 835 without a payer id agrees with every claim and names no next payer.
+        assert!(!from_next_payer(&Party::default(), "ACME1", "BCN22"));
+        secondary.id = None;
+        secondary.references.push(crate::x12::era::Reference {
+            qualifier: "2U".into(),
+            value: "bcn22".into(),
+        });
+        assert!(from_next_payer(&secondary, "ACME1", "BCN22"));
     }
 }

@@ -6,6 +6,7 @@
 pub mod allocate;
 pub mod build;
 pub mod forms;
+pub mod list_routes;
 pub mod model;
 pub mod payment_routes;
 pub mod payments;
@@ -30,5 +31,6 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(routes::get_statement)
         .service(payment_routes::post_patient_payment)
         .service(payment_routes::list_patient_payments)
-        .service(payment_routes::post_patient_refund);
+        .service(payment_routes::post_patient_refund)
+        .service(list_routes::list_patient_statements);
 }

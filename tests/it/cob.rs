@@ -18,7 +18,7 @@ use medbill::auth::roles::Role;
 use serde_json::{json, Value};
 
 /// A submitted two-line claim (99213-25 at 12,500 cents, 93000 at 5,000) from `body`.
-async fn claim_from(app: &TestApp, mut body: Value) -> String {
+pub(crate) async fn claim_from(app: &TestApp, mut body: Value) -> String {
     body["lines"] = json!([
         {"code": "99213", "modifiers": ["25"], "charge_cents": 12500, "diagnosis_pointers": [1]},
         {"code": "93000", "charge_cents": 5000, "diagnosis_pointers": [1]}
@@ -29,7 +29,7 @@ async fn claim_from(app: &TestApp, mut body: Value) -> String {
     id
 }
 
-fn submitted(app: &TestApp, id: &str) {
+pub(crate) fn submitted(app: &TestApp, id: &str) {
     sql(
         app,
         &format!("UPDATE claims SET status = 'submitted' WHERE id = '{id}'"),
@@ -37,7 +37,7 @@ fn submitted(app: &TestApp, id: &str) {
 }
 
 /// A payer (Beacon Mutual, or `name`) and the patient's coverage with it at `priority`.
-async fn coverage(
+pub(crate) async fn coverage(
     app: &TestApp,
     fx: &Fx,
     name: &str,
@@ -62,17 +62,17 @@ async fn coverage(
     payer
 }
 
-async fn ready(app: &TestApp, mrn: &str) -> Fx {
+pub(crate) async fn ready(app: &TestApp, mrn: &str) -> Fx {
     let fx = fixture(app, mrn).await;
     address_billing(app, &fx).await;
     fx
 }
 
-fn adj(group: &str, reason: &str, cents: i64) -> Value {
+pub(crate) fn adj(group: &str, reason: &str, cents: i64) -> Value {
     json!({"group": group, "reason": reason, "amount_cents": cents})
 }
 
-async fn pay(app: &TestApp, id: &str, body: &Value) -> Value {
+pub(crate) async fn pay(app: &TestApp, id: &str, body: &Value) -> Value {
     let r = app
         .post(&format!("/v1/claims/{id}/payments"), Role::Billing, body)
         .await;
@@ -93,7 +93,7 @@ async fn next_payer(app: &TestApp, id: &str) -> crate::common::Resp {
 
 /// The primary pays part of both lines: 8,000 (CO 45 2,500, PR 2 2,000) and 3,000 (CO 45
 /// 1,000, PR 1 1,000): 3,000 is left to the patient.
-fn partial_primary() -> Value {
+pub(crate) fn partial_primary() -> Value {
     json!({"payment_ref": "P1", "paid_on": days_ago(2), "payer_claim_number": "ACME77", "lines": [
         {"line_number": 1, "paid_cents": 8000, "adjustments": [adj("CO", "45", 2500), adj("PR", "2", 2000)]},
         {"line_number": 2, "paid_cents": 3000, "adjustments": [adj("CO", "45", 1000), adj("PR", "1", 1000)]}
@@ -101,17 +101,17 @@ fn partial_primary() -> Value {
 }
 
 #[derive(QueryableByName, Debug, PartialEq)]
-struct Open {
+pub(crate) struct Open {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
-    payer: i64,
+    pub payer: i64,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
-    patient: i64,
+    pub patient: i64,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
-    next: i64,
+    pub next: i64,
 }
 
 /// The open buckets of one claim (all claims when `None`), summed in SQL.
-fn open(app: &TestApp, claim: Option<&str>) -> Open {
+pub(crate) fn open(app: &TestApp, claim: Option<&str>) -> Open {
     let filter = claim.map_or(String::new(), |c| format!("WHERE claim_id = '{c}'"));
     diesel::sql_query(format!(
         "SELECT CAST(COALESCE(SUM(payer_cents), 0) AS bigint) AS payer, \
@@ -122,7 +122,7 @@ fn open(app: &TestApp, claim: Option<&str>) -> Open {
     .unwrap()
 }
 
-fn o(payer: i64, patient: i64, next: i64) -> Open {
+pub(crate) fn o(payer: i64, patient: i64, next: i64) -> Open {
     Open {
         payer,
         patient,

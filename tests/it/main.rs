@@ -20,6 +20,7 @@ mod claims;
 mod claims_x12valid;
 mod cli;
 mod cob;
+mod cob_batch;
 mod code_reload;
 mod codeset_search_quality;
 mod codesets;

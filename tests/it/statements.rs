@@ -376,6 +376,44 @@ async fn statement_run(app: TestApp) {
         )
         .await;
     assert_eq!(r.body["created"].as_array().unwrap().len(), 1, "{}", r.body);
+    let newest = r.body["created"][0]["statement_id"].clone();
+
+    // Each patient's statements, newest first; every one listed is an audited read.
+    let reads = app.count("audit_log WHERE resource_type = 'statement' AND action = 'read'");
+    let r = app
+        .get(
+            &format!("/v1/patients/{}/statements", a.patient),
+            Role::FrontDesk,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let items = r.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{}", r.body);
+    assert_eq!(items[0]["id"], newest, "{}", r.body);
+    assert_eq!(items[1]["amount_due_cents"], 3000);
+    assert!(items[0]["due_date"].is_string() && items[0]["created_by"].is_string());
+    assert_eq!(
+        app.count("audit_log WHERE resource_type = 'statement' AND action = 'read'"),
+        reads + 2
+    );
+    let r = app
+        .get(
+            &format!("/v1/patients/{}/statements", b.patient),
+            Role::Billing,
+        )
+        .await;
+    assert_eq!(r.body["items"], json!([]), "{}", r.body);
+    let r = app
+        .get(
+            &format!("/v1/patients/{}/statements", uuid::Uuid::new_v4()),
+            Role::Billing,
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    let r = app
+        .get(&format!("/v1/patients/{}/statements", a.patient), Role::Lab)
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
 }
 
 async fn payments_oldest_first_named_lines_and_refunds(app: TestApp) {

@@ -1,0 +1,87 @@
+//! `POST /v1/claims/next-payer/batch`: bill the next payer of many adjudicated claims in one
+//! request, each item whole or not at all, answered per item.
+
+use actix_web::{post, web, HttpResponse};
+use serde::Deserialize;
+
+use super::batch;
+use crate::auth::roles::Permission;
+use crate::claims::batch::{BatchOutcome, BatchResult, MAX_ITEMS};
+use crate::claims::model::{ClaimId, ClaimSummary};
+use crate::error::{ApiError, ApiResult};
+use crate::http::{JsonBody, RequestCtx};
+use crate::state::AppState;
+
+/// Claims loaded, planned and written together per write transaction. A group's few
+/// statements (about seven reads and eight multi-row writes) are shared by its claims; a
+/// group keeps SQLite's single write lock for well under a second.
+pub const GROUP: usize = 250;
+
+/// Body of `POST /v1/claims/next-payer/batch`.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NextPayerBatch {
+    /// The adjudicated claims whose next payer to bill (1 to 1,000).
+    #[schema(min_items = 1, max_items = 1000, value_type = Vec<uuid::Uuid>)]
+    pub claim_ids: Vec<ClaimId>,
+}
+
+/// Bills the next payer of each of `ids` on one pooled connection (see [`batch::bill_many`]).
+pub fn bill_many(state: &AppState, ctx: &RequestCtx, ids: &[ClaimId]) -> ApiResult<BatchResult> {
+    let mut conn = state.pool.get()?;
+    let items: Vec<(ClaimId, Option<i32>)> = ids.iter().map(|id| (*id, None)).collect();
+    let results: Vec<BatchOutcome> = batch::bill_many(&mut conn, ctx, &items, GROUP)
+        .into_iter()
+        .enumerate()
+        .map(|(index, r)| match r {
+            Ok(row) => BatchOutcome {
+                index,
+                outcome: "created",
+                claim: Some(ClaimSummary::from(row)),
+                problem: None,
+            },
+            Err(e) => BatchOutcome {
+                index,
+                outcome: "failed",
+                claim: None,
+                problem: Some(e.problem()),
+            },
+        })
+        .collect();
+    let failed = results.iter().filter(|r| r.problem.is_some()).count();
+    Ok(BatchResult {
+        succeeded: results.len() - failed,
+        failed,
+        results,
+    })
+}
+
+/// Bill the next payer of many adjudicated claims (1 to 1,000), as
+/// `POST /v1/claims/{id}/next-payer` does for one: each item builds a `validated` claim for
+/// the patient's next coverage and moves the open balance to it, whole or not at all. 200 with
+/// each item's outcome (`created` with the new claim, or `failed` with the problem a single
+/// call would have answered, e.g. a 409 for a crossed-over claim).
+#[utoipa::path(post, path = "/v1/claims/next-payer/batch", tag = "claims",
+    request_body = NextPayerBatch,
+    responses((status = 200, body = BatchResult), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/v1/claims/next-payer/batch")]
+pub async fn next_payer_batch(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    body: JsonBody<NextPayerBatch>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::ClaimWrite)?;
+    let ids = body.value.claim_ids;
+    let n = ids.len();
+    if !(1..=MAX_ITEMS).contains(&n) {
+        return Err(ApiError::invalid_field(
+            "/claim_ids",
+            "batch_size",
+            format!("send 1 to {MAX_ITEMS} claims per request (got {n}); split larger batches"),
+        ));
+    }
+    let result = web::block(move || bill_many(&state, &ctx, &ids)).await??;
+    Ok(HttpResponse::Ok().json(result))
+}
