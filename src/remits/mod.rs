@@ -14,6 +14,7 @@ pub mod posting_service;
 pub mod routes;
 pub mod store;
 pub mod unmatched;
+pub mod upload;
 
 pub use adjudication::{Adjustment, ClaimAdjudication, LineAdjudication, LineMatch};
 pub use posting_batch::PostingBatch;

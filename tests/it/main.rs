@@ -52,6 +52,7 @@ mod problem_bodies;
 mod providers;
 mod remittance;
 mod remittance_fixtures;
+mod remittance_plb;
 mod remittance_reliability;
 mod scrub_history;
 mod sftp;
