@@ -6,6 +6,7 @@ pub mod balance;
 pub mod charges;
 pub mod model;
 pub mod provider;
+pub mod replacement;
 pub mod routes;
 pub mod store;
 pub mod transfer;

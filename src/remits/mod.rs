@@ -3,6 +3,7 @@
 //! docs/remittance.md.
 
 pub mod adjudication;
+pub mod claim_updates;
 pub mod import;
 pub mod inbox;
 pub mod manual;

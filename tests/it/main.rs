@@ -54,6 +54,7 @@ mod remittance;
 mod remittance_fixtures;
 mod remittance_plb;
 mod remittance_reliability;
+mod replacement_balance;
 mod scrub_history;
 mod sftp;
 mod sftp_fx;
