@@ -106,6 +106,7 @@ use exact::ExactPlumbing;
         crate::ledger::routes::patient_balance,
         crate::reports::routes::aging_report,
         crate::reports::routes::denials_view,
+        crate::reports::routes::deposit_report,
         // receivables (end)
         // frequency rules (begin)
         crate::frequency::routes::create_rule,

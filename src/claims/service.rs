@@ -338,13 +338,36 @@ pub fn supersede_in(
 ) -> ApiResult<ClaimDoc> {
     let orig = load_claim(conn, id)?;
     let from = status::stored(&orig.status)?;
+    // An adjudicated claim (paid, denied, ...) is corrected by a replacement or withdrawn by a
+    // void too: its open balance is closed below and the payer's answer to the new claim posts
+    // on the new claim.
     let (verb, allowed): (&str, &[Status]) = if frequency == "7" {
         (
             "be replaced",
-            &[Status::Submitted, Status::Accepted, Status::Rejected],
+            &[
+                Status::Submitted,
+                Status::Accepted,
+                Status::Rejected,
+                Status::Paid,
+                Status::PartiallyPaid,
+                Status::Denied,
+                Status::Forwarded,
+                Status::Reversed,
+            ],
         )
     } else {
-        ("be voided", &[Status::Submitted, Status::Accepted])
+        (
+            "be voided",
+            &[
+                Status::Submitted,
+                Status::Accepted,
+                Status::Paid,
+                Status::PartiallyPaid,
+                Status::Denied,
+                Status::Forwarded,
+                Status::Reversed,
+            ],
+        )
     };
     if !allowed.contains(&from) {
         return Err(status::conflict(from, verb));
@@ -402,12 +425,24 @@ pub fn supersede_in(
         reason: reason.unwrap_or_else(|| format!("{what} claim {id}")),
     };
     let row = store_new(conn, ctx, &enc, &snap, origin)?;
+    // The superseded claim owes nothing any more: the replacement is charged on its own (a
+    // void charges nothing), so the original's open balance is closed, not owed twice.
+    let closed = crate::ledger::replacement::close_original(
+        conn,
+        &orig,
+        row.id,
+        frequency,
+        &ctx.caller.actor,
+    )?;
     let note = store::event(
         id,
         Some(from.as_str()),
         from.as_str(),
         &ctx.caller.actor,
-        Some(format!("claim {} {what} this claim", row.id)),
+        Some(format!(
+            "claim {} {what} this claim; its open balance of {closed} cents is closed",
+            row.id
+        )),
         &[],
     );
     store::insert_events(conn, &[note])?;

@@ -76,3 +76,26 @@ diesel::allow_tables_to_appear_in_same_query!(
     ledger_denials,
     claims
 );
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::*;
+
+    /// PLB provider-level adjustments (migration 2026-12-02-000101_remit_provider_adjustments).
+    ledger_provider_adjustments (id) {
+        id -> PortableUuid,
+        remittance_id -> PortableUuid,
+        payer_id -> Nullable<PortableUuid>,
+        payer_key -> Text,
+        trace_number -> Text,
+        position -> Integer,
+        provider_identifier -> Text,
+        fiscal_period_date -> Nullable<Date>,
+        reason_code -> Text,
+        reference -> Nullable<Text>,
+        amount_cents -> BigInt,
+        paid_on -> Nullable<Date>,
+        created_at -> PortableTimestamp,
+        created_by -> Text,
+    }
+}

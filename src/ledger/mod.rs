@@ -5,6 +5,8 @@
 pub mod balance;
 pub mod charges;
 pub mod model;
+pub mod provider;
+pub mod replacement;
 pub mod routes;
 pub mod store;
 pub mod transfer;

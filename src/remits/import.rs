@@ -50,6 +50,9 @@ pub struct PaymentOutcome {
     pub claims_posted: i32,
     /// CLPs sent to the unmatched queue.
     pub claims_unmatched: i32,
+    /// PLB reason/amount pairs posted to the ledger now (0 for a duplicate, an out-of-balance
+    /// payment, or a payment whose PLB an earlier file posted).
+    pub provider_adjustments_posted: i32,
 }
 
 /// What importing one 835 file did.
@@ -132,6 +135,7 @@ fn outcome_of(row: &RemittanceRow, duplicate: bool) -> PaymentOutcome {
         claims_total: row.claims_total,
         claims_posted: row.claims_posted,
         claims_unmatched: row.claims_unmatched,
+        provider_adjustments_posted: 0,
     }
 }
 
@@ -232,6 +236,7 @@ fn import_payment(
     }
     batch.flush(conn)?;
     auto_bill_posted(conn, ctx, &mut postings, posted)?;
+    let plb_posted = post_provider_adjustments(conn, ctx, &row, p, &claims, &mut warnings)?;
     row.claims_unmatched = i32::try_from(queue.len()).unwrap_or(i32::MAX);
     row.claims_posted = row.claims_total - row.claims_unmatched;
     row.status = match (row.claims_unmatched, row.claims_posted) {
@@ -249,19 +254,111 @@ fn import_payment(
     row.postings = json(&postings)?;
     store::insert_unmatched(conn, &queue)?;
     store::finish(conn, &row)?;
-    record_events(conn, &row)?;
-    Ok(outcome_of(&row, false))
+    record_events(conn, &row, p, plb_posted)?;
+    let mut out = outcome_of(&row, false);
+    out.provider_adjustments_posted = i32::try_from(plb_posted).unwrap_or(i32::MAX);
+    Ok(out)
 }
 
-/// `remittance.posted` when claims were posted, `remittance.unmatched` when some went to the
+/// Posts the payment's PLB pairs to the ledger (provider level, tied to the remittance and the
+/// payer, not to a claim), unless the same payment (payer, trace number) posted them from an
+/// earlier file. Answers how many were posted now.
+fn post_provider_adjustments(
+    conn: &mut AnyConnection,
+    ctx: &RequestCtx,
+    row: &RemittanceRow,
+    p: &Payment,
+    claims: &HashMap<String, Candidate>,
+    warnings: &mut Vec<String>,
+) -> ApiResult<usize> {
+    use crate::ledger::model::RemittanceRef;
+    use crate::ledger::provider::{self, PaymentKey};
+    if p.provider_adjustments.is_empty() {
+        return Ok(0);
+    }
+    let payer_key = row.payer_identifier.as_deref().unwrap_or(&row.sender_id);
+    let key = PaymentKey {
+        remittance_id: RemittanceRef(row.id.0),
+        payer_id: payment_payer(conn, claims, row.payer_identifier.as_deref())?,
+        payer_key,
+        trace_number: &row.trace_number,
+        paid_on: row.payment_date,
+    };
+    let rows = provider::rows_of(
+        &key,
+        &p.provider_adjustments,
+        row.received_at,
+        &ctx.caller.actor,
+    );
+    let (rows, now) = provider::post(conn, rows)?;
+    if !now {
+        let first = rows.first().map(|r| r.remittance_id.to_string());
+        warnings.push(format!(
+            "provider-level adjustments (PLB) of this payment were posted with remittance {}: not posted again",
+            first.unwrap_or_default()
+        ));
+        return Ok(0);
+    }
+    audit_store::insert(
+        conn,
+        &[AuditEntry::success(
+            ctx,
+            "post",
+            "provider_adjustment",
+            Some(row.id.to_string()),
+        )],
+    )?;
+    Ok(rows.len())
+}
+
+/// The payer a payment's provider-level money is owed by or to: the one payer of its matched
+/// claims, else the one payer whose EDI id the 835 names; none when that cannot be told.
+fn payment_payer(
+    conn: &mut AnyConnection,
+    claims: &HashMap<String, Candidate>,
+    edi_id: Option<&str>,
+) -> ApiResult<Option<PayerId>> {
+    let mut ids: Vec<PayerId> = claims.values().map(|c| c.payer_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() == 1 {
+        return Ok(ids.first().copied());
+    }
+    if !ids.is_empty() {
+        return Ok(None);
+    }
+    let Some(edi_id) = edi_id else {
+        return Ok(None);
+    };
+    use crate::db::schema::payers as py;
+    let found: Vec<PayerId> = py::table
+        .filter(py::edi_payer_id.eq(edi_id))
+        .select(py::id)
+        .limit(2)
+        .load(conn)?;
+    Ok(if found.len() == 1 {
+        found.first().copied()
+    } else {
+        None
+    })
+}
+
+/// `remittance.posted` when claims or PLB were posted, `remittance.unmatched` when some went to the
 /// unmatched queue (both for a partly matched payment).
-fn record_events(conn: &mut AnyConnection, row: &RemittanceRow) -> ApiResult<()> {
+fn record_events(
+    conn: &mut AnyConnection,
+    row: &RemittanceRow,
+    p: &Payment,
+    plb_posted: usize,
+) -> ApiResult<()> {
     use crate::events::{self, types};
+    let plb_cents: i64 = p.provider_adjustments.iter().map(|a| a.amount_cents).sum();
     let data = serde_json::json!({
         "remittance_id": row.id, "status": row.status, "claims_total": row.claims_total,
         "claims_posted": row.claims_posted, "claims_unmatched": row.claims_unmatched,
+        "provider_adjustments_posted": plb_posted, "provider_adjustments_cents": plb_cents,
     });
-    if row.claims_posted > 0 {
+    if row.claims_posted > 0 || plb_posted > 0 {
         events::record(
             conn,
             types::REMITTANCE_POSTED,

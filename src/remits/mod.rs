@@ -3,6 +3,7 @@
 //! docs/remittance.md.
 
 pub mod adjudication;
+pub mod claim_updates;
 pub mod import;
 pub mod inbox;
 pub mod manual;
@@ -14,6 +15,7 @@ pub mod posting_service;
 pub mod routes;
 pub mod store;
 pub mod unmatched;
+pub mod upload;
 
 pub use adjudication::{Adjustment, ClaimAdjudication, LineAdjudication, LineMatch};
 pub use posting_batch::PostingBatch;

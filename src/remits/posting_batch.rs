@@ -2,7 +2,7 @@
 //! their ledger entries are read once (in chunks, the claim rows locked on PostgreSQL), each
 //! adjudication is checked and planned in memory against that state, and what it writes is
 //! collected and stored at [`PostingBatch::flush`] as multi-row inserts plus one claim update
-//! per claim touched. One claim posted per statement round trip was what made a 10,000-claim
+//! statement per 500 claims touched (`claim_updates`). One claim posted per statement round trip was what made a 10,000-claim
 //! payment slow, above all on PostgreSQL (docs/performance.md).
 //!
 //! A refused posting stages nothing, so callers need no savepoint per claim: the claims before
@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::adjudication::{ClaimAdjudication, REVERSAL};
+use super::claim_updates::{self, ClaimUpdate};
 use super::post;
 use super::posting_service::{invalid, next_status, PostingOutcome, RESOURCE};
 use crate::audit::{store as audit_store, AuditEntry};
@@ -27,7 +28,7 @@ use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
 use crate::http::RequestCtx;
 use crate::ledger::model::{DenialRow, EntryId, EntryRow, PlannedEntry, PostingId, PostingRow};
-use crate::ledger::store;
+use crate::ledger::{replacement, store};
 
 /// Claims read per statement (bound parameters stay far under both backends' limits).
 const CHUNK: usize = 500;
@@ -43,6 +44,9 @@ struct ClaimState {
     /// A next payer's claim (secondary, tertiary): the earlier payers' share is on the earlier
     /// claim, so its remittance is prepared by `cob::posting` first.
     next_payer: bool,
+    /// The claim that replaces or voids this one, with the closure reason: what a posting
+    /// reopens here is closed again (ledger::replacement).
+    superseded_by: Option<(ClaimId, &'static str)>,
 }
 
 /// Postings of many claims, checked in memory and written together at [`flush`](Self::flush).
@@ -89,6 +93,7 @@ impl PostingBatch {
                     postings: Vec::new(),
                     entries: Vec::new(),
                     next_payer: false,
+                    superseded_by: None,
                 };
                 claims.insert(state.claim.id, state);
             }
@@ -99,6 +104,16 @@ impl PostingBatch {
             for id in followers {
                 if let Some(s) = claims.get_mut(&id) {
                     s.next_payer = true;
+                }
+            }
+            let superseding: Vec<(Option<ClaimId>, ClaimId, String)> = cl::table
+                .filter(cl::replaces_claim_id.eq_any(chunk))
+                .filter(cl::status.ne(status::Status::Superseded.as_str()))
+                .select((cl::replaces_claim_id, cl::id, cl::frequency))
+                .load(conn)?;
+            for (orig, by, frequency) in superseding {
+                if let Some(s) = orig.and_then(|o| claims.get_mut(&o)) {
+                    s.superseded_by = Some((by, replacement::reason_for(&frequency)));
                 }
             }
             let postings: Vec<PostingRow> = lp::table
@@ -203,7 +218,7 @@ impl PostingBatch {
             .map_err(invalid)?;
             (plan.entries, plan.denials, plan.warnings)
         };
-        let rows: Vec<EntryRow> = planned
+        let mut rows: Vec<EntryRow> = planned
             .iter()
             .map(|e| {
                 store::row_of(
@@ -217,6 +232,20 @@ impl PostingBatch {
                 )
             })
             .collect();
+        if let Some((by, reason)) = state.superseded_by {
+            // A replaced or voided claim stays closed: what this posting reopens (a reversal)
+            // is closed again, what it settles gives back the closure.
+            let mut after = state.entries.clone();
+            after.extend(rows.iter().cloned());
+            rows.extend(replacement::closing_rows(
+                claim,
+                &after,
+                by,
+                reason,
+                posting.created_at,
+                &ctx.caller.actor,
+            ));
+        }
         // The status the claim moves to, decided over its postings and entries with these in.
         let mut postings_after = state.postings.clone();
         postings_after.push(posting.clone());
@@ -295,32 +324,26 @@ impl PostingBatch {
     }
 
     /// Writes everything staged: postings, entries, denials, history events and audit rows as
-    /// multi-row inserts, then each touched claim's status and version. Call inside the
-    /// transaction `load` ran in.
+    /// multi-row inserts, then the touched claims' statuses and versions (one statement per 500
+    /// claims). Call inside the transaction `load` ran in.
     pub fn flush(self, conn: &mut AnyConnection) -> ApiResult<()> {
         store::insert_postings(conn, &self.postings)?;
         store::insert_entries(conn, &self.entries)?;
         store::insert_denials(conn, &self.denials)?;
         claim_store::insert_events(conn, &self.events)?;
         audit_store::insert(conn, &self.audit)?;
-        let now = Timestamp::now();
-        for id in &self.touched {
-            let Some(s) = self.claims.get(id) else {
-                continue;
-            };
-            let n = diesel::update(cl::table.find(*id).filter(cl::version.eq(s.loaded_version)))
-                .set((
-                    cl::status.eq(&s.claim.status),
-                    cl::version.eq(s.claim.version),
-                    cl::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-            if n == 0 {
-                // Another writer changed the claim after it was read (not possible under the
-                // lock or SQLite's write transaction, but never overwrite it silently).
-                return Err(ApiError::stale(s.loaded_version + 1));
-            }
-        }
+        let updates: Vec<ClaimUpdate> = self
+            .touched
+            .iter()
+            .filter_map(|id| self.claims.get(id))
+            .map(|s| ClaimUpdate {
+                id: s.claim.id,
+                loaded_version: s.loaded_version,
+                version: s.claim.version,
+                status: s.claim.status.clone(),
+            })
+            .collect();
+        claim_updates::write(conn, &updates)?;
         Ok(())
     }
 }

@@ -17,6 +17,8 @@ use crate::http::pagination::{self, Page};
 use crate::http::reads::{audit_phi_reads, with_conn};
 use crate::http::versioning::if_match;
 use crate::http::{JsonBody, RequestCtx};
+use crate::ledger::provider::{self, ProviderAdjustmentDoc};
+use crate::reports::deposits::{self, Deposit};
 use crate::state::AppState;
 use crate::x12::era::{BalanceCheck, ProviderAdjustment};
 
@@ -64,8 +66,14 @@ pub struct RemittanceDoc {
     pub claims_unmatched: i32,
     /// What happened to each CLP.
     pub postings: Vec<ClaimPosting>,
-    /// PLB provider-level adjustments.
+    /// PLB provider-level adjustments as the 835 gives them.
     pub provider_adjustments: Vec<ProviderAdjustment>,
+    /// The PLB pairs as posted to the ledger (provider level, not claim level), with their
+    /// meaning; posted with an earlier remittance when the same payment came in an earlier file;
+    /// empty when not posted (an out-of-balance payment).
+    pub provider_adjustments_posted: Vec<ProviderAdjustmentDoc>,
+    /// The deposit against Σ claim payments − Σ PLB, and how much of each is in the ledger.
+    pub reconciliation: Deposit,
     /// Reader and matcher warnings.
     pub warnings: Vec<String>,
     /// When imported.
@@ -97,7 +105,11 @@ pub struct RemittanceSummary {
     pub received_at: Timestamp,
 }
 
-fn doc(row: &RemittanceRow) -> ApiResult<RemittanceDoc> {
+fn doc(
+    row: &RemittanceRow,
+    posted: Vec<ProviderAdjustmentDoc>,
+    reconciliation: Deposit,
+) -> ApiResult<RemittanceDoc> {
     let bad = |_| ApiError::internal();
     let payment: crate::x12::era::Payment = serde_json::from_str(&row.parsed).map_err(bad)?;
     Ok(RemittanceDoc {
@@ -119,14 +131,17 @@ fn doc(row: &RemittanceRow) -> ApiResult<RemittanceDoc> {
         claims_unmatched: row.claims_unmatched,
         postings: serde_json::from_str(&row.postings).map_err(bad)?,
         provider_adjustments: payment.provider_adjustments,
+        provider_adjustments_posted: posted,
+        reconciliation,
         warnings: serde_json::from_str(&row.warnings).map_err(bad)?,
         received_at: row.received_at,
         version: row.version,
     })
 }
 
-/// Import an 835 (body `application/edi-x12`, at most 1 MiB; larger files go through the
-/// clearinghouse inbox or `medbill remits import`). Idempotent: a payment already imported
+/// Import an 835 (body `application/edi-x12`, at most `MEDBILL_REMIT_MAX_BYTES`, 16 MiB by
+/// default: 413 above it; larger files go through the clearinghouse inbox or
+/// `medbill remits import`). Idempotent: a payment already imported
 /// (same sender, interchange, transaction set and trace number) is reported `duplicate` and
 /// not posted again. An out-of-balance payment is stored, flagged and not posted.
 #[utoipa::path(post, path = "/v1/remittances", tag = "remittances",
@@ -141,7 +156,7 @@ pub async fn import_remittance(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::ClaimWrite)?;
     let ct = req
@@ -162,7 +177,8 @@ pub async fn import_remittance(
             "send the 835 as application/edi-x12",
         ));
     }
-    let text = String::from_utf8(body.to_vec()).map_err(|_| {
+    let body = super::upload::read_body(&req, payload, super::upload::max_bytes()).await?;
+    let text = String::from_utf8(body).map_err(|_| {
         ApiError::invalid_field("", "encoding", "an 835 must be ASCII (UTF-8) text")
     })?;
     let outcome = with_conn(&state, move |c| {
@@ -252,10 +268,19 @@ pub async fn get_remittance(
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::ClaimRead)?;
     let id = id.into_inner();
-    let row = with_conn(&state, move |c| Ok(store::find(c, id)?))
-        .await?
-        .ok_or_else(|| ApiError::not_found("remittance"))?;
-    let d = doc(&row)?;
+    let d = with_conn(&state, move |c| {
+        let row = store::find(c, id)?.ok_or_else(|| ApiError::not_found("remittance"))?;
+        let key = row.payer_identifier.as_deref().unwrap_or(&row.sender_id);
+        let posted = provider::of_payment(c, key, &row.trace_number)?;
+        let reconciliation =
+            deposits::of_remittance(c, id)?.ok_or_else(|| ApiError::not_found("remittance"))?;
+        doc(
+            &row,
+            posted.iter().map(Into::into).collect(),
+            reconciliation,
+        )
+    })
+    .await?;
     audit_phi_reads(&state, &ctx, "read", import::RESOURCE, [d.id.to_string()]).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, format!("\"{}\"", d.version)))

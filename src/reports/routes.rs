@@ -1,4 +1,5 @@
-//! Report routes: `GET /v1/reports/aging` (JSON or CSV) and `GET /v1/denials`.
+//! Report routes: `GET /v1/reports/aging` and `GET /v1/reports/deposits` (JSON or CSV) and
+//! `GET /v1/denials`.
 
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -7,6 +8,7 @@ use serde::Deserialize;
 
 use super::aging::{self, AgingQuery, AgingReport};
 use super::denials::{self, DenialGroup};
+use super::deposits::{self, DepositReport};
 use crate::auth::roles::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::http::reads::{audit_phi_reads, with_conn};
@@ -125,4 +127,59 @@ pub async fn denials_view(
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
     let groups = with_conn(&state, move |c| Ok(denials::open_denials(c, as_of)?)).await?;
     Ok(HttpResponse::Ok().json(groups))
+}
+
+/// Query parameters of `GET /v1/reports/deposits`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DepositParams {
+    /// First payment day, inclusive (default: 30 days before `to`).
+    pub from: Option<NaiveDate>,
+    /// Last payment day, inclusive (default: today, UTC).
+    pub to: Option<NaiveDate>,
+}
+
+/// Longest range of one deposit report, in days.
+const MAX_DEPOSIT_DAYS: i64 = 366;
+
+/// Deposit reconciliation: per 835 payment dated in `from..=to`, the deposit (BPR02) against
+/// Σ claim payments − Σ provider-level adjustments (PLB), and how much of each is posted in the
+/// ledger; `Accept: text/csv` gives CSV.
+#[utoipa::path(get, path = "/v1/reports/deposits", tag = "receivables", params(DepositParams),
+    responses((status = 200, content((DepositReport = "application/json"), (String = "text/csv"))),
+        (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/v1/reports/deposits")]
+pub async fn deposit_report(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+    req: HttpRequest,
+    q: web::Query<DepositParams>,
+) -> ApiResult<HttpResponse> {
+    ctx.require(Permission::ReceivablesRead)?;
+    let q = q.into_inner();
+    let to = q.to.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let from = q.from.unwrap_or(to - chrono::Duration::days(30));
+    if from > to {
+        return Err(ApiError::invalid_field(
+            "?from",
+            "invalid_range",
+            "from must not be after to",
+        ));
+    }
+    if (to - from).num_days() >= MAX_DEPOSIT_DAYS {
+        return Err(ApiError::invalid_field(
+            "?from",
+            "invalid_range",
+            format!("a deposit report covers at most {MAX_DEPOSIT_DAYS} days"),
+        ));
+    }
+    let report = with_conn(&state, move |c| Ok(deposits::run(c, from, to)?)).await?;
+    if wants_csv(&req) {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .body(deposits::csv(&report)));
+    }
+    Ok(HttpResponse::Ok().json(report))
 }

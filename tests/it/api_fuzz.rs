@@ -60,6 +60,9 @@ fn token(port: u16, password: &str) -> String {
 const KNOWN_FAILURES: &[&str] = &[
     // The endpoint grants tokens: generated credentials are refused (400 invalid_grant).
     "POST /v1/auth/token",
+    // Cross-field rule: from must not be after to and the range is at most 366 days (to
+    // defaults to today), which a schema cannot state; such dates get 422 naming ?from.
+    "GET /v1/reports/deposits",
     // An empty optional If-Match header gets 422 (the If-Match parser belongs to issue 10
     // item 8).
     "POST /v1/claims/{id}/queue",

@@ -16,7 +16,7 @@ use crate::common::fixtures::{fixture, Fx};
 use crate::common::{Resp, TestApp};
 
 /// A submitted two-line claim: 99213-25 at 12,500 cents and 93000 at 5,000; returns its id.
-async fn submitted_claim(app: &TestApp, fx: &Fx) -> String {
+pub(crate) async fn submitted_claim(app: &TestApp, fx: &Fx) -> String {
     let mut body = another_visit(fx);
     body["lines"] = json!([
         {"code": "99213", "modifiers": ["25"], "charge_cents": 12500, "diagnosis_pointers": [1]},
@@ -31,7 +31,7 @@ async fn submitted_claim(app: &TestApp, fx: &Fx) -> String {
     id
 }
 
-fn pcn(app: &TestApp, id: &str) -> String {
+pub(crate) fn pcn(app: &TestApp, id: &str) -> String {
     claim_field(app, id, "patient_control_number")
         .as_str()
         .unwrap()
@@ -39,7 +39,7 @@ fn pcn(app: &TestApp, id: &str) -> String {
 }
 
 /// An 835 interchange around `claims` (2100/2110 segments), with BPR02 `paid` dollars.
-fn era(isa13: u32, trace: &str, paid: &str, claims: &str) -> String {
+pub(crate) fn era(isa13: u32, trace: &str, paid: &str, claims: &str) -> String {
     let body: Vec<&str> = claims
         .lines()
         .map(str::trim)
@@ -68,7 +68,7 @@ fn era(isa13: u32, trace: &str, paid: &str, claims: &str) -> String {
     out.join("~\n") + "~\n"
 }
 
-async fn import(app: &TestApp, text: &str, role: Role) -> Resp {
+pub(crate) async fn import(app: &TestApp, text: &str, role: Role) -> Resp {
     let req = TestRequest::post()
         .uri("/v1/remittances")
         .insert_header(("authorization", format!("Bearer {}", app.token(role))))
