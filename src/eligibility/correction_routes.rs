@@ -70,13 +70,15 @@ pub async fn apply_correction(
                 patch.subscriber_last_name = fix.last_name.clone().map(Some);
                 patch.subscriber_birth_date = fix.birth_date.map(Some);
             }
-            let before = cv.version;
+            let (loaded, id) = (cv.version, cv.id);
             let mut next = patch.apply(cv, &patient).map_err(to_api_error)?;
-            next.version = before + 1;
-            next.updated_at = Timestamp::now();
-            if !coverages::store::save(c, &next)? {
-                return Err(ApiError::stale(before));
-            }
+            crate::db::versioned::save_next(
+                c,
+                loaded,
+                &mut next,
+                |c, n| Ok(coverages::store::save(c, n)?),
+                |c| Ok(coverages::store::find(c, id)?.map(|r| r.version)),
+            )?;
             store::mark_applied(c, row.id, Timestamp::now())?;
             let entries = [
                 AuditEntry::success(&ctx, "update", "coverage", Some(next.id.to_string())),

@@ -103,8 +103,23 @@ pub fn write(conn: &mut AnyConnection, updates: &[ClaimUpdate]) -> ApiResult<()>
         if changed != chunk.len() {
             // Another writer changed a claim after it was read (not possible under the row
             // lock or SQLite's write transaction, but never overwrite it silently).
-            let first = chunk.first().map_or(0, |u| u.loaded_version);
-            return Err(ApiError::stale(first + 1));
+            // Name the claim that moved and the version stored now (re-read, never guessed).
+            // (A claim another writer moved to exactly the version planned here cannot be told
+            // apart, so the first claim is named then.)
+            let mut moved = chunk.first();
+            for u in chunk {
+                let stored = crate::claims::store::find(conn, u.id)?.map(|r| r.version);
+                if stored != Some(u.version) {
+                    moved = Some(u);
+                    break;
+                }
+            }
+            let Some(u) = moved else {
+                return Err(ApiError::internal());
+            };
+            let stored =
+                crate::claims::store::find(conn, u.id)?.map_or(u.loaded_version, |r| r.version);
+            return Err(ApiError::stale(stored).with_extension("claim_id", serde_json::json!(u.id)));
         }
     }
     Ok(())

@@ -124,9 +124,20 @@ pub fn refresh_status(
     if to != from {
         status::check_transition(from, to)?;
     }
-    if !claim_store::set_status(conn, claim.id, from.as_str(), to.as_str(), None)? {
-        return Err(ApiError::stale(claim.version + 1));
-    }
+    crate::db::versioned::conditional(
+        conn,
+        claim.version,
+        |c| {
+            Ok(claim_store::set_status(
+                c,
+                claim.id,
+                from.as_str(),
+                to.as_str(),
+                None,
+            )?)
+        },
+        |c| Ok(claim_store::find(c, claim.id)?.map(|r| r.version)),
+    )?;
     if to != from {
         let e = claim_store::event(
             claim.id,

@@ -52,6 +52,16 @@ pub struct EndpointRow {
     pub updated_at: Timestamp,
 }
 
+impl crate::db::versioned::Versioned for EndpointRow {
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn stamp(&mut self, version: i32, at: Timestamp) {
+        self.version = version;
+        self.updated_at = at;
+    }
+}
+
 impl EndpointRow {
     /// The subscription patterns.
     pub fn patterns(&self) -> Vec<String> {

@@ -211,12 +211,13 @@ fn change(
     expect_version(cur.version, expected)?;
     let mut next = cur.clone();
     edit(&mut next)?;
-    next.version = cur.version + 1;
-    next.updated_at = Timestamp::now();
-    if !store::save(c, &next)? {
-        let now = store::find(c, id)?.map_or(cur.version, |r| r.version);
-        return Err(ApiError::stale(now));
-    }
+    crate::db::versioned::save_next(
+        c,
+        cur.version,
+        &mut next,
+        |c, n| Ok(store::save(c, n)?),
+        |c| Ok(store::find(c, id)?.map(|r| r.version)),
+    )?;
     audit(c, ctx, action, id)?;
     Ok(next)
 }
