@@ -15,7 +15,7 @@ use super::model::CobLink;
 use super::remit_facts::{facts, RemitFacts, StoredRemit};
 use super::service::{crossover, next_priority, subscriber, ADJUDICATED};
 use super::store as cob_store;
-use super::transfer;
+use crate::ledger::transfer;
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::claims::model::{ClaimEvent, ClaimId, ClaimRow};
 use crate::claims::service::{new_pcn, RESOURCE};

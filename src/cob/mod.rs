@@ -6,7 +6,7 @@
 //!   adds, [`remit_facts`]: MOA/MIA remarks, changed codes) -> its 2320/2430 facts;
 //! - [`to_x12`]: those facts -> the 837P writer's [`crate::x12::OtherPayer`];
 //! - [`batch`]: builds next payer claims of many claims with few statements (load once, plan
-//!   in memory, multi-row writes); [`transfer`] (pure) plans the ledger transfers;
+//!   in memory, multi-row writes); `ledger::transfer` (pure) plans the ledger transfers;
 //! - [`service`]: `next_payer_in` is a batch of one; [`auto`] queues it from a posting when
 //!   the payer asks;
 //! - [`crossover`]: the next payer's remittance of a claim its payer forwarded posts to the
@@ -28,7 +28,6 @@ pub mod routes;
 pub mod service;
 pub mod store;
 pub mod to_x12;
-pub mod transfer;
 
 use actix_web::web;
 

@@ -1,31 +1,30 @@
 //! Transfers between claims: when a claim goes to the next payer, what is still open on each
 //! line of the claim before it (the patient's share, a denied line's payer balance, what a
 //! forwarding payer left to the next one) moves to the same line of the next payer's claim.
+//! Pure: the secondary-claim batch (`cob::batch`) writes the rows with everything it stages.
 //!
 //! Two `transfer_to_payer` entries per line, equal and opposite: one closes the open buckets
 //! on the earlier claim, one opens the payer bucket on the next claim. Nothing is charged
 //! again, so the ledger balances over the chain of claims (charge = settled + open, summed
 //! over a primary claim and the claims that followed it).
 
-use super::model::{Buckets, EntryRow, Kind, PlannedEntry};
+use super::model::{Buckets, EntryRow, Kind, LineBalance, PlannedEntry};
 use super::store;
 use crate::claims::model::ClaimRow;
 use crate::db::types::Timestamp;
-use crate::db::AnyConnection;
 
-/// Moves every open balance of `from`'s lines to the payer bucket of `to`'s lines (same line
-/// numbers); returns the cents moved (0: nothing was open, nothing written).
-pub fn to_next_payer(
-    conn: &mut AnyConnection,
+/// The rows moving every open balance of `from`'s lines (`balances`) to the payer bucket of
+/// `to`'s lines (same line numbers), and the cents moved (0: nothing open, no rows).
+pub fn rows(
     from: &ClaimRow,
     to: &ClaimRow,
+    balances: &[LineBalance],
+    at: Timestamp,
     by: &str,
-) -> diesel::QueryResult<i64> {
-    let at = Timestamp::now();
-    let balances = store::line_balances(conn, from.id)?;
+) -> (Vec<EntryRow>, i64) {
     let mut rows: Vec<EntryRow> = Vec::new();
     let mut moved = 0;
-    for b in &balances {
+    for b in balances {
         // Only what is owed moves; a credit (a negative bucket) stays for a refund.
         let owed = Buckets {
             payer_cents: b.open.payer_cents.max(0),
@@ -66,6 +65,5 @@ pub fn to_next_payer(
             by,
         ));
     }
-    store::insert_entries(conn, &rows)?;
-    Ok(moved)
+    (rows, moved)
 }
