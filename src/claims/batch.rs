@@ -105,7 +105,8 @@ fn outcome(index: usize, done: &'static str, r: ApiResult<ClaimRow>) -> BatchOut
     }
 }
 
-fn check_size(n: usize, pointer: &str) -> ApiResult<()> {
+/// Refuses a batch of `n` items outside 1..=[`MAX_ITEMS`] (422 at `pointer`).
+pub fn check_size(n: usize, pointer: &str) -> ApiResult<()> {
     if (1..=MAX_ITEMS).contains(&n) {
         return Ok(());
     }

@@ -6,9 +6,9 @@ use serde::Deserialize;
 
 use super::batch;
 use crate::auth::roles::Permission;
-use crate::claims::batch::{BatchOutcome, BatchResult, MAX_ITEMS};
+use crate::claims::batch::{check_size, BatchOutcome, BatchResult};
 use crate::claims::model::{ClaimId, ClaimSummary};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
 
@@ -74,14 +74,7 @@ pub async fn next_payer_batch(
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::ClaimWrite)?;
     let ids = body.value.claim_ids;
-    let n = ids.len();
-    if !(1..=MAX_ITEMS).contains(&n) {
-        return Err(ApiError::invalid_field(
-            "/claim_ids",
-            "batch_size",
-            format!("send 1 to {MAX_ITEMS} claims per request (got {n}); split larger batches"),
-        ));
-    }
+    check_size(ids.len(), "/claim_ids")?;
     let result = web::block(move || bill_many(&state, &ctx, &ids)).await??;
     Ok(HttpResponse::Ok().json(result))
 }
