@@ -16,6 +16,19 @@ pub struct RequestCtx {
 }
 
 impl RequestCtx {
+    /// The service itself acting as `actor` (an inbox import, a worker step) with the admin
+    /// role and no request id, for work that no HTTP request started.
+    pub fn system(actor: &str) -> Self {
+        RequestCtx {
+            caller: Caller {
+                actor: actor.to_string(),
+                role: Role::Admin,
+                generation: None,
+            },
+            request_id: String::new(),
+        }
+    }
+
     /// Fails with 403 unless the caller's role allows `permission`.
     pub fn require(&self, permission: Permission) -> ApiResult<()> {
         if allows(self.caller.role, permission) {

@@ -214,17 +214,6 @@ fn take(conn: &mut AnyConnection, row: &mut CheckRow, status: &str) -> QueryResu
     Ok(n == 1)
 }
 
-fn worker_ctx() -> RequestCtx {
-    RequestCtx {
-        caller: crate::auth::tokens::Caller {
-            actor: super::inbox::INBOX.to_string(),
-            role: crate::auth::roles::Role::Admin,
-            generation: None,
-        },
-        request_id: String::new(),
-    }
-}
-
 /// Sends up to `limit` pending checks, oldest first. Over http each is claimed, exchanged
 /// (outside any transaction) and finished like a single check (event, audit); a failed
 /// exchange is a failed check, not an error of the step. For the file queue the 270s go into
@@ -243,7 +232,7 @@ pub fn send_pending(pool: &DbPool, channel: &Channel, limit: i64) -> Result<Send
     if rows.is_empty() {
         return Ok(report);
     }
-    let ctx = worker_ctx();
+    let ctx = RequestCtx::system(super::inbox::INBOX);
     match channel {
         Channel::FileQueue(dir) => {
             report.written = conn

@@ -13,8 +13,6 @@ use super::routes::RESOURCE;
 use super::service::finish;
 use super::store;
 use crate::audit::{store as audit_store, AuditEntry};
-use crate::auth::roles::Role;
-use crate::auth::tokens::Caller;
 use crate::db::{AnyConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
 use crate::http::RequestCtx;
@@ -47,22 +45,7 @@ pub fn is_271(name: &str, text: &str) -> bool {
     if name.to_ascii_lowercase().ends_with(".271") {
         return true;
     }
-    let t = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-    let Some(sep) = t.strip_prefix("ISA").and_then(|r| r.chars().next()) else {
-        return false;
-    };
-    t.contains(&format!("ST{sep}271{sep}"))
-}
-
-fn system_ctx() -> RequestCtx {
-    RequestCtx {
-        caller: Caller {
-            actor: INBOX.to_string(),
-            role: Role::Admin,
-            generation: None,
-        },
-        request_id: String::new(),
-    }
+    crate::x12::first_transaction_set_is(text, "271")
 }
 
 /// Applies one 271 text; `Err` only for database failures (the file then stays in place and is
@@ -77,7 +60,7 @@ pub fn apply_text(
     let Some(trace) = parsed.trace_number else {
         return Ok(("unreadable", None));
     };
-    let ctx = system_ctx();
+    let ctx = RequestCtx::system(INBOX);
     conn.write_transaction(|c| -> ApiResult<(&'static str, Option<String>)> {
         let Some(row) = store::find_by_trace(c, &trace)? else {
             return Ok(("unmatched", None));

@@ -7,8 +7,6 @@
 use std::path::Path;
 
 use super::import::{import_835, ImportOutcome};
-use crate::auth::roles::Role;
-use crate::auth::tokens::Caller;
 use crate::db::DbPool;
 use crate::http::RequestCtx;
 
@@ -27,22 +25,7 @@ pub enum FileOutcome {
 /// True when `text` is an X12 interchange whose first transaction set is an 835 (ST01), read
 /// with the element separator its ISA declares.
 pub fn is_835(text: &str) -> bool {
-    let t = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-    let Some(sep) = t.strip_prefix("ISA").and_then(|r| r.chars().next()) else {
-        return false;
-    };
-    t.contains(&format!("ST{sep}835{sep}"))
-}
-
-fn system_ctx() -> RequestCtx {
-    RequestCtx {
-        caller: Caller {
-            actor: REMITS.to_string(),
-            role: Role::Admin,
-            generation: None,
-        },
-        request_id: String::new(),
-    }
+    crate::x12::first_transaction_set_is(text, "835")
 }
 
 fn move_aside(dir: &Path, name: &str, sub: &str) -> Result<(), String> {
@@ -66,7 +49,7 @@ pub fn import_dir(pool: &DbPool, dir: &Path) -> Result<Vec<(String, FileOutcome)
         .collect();
     names.sort();
     let mut out = Vec::new();
-    let ctx = system_ctx();
+    let ctx = RequestCtx::system(REMITS);
     for name in names {
         let bytes =
             std::fs::read(dir.join(&name)).map_err(|e| format!("cannot read {name}: {e}"))?;

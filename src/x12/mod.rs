@@ -43,4 +43,5 @@ pub use cob::{CasAdjustment, LinePayment, OtherPayer};
 pub use cob_loops::MAX_OTHER_PAYERS;
 pub use codes::{Coded, Outcome};
 pub use error::{Problem, ReadError, X12Error};
+pub use parse::first_transaction_set_is;
 pub use writer::{write_837p, WriteOptions, VERSION_837P};

@@ -40,6 +40,16 @@ impl<'a> Seg<'a> {
     }
 }
 
+/// True when `text` is an X12 interchange whose first transaction set is `code` (ST01, e.g.
+/// "835"), read with the element separator its ISA declares; cheap enough to sort inbox files.
+pub fn first_transaction_set_is(text: &str, code: &str) -> bool {
+    let t = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    let Some(sep) = t.strip_prefix("ISA").and_then(|r| r.chars().next()) else {
+        return false;
+    };
+    t.contains(&format!("ST{sep}{code}{sep}"))
+}
+
 /// Splits an interchange into segments using the delimiters its ISA declares.
 pub(crate) fn segments(text: &str) -> Result<Vec<Seg<'_>>, ReadError> {
     let text = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
