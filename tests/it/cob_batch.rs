@@ -9,11 +9,7 @@
 //!   primary's decision instead of landing in the unmatched queue.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-
 use actix_web::test::TestRequest;
-use diesel::connection::{Connection, InstrumentationEvent};
 use medbill::auth::roles::Role;
 use medbill::auth::tokens::Caller;
 use medbill::claims::model::ClaimId;
@@ -22,6 +18,7 @@ use serde_json::{json, Value};
 
 use crate::claims_fx::{another_visit, assert_ledger_balances, claim_field, post_with, sql};
 use crate::cob::{claim_from, coverage, o, open, partial_primary, pay, ready};
+use crate::common::statements::counting_statements;
 use crate::common::{Resp, TestApp};
 
 /// `n` claims of the fixture patient, each paid in part by the primary (3,000 left to the
@@ -144,20 +141,7 @@ async fn batch_answers_per_item(app: TestApp) {
 /// Bills the next payer of `ids` through the batch path on one pooled connection; returns the
 /// SQL statements it ran (queries and transaction control).
 fn statements_of_batch(app: &TestApp, ids: &[String]) -> usize {
-    let count = Arc::new(AtomicUsize::new(0));
-    let seen = Arc::clone(&count);
     let mut conn = app.conn();
-    conn.set_instrumentation(move |e: InstrumentationEvent<'_>| {
-        if matches!(
-            e,
-            InstrumentationEvent::StartQuery { .. }
-                | InstrumentationEvent::BeginTransaction { .. }
-                | InstrumentationEvent::CommitTransaction { .. }
-                | InstrumentationEvent::RollbackTransaction { .. }
-        ) {
-            seen.fetch_add(1, Ordering::Relaxed);
-        }
-    });
     let ctx = RequestCtx {
         caller: Caller {
             actor: "user:batch".into(),
@@ -170,11 +154,11 @@ fn statements_of_batch(app: &TestApp, ids: &[String]) -> usize {
         .iter()
         .map(|id| (ClaimId::from(id.parse::<uuid::Uuid>().unwrap()), None))
         .collect();
-    let out =
-        medbill::cob::batch::bill_many(&mut conn, &ctx, &items, medbill::cob::batch_routes::GROUP);
-    conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+    let (out, count) = counting_statements(&mut conn, |c| {
+        medbill::cob::batch::bill_many(c, &ctx, &items, medbill::cob::batch_routes::GROUP)
+    });
     assert!(out.iter().all(Result::is_ok), "{out:?}");
-    count.load(Ordering::Relaxed)
+    count
 }
 
 async fn batch_statements_do_not_grow_per_claim(app: TestApp) {

@@ -8,7 +8,6 @@
 //!   price and scrub it again): the scrubber's history query runs once per build.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use diesel::connection::{Connection, InstrumentationEvent};
@@ -22,6 +21,7 @@ use crate::claims_fx::{
     signed_off, sql,
 };
 use crate::common::fixtures::{fixture, Fx};
+use crate::common::statements::counting_statements;
 use crate::common::TestApp;
 
 /// A submitted two-line claim (99213-25 at 125.00, 93000 at 50.00); returns (id, CLM01).
@@ -85,20 +85,7 @@ fn era(isa13: u32, pcns: &[String]) -> String {
 /// Imports `text` on one pooled connection and returns the SQL statements it ran (queries and
 /// transaction control: BEGIN, COMMIT, SAVEPOINT, RELEASE, ROLLBACK).
 fn statements_of_import(app: &TestApp, text: &str) -> usize {
-    let count = Arc::new(AtomicUsize::new(0));
-    let seen = Arc::clone(&count);
     let mut conn = app.conn();
-    conn.set_instrumentation(move |e: InstrumentationEvent<'_>| {
-        if matches!(
-            e,
-            InstrumentationEvent::StartQuery { .. }
-                | InstrumentationEvent::BeginTransaction { .. }
-                | InstrumentationEvent::CommitTransaction { .. }
-                | InstrumentationEvent::RollbackTransaction { .. }
-        ) {
-            seen.fetch_add(1, Ordering::Relaxed);
-        }
-    });
     let ctx = RequestCtx {
         caller: Caller {
             actor: "system:remits".into(),
@@ -107,10 +94,11 @@ fn statements_of_import(app: &TestApp, text: &str) -> usize {
         },
         request_id: String::new(),
     };
-    let out = medbill::remits::import::import_835(&mut conn, &ctx, "t.835", text).unwrap();
-    conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+    let (out, count) = counting_statements(&mut conn, |c| {
+        medbill::remits::import::import_835(c, &ctx, "t.835", text).unwrap()
+    });
     assert_eq!(out.payments[0].status, "posted", "{out:?}");
-    count.load(Ordering::Relaxed)
+    count
 }
 
 async fn payment_statements_do_not_grow_per_claim(app: TestApp) {

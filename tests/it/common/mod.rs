@@ -5,6 +5,7 @@
 
 pub mod fixtures;
 pub mod process;
+pub mod statements;
 
 use actix_web::http::header::HeaderMap;
 use actix_web::middleware::from_fn;
