@@ -35,6 +35,18 @@ fn quoted_name(msg: &str) -> Option<&str> {
 
 /// Parses `query` as `T`; on failure a 422 whose pointer is `?name` of the failing parameter.
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    // No parameter may carry a NUL: PostgreSQL refuses it in text, so it would fail as a 500
+    // deep in a query instead of as the caller's mistake.
+    if let Some((name, _)) =
+        form_urlencoded::parse(query.as_bytes()).find(|(k, v)| k.contains('\0') || v.contains('\0'))
+    {
+        let name = name.replace('\0', "");
+        return Err(ApiError::validation(vec![FieldError::new(
+            format!("?{name}"),
+            "invalid_parameter",
+            "parameters may not contain a NUL character",
+        )]));
+    }
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
         let path = e.path().to_string();
@@ -96,5 +108,11 @@ mod tests {
             parse_query::<Q>("active=true&limit=5").unwrap().limit,
             Some(5)
         );
+    }
+
+    #[test]
+    fn a_nul_in_a_parameter_is_refused_by_name() {
+        assert_eq!(pointer("q=x&npi=12%003"), "?npi");
+        assert_eq!(pointer("active=true&q=a%00"), "?q");
     }
 }
