@@ -110,7 +110,11 @@ fn authenticate(
                     "username and password are required",
                 ));
             };
-            let found = user_credentials(&mut conn, user.trim())?;
+            // No stored name holds a NUL (PostgreSQL cannot): such a name is simply unknown.
+            let found = match user.trim() {
+                name if name.contains('\0') => None,
+                name => user_credentials(&mut conn, name)?,
+            };
             (
                 "user",
                 found.map(|(id, h, r, v)| (id.to_string(), h, r, Some(v))),
@@ -129,7 +133,10 @@ fn authenticate(
                     ));
                 }
             };
-            let found = service_credentials(&mut conn, id.trim())?;
+            let found = match id.trim() {
+                id if id.contains('\0') => None,
+                id => service_credentials(&mut conn, id)?,
+            };
             (
                 "service",
                 found.map(|(id, h, r)| (id.to_string(), h, r, None)),

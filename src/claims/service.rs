@@ -325,8 +325,20 @@ pub fn queue_row_in(
     Ok(row)
 }
 
+/// The payer's claim number of the latest remittance posted on claim `id` (CLP07 of an 835, or
+/// the number given with a manual posting): what a replacement names when no 277CA gave one.
+fn remitted_claim_number(conn: &mut AnyConnection, id: ClaimId) -> ApiResult<Option<String>> {
+    let postings = crate::ledger::store::postings(conn, id)?;
+    Ok(postings
+        .into_iter()
+        .rev()
+        .filter_map(|p| p.payer_claim_number)
+        .map(|n| n.trim().to_string())
+        .find(|n| !n.is_empty()))
+}
+
 /// Builds a replacement (frequency 7) or void (8) of claim `id`, carrying the payer's claim
-/// number (the one given, else the one a 277CA reported).
+/// number (the one given, else the one a 277CA reported, else the latest remittance's).
 pub fn supersede_in(
     conn: &mut AnyConnection,
     codes: &CodeTables,
@@ -384,17 +396,21 @@ pub fn supersede_in(
             other.id
         )));
     }
-    let number = payer_claim_number
+    let given = payer_claim_number
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty())
-        .or_else(|| orig.payer_claim_number.clone())
-        .ok_or_else(|| {
+        .or_else(|| orig.payer_claim_number.clone());
+    let number = match given {
+        Some(n) => n,
+        None => remitted_claim_number(conn, id)?.ok_or_else(|| {
             ApiError::invalid_field(
                 "/payer_claim_number",
                 "required",
-                "the payer's claim number is needed (no 277CA reported one for this claim)",
+                "the payer's claim number is needed (no 277CA or remittance reported one for \
+                 this claim)",
             )
-        })?;
+        })?,
+    };
     let mut enc = load_encounter(conn, orig.encounter_id)?;
     // A replacement is rebuilt from the encounter's coding: a reopened encounter must be
     // signed off again first, and is billed again by the replacement.

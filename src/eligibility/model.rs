@@ -53,6 +53,19 @@ pub struct CheckRow {
     pub completed_at: Option<Timestamp>,
 }
 
+/// The document's schema of `service_types`: up to 10 codes of 1 or 2 letters or digits.
+fn service_types_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    let code = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(r"^ *[A-Za-z0-9]{1,2} *$"));
+    ArrayBuilder::new()
+        .items(code)
+        .max_items(Some(crate::eligibility::service::MAX_SERVICE_TYPES))
+        .examples([serde_json::json!(["30", "98"])])
+        .build()
+}
+
 /// The body of `POST /v1/coverages/{id}/eligibility`.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -62,7 +75,7 @@ pub struct CheckRequest {
     /// X12 service type codes (EQ01, 1-2 letters or digits; `30` plan coverage when absent,
     /// `98` office visit, ...); at most 10.
     #[serde(default)]
-    #[schema(example = json!(["30", "98"]))]
+    #[schema(schema_with = service_types_schema)]
     pub service_types: Vec<String>,
     /// The provider asking (an NPI the payer knows); by default the billing provider of the
     /// coverage's encounter on that date.

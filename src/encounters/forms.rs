@@ -24,6 +24,7 @@ pub struct NewEncounter {
     #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub date_of_service_to: Option<NaiveDate>,
     /// 2-digit CMS place of service code.
+    #[schema(pattern = r"^ *([0-9]{2})? *$", example = "11")]
     pub place_of_service: Option<String>,
     /// Rendering provider (an active provider with the rendering role).
     #[schema(value_type = Option<uuid::Uuid>)]
@@ -38,10 +39,16 @@ pub struct NewEncounter {
     #[schema(value_type = Option<uuid::Uuid>)]
     pub coverage_id: Option<CoverageId>,
     /// Free-text notes (up to 4000 characters).
+    #[schema(
+        max_length = 4000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub notes: Option<String>,
     /// ICD-10-CM codes in order, with or without the dot (needs the coding permission).
+    #[schema(schema_with = super::form_schemas::diagnoses)]
     pub diagnoses: Option<Vec<String>>,
     /// Service lines in order (needs the coding permission).
+    #[schema(max_items = 200)]
     pub lines: Option<Vec<LineInput>>,
 }
 
@@ -58,23 +65,33 @@ pub struct LineInput {
     pub code_system: Option<String>,
     /// Up to 4 two-character modifiers.
     #[serde(default)]
+    #[schema(schema_with = super::form_schemas::modifiers)]
     pub modifiers: Vec<String>,
     /// Units of service (default 1).
+    #[schema(minimum = 1, maximum = 9999)]
     pub units: Option<i32>,
     /// Charge in cents; when absent it is taken from the fee schedule.
+    #[schema(minimum = 0, maximum = 999_999_999)]
     pub charge_cents: Option<i64>,
     /// 1 to 4 positions (1-based) in the diagnosis list.
+    #[schema(schema_with = super::form_schemas::diagnosis_pointers)]
     pub diagnosis_pointers: Vec<i32>,
     /// The line's own date of service, within the encounter's dates.
     #[serde(default, deserialize_with = "crate::validation::ymd::option")]
     pub date_of_service: Option<NaiveDate>,
     /// The line's own place of service.
+    #[schema(pattern = r"^ *[0-9]{2} *$", example = "11")]
     pub place_of_service: Option<String>,
     /// National Drug Code: 11 digits (dashes allowed).
     pub ndc: Option<String>,
     /// Drug quantity (required with `ndc`).
+    #[schema(minimum = 0.001, exclusive_maximum = 1_000_000_000)]
     pub ndc_quantity: Option<f64>,
     /// F2, GR, ML, UN or ME (required with `ndc`).
+    #[schema(
+        pattern = r"^ *([Ff]2|[Gg][Rr]|[Mm][Ll]|[Uu][Nn]|[Mm][Ee]) *$",
+        example = "UN"
+    )]
     pub ndc_unit: Option<String>,
 }
 
@@ -92,7 +109,7 @@ pub struct EncounterPatch {
     pub date_of_service_to: Option<Option<NaiveDate>>,
     /// New place of service (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^ *([0-9]{2})? *$", example = "11")]
     pub place_of_service: Option<Option<String>>,
     /// New rendering provider (null clears).
     #[serde(default, deserialize_with = "double_option")]
@@ -112,11 +129,17 @@ pub struct EncounterPatch {
     pub coverage_id: Option<Option<CoverageId>>,
     /// New notes (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(
+        value_type = Option<String>,
+        max_length = 4000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub notes: Option<Option<String>>,
     /// The whole diagnosis list, in order (needs the coding permission).
+    #[schema(schema_with = super::form_schemas::diagnoses)]
     pub diagnoses: Option<Vec<String>>,
     /// The whole line list, in order; lines sent with their `id` keep it (coding permission).
+    #[schema(max_items = 200)]
     pub lines: Option<Vec<LineInput>>,
 }
 

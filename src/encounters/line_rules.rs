@@ -147,11 +147,13 @@ fn drug(
         ));
     }
     match input.ndc_quantity {
-        Some(q) if q.is_finite() && q > 0.0 && q < 1e9 => {}
+        // At least 0.001: the 837P's CTP04 carries three decimals at most, so a smaller
+        // quantity would be sent as 0.
+        Some(q) if q.is_finite() && (0.001..1e9).contains(&q) => {}
         Some(_) => errors.push(fe(
             format!("{at}/ndc_quantity"),
             "out_of_range",
-            "the drug quantity must be more than 0",
+            "the drug quantity is at least 0.001 and less than 1,000,000,000",
         )),
         None => errors.push(fe(
             format!("{at}/ndc_quantity"),

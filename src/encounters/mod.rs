@@ -6,6 +6,7 @@
 pub mod action_routes;
 pub mod check;
 pub mod fees;
+pub mod form_schemas;
 pub mod forms;
 pub mod line_routes;
 pub mod line_rules;

@@ -79,6 +79,48 @@ pub fn valid_pattern(p: &str) -> bool {
             .is_some_and(|r| ALL.iter().any(|t| t.resource == r))
 }
 
+/// Every pattern [`valid_pattern`] accepts: `*`, each event type, and `<resource>.*`.
+pub fn all_patterns() -> Vec<String> {
+    let mut out = vec!["*".to_string()];
+    out.extend(ALL.iter().map(|t| t.name.to_string()));
+    for t in ALL {
+        let wildcard = format!("{}.*", t.resource);
+        if !out.contains(&wildcard) {
+            out.push(wildcard);
+        }
+    }
+    out
+}
+
+/// The document's schema of a subscription list: 1 to 50 of [`all_patterns`], so generated
+/// requests (and clients' validators) know exactly what is accepted.
+pub fn subscription_schema() -> utoipa::openapi::schema::Array {
+    subscription_list(false)
+}
+
+/// [`subscription_schema`], where `null` (leave unchanged) is also allowed.
+pub fn optional_subscription_schema() -> utoipa::openapi::schema::Array {
+    subscription_list(true)
+}
+
+fn subscription_list(nullable: bool) -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    let items = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(all_patterns()));
+    let kind: SchemaType = if nullable {
+        [Type::Array, Type::Null].into_iter().collect()
+    } else {
+        Type::Array.into()
+    };
+    ArrayBuilder::new()
+        .schema_type(kind)
+        .items(items)
+        .min_items(Some(1))
+        .max_items(Some(50))
+        .build()
+}
+
 /// Whether `pattern` covers event type `name`.
 pub fn matches(pattern: &str, name: &str) -> bool {
     pattern == "*"

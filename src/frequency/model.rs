@@ -101,6 +101,8 @@ pub struct NewFrequencyRule {
     #[schema(minimum = 1, maximum = 999, example = 1)]
     pub max_units: i32,
     /// How the period is measured.
+    // The example fits `period_months`' example (12), so a body built from examples is valid.
+    #[schema(example = "rolling_months")]
     pub period_kind: PeriodKind,
     /// Months per period: required for `rolling_months` and `calendar_months` (1 to 1200),
     /// absent otherwise.

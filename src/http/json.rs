@@ -49,6 +49,47 @@ fn quoted_name(msg: &str) -> Option<&str> {
     Some(&msg[start..start + len])
 }
 
+/// The pointer of the first string (key or value) in `v` that holds a NUL, if any.
+fn nul_pointer(v: &serde_json::Value, at: &str) -> Option<String> {
+    use serde_json::Value;
+    match v {
+        Value::String(s) if s.contains('\0') => Some(at.to_string()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| nul_pointer(x, &format!("{at}/{i}"))),
+        Value::Object(map) => map.iter().find_map(|(k, x)| {
+            let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+            if k.contains('\0') {
+                Some(here)
+            } else {
+                nul_pointer(x, &here)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Refuses a body with a NUL in any string: no stored text can hold one (PostgreSQL refuses
+/// it), so it must fail as the caller's mistake, not deep in a query. Only a body containing
+/// the escape `u0000` is parsed twice.
+fn refuse_nul(bytes: &[u8]) -> Result<(), ApiError> {
+    if !bytes.windows(5).any(|w| w == b"u0000") {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(());
+    };
+    match nul_pointer(&value, "") {
+        Some(pointer) => Err(ApiError::validation(vec![FieldError::new(
+            pointer,
+            "invalid_character",
+            "text may not contain a NUL character",
+        )])),
+        None => Ok(()),
+    }
+}
+
 /// Parses `bytes` as `T`, mapping failures to 400 (not JSON) or 422 (wrong content).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -56,6 +97,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "the request body is empty; send a JSON object",
         ));
     }
+    refuse_nul(bytes)?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
         let base = pointer_of(e.path());
@@ -183,6 +225,16 @@ mod tests {
             Ok(_) => panic!("expected an error for {body}"),
             Err(e) => e,
         }
+    }
+
+    #[test]
+    fn a_nul_in_any_string_is_refused_naming_it() {
+        let e = err(r#"{"name":"a","items":[{"code":"x\u0000y"}]}"#);
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.errors[0].pointer, "/items/0/code");
+        assert_eq!(e.errors[0].code, "invalid_character");
+        // An escaped backslash before the letters is text, not a NUL.
+        assert!(parse_json::<Outer>(br#"{"name":"\\u0000","items":[]}"#).is_ok());
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub fn etag(version: i32) -> String {
 pub const NEVER_MATCHES: i32 = i32::MIN;
 
 /// The version named by If-Match (`"3"` or `3`); `None` when absent or `*` (any current version,
-/// RFC 9110 13.1.1); [`NEVER_MATCHES`] for a weak tag such as `W/"3"`.
+/// RFC 9110 13.1.1); [`NEVER_MATCHES`] for a weak tag such as `W/"3"` or an empty field.
 pub fn if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
@@ -27,6 +27,12 @@ pub fn if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
         .trim();
     if text == "*" {
         return Ok(None);
+    }
+    // An empty field is an empty list of entity tags (RFC 9110's `#entity-tag`), which no
+    // version matches: 412, never "no precondition", so a client's lost header cannot turn a
+    // conditional write into a blind one.
+    if text.is_empty() {
+        return Ok(Some(NEVER_MATCHES));
     }
     let (weak, tag) = match text.strip_prefix("W/") {
         Some(rest) => (true, rest),
@@ -92,6 +98,18 @@ mod tests {
         let expected = required_if_match(&req).unwrap();
         assert_eq!(
             expect_version(3, expected).unwrap_err().status.as_u16(),
+            412
+        );
+    }
+
+    #[test]
+    fn an_empty_if_match_matches_no_version() {
+        let req = TestRequest::default()
+            .insert_header((header::IF_MATCH, ""))
+            .to_http_request();
+        let expected = if_match(&req).unwrap();
+        assert_eq!(
+            expect_version(1, expected).unwrap_err().status.as_u16(),
             412
         );
     }

@@ -19,7 +19,11 @@ use crate::http::RequestCtx;
 #[serde(deny_unknown_fields)]
 pub struct WriteOffBody {
     /// Why (kept on the entries and in the claim's history).
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+    )]
     pub reason: String,
     /// Whose balance: `payer` (default) or `patient`.
     #[schema(pattern = "^(payer|patient)$")]

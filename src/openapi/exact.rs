@@ -11,14 +11,19 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::{OpenApi, RefOr, Required};
 use utoipa::Modify;
 
-/// An ETag as the server sends it (`"3"`): the version, quoted.
-pub const IF_MATCH_PATTERN: &str = r#"^"[1-9][0-9]{0,8}"$"#;
+/// An ETag as the server sends it (`"3"`: the version, quoted), or `*` (any current version,
+/// RFC 9110).
+pub const IF_MATCH_PATTERN: &str = r#"^("[1-9][0-9]{0,8}"|\*)$"#;
 /// 1 to 255 visible ASCII characters; inner spaces and tabs allowed (outer ones do not survive
 /// HTTP).
 pub const IDEMPOTENCY_KEY_PATTERN: &str = r"^[!-~]([\t -~]{0,253}[!-~])?$";
 /// A cursor is a UUID's 16 bytes in unpadded URL-safe base64: 21 characters and a last one
 /// that carries only 2 bits.
 pub const CURSOR_PATTERN: &str = r"^[A-Za-z0-9_-]{21}[AQgw]$";
+
+/// What every free-text query parameter and body string admits: anything but NUL, which
+/// `http::query` and `http::json` refuse (PostgreSQL cannot hold it in text).
+pub const QUERY_TEXT_PATTERN: &str = r"^[^\u0000]*$";
 
 /// The modifier (registered in [`super::ApiDoc`]).
 pub struct ExactPlumbing;
@@ -42,6 +47,89 @@ impl Modify for ExactPlumbing {
             }
         }
         add_links(openapi);
+        let requests = request_schemas(openapi);
+        if let Some(components) = openapi.components.as_mut() {
+            for (name, schema) in components.schemas.iter_mut() {
+                if requests.contains(name) {
+                    refuse_nul_in_text(schema);
+                }
+            }
+        }
+    }
+}
+
+/// The names of the component schemas request bodies use, directly or through other
+/// components (responses echo what callers sent, e.g. a problem's pointer, so they are left).
+fn request_schemas(openapi: &OpenApi) -> std::collections::BTreeSet<String> {
+    let doc = serde_json::to_value(&openapi.paths).unwrap_or_default();
+    let mut pending: Vec<String> = Vec::new();
+    collect_refs(&doc, false, &mut pending);
+    let components = openapi
+        .components
+        .as_ref()
+        .map(|c| serde_json::to_value(&c.schemas).unwrap_or_default())
+        .unwrap_or_default();
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if seen.insert(name.clone()) {
+            collect_refs(&components[&name], true, &mut pending);
+        }
+    }
+    seen
+}
+
+/// Pushes the schema names `$ref`ed in `v`: everywhere when `inside_body`, else only under a
+/// `requestBody`.
+fn collect_refs(v: &serde_json::Value, inside_body: bool, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                if key == "$ref" && inside_body {
+                    if let Some(name) = value
+                        .as_str()
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    {
+                        out.push(name.to_string());
+                    }
+                } else {
+                    collect_refs(value, inside_body || key == "requestBody", out);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            items.iter().for_each(|x| collect_refs(x, inside_body, out));
+        }
+        _ => {}
+    }
+}
+
+/// Free text anywhere in a body refuses NUL (`http::json` answers 422): every string schema
+/// without a pattern, format or enum of its own says so.
+fn refuse_nul_in_text(schema: &mut RefOr<Schema>) {
+    let RefOr::T(schema) = schema else { return };
+    match schema {
+        Schema::Object(obj) => {
+            let text = match &obj.schema_type {
+                SchemaType::Type(Type::String) => true,
+                SchemaType::Array(types) => types.contains(&Type::String),
+                _ => false,
+            };
+            if text && obj.pattern.is_none() && obj.format.is_none() && obj.enum_values.is_none() {
+                obj.pattern = Some(QUERY_TEXT_PATTERN.to_string());
+            }
+            for property in obj.properties.values_mut() {
+                refuse_nul_in_text(property);
+            }
+        }
+        Schema::Array(array) => {
+            if let utoipa::openapi::schema::ArrayItems::RefOrSchema(items) = &mut array.items {
+                refuse_nul_in_text(items);
+            }
+        }
+        Schema::OneOf(one) => one.items.iter_mut().for_each(refuse_nul_in_text),
+        Schema::AllOf(all) => all.items.iter_mut().for_each(refuse_nul_in_text),
+        Schema::AnyOf(any) => any.items.iter_mut().for_each(refuse_nul_in_text),
+        _ => {}
     }
 }
 
@@ -102,6 +190,17 @@ fn exact_parameter(param: &mut Parameter) {
                 if let [only] = kept.as_slice() {
                     obj.schema_type = SchemaType::Type(only.clone());
                 }
+            }
+        }
+    }
+    if matches!(param.parameter_in, ParameterIn::Query) {
+        if let Some(RefOr::T(Schema::Object(obj))) = param.schema.as_mut() {
+            let free_text = matches!(&obj.schema_type, SchemaType::Type(Type::String))
+                && obj.pattern.is_none()
+                && obj.format.is_none()
+                && obj.enum_values.is_none();
+            if free_text {
+                obj.pattern = Some(QUERY_TEXT_PATTERN.to_string());
             }
         }
     }
@@ -178,5 +277,7 @@ mod tests {
         assert_eq!(limit["schema"]["maximum"], 500);
         let mrn = params.iter().find(|p| p["name"] == "mrn").unwrap();
         assert_eq!(mrn["schema"]["type"], "string");
+        // Free text refuses only NUL (what `http::query` refuses); dates keep their format.
+        assert_eq!(mrn["schema"]["pattern"], super::QUERY_TEXT_PATTERN);
     }
 }

@@ -53,7 +53,11 @@ pub struct PaymentBody {
     #[schema(pattern = "^(1|2|3|4|19|20|21|22)$")]
     pub status_code: String,
     /// The check or EFT number (a payment posts once per payer, reference, claim and status).
-    #[schema(min_length = 1, max_length = 50, pattern = "\\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+    )]
     pub payment_ref: String,
     /// The date on the check or EOB.
     pub paid_on: Option<NaiveDate>,

@@ -26,23 +26,40 @@ pub struct NewSpecimen {
     /// HL7 v2 table 0487 code (BLD, SER, PLAS, UR, SAL, SWAB, TISS, ...).
     pub specimen_type: String,
     /// Body site.
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub source_site: Option<String>,
     /// Container.
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub container: Option<String>,
     /// Volume (not negative; needs `volume_unit`).
+    #[schema(minimum = 0, maximum = 100000)]
     pub volume: Option<f64>,
     /// mL, uL, L, g or mg.
+    #[schema(pattern = r"^ *([mMuU]?[lL]|[mM]?[gG]) *$", example = "mL")]
     pub volume_unit: Option<String>,
     /// When it was collected (RFC 3339; not in the future).
     #[schema(value_type = String, format = DateTime)]
     pub collected_at: Timestamp,
     /// Who collected it (default: the caller).
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub collected_by: Option<String>,
     /// Tests ordered: 1 to 20 lab CPT/HCPCS codes valid on the collection date.
+    #[schema(min_items = 1, max_items = 20)]
     pub tests: Vec<OrderedTest>,
     /// `routine` (default) or `stat`.
+    #[schema(
+        pattern = r"^ *([Rr][Oo][Uu][Tt][Ii][Nn][Ee]|[Ss][Tt][Aa][Tt]) *$",
+        example = "routine"
+    )]
     pub priority: Option<String>,
     /// Free-text notes (up to 2000 characters).
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub notes: Option<String>,
 }
 
@@ -62,30 +79,40 @@ pub struct SpecimenPatch {
     pub specimen_type: Option<String>,
     /// New source site (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub source_site: Option<Option<String>>,
     /// New container (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub container: Option<Option<String>>,
     /// New volume (null clears volume and unit).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100000)]
     pub volume: Option<Option<f64>>,
     /// New volume unit.
+    #[schema(pattern = r"^ *([mMuU]?[lL]|[mM]?[gG]) *$", example = "mL")]
     pub volume_unit: Option<String>,
     /// New collection time.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub collected_at: Option<Timestamp>,
     /// New collector.
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub collected_by: Option<String>,
     /// The whole list of tests ordered.
+    #[schema(min_items = 1, max_items = 20)]
     pub tests: Option<Vec<OrderedTest>>,
     /// `routine` or `stat`.
+    #[schema(
+        pattern = r"^ *([Rr][Oo][Uu][Tt][Ii][Nn][Ee]|[Ss][Tt][Aa][Tt]) *$",
+        example = "routine"
+    )]
     pub priority: Option<String>,
     /// New notes (null clears).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000, pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$")]
     pub notes: Option<Option<String>>,
 }
 
@@ -102,12 +129,19 @@ pub struct TransitionRequest {
     /// HL7 v2 table 0490 code; required for `rejected`.
     pub reject_reason: Option<String>,
     /// Free text; required for `rejected` (what was wrong) and `cancelled` (why).
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub note: Option<String>,
     /// Where it is now (becomes the specimen's location).
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub location: Option<String>,
     /// Its condition on arrival (for `received`).
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub condition: Option<String>,
     /// Temperature in degrees Celsius (for `in_transit`, `received`).
+    #[schema(minimum = -200, maximum = 100)]
     pub temperature_c: Option<f64>,
 }
 
@@ -116,16 +150,28 @@ pub struct TransitionRequest {
 #[serde(deny_unknown_fields)]
 pub struct CustodyRequest {
     /// What happened: `handoff`, `stored`, `retrieved`, `shipped`, `courier_pickup`, ...
+    #[schema(max_length = 200, pattern = r"^ *[a-z_]{1,40} *$", example = "handoff")]
     pub action: String,
     /// Where it was (default: its current location).
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub from_location: Option<String>,
     /// Where it went.
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub to_location: String,
     /// Its condition (intact, leaking, ...).
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub condition: Option<String>,
     /// Temperature in degrees Celsius.
+    #[schema(minimum = -200, maximum = 100)]
     pub temperature_c: Option<f64>,
     /// A note.
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub note: Option<String>,
 }
 
@@ -137,14 +183,25 @@ pub struct RecollectRequest {
     #[schema(value_type = String, format = DateTime)]
     pub collected_at: Timestamp,
     /// Who collected it (default: the caller).
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub collected_by: Option<String>,
     /// Container (default: the rejected one's).
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub container: Option<String>,
     /// Volume (default: none).
+    #[schema(minimum = 0, maximum = 100000)]
     pub volume: Option<f64>,
     /// Unit of volume.
+    #[schema(pattern = r"^ *([mMuU]?[lL]|[mM]?[gG]) *$", example = "mL")]
     pub volume_unit: Option<String>,
     /// Notes.
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub notes: Option<String>,
 }
 

@@ -27,6 +27,10 @@ pub struct OrderedTest {
     pub code: String,
     /// `cpt` or `hcpcs` (inferred from the code's shape when absent).
     #[serde(default)]
+    #[schema(
+        pattern = r"^ *([Cc][Pp][Tt]|[Hh][Cc][Pp][Cc][Ss]) *$",
+        example = "cpt"
+    )]
     pub code_system: Option<String>,
     /// LOINC code of the test, where known (`2345-7`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

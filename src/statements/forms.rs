@@ -59,7 +59,11 @@ pub struct RefundBody {
     )]
     pub reference: Option<String>,
     /// Why (required).
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+    )]
     pub reason: String,
 }
 

@@ -150,8 +150,10 @@ pub struct NewEndpoint {
     /// `https://...` (or `http://` to loopback when the server allows it).
     pub url: String,
     /// Event types, `claim.*` patterns or `["*"]`.
+    #[schema(schema_with = crate::events::types::subscription_schema)]
     pub event_types: Vec<String>,
     /// A note for people (at most 500 characters).
+    #[schema(max_length = 500, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub description: Option<String>,
 }
 
@@ -162,8 +164,10 @@ pub struct EndpointPatch {
     /// A new URL.
     pub url: Option<String>,
     /// New subscriptions.
+    #[schema(schema_with = crate::events::types::optional_subscription_schema)]
     pub event_types: Option<Vec<String>>,
     /// A new note.
+    #[schema(max_length = 500, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub description: Option<String>,
     /// false disables the endpoint; true enables it again (clearing the reason).
     pub enabled: Option<bool>,

@@ -75,6 +75,12 @@ fn check_description(d: Option<&str>, errors: &mut Vec<FieldError>) {
             "too_long",
             "at most 500 characters",
         ));
+    } else if d.is_some_and(|d| d.chars().any(char::is_control)) {
+        errors.push(FieldError::new(
+            "/description",
+            "invalid_text",
+            "one line of text: no control characters",
+        ));
     }
 }
 

@@ -9,6 +9,7 @@ mod claims_fx;
 mod specimen_support;
 
 mod api_fuzz;
+mod api_fuzz_seed;
 mod audit;
 mod audit_anchoring;
 mod auth;

@@ -216,7 +216,46 @@ async fn void_closes_the_original(app: TestApp) {
     assert_ledger_balances(&app);
 }
 
+/// With no 277CA number and none given, a replacement names the payer's claim number its
+/// remittance reported; without any, it is refused naming the field.
+async fn replacement_takes_the_remittance_claim_number(app: TestApp) {
+    let fx = fixture(&app, "RB4").await;
+    address_billing(&app, &fx).await;
+    let unpaid = submitted_claim(&app, &fx).await;
+    let r = post_with(
+        &app,
+        &format!("/v1/claims/{unpaid}/replace"),
+        Role::Billing,
+        Some(&json!({"reason": "corrected"})),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.body["errors"][0]["pointer"], "/payer_claim_number");
+
+    let mut body = json!({"status_code": "1", "payment_ref": "EFT20", "payer_claim_number": "ICN4455",
+        "lines": [{"line_number": 1, "paid_cents": 10000}, {"line_number": 2, "paid_cents": 5000}]});
+    let paid = crate::remittance::submitted_claim(&app, &fx).await;
+    pay(&app, &paid, &body).await;
+    body["payment_ref"] = json!("EFT21");
+    body["payer_claim_number"] = json!("ICN4456");
+    pay(&app, &unpaid, &body).await;
+    for (id, number) in [(&paid, "ICN4455"), (&unpaid, "ICN4456")] {
+        let r = post_with(
+            &app,
+            &format!("/v1/claims/{id}/replace"),
+            Role::Billing,
+            Some(&json!({"reason": "corrected"})),
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        assert_eq!(r.body["payer_claim_number"], number, "{}", r.body);
+    }
+}
+
 on_both_backends!(
+    replacement_takes_the_remittance_claim_number,
     denied_claim_replaced_is_not_owed_twice,
     paid_claim_replaced_then_reversed_stays_closed,
     void_closes_the_original

@@ -3,6 +3,10 @@ tests/it/api_fuzz.rs (loaded through SCHEMATHESIS_HOOKS): the check-digit format
 `accession`, that an Idempotency-Key names one request, and the rules across fields.
 """
 
+import datetime
+import itertools
+import json
+import os
 import re
 import uuid
 
@@ -116,7 +120,277 @@ def _frequency_rules(body):
     return body
 
 
+# Records the run starts from (tests/it/api_fuzz_seed.rs), by what each is for: a create that
+# needs a workflow behind it (a signed-off encounter to bill, an adjudicated claim to replace)
+# gets one of them in place of a generated id, so it can answer 201.
+FIXTURES = json.loads(os.environ.get("MEDBILL_FUZZ_FIXTURES") or "{}")
+_ROTATION = {name: itertools.cycle(ids) for name, ids in FIXTURES.items() if ids}
+
+PATH_IDS = {
+    "POST /v1/encounters/{id}/lines": "draft_encounters",
+    "POST /v1/encounters/{id}/claims": "signed_encounters",
+    "POST /v1/claims/{id}/replace": "replaceable_claims",
+    "POST /v1/claims/{id}/void": "voidable_claims",
+    "POST /v1/claims/{id}/next-payer": "next_payer_claims",
+    "POST /v1/specimens/{id}/recollect": "rejected_specimens",
+    "POST /v1/patients/{id}/refunds": "credit_patients",
+    "POST /v1/patients/{id}/payments": "patients",
+}
+# Body fields naming stored records, per create: the field and the records it takes.
+BODY_IDS = {
+    "POST /v1/encounters": {
+        "patient_id": "coverage_patients",
+        "coverage_id": "coverages",
+        "rendering_provider_id": "rendering_providers",
+        "billing_provider_id": "billing_providers",
+        "referring_provider_id": None,
+    },
+    "POST /v1/specimens": {
+        "patient_id": "patients",
+        "ordering_provider_id": "rendering_providers",
+        "encounter_id": None,
+    },
+    "POST /v1/coverages": {"patient_id": "patients", "payer_id": "payers"},
+    "PATCH /v1/encounters/{id}": {
+        "coverage_id": "coverages",
+        "rendering_provider_id": "rendering_providers",
+        "billing_provider_id": "billing_providers",
+        "referring_provider_id": None,
+    },
+    "POST /v1/fee-schedules": {"payer_id": "payers"},
+    "POST /v1/statements": {"patient_id": "owing_patients"},
+    "POST /v1/coverages/{id}/eligibility": {"provider_id": None},
+    "POST /v1/encounters/{id}/claims": {"coverage_id": "coverages"},
+    "PATCH /v1/specimens/{id}": {
+        "ordering_provider_id": "rendering_providers",
+        "encounter_id": None,
+    },
+}
+
+
+SEEDED = {value for ids in FIXTURES.values() for value in ids}
+
+
+def _protect_seeded(case):
+    """Schemathesis reuses ids it has seen in responses: a change or deletion of a seeded
+    record by another operation (a provider losing its role, a patient deactivated) would
+    leave the workflow creates nothing to use. Such a case goes to a fresh id (404) instead."""
+    path = case.path_parameters
+    label = case.operation.label
+    if case.method.upper() == "GET" or label in PATH_IDS or not hasattr(path, "items"):
+        return
+    # Stateful steps follow links to what an earlier step created, never to a seeded record.
+    # (`case.meta` would revalidate the case after the in-place changes above and lose what
+    # a coverage case tests, such as a missing header: read the stored metadata.)
+    phase = getattr(getattr(getattr(case, "_meta", None), "phase", None), "name", None)
+    if str(getattr(phase, "value", phase)) == "stateful":
+        return
+    for name, value in list(path.items()):
+        if value in SEEDED:
+            path[name] = str(uuid.uuid4())
+
+
+ETAG = re.compile(r'\A"[1-9][0-9]{0,8}"\Z')
+# Workflow creates whose seeded record changes version with each 201 (a line added to a
+# draft): a well-formed If-Match becomes `*` (any current version, RFC 9110), since the
+# generator cannot know the version the last case left.
+ANY_VERSION = {"POST /v1/encounters/{id}/lines"}
+
+
+def _any_version(label, headers):
+    if label in ANY_VERSION and hasattr(headers, "get"):
+        tag = headers.get("If-Match")
+        if isinstance(tag, str) and ETAG.match(tag):
+            headers["If-Match"] = "*"
+    return headers
+
+
+def _fixture(name):
+    rotation = _ROTATION.get(name)
+    return next(rotation) if rotation else None
+
+
+def _stored_path_ids(label, path):
+    """A well-formed generated id in the path of a workflow create becomes a seeded one."""
+    name = PATH_IDS.get(label)
+    if name and hasattr(path, "get") and isinstance(path.get("id"), str) and UUID.match(path["id"]):
+        value = _fixture(name)
+        if value:
+            path["id"] = value
+    return path
+
+
+def _stored_body_ids(label, body):
+    """Well-formed generated ids of stored records become seeded ones; optional links that
+    the seeded records cannot satisfy (a referring provider, an encounter) are dropped."""
+    for field, name in BODY_IDS.get(label, {}).items():
+        value = body.get(field)
+        if not (isinstance(value, str) and UUID.match(value)):
+            continue
+        if name is None:
+            body.pop(field)
+        elif (seeded := _fixture(name)) is not None:
+            body[field] = seeded
+    return body
+
+
+# Codes the bundled tables hold for any recent date, for fields whose values must be listed in
+# a code table (the document can state the shape of a code, not which codes exist).
+DIAGNOSES = ["I10", "E11.9", "J06.9", "M54.50", "R51.9", "Z00.00", "K21.9", "N39.0"]
+PROCEDURES = ["99213", "93000", "36415", "81002", "99214", "85025", "80053", "G0439"]
+LAB_TESTS = ["80053", "85025", "81002", "80061"]
+DATE = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+RECENT = (datetime.date.today() - datetime.timedelta(days=20)).isoformat()
+RECENT_TIME = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=2)).isoformat()
+
+
+def _is_date(value):
+    """A valid YYYY-MM-DD date (a malformed one stays, so a negative case stays negative)."""
+    if not (isinstance(value, str) and DATE.match(value)):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+ICD_SHAPE = re.compile(r"\A *[A-Za-z][0-9][0-9A-Za-z](\.?[0-9A-Za-z]{1,4})? *\Z")
+TODAY = datetime.date.today().isoformat()
+
+
+def _stored_codes(values, table, shape, most):
+    """A well-formed list of well-formed codes becomes as many distinct listed codes (at most
+    the table's length); anything malformed stays, so a negative case stays negative."""
+    if (
+        isinstance(values, list)
+        and len(values) <= most
+        and all(isinstance(v, str) and shape.match(v) for v in values)
+    ):
+        return [table[i % len(table)] for i in range(min(len(values), len(table)))]
+    return values
+
+
+def _line_rules(line, diagnoses):
+    """A line's code is a listed one (code_system then follows from it), its own date is the
+    visit's, its pointers point into the diagnosis list, and a drug comes with its quantity
+    and unit."""
+    if not isinstance(line, dict):
+        return line
+    if isinstance(line.get("id"), str) and UUID.match(line["id"]):
+        line.pop("id")
+    if isinstance(line.get("code"), str):
+        line["code"] = PROCEDURES[len(line["code"]) % len(PROCEDURES)]
+        line.pop("code_system", None)
+        # Without a fee schedule for the code the charge must be sent.
+        if line.get("charge_cents") is None:
+            line["charge_cents"] = 12500
+    if _is_date(line.get("date_of_service")):
+        line.pop("date_of_service")
+    pointers = line.get("diagnosis_pointers")
+    if isinstance(pointers, list) and pointers and all(isinstance(p, int) for p in pointers):
+        line["diagnosis_pointers"] = list(range(1, min(len(pointers), max(diagnoses, 1), 4) + 1))
+    if isinstance(line.get("ndc"), str):
+        line["ndc"] = "00002-7510-01"
+        line.setdefault("ndc_quantity", 1.0)
+        line.setdefault("ndc_unit", "UN")
+        if line["ndc_quantity"] is None:
+            line["ndc_quantity"] = 1.0
+        if line["ndc_unit"] is None:
+            line["ndc_unit"] = "UN"
+    elif line.get("ndc") is None:
+        for field in ("ndc_quantity", "ndc_unit"):
+            if line.get(field) is not None and not isinstance(line.get(field), (dict, list, bool)):
+                line.pop(field)
+    return line
+
+
+def _encounter_rules(body):
+    """Codes from the tables, a recent date of service (within the seeded coverage), a
+    diagnosis for every line to point at."""
+    body["diagnoses"] = _stored_codes(body.get("diagnoses"), DIAGNOSES, ICD_SHAPE, 50)
+    if _is_date(body.get("date_of_service")):
+        body["date_of_service"] = RECENT
+        if _is_date(body.get("date_of_service_to")):
+            body["date_of_service_to"] = RECENT
+    elif _is_date(body.get("date_of_service_to")):
+        # A patch's last date is compared with the stored first date: today is never before.
+        body["date_of_service_to"] = TODAY
+    lines = body.get("lines")
+    if isinstance(lines, list) and lines and len(lines) <= 200:
+        diagnoses = body.get("diagnoses")
+        if diagnoses is None or diagnoses == []:
+            body["diagnoses"] = diagnoses = ["I10"]
+        count = len(diagnoses) if isinstance(diagnoses, list) else 1
+        body["lines"] = [_line_rules(line, count) for line in lines]
+    return body
+
+
+def _new_line_rules(body):
+    """A line added to a seeded draft encounter, which has two diagnoses."""
+    return _line_rules(body, 2)
+
+
+def _specimen_rules(body):
+    """A listed specimen type and lab tests, a collection time in the past, a volume with
+    its unit."""
+    if isinstance(body.get("specimen_type"), str):
+        body["specimen_type"] = "SER"
+    tests = body.get("tests")
+    if isinstance(tests, list) and all(isinstance(t, dict) for t in tests):
+        for i, test in enumerate(tests[: len(LAB_TESTS)]):
+            test["code"] = LAB_TESTS[i]
+            test.pop("code_system", None)
+            if isinstance(test.get("loinc"), str):
+                test["loinc"] = "24323-8"
+        body["tests"] = tests[: len(LAB_TESTS)]
+    return _collection_rules(body)
+
+
+def _collection_rules(body):
+    if isinstance(body.get("collected_at"), str):
+        body["collected_at"] = RECENT_TIME
+    if isinstance(body.get("volume_unit"), str) and body.get("volume") is None:
+        body["volume"] = 5.0
+    if isinstance(body.get("volume"), (int, float)) and not isinstance(body.get("volume"), bool):
+        if body.get("volume_unit") is None:
+            body["volume_unit"] = "mL"
+    return body
+
+
+def _transition_rules(body):
+    """A rejection names its HL7 0490 reason (a listed one) and says what was wrong, a
+    cancellation says why, and only a rejection has a reason (rules across fields)."""
+    if body.get("to") == "rejected":
+        if body.get("reject_reason") is None or isinstance(body.get("reject_reason"), str):
+            body["reject_reason"] = "RH"
+        if body.get("note") is None:
+            body["note"] = "hemolysed"
+    elif body.get("to") == "cancelled" and body.get("note") is None:
+        body["note"] = "ordered twice"
+    elif isinstance(body.get("to"), str) and isinstance(body.get("reject_reason"), str):
+        body.pop("reject_reason")
+    return body
+
+
+def _webhook_rules(body):
+    """A generated URL is almost never https on a public address (which the server resolves
+    and checks): a well-formed one points at loopback, which the fuzz server allows."""
+    if isinstance(body.get("url"), str):
+        body["url"] = "http://127.0.0.1:9/medbill-fuzz"
+    return body
+
+
 CROSS_FIELD = {
+    "POST /v1/encounters": _encounter_rules,
+    "PATCH /v1/encounters/{id}": _encounter_rules,
+    "POST /v1/encounters/{id}/lines": _new_line_rules,
+    "POST /v1/specimens": _specimen_rules,
+    "PATCH /v1/specimens/{id}": _specimen_rules,
+    "POST /v1/specimens/{id}/recollect": _collection_rules,
+    "POST /v1/specimens/{id}/transitions": _transition_rules,
+    "POST /v1/webhook-endpoints": _webhook_rules,
+    "PATCH /v1/webhook-endpoints/{id}": _webhook_rules,
     "POST /v1/frequency-rules": _frequency_rules,
     "POST /v1/coverages": _coverage_rules,
     "POST /v1/providers": _provider_rules,
@@ -141,6 +415,8 @@ def _body(label, body):
     if not isinstance(body, (dict, list, float)):
         return body
     body = _integers(body)
+    if isinstance(body, dict):
+        body = _stored_body_ids(label, body)
     rule = CROSS_FIELD.get(label)
     if rule and isinstance(body, dict):
         body = rule(body)
@@ -158,7 +434,8 @@ def _query(query):
 # covers the coverage phase, which builds cases directly. Applying both is harmless.
 @schemathesis.hook
 def map_headers(context, headers):
-    return _fresh_key(headers)
+    label = context.operation.label if context.operation else ""
+    return _any_version(label, _fresh_key(headers))
 
 
 @schemathesis.hook
@@ -169,6 +446,11 @@ def map_body(context, body):
 @schemathesis.hook
 def map_query(context, query):
     return _query(query)
+
+
+@schemathesis.hook
+def map_path_parameters(context, path_parameters):
+    return _stored_path_ids(context.operation.label if context.operation else "", path_parameters)
 
 
 @schemathesis.hook
@@ -187,7 +469,10 @@ def map_case(context, case):
     # schemathesis then merges the command line's headers back into cases that test their
     # absence.
     _fresh_key(case.headers)
+    _any_version(case.operation.label, case.headers)
     _query(case.query)
+    _protect_seeded(case)
+    _stored_path_ids(case.operation.label, case.path_parameters)
     if isinstance(case.body, (dict, list, float)):
         body = _body(case.operation.label, case.body)
         if body != case.body:
