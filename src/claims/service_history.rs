@@ -52,57 +52,57 @@ pub fn record(
     Ok(())
 }
 
-/// The services billed to `patient` on `dates` with `codes` on active claims of other
-/// encounters: a claim is inactive when it is a void (frequency 8) or when a replacement or
-/// void supersedes it (another claim's `replaces_claim_id` names it).
-pub fn active_services(
+/// What the history checks of one scrub need, read in one statement (see [`history`]).
+#[derive(Debug, Clone, Default)]
+pub struct ScrubHistory {
+    /// Services on the dates asked for with the codes asked for (`claim.duplicate_service`).
+    pub on_dates: Vec<BilledService>,
+    /// Services of the limited codes on any date (`frequency.exceeded`).
+    pub limited: Vec<BilledService>,
+}
+
+/// The services billed to `patient` on active claims of other encounters that the history
+/// checks need: those with `codes` on `dates`, and those with `limited` codes (a subset of
+/// `codes`, whose frequency periods reach back years) on any date. A claim is inactive when it
+/// is a void (frequency 8) or when a replacement or void supersedes it (another claim's
+/// `replaces_claim_id` names it). One statement however many codes and dates; rows come in
+/// date, code, claim creation and line order.
+pub fn history(
     conn: &mut AnyConnection,
     patient: PatientId,
     not_encounter: EncounterId,
     dates: &[NaiveDate],
     codes: &[String],
-) -> QueryResult<Vec<BilledService>> {
-    if dates.is_empty() {
-        return Ok(Vec::new());
+    limited: &[String],
+) -> QueryResult<ScrubHistory> {
+    if codes.is_empty() || (dates.is_empty() && limited.is_empty()) {
+        return Ok(ScrubHistory::default());
     }
-    services(conn, patient, not_encounter, Some(dates), codes)
-}
-
-/// The services billed to `patient` with `codes` on active claims of other encounters, on any
-/// date (for frequency limits, whose periods reach back years).
-pub fn services_of_codes(
-    conn: &mut AnyConnection,
-    patient: PatientId,
-    not_encounter: EncounterId,
-    codes: &[String],
-) -> QueryResult<Vec<BilledService>> {
-    services(conn, patient, not_encounter, None, codes)
-}
-
-fn services(
-    conn: &mut AnyConnection,
-    patient: PatientId,
-    not_encounter: EncounterId,
-    dates: Option<&[NaiveDate]>,
-    codes: &[String],
-) -> QueryResult<Vec<BilledService>> {
-    if codes.is_empty() {
-        return Ok(Vec::new());
-    }
-    type Row = (ClaimId, String, i32, NaiveDate, String, String, i32);
+    type Row = (String, i32, NaiveDate, String, String, i32);
     let mut q = cs::table
         .inner_join(cl::table)
         .filter(cs::patient_id.eq(patient))
         .filter(cs::code.eq_any(codes))
         .into_boxed();
-    if let Some(dates) = dates {
-        q = q.filter(cs::date_of_service.eq_any(dates));
-    }
+    q = match (dates.is_empty(), limited.is_empty()) {
+        (false, true) => q.filter(cs::date_of_service.eq_any(dates)),
+        (true, false) => q.filter(cs::code.eq_any(limited)),
+        _ => q.filter(
+            cs::date_of_service
+                .eq_any(dates)
+                .or(cs::code.eq_any(limited)),
+        ),
+    };
     let rows: Vec<Row> = q
         .filter(cl::encounter_id.ne(not_encounter))
         .filter(cl::frequency.ne("8"))
+        // Superseded: another claim (a replacement or a void) names this one. Plain SQL that
+        // both backends read the same; `claims_replaces` indexes the lookup.
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "NOT EXISTS (SELECT 1 FROM claims AS superseding \
+             WHERE superseding.replaces_claim_id = claims.id)",
+        ))
         .select((
-            cl::id,
             cl::patient_control_number,
             cs::line_no,
             cs::date_of_service,
@@ -110,32 +110,31 @@ fn services(
             cs::modifiers,
             cs::units,
         ))
+        .order((
+            cs::date_of_service.asc(),
+            cs::code.asc(),
+            cl::created_at.asc(),
+            cs::line_no.asc(),
+        ))
         .load(conn)?;
-    if rows.is_empty() {
-        return Ok(Vec::new());
+    let mut out = ScrubHistory::default();
+    for (claim_number, line_no, date_of_service, code, modifiers, units) in rows {
+        let service = BilledService {
+            claim_number,
+            line_no,
+            date_of_service,
+            code,
+            modifiers,
+            units,
+        };
+        if limited.contains(&service.code) {
+            out.limited.push(service.clone());
+        }
+        if dates.contains(&service.date_of_service) {
+            out.on_dates.push(service);
+        }
     }
-    let ids: Vec<ClaimId> = rows.iter().map(|r| r.0).collect();
-    let superseded: HashSet<ClaimId> = cl::table
-        .filter(cl::replaces_claim_id.eq_any(ids.iter().copied().map(Some)))
-        .select(cl::replaces_claim_id)
-        .load::<Option<ClaimId>>(conn)?
-        .into_iter()
-        .flatten()
-        .collect();
-    Ok(rows
-        .into_iter()
-        .filter(|r| !superseded.contains(&r.0))
-        .map(
-            |(_, claim_number, line_no, date_of_service, code, modifiers, units)| BilledService {
-                claim_number,
-                line_no,
-                date_of_service,
-                code,
-                modifiers,
-                units,
-            },
-        )
-        .collect())
+    Ok(out)
 }
 
 /// Claims backfilled per transaction (bounded so a large history does not hold the write lock

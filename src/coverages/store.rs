@@ -5,9 +5,10 @@ use diesel::prelude::*;
 
 use super::model::{Coverage, CoverageId};
 use crate::db::schema::coverages as c;
+use crate::db::schema::payers as py;
 use crate::db::AnyConnection;
 use crate::patients::model::PatientId;
-use crate::payers::model::PayerId;
+use crate::payers::model::{Payer, PayerId};
 
 /// Inserts a new coverage.
 pub fn insert(conn: &mut AnyConnection, cv: &Coverage) -> QueryResult<()> {
@@ -24,6 +25,19 @@ pub fn find(conn: &mut AnyConnection, id: CoverageId) -> QueryResult<Option<Cove
         .select(Coverage::as_select())
         .first(conn)
         .optional()
+}
+
+/// Finds a coverage with its payer in one statement.
+pub fn find_with_payer(
+    conn: &mut AnyConnection,
+    id: CoverageId,
+) -> QueryResult<Option<(Coverage, Option<Payer>)>> {
+    let query = c::table
+        .left_join(py::table)
+        .filter(c::id.eq(id))
+        .select((Coverage::as_select(), Option::<Payer>::as_select()));
+    // No `LIMIT ?` (see `db::first_row`): the id is the key.
+    crate::db::first_row(query, conn)
 }
 
 /// Writes `cv` (already carrying its new version) if the stored version is still

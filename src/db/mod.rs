@@ -2,6 +2,7 @@
 //! the connection pool, and the embedded migrations.
 
 mod connection;
+mod first_row;
 mod migrations;
 pub mod schema;
 pub mod schema_claims;
@@ -24,6 +25,7 @@ pub mod versioned;
 pub use connection::{
     AnyConnection, AnyManager, Backend, ConnectionOptions, DbPool, PooledConn, SqliteSync,
 };
+pub use first_row::first_row;
 pub use migrations::{revert_all_migrations, run_migrations};
 
 use diesel::r2d2::Pool;

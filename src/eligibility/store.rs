@@ -79,14 +79,15 @@ pub fn latest(
     coverage: CoverageId,
     date: NaiveDate,
 ) -> QueryResult<Option<CheckRow>> {
-    ec::table
+    let query = ec::table
         .filter(ec::coverage_id.eq(coverage))
         .filter(ec::service_date.eq(date))
         .filter(ec::status.eq(super::model::COMPLETE))
         .order((ec::completed_at.desc(), ec::id.desc()))
-        .select(CheckRow::as_select())
-        .first(conn)
-        .optional()
+        .select(CheckRow::as_select());
+    // The first of a coverage's few checks for the date, without `LIMIT ?` (`db::first_row`):
+    // the scrubber runs this on every validate.
+    crate::db::first_row(query, conn)
 }
 
 /// Writes the outcome of a check (status, 271, summary, error) and bumps its version.

@@ -8,8 +8,7 @@ use crate::error::{ApiError, ApiResult, FieldError};
 use crate::patients::model::Patient;
 use crate::payers::model::Payer;
 use crate::providers::model::{Provider, ProviderId};
-use crate::specimens::store::RejectedSpecimen;
-use crate::{coverages, patients, payers, providers, validation};
+use crate::{coverages, patients, providers, validation};
 
 /// The records one encounter refers to.
 #[derive(Debug, Clone)]
@@ -26,25 +25,18 @@ pub struct Refs {
     pub coverage: Option<Coverage>,
     /// The coverage's payer.
     pub payer: Option<Payer>,
-    /// The encounter's rejected specimens (the scrubber explains the lines they hold).
-    pub rejected_specimens: Vec<RejectedSpecimen>,
 }
 
 fn provider(
-    conn: &mut AnyConnection,
+    found: &[Provider],
     id: Option<ProviderId>,
     changed: bool,
     role: &str,
-    loaded: Option<&Provider>,
     errors: &mut Vec<FieldError>,
-) -> ApiResult<Option<Provider>> {
-    let Some(id) = id else { return Ok(None) };
+) -> Option<Provider> {
+    let id = id?;
     let pointer = format!("/{role}_provider_id");
-    // One provider often renders and bills: load it once.
-    let found = match loaded.filter(|p| p.id == id) {
-        Some(p) => Some(p.clone()),
-        None => providers::store::find(conn, id)?,
-    };
+    let found = found.iter().find(|p| p.id == id).cloned();
     let active = found.as_ref().map(|p| p.active || !changed);
     match &found {
         _ if !validation::reference(errors, &pointer, "provider", active) => {}
@@ -55,7 +47,7 @@ fn provider(
         )),
         _ => {}
     }
-    Ok(found)
+    found
 }
 
 /// Loads the references of `h` and checks those that are new or changed since `before` (all
@@ -70,34 +62,44 @@ pub fn check(
     let patient = patients::store::find(conn, h.patient_id)?;
     let active = patient.as_ref().map(|p| p.active || before.is_some());
     validation::reference(&mut errors, "/patient_id", "patient", active);
-    let rendering = provider(
+    // The three providers in one statement (one often renders and bills).
+    let found = providers::store::find_each(
         conn,
+        [
+            h.rendering_provider_id,
+            h.billing_provider_id,
+            h.referring_provider_id,
+        ],
+    )?;
+    let rendering = provider(
+        &found,
         h.rendering_provider_id,
         before.is_none_or(|b| b.rendering_provider_id != h.rendering_provider_id),
         "rendering",
-        None,
         &mut errors,
-    )?;
+    );
     let billing = provider(
-        conn,
+        &found,
         h.billing_provider_id,
         before.is_none_or(|b| b.billing_provider_id != h.billing_provider_id),
         "billing",
-        rendering.as_ref(),
         &mut errors,
-    )?;
+    );
     let referring = provider(
-        conn,
+        &found,
         h.referring_provider_id,
         before.is_none_or(|b| b.referring_provider_id != h.referring_provider_id),
         "referring",
-        rendering.as_ref(),
         &mut errors,
-    )?;
+    );
     let coverage_changed = before.is_none_or(|b| b.coverage_id != h.coverage_id);
-    let coverage = match h.coverage_id {
-        None => None,
-        Some(id) => coverages::store::find(conn, id)?,
+    // The coverage with its payer in one statement.
+    let (coverage, payer) = match h.coverage_id {
+        None => (None, None),
+        Some(id) => match coverages::store::find_with_payer(conn, id)? {
+            Some((c, payer)) => (Some(c), payer),
+            None => (None, None),
+        },
     };
     match (&coverage, h.coverage_id) {
         (None, Some(_)) => errors.push(FieldError::new(
@@ -117,12 +119,7 @@ pub fn check(
         )),
         _ => {}
     }
-    let payer = match &coverage {
-        Some(c) => payers::store::find(conn, c.payer_id)?,
-        None => None,
-    };
     h.payer_id = coverage.as_ref().map(|c| c.payer_id);
-    let rejected_specimens = crate::specimens::store::rejected_for_encounter(conn, h.id)?;
     match patient {
         Some(patient) if errors.is_empty() => Ok(Refs {
             patient,
@@ -131,7 +128,6 @@ pub fn check(
             referring,
             coverage,
             payer,
-            rejected_specimens,
         }),
         _ => Err(ApiError::validation(errors)),
     }

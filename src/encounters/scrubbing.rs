@@ -18,6 +18,7 @@ use crate::scrub::history::{self, BilledService};
 use crate::scrub::{
     scrub, CoverageFacts, Finding, LineFacts, PatientFacts, ProviderFacts, ScrubInput, Severity,
 };
+use crate::specimens::store::RejectedSpecimen;
 
 /// A finding with the override that silences it, if any.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -133,10 +134,9 @@ pub fn input(doc: &EncounterDoc, refs: &Refs, codes: &CodeTables) -> ScrubInput 
 }
 
 /// `specimen.rejected`: a line held because the specimen it bills for was rejected.
-fn held_line_findings(doc: &EncounterDoc, refs: &Refs) -> Vec<Finding> {
+fn held_line_findings(doc: &EncounterDoc, rejected: &[RejectedSpecimen]) -> Vec<Finding> {
     doc.lines.iter().enumerate().filter(|(_, l)| l.on_hold).filter_map(|(i, l)| {
-        let sp = refs
-            .rejected_specimens
+        let sp = rejected
             .iter()
             .find(|s| Some(s.id.0) == l.specimen_id)?;
         let why = match (&sp.reject_reason, &sp.reject_note) {
@@ -161,8 +161,10 @@ fn held_line_findings(doc: &EncounterDoc, refs: &Refs) -> Vec<Finding> {
     }).collect()
 }
 
-/// Loads the patient's services on other active claims that share a date and code with `doc`'s
-/// lines (for `claim.duplicate_service`), then scrubs.
+/// Loads what the history rules need (the patient's services on other active claims that
+/// share a date and code with `doc`'s lines, for `claim.duplicate_service`; the payer's
+/// frequency limits on its codes and the patient's services of those codes, for
+/// `frequency.exceeded`) and the latest eligibility check, then scrubs.
 pub fn run(
     conn: &mut AnyConnection,
     doc: &EncounterDoc,
@@ -184,53 +186,59 @@ pub fn run(
         .collect();
     line_codes.sort_unstable();
     line_codes.dedup();
-    let billed = service_history::active_services(
-        conn,
-        doc.header.patient_id,
-        doc.header.id,
-        &dates,
-        &line_codes,
-    )?;
     // The eligibility rules need the latest check, loaded here like the claim history.
     let latest = match doc.header.coverage_id {
         Some(cv) => crate::eligibility::latest::for_scrub(conn, cv, input.date_of_service)?,
         None => None,
     };
     let checked = eligibility::coverage_verification(&input, latest.as_ref());
-    let limited = frequency_history(conn, doc, refs, &line_codes)?;
-    Ok(report(doc, refs, &input, &billed, &limited, checked, codes))
-}
-
-/// The frequency limits on the encounter's codes for its payer, and the patient's other billed
-/// services of those codes (any date). Self-pay visits have no payer limits.
-fn frequency_history(
-    conn: &mut AnyConnection,
-    doc: &EncounterDoc,
-    refs: &Refs,
-    line_codes: &[String],
-) -> ApiResult<(Vec<FrequencyLimit>, Vec<BilledService>)> {
-    let Some(payer) = &refs.payer else {
-        return Ok((Vec::new(), Vec::new()));
+    // The payer's frequency limits on these codes (self-pay visits have none), then the
+    // patient's history for both history rules in one query.
+    let limits = match &refs.payer {
+        Some(payer) => frequency_store::applicable(conn, payer, &line_codes)?,
+        None => Vec::new(),
     };
-    let limits = frequency_store::applicable(conn, payer, line_codes)?;
-    if limits.is_empty() {
-        return Ok((limits, Vec::new()));
-    }
     let mut limited: Vec<String> = limits.iter().map(|l| l.code.clone()).collect();
     limited.sort_unstable();
     limited.dedup();
-    let billed =
-        service_history::services_of_codes(conn, doc.header.patient_id, doc.header.id, &limited)?;
-    Ok((limits, billed))
+    let found = service_history::history(
+        conn,
+        doc.header.patient_id,
+        doc.header.id,
+        &dates,
+        &line_codes,
+        &limited,
+    )?;
+    let limited = (limits, found.limited);
+    // Rejected specimens explain held lines only: none held, nothing to read.
+    let rejected = if doc.lines.iter().any(|l| l.on_hold) {
+        crate::specimens::store::rejected_for_encounter(conn, doc.header.id)?
+    } else {
+        Vec::new()
+    };
+    let loaded = History {
+        billed: &found.on_dates,
+        limited: &limited,
+        rejected: &rejected,
+    };
+    Ok(report(doc, &input, &loaded, checked, codes))
+}
+
+/// What `run` loaded besides the encounter and its references.
+struct History<'a> {
+    /// Services of other claims on the lines' dates and codes.
+    billed: &'a [BilledService],
+    /// The payer's frequency limits and the services of those codes.
+    limited: &'a (Vec<FrequencyLimit>, Vec<BilledService>),
+    /// The encounter's rejected specimens (read only when a line is held).
+    rejected: &'a [RejectedSpecimen],
 }
 
 /// Scrubs `doc` with the history loaded by `run` and marks its overridden errors.
 fn report(
     doc: &EncounterDoc,
-    refs: &Refs,
     input: &ScrubInput,
-    billed: &[BilledService],
-    limited: &(Vec<FrequencyLimit>, Vec<BilledService>),
+    loaded: &History<'_>,
     checked: Vec<Finding>,
     codes: &CodeTables,
 ) -> ValidationReport {
@@ -240,9 +248,13 @@ fn report(
         .iter()
         .position(|f| f.severity != Severity::Error)
         .unwrap_or(findings.len());
-    let mut extra = history::duplicate_services(input, billed);
-    extra.extend(frequency_findings(input, &limited.0, &limited.1));
-    extra.extend(held_line_findings(doc, refs));
+    let mut extra = history::duplicate_services(input, loaded.billed);
+    extra.extend(frequency_findings(
+        input,
+        &loaded.limited.0,
+        &loaded.limited.1,
+    ));
+    extra.extend(held_line_findings(doc, loaded.rejected));
     extra.extend(checked);
     // These errors join the other errors, their warnings go first among the warnings.
     let (errors, warnings): (Vec<Finding>, Vec<Finding>) = extra

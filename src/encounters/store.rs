@@ -105,11 +105,24 @@ pub fn find_header(conn: &mut AnyConnection, id: EncounterId) -> QueryResult<Opt
         .optional()
 }
 
-/// Loads the whole document, or None.
+/// Loads the whole document, or None: the header with its lines in one statement, then the
+/// diagnoses and the overrides.
 pub fn load(conn: &mut AnyConnection, id: EncounterId) -> QueryResult<Option<EncounterDoc>> {
-    let Some(header) = find_header(conn, id)? else {
+    let rows: Vec<(Encounter, Option<LineRow>)> = e::table
+        .left_join(l::table)
+        .filter(e::id.eq(id))
+        .order(l::position.asc())
+        .select((Encounter::as_select(), Option::<LineRow>::as_select()))
+        .load(conn)?;
+    let mut rows = rows.into_iter();
+    let Some((header, first)) = rows.next() else {
         return Ok(None);
     };
+    let lines = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, line)| line))
+        .map(Line::from)
+        .collect();
     let diagnoses = d::table
         .filter(d::encounter_id.eq(id))
         .order(d::position.asc())
@@ -117,14 +130,6 @@ pub fn load(conn: &mut AnyConnection, id: EncounterId) -> QueryResult<Option<Enc
         .load::<String>(conn)?
         .iter()
         .map(|c| displayed_diagnosis(c))
-        .collect();
-    let lines = l::table
-        .filter(l::encounter_id.eq(id))
-        .order(l::position.asc())
-        .select(LineRow::as_select())
-        .load::<LineRow>(conn)?
-        .into_iter()
-        .map(Line::from)
         .collect();
     let overrides = o::table
         .filter(o::encounter_id.eq(id))

@@ -25,11 +25,8 @@ pub fn insert(conn: &mut AnyConnection, pt: &Patient) -> QueryResult<()> {
 
 /// Finds a patient by id.
 pub fn find(conn: &mut AnyConnection, id: PatientId) -> QueryResult<Option<Patient>> {
-    p::table
-        .find(id)
-        .select(Patient::as_select())
-        .first(conn)
-        .optional()
+    // No `LIMIT ?` (see `db::first_row`): the id is the key.
+    crate::db::first_row(p::table.find(id).select(Patient::as_select()), conn)
 }
 
 /// Writes `pt` (already carrying its new version) if the stored version is still

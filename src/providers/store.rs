@@ -25,6 +25,26 @@ pub fn find(conn: &mut AnyConnection, id: ProviderId) -> QueryResult<Option<Prov
         .map(|r| r.map(Provider::from))
 }
 
+/// Finds up to three providers by id in one statement (an encounter's rendering, billing and
+/// referring provider); the ids may repeat or be absent. Returns those found, in no order.
+pub fn find_each(
+    conn: &mut AnyConnection,
+    ids: [Option<ProviderId>; 3],
+) -> QueryResult<Vec<Provider>> {
+    let Some(first) = ids.iter().flatten().next().copied() else {
+        return Ok(Vec::new());
+    };
+    // Always three parameters (an absent id repeats the first), so the statement has one
+    // shape and stays prepared on both backends; `eq_any` would be prepared anew each time on
+    // SQLite.
+    let [a, b, c] = ids.map(|id| id.unwrap_or(first));
+    p::table
+        .filter(p::id.eq(a).or(p::id.eq(b)).or(p::id.eq(c)))
+        .select(ProviderRow::as_select())
+        .load(conn)
+        .map(|rows| rows.into_iter().map(Provider::from).collect())
+}
+
 /// Writes `pr` (already carrying its new version) if the stored version is still
 /// `pr.version - 1`; returns false when another write got there first.
 pub fn save(conn: &mut AnyConnection, pr: &Provider) -> QueryResult<bool> {

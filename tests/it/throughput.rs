@@ -5,7 +5,9 @@
 //! - a claim batch commits items in groups, each in its own savepoint: an item that fails after
 //!   it wrote something leaves nothing of itself, and the items around it still commit;
 //! - building a claim scrubs its encounter once (marking the encounter billed does not check,
-//!   price and scrub it again): the scrubber's history query runs once per build.
+//!   price and scrub it again): the scrubber's history query runs once per build;
+//! - a validate with both history rules firing reads in a fixed, small number of statements
+//!   (issue 20), none with a `LIMIT` (which SQLite recompiles on every run).
 #![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
@@ -20,7 +22,7 @@ use crate::claims_fx::{
     address_billing, another_visit, assert_ledger_balances, built, claim_field, post_with,
     signed_off, sql,
 };
-use crate::common::fixtures::{fixture, Fx};
+use crate::common::fixtures::{coded, fixture, id_of, Fx};
 use crate::common::statements::counting_statements;
 use crate::common::TestApp;
 
@@ -265,8 +267,52 @@ async fn a_claim_build_scrubs_once(app: TestApp) {
     );
 }
 
+/// The statements of one validate: the encounter with its lines, diagnoses, overrides; the
+/// patient, the providers, the coverage with its payer; the latest eligibility check; the
+/// payer's frequency limits; the patient's history for both history rules. There were 16.
+const VALIDATE_STATEMENTS: usize = 9;
+
+async fn a_validate_reads_in_few_statements(app: TestApp) {
+    let fx = fixture(&app, "TP4").await;
+    address_billing(&app, &fx).await;
+    // A billed 99213 on the date, and a limit of once per 12 months on it for the payer.
+    let body = coded(&fx);
+    built(&app, &signed_off(&app, &body).await).await;
+    let rule = json!({"code": "99213", "payer_id": fx.payer, "max_units": 1,
+        "period_kind": "rolling_months", "period_months": 12, "description": "Office visit (test policy)"});
+    id_of(&app.post("/v1/frequency-rules", Role::Billing, &rule).await);
+    let enc = id_of(&app.post("/v1/encounters", Role::Billing, &body).await);
+    let (codes, id) = (app.state.codes(), encounter_id(&enc));
+    // The first validate may refresh the stored counts; the second only reads.
+    let mut conn = app.conn();
+    medbill::encounters::service::validate(&mut conn, codes, id).unwrap();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    conn.set_instrumentation(move |e: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { query, .. } = e {
+            sink.lock().unwrap().push(query.to_string());
+        }
+    });
+    let (_, report) = medbill::encounters::service::validate(&mut conn, codes, id).unwrap();
+    conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+    let sql = seen.lock().unwrap().clone();
+    let rules: Vec<&str> = report
+        .findings
+        .iter()
+        .map(|f| f.finding.rule.as_str())
+        .collect();
+    assert!(rules.contains(&"claim.duplicate_service"), "{rules:?}");
+    assert!(rules.contains(&"frequency.exceeded"), "{rules:?}");
+    assert_eq!(sql.len(), VALIDATE_STATEMENTS, "{sql:#?}");
+    assert!(
+        sql.iter().all(|q| !q.contains("LIMIT")),
+        "a LIMIT parameter makes SQLite compile the statement again on every run: {sql:#?}"
+    );
+}
+
 on_both_backends!(
     payment_statements_do_not_grow_per_claim,
     a_failing_item_leaves_nothing_in_its_group,
-    a_claim_build_scrubs_once
+    a_claim_build_scrubs_once,
+    a_validate_reads_in_few_statements
 );
