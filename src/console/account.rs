@@ -4,7 +4,8 @@
 //! (`statements::build::make`, `statements::store`, `statements::pdf::render`,
 //! `statements::payments::{post_payment, list}`) with the same permissions, audit rows and
 //! events; no idempotency key (a form re-posted by hand makes a second payment, as at the
-//! API without the header).
+//! API without the header). Refunds of a credit (billing, admin, a reason required, at most
+//! the credit) are `POST /v1/patients/{id}/refunds`'s `statements::payments::refund`.
 
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
@@ -21,7 +22,7 @@ use crate::db::schema_statements::statements as st;
 use crate::error::{ApiError, ApiResult};
 use crate::patients::model::{Patient, PatientId};
 use crate::state::AppState;
-use crate::statements::forms::{due_in_days, PaymentBody};
+use crate::statements::forms::{due_in_days, PaymentBody, RefundBody};
 use crate::statements::model::{StatementId, StatementRow};
 use crate::statements::payments::{self, PaymentList};
 
@@ -47,6 +48,8 @@ struct AccountPage {
     payments: Option<PaymentList>,
     may_make: bool,
     may_take: bool,
+    /// Refunds of a credit (billing, admin).
+    may_refund: bool,
     today: String,
 }
 
@@ -121,6 +124,7 @@ async fn account(
         payments: pays,
         may_make: session.may(Permission::StatementWrite),
         may_take: with_payments,
+        may_refund: with_payments && session.may(Permission::PaymentPost),
         today: chrono::Utc::now().date_naive().to_string(),
     })
 }
@@ -204,13 +208,7 @@ async fn take_payment(
     session.require(Permission::PatientPaymentPost)?;
     let id = id.into_inner();
     // A person types dollars; the API's field is cents (errors still point at it).
-    let mut form = form;
-    if let Some(amount) = form.remove("amount") {
-        let cents = super::page::cents_of(&amount).ok_or_else(|| {
-            ApiError::invalid_field("/amount_cents", "invalid", "an amount like 25 or 25.50")
-        })?;
-        form.insert("amount_cents".into(), cents.to_string());
-    }
+    let form = typed_amount(form)?;
     let body: PaymentBody = body_of(&form, Default::default(), &["amount_cents"], &[])?;
     body.validated()?;
     let ctx = session.ctx.clone();
@@ -221,10 +219,42 @@ async fn take_payment(
     )))
 }
 
+/// The posted dollars `amount` as the API's `amount_cents` (errors point at it).
+fn typed_amount(mut form: Fields) -> Result<Fields, ConsoleError> {
+    if let Some(amount) = form.remove("amount") {
+        let cents = super::page::cents_of(&amount).ok_or_else(|| {
+            ApiError::invalid_field("/amount_cents", "invalid", "an amount like 25 or 25.50")
+        })?;
+        form.insert("amount_cents".into(), cents.to_string());
+    }
+    Ok(form)
+}
+
+#[post("/patients/{id}/refunds")]
+async fn give_refund(
+    state: web::Data<AppState>,
+    id: web::Path<PatientId>,
+    posted: CsrfForm<Fields>,
+) -> Result<HttpResponse, ConsoleError> {
+    let CsrfForm { session, form } = posted;
+    session.require(Permission::PaymentPost)?;
+    let id = id.into_inner();
+    let form = typed_amount(form)?;
+    let body: RefundBody = body_of(&form, Default::default(), &["amount_cents"], &[])?;
+    body.validated()?;
+    let ctx = session.ctx.clone();
+    let out = write(&state, move |c| payments::refund(c, &ctx, id, &body)).await?;
+    Ok(see_other(&format!(
+        "/app/patients/{id}/account?notice=Refund+of+{}+recorded",
+        dollars(out.payment.amount_cents).replace('$', "%24")
+    )))
+}
+
 /// Mounts the account screens.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(account)
         .service(make_statement)
         .service(statement_pdf)
-        .service(take_payment);
+        .service(take_payment)
+        .service(give_refund);
 }
