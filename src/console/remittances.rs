@@ -14,7 +14,7 @@ use super::session::Session;
 use crate::auth::roles::Permission;
 use crate::claims::model::ClaimId;
 use crate::remits::import::RESOURCE;
-use crate::remits::store::{self, RemittanceId, RemittanceRow};
+use crate::remits::store::{self, RemittanceId, RemittanceRow, UnmatchedRow};
 use crate::remits::view::{self, RemittanceDoc};
 use crate::state::AppState;
 use crate::x12::era::Payment;
@@ -114,8 +114,9 @@ impl DetailPage {
     }
 }
 
-/// The claims of `payment` beside their postings (by CLP position).
-fn claim_views(doc: &RemittanceDoc, payment: &Payment) -> Vec<ClaimView> {
+/// The claims of `payment` beside their postings (by CLP position); a queued claim payment
+/// matched by hand since shows the claim it went to.
+fn claim_views(doc: &RemittanceDoc, payment: &Payment, queue: &[UnmatchedRow]) -> Vec<ClaimView> {
     payment
         .claims
         .iter()
@@ -133,11 +134,20 @@ fn claim_views(doc: &RemittanceDoc, payment: &Payment) -> Vec<ClaimView> {
                 })
                 .collect();
             let adjusted: i64 = cp.all_adjustments().map(|a| a.amount_cents).sum();
+            let by_hand = queue.iter().find(|u| {
+                usize::try_from(u.claim_index).is_ok_and(|k| k == i) && u.status == "matched"
+            });
             ClaimView {
                 patient_control_number: cp.patient_control_number.clone(),
                 status_code: cp.status_code.clone(),
-                claim_id: posting.and_then(|p| p.claim_id),
-                outcome: posting.map_or_else(String::new, |p| p.outcome.clone()),
+                claim_id: by_hand
+                    .and_then(|u| u.matched_claim_id)
+                    .or_else(|| posting.and_then(|p| p.claim_id)),
+                outcome: match (by_hand, posting) {
+                    (Some(_), _) => "matched by hand".to_string(),
+                    (None, Some(p)) => p.outcome.clone(),
+                    (None, None) => String::new(),
+                },
                 claim_status: posting
                     .and_then(|p| p.claim_status.clone())
                     .unwrap_or_default(),
@@ -162,9 +172,13 @@ async fn detail(
 ) -> Result<HttpResponse, ConsoleError> {
     session.require(Permission::ClaimRead)?;
     let id = id.into_inner();
-    let (doc, payment) = with_conn(&state, move |c| view::load(c, id)).await?;
+    let (doc, payment, queue) = with_conn(&state, move |c| {
+        let (doc, payment) = view::load(c, id)?;
+        Ok((doc, payment, store::unmatched_of(c, id)?))
+    })
+    .await?;
     audit_phi_reads(&state, &session.ctx, "read", RESOURCE, [id.to_string()]).await?;
-    let claims = claim_views(&doc, &payment);
+    let claims = claim_views(&doc, &payment, &queue);
     render(&DetailPage {
         chrome: Chrome::new(
             &session,

@@ -175,6 +175,9 @@ async fn remittances_and_the_hand_match(app: TestApp) {
     assert!(text(&r).contains("already matched"));
     let html = text(&billing.get(&detail).await);
     assert!(html.contains("id=\"remit-status\">posted<"), "{html}");
+    assert!(
+        html.contains(&format!("href=\"/app/claims/{b}\"")) && html.contains("matched by hand")
+    );
 }
 
 async fn refunds_and_the_statement_run(app: TestApp) {
