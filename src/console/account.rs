@@ -1,7 +1,7 @@
 //! A patient's account at the desk: statements (list, make one, open the PDF) and patient
 //! payments (take one, see the credit). The steps are those of `POST /v1/statements`,
 //! `GET /v1/statements/{id}.pdf` and `POST|GET /v1/patients/{id}/payments`
-//! (`statements::build::make`, `statements::store`, `statements::pdf::render`,
+//! (`statements::routes::create_in`, `statements::store`, `statements::pdf::render`,
 //! `statements::payments::{post_payment, list}`) with the same permissions, audit rows and
 //! events; no idempotency key (a form re-posted by hand makes a second payment, as at the
 //! API without the header). Refunds of a credit (billing, admin, a reason required, at most
@@ -16,7 +16,6 @@ use serde::Deserialize;
 use super::page::{dollars, render, see_other, Chrome, ConsoleError};
 use super::queries::{audit_phi_reads, body_of, with_conn, write, Fields};
 use super::session::{CsrfForm, Session};
-use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::db::schema_statements::statements as st;
 use crate::error::{ApiError, ApiResult};
@@ -159,17 +158,7 @@ async fn make_statement(
     }
     let ctx = session.ctx.clone();
     write(&state, move |c| {
-        let today = chrono::Utc::now().date_naive();
-        let s = crate::statements::build::make(c, id, today, due, &ctx.caller.actor)?;
-        if s.visits.is_empty() {
-            return Err(ApiError::conflict(
-                "the patient owes nothing on visits insurance is done with",
-            ));
-        }
-        crate::statements::store::insert(c, &s)?;
-        let entry = AuditEntry::success(&ctx, "create", STATEMENT, Some(s.id.to_string()));
-        audit_store::insert(c, &[entry])?;
-        Ok(())
+        crate::statements::routes::create_in(c, &ctx, id, due).map(|_| ())
     })
     .await?;
     Ok(see_other(&format!(

@@ -51,18 +51,31 @@ pub async fn create_statement(
     let fp = RequestFingerprint::of(&req, body.fingerprint);
     let actx = ctx.clone();
     run_idempotent(state, &ctx, key, fp, move |conn| {
-        let s = build::make(conn, patient, today(), due, &actx.caller.actor)?;
-        if s.visits.is_empty() {
-            return Err(ApiError::conflict(
-                "the patient owes nothing on visits insurance is done with",
-            ));
-        }
-        store::insert(conn, &s)?;
-        let entry = AuditEntry::success(&actx, "create", RESOURCE, Some(s.id.to_string()));
-        audit_store::insert(conn, &[entry])?;
+        let s = create_in(conn, &actx, patient, due)?;
         StoredResponse::created(format!("/v1/statements/{}", s.id), 1, &s)
     })
     .await
+}
+
+/// Makes, stores and audits a statement of `patient` due in `due` days (409 when the patient
+/// owes nothing on visits insurance is done with), inside the caller's transaction; the API
+/// and the console's account page both make statements here.
+pub fn create_in(
+    conn: &mut crate::db::AnyConnection,
+    ctx: &RequestCtx,
+    patient: crate::patients::model::PatientId,
+    due: i64,
+) -> ApiResult<Statement> {
+    let s = build::make(conn, patient, today(), due, &ctx.caller.actor)?;
+    if s.visits.is_empty() {
+        return Err(ApiError::conflict(
+            "the patient owes nothing on visits insurance is done with",
+        ));
+    }
+    store::insert(conn, &s)?;
+    let entry = AuditEntry::success(ctx, "create", RESOURCE, Some(s.id.to_string()));
+    audit_store::insert(conn, &[entry])?;
+    Ok(s)
 }
 
 /// Make statements for every patient who owes at least `min_balance_cents` on visits
