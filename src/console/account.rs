@@ -1,10 +1,11 @@
 //! A patient's account at the desk: statements (list, make one, open the PDF) and patient
 //! payments (take one, see the credit). The steps are those of `POST /v1/statements`,
 //! `GET /v1/statements/{id}.pdf` and `POST|GET /v1/patients/{id}/payments`
-//! (`statements::build::make`, `statements::store`, `statements::pdf::render`,
+//! (`statements::routes::create_in`, `statements::store`, `statements::pdf::render`,
 //! `statements::payments::{post_payment, list}`) with the same permissions, audit rows and
 //! events; no idempotency key (a form re-posted by hand makes a second payment, as at the
-//! API without the header).
+//! API without the header). Refunds of a credit (billing, admin, a reason required, at most
+//! the credit) are `POST /v1/patients/{id}/refunds`'s `statements::payments::refund`.
 
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
@@ -15,13 +16,12 @@ use serde::Deserialize;
 use super::page::{dollars, render, see_other, Chrome, ConsoleError};
 use super::queries::{audit_phi_reads, body_of, with_conn, write, Fields};
 use super::session::{CsrfForm, Session};
-use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::db::schema_statements::statements as st;
 use crate::error::{ApiError, ApiResult};
 use crate::patients::model::{Patient, PatientId};
 use crate::state::AppState;
-use crate::statements::forms::{due_in_days, PaymentBody};
+use crate::statements::forms::{due_in_days, PaymentBody, RefundBody};
 use crate::statements::model::{StatementId, StatementRow};
 use crate::statements::payments::{self, PaymentList};
 
@@ -47,6 +47,8 @@ struct AccountPage {
     payments: Option<PaymentList>,
     may_make: bool,
     may_take: bool,
+    /// Refunds of a credit (billing, admin).
+    may_refund: bool,
     today: String,
 }
 
@@ -121,6 +123,7 @@ async fn account(
         payments: pays,
         may_make: session.may(Permission::StatementWrite),
         may_take: with_payments,
+        may_refund: with_payments && session.may(Permission::PaymentPost),
         today: chrono::Utc::now().date_naive().to_string(),
     })
 }
@@ -155,17 +158,7 @@ async fn make_statement(
     }
     let ctx = session.ctx.clone();
     write(&state, move |c| {
-        let today = chrono::Utc::now().date_naive();
-        let s = crate::statements::build::make(c, id, today, due, &ctx.caller.actor)?;
-        if s.visits.is_empty() {
-            return Err(ApiError::conflict(
-                "the patient owes nothing on visits insurance is done with",
-            ));
-        }
-        crate::statements::store::insert(c, &s)?;
-        let entry = AuditEntry::success(&ctx, "create", STATEMENT, Some(s.id.to_string()));
-        audit_store::insert(c, &[entry])?;
-        Ok(())
+        crate::statements::routes::create_in(c, &ctx, id, due).map(|_| ())
     })
     .await?;
     Ok(see_other(&format!(
@@ -204,13 +197,7 @@ async fn take_payment(
     session.require(Permission::PatientPaymentPost)?;
     let id = id.into_inner();
     // A person types dollars; the API's field is cents (errors still point at it).
-    let mut form = form;
-    if let Some(amount) = form.remove("amount") {
-        let cents = super::page::cents_of(&amount).ok_or_else(|| {
-            ApiError::invalid_field("/amount_cents", "invalid", "an amount like 25 or 25.50")
-        })?;
-        form.insert("amount_cents".into(), cents.to_string());
-    }
+    let form = typed_amount(form)?;
     let body: PaymentBody = body_of(&form, Default::default(), &["amount_cents"], &[])?;
     body.validated()?;
     let ctx = session.ctx.clone();
@@ -221,10 +208,42 @@ async fn take_payment(
     )))
 }
 
+/// The posted dollars `amount` as the API's `amount_cents` (errors point at it).
+fn typed_amount(mut form: Fields) -> Result<Fields, ConsoleError> {
+    if let Some(amount) = form.remove("amount") {
+        let cents = super::page::cents_of(&amount).ok_or_else(|| {
+            ApiError::invalid_field("/amount_cents", "invalid", "an amount like 25 or 25.50")
+        })?;
+        form.insert("amount_cents".into(), cents.to_string());
+    }
+    Ok(form)
+}
+
+#[post("/patients/{id}/refunds")]
+async fn give_refund(
+    state: web::Data<AppState>,
+    id: web::Path<PatientId>,
+    posted: CsrfForm<Fields>,
+) -> Result<HttpResponse, ConsoleError> {
+    let CsrfForm { session, form } = posted;
+    session.require(Permission::PaymentPost)?;
+    let id = id.into_inner();
+    let form = typed_amount(form)?;
+    let body: RefundBody = body_of(&form, Default::default(), &["amount_cents"], &[])?;
+    body.validated()?;
+    let ctx = session.ctx.clone();
+    let out = write(&state, move |c| payments::refund(c, &ctx, id, &body)).await?;
+    Ok(see_other(&format!(
+        "/app/patients/{id}/account?notice=Refund+of+{}+recorded",
+        dollars(out.payment.amount_cents).replace('$', "%24")
+    )))
+}
+
 /// Mounts the account screens.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(account)
         .service(make_statement)
         .service(statement_pdf)
-        .service(take_payment);
+        .service(take_payment)
+        .service(give_refund);
 }

@@ -153,6 +153,8 @@ struct PatientPage {
     encounters: Vec<Encounter>,
     providers: Vec<crate::providers::model::Provider>,
     may_cover: bool,
+    /// Editing the patient.
+    may_edit: bool,
     /// Eligibility checks (270/271) of each coverage.
     may_check: bool,
     /// Statements and payments (the account page).
@@ -266,6 +268,7 @@ async fn patient(
         encounters,
         providers,
         may_cover: session.may(Permission::CoverageWrite),
+        may_edit: session.may(Permission::PatientWrite),
         may_check: session.may(Permission::EligibilityCheck),
         may_account: session.may(Permission::StatementRead),
         may_open: session.may(Permission::EncounterOpen),

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod billing;
 pub mod claim_actions;
 pub mod claims;
+pub mod edits;
 pub mod eligibility;
 pub mod encounter_actions;
 pub mod frontdesk;
@@ -17,9 +18,12 @@ pub mod nav;
 pub mod page;
 pub mod queries;
 pub mod receivables;
+pub mod remittances;
 pub mod session;
 pub mod settings;
 pub mod specimens;
+pub mod statement_run;
+pub mod unmatched;
 
 use actix_web::middleware::from_fn;
 use actix_web::web;
@@ -45,12 +49,16 @@ pub fn configure(cfg: &mut web::ServiceConfig, enabled: bool) {
 fn configure_screens(cfg: &mut web::ServiceConfig) {
     cfg.configure(nav::configure)
         .configure(frontdesk::configure)
+        .configure(edits::configure)
         .configure(eligibility::configure)
         .configure(account::configure)
+        .configure(statement_run::configure)
         .configure(billing::configure)
         .configure(encounter_actions::configure)
         .configure(claims::configure)
         .configure(claim_actions::configure)
         .configure(specimens::configure)
-        .configure(receivables::configure);
+        .configure(receivables::configure)
+        .configure(unmatched::configure)
+        .configure(remittances::configure);
 }

@@ -47,8 +47,23 @@ pub static NAV: &[NavEntry] = &[
         permission: Permission::SpecimenRead,
     },
     NavEntry {
+        href: "/app/remittances",
+        label: "Remittances",
+        permission: Permission::ClaimRead,
+    },
+    NavEntry {
+        href: "/app/remittances/unmatched",
+        label: "Unmatched payments",
+        permission: Permission::ClaimRead,
+    },
+    NavEntry {
+        href: "/app/statements/run",
+        label: "Statement run",
+        permission: Permission::StatementWrite,
+    },
+    NavEntry {
         href: "/app/receivables",
-        label: "Remittances, denials, aging",
+        label: "Denials, aging",
         permission: Permission::ReceivablesRead,
     },
 ];

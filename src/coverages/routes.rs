@@ -19,7 +19,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
-use crate::http::mutation::{change, deactivate, ResourceOps};
+use crate::http::mutation::{change_in, deactivate, ResourceOps};
 use crate::http::pagination::{self, Page};
 use crate::http::reads::{audit_phi_reads, with_conn};
 use crate::http::versioning::{etag, required_if_match};
@@ -152,13 +152,31 @@ pub async fn update_coverage(
     let patch = body.value;
     patch.validate().map_err(to_api_error)?;
     let id = id.into_inner();
-    change(state, ctx, ops(), id, expected, "update", move |c, cv| {
-        // The self-subscriber rule compares with the patient.
+    let saved = web::block(move || -> ApiResult<Coverage> {
+        let mut conn = state.pool.get()?;
+        conn.write_transaction(|c| update_in(c, &ctx, id, expected, patch))
+    })
+    .await??;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(saved.version)))
+        .json(saved))
+}
+
+/// Applies a validated patch to coverage `id` under version `expected` (412 when stale; the
+/// self-subscriber rule compares with the patient), audited and with its event, inside the
+/// caller's write transaction; the API and the console's edit form both change coverage here.
+pub fn update_in(
+    conn: &mut crate::db::AnyConnection,
+    ctx: &RequestCtx,
+    id: CoverageId,
+    expected: Option<i32>,
+    patch: CoveragePatch,
+) -> ApiResult<Coverage> {
+    change_in(conn, ctx, &ops(), id, expected, "update", move |c, cv| {
         let patient: Patient =
             patients::store::find(c, cv.patient_id)?.ok_or_else(ApiError::internal)?;
         patch.apply(cv, &patient).map_err(to_api_error)
     })
-    .await
 }
 
 /// Deactivate a coverage (kept for the claims that used it; hidden from `active=true` lists).

@@ -45,28 +45,46 @@ where
 {
     let saved = web::block(move || -> ApiResult<T> {
         let mut conn = state.pool.get()?;
-        conn.write_transaction(|c| {
-            let current = (ops.find)(c, id)?.ok_or_else(|| ApiError::not_found(ops.name))?;
-            let before = current.version();
-            expect_version(before, expected)?;
-            let mut next = edit(c, current)?;
-            versioned::save_next(
-                c,
-                before,
-                &mut next,
-                |c, t| (ops.save)(c, t).map_err(ops.save_error),
-                |c| Ok((ops.find)(c, id)?.map(|r| r.version())),
-            )?;
-            let entry = AuditEntry::success(&ctx, action, ops.name, Some(id.to_string()));
-            audit_store::insert(c, &[entry])?;
-            crate::events::record_change(c, ops.name, action, &id.to_string(), next.version())?;
-            Ok(next)
-        })
+        conn.write_transaction(|c| change_in(c, &ctx, &ops, id, expected, action, edit))
     })
     .await??;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(saved.version())))
         .json(saved))
+}
+
+/// The change itself, inside the caller's write transaction: load, check the version, edit,
+/// save only if nobody else saved first (else 412 naming the stored version), audit `action`
+/// and record the event. The API's [`change`] and the console's edit forms both run it.
+pub fn change_in<T, Id, F>(
+    c: &mut AnyConnection,
+    ctx: &RequestCtx,
+    ops: &ResourceOps<T, Id>,
+    id: Id,
+    expected: Option<i32>,
+    action: &'static str,
+    edit: F,
+) -> ApiResult<T>
+where
+    T: Versioned,
+    Id: Copy + std::fmt::Display,
+    F: FnOnce(&mut AnyConnection, T) -> ApiResult<T>,
+{
+    let current = (ops.find)(c, id)?.ok_or_else(|| ApiError::not_found(ops.name))?;
+    let before = current.version();
+    expect_version(before, expected)?;
+    let mut next = edit(c, current)?;
+    versioned::save_next(
+        c,
+        before,
+        &mut next,
+        |c, t| (ops.save)(c, t).map_err(ops.save_error),
+        |c| Ok((ops.find)(c, id)?.map(|r| r.version())),
+    )?;
+    let entry = AuditEntry::success(ctx, action, ops.name, Some(id.to_string()));
+    audit_store::insert(c, &[entry])?;
+    crate::events::record_change(c, ops.name, action, &id.to_string(), next.version())?;
+    Ok(next)
 }
 
 /// `DELETE` of a registry record: marks it inactive in one audited, versioned change.

@@ -16,7 +16,7 @@ use crate::events;
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
-use crate::http::mutation::{change, deactivate, ResourceOps};
+use crate::http::mutation::{change_in, deactivate, ResourceOps};
 use crate::http::pagination::{self, Page};
 use crate::http::reads::{audit_phi_reads, read_audited};
 use crate::http::registry;
@@ -161,16 +161,30 @@ pub async fn update_patient(
     let expected = required_if_match(&req)?;
     let patch = body.value;
     patch.validate().map_err(to_api_error)?;
-    change(
-        state,
-        ctx,
-        ops(),
-        id.into_inner(),
-        expected,
-        "update",
-        move |_, pt| patch.apply(pt).map_err(to_api_error),
-    )
-    .await
+    let id = id.into_inner();
+    let saved = web::block(move || -> ApiResult<Patient> {
+        let mut conn = state.pool.get()?;
+        conn.write_transaction(|c| update_in(c, &ctx, id, expected, patch))
+    })
+    .await??;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(saved.version)))
+        .json(saved))
+}
+
+/// Applies a validated patch to patient `id` under version `expected` (412 when stale),
+/// audited and with its event, inside the caller's write transaction; the API and the
+/// console's edit form both change patients here.
+pub fn update_in(
+    conn: &mut crate::db::AnyConnection,
+    ctx: &RequestCtx,
+    id: PatientId,
+    expected: Option<i32>,
+    patch: PatientPatch,
+) -> ApiResult<Patient> {
+    change_in(conn, ctx, &ops(), id, expected, "update", move |_, pt| {
+        patch.apply(pt).map_err(to_api_error)
+    })
 }
 
 /// Deactivate a patient (kept for history; hidden from `active=true` lists).

@@ -16,6 +16,7 @@ pub mod routes;
 pub mod store;
 pub mod unmatched;
 pub mod upload;
+pub mod view;
 
 pub use adjudication::{Adjustment, ClaimAdjudication, LineAdjudication, LineMatch};
 pub use posting_batch::PostingBatch;

@@ -211,6 +211,15 @@ pub fn list_open_unmatched(conn: &mut AnyConnection, limit: i64) -> QueryResult<
         .load(conn)
 }
 
+/// The unmatched queue items of one remittance (open or matched), by CLP position.
+pub fn unmatched_of(conn: &mut AnyConnection, id: RemittanceId) -> QueryResult<Vec<UnmatchedRow>> {
+    um::table
+        .filter(um::remittance_id.eq(id))
+        .order(um::claim_index.asc())
+        .select(UnmatchedRow::as_select())
+        .load(conn)
+}
+
 /// Marks an open item matched (false when it was not open at `version` any more).
 pub fn mark_matched(
     conn: &mut AnyConnection,

@@ -12,6 +12,7 @@ pub mod payment_routes;
 pub mod payments;
 pub mod pdf;
 pub mod routes;
+pub mod run;
 pub mod store;
 
 pub use model::{Statement, StatementId};

@@ -4,22 +4,20 @@
 
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use serde::Serialize;
 
 use super::build;
 use super::forms::{due_in_days, RunBody, StatementBody};
 use super::model::{Statement, StatementId};
+use super::run::{self, RunOutcome};
 use super::store;
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
-use crate::db::types::Timestamp;
 use crate::error::{ApiError, ApiResult};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
 use crate::http::reads::{audit_phi_reads, with_conn};
 use crate::http::{JsonBody, RequestCtx};
-use crate::patients::model::PatientId;
 use crate::state::AppState;
 
 const RESOURCE: &str = "statement";
@@ -53,42 +51,31 @@ pub async fn create_statement(
     let fp = RequestFingerprint::of(&req, body.fingerprint);
     let actx = ctx.clone();
     run_idempotent(state, &ctx, key, fp, move |conn| {
-        let s = build::make(conn, patient, today(), due, &actx.caller.actor)?;
-        if s.visits.is_empty() {
-            return Err(ApiError::conflict(
-                "the patient owes nothing on visits insurance is done with",
-            ));
-        }
-        store::insert(conn, &s)?;
-        let entry = AuditEntry::success(&actx, "create", RESOURCE, Some(s.id.to_string()));
-        audit_store::insert(conn, &[entry])?;
+        let s = create_in(conn, &actx, patient, due)?;
         StoredResponse::created(format!("/v1/statements/{}", s.id), 1, &s)
     })
     .await
 }
 
-/// One statement made by a run.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct RunItem {
-    /// The statement.
-    #[schema(value_type = uuid::Uuid)]
-    pub statement_id: StatementId,
-    /// The patient.
-    #[schema(value_type = uuid::Uuid)]
-    pub patient_id: PatientId,
-    /// Amount due.
-    pub amount_due_cents: i64,
-}
-
-/// What a statement run did.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct RunOutcome {
-    /// Statements made.
-    pub created: Vec<RunItem>,
-    /// Patients with a balance passed over: a statement in the last `min_days_between` days.
-    pub skipped_recent: usize,
-    /// Patients with a balance passed over: amount due under `min_balance_cents`.
-    pub skipped_below_minimum: usize,
+/// Makes, stores and audits a statement of `patient` due in `due` days (409 when the patient
+/// owes nothing on visits insurance is done with), inside the caller's transaction; the API
+/// and the console's account page both make statements here.
+pub fn create_in(
+    conn: &mut crate::db::AnyConnection,
+    ctx: &RequestCtx,
+    patient: crate::patients::model::PatientId,
+    due: i64,
+) -> ApiResult<Statement> {
+    let s = build::make(conn, patient, today(), due, &ctx.caller.actor)?;
+    if s.visits.is_empty() {
+        return Err(ApiError::conflict(
+            "the patient owes nothing on visits insurance is done with",
+        ));
+    }
+    store::insert(conn, &s)?;
+    let entry = AuditEntry::success(ctx, "create", RESOURCE, Some(s.id.to_string()));
+    audit_store::insert(conn, &[entry])?;
+    Ok(s)
 }
 
 /// Make statements for every patient who owes at least `min_balance_cents` on visits
@@ -107,41 +94,7 @@ pub async fn run_statements(
     let (min, days, due) = body.value.validated()?;
     let out = web::block(move || -> ApiResult<RunOutcome> {
         let mut conn = state.pool.get()?;
-        conn.write_transaction(|c| {
-            let since = Timestamp(chrono::Utc::now() - chrono::Duration::days(days));
-            let recent = store::patients_since(c, since)?;
-            let mut out = RunOutcome {
-                created: Vec::new(),
-                skipped_recent: 0,
-                skipped_below_minimum: 0,
-            };
-            let mut audit = Vec::new();
-            for patient in build::patients_with_patient_balance(c)? {
-                if days > 0 && recent.contains(&patient) {
-                    out.skipped_recent += 1;
-                    continue;
-                }
-                let s = build::make(c, patient, today(), due, &ctx.caller.actor)?;
-                if s.visits.is_empty() || s.amount_due_cents < min {
-                    out.skipped_below_minimum += 1;
-                    continue;
-                }
-                store::insert(c, &s)?;
-                audit.push(AuditEntry::success(
-                    &ctx,
-                    "create",
-                    RESOURCE,
-                    Some(s.id.to_string()),
-                ));
-                out.created.push(RunItem {
-                    statement_id: s.id,
-                    patient_id: patient,
-                    amount_due_cents: s.amount_due_cents,
-                });
-            }
-            audit_store::insert(c, &audit)?;
-            Ok(out)
-        })
+        conn.write_transaction(|c| run::run(c, &ctx, min, days, due))
     })
     .await??;
     Ok(HttpResponse::Ok().json(out))

@@ -2,7 +2,9 @@
 //! a real `medbill serve` on loopback. Signs in as each role, registers a patient, codes an
 //! encounter end to end (code search, a finding appears, fix it, sign off, create the claim),
 //! accessions, scans and receives a specimen, checks that front desk cannot reach billing and
-//! that a form posted without its CSRF token is refused. Screenshots go to docs/console/.
+//! that a form posted without its CSRF token is refused; matches an unmatched 835 payment by
+//! hand from the keyboard, opens the remittance, runs statements and edits a patient.
+//! Screenshots go to docs/console/.
 //!
 //! SQLite only: the browser run takes most of a minute, and the console's storage paths are
 //! the API's, which tests/it/console.rs covers on both backends. Skipped (with a message)
@@ -253,6 +255,24 @@ async fn the_console_works_in_a_browser() {
         &app.post("/v1/encounters", Role::FrontDesk, &visit(&fx))
             .await,
     );
+    // An 835 paying a submitted claim under a patient control number nobody knows (the
+    // unmatched queue, matched by hand below), with a PLB interest line.
+    let paid = crate::remittance::submitted_claim(&app, &fx).await;
+    let lost = crate::remittance::era(
+        901,
+        "EFT901",
+        "81.5",
+        "CLP*LOSTPCN*1*175*80*20*12*PAYERL*11*1
+        NM1*QC*1*DOE*JANE****MI*M1
+        SVC*HC:99213:25*125*80**1
+        CAS*CO*45*25
+        CAS*PR*2*20
+        SVC*HC:93000*50*0**1
+        CAS*CO*97*50
+        PLB*1234567893*20261231*L6:INT1*-1.5",
+    );
+    let r = crate::remittance::import(&app, &lost, Role::Billing).await;
+    assert_eq!(r.status, 200, "{}", r.body);
     let (desk, billing, lab, admin) = (
         user(&app, Role::FrontDesk),
         user(&app, Role::Billing),
@@ -353,6 +373,29 @@ async fn the_console_works_in_a_browser() {
         d.find("#sign-out");
     }
     d.shot("receivables");
+    // The unmatched payment, matched by hand from the keyboard (claim id, then Enter).
+    d.goto("/app/remittances/unmatched");
+    d.find("form[id^='match-']");
+    d.shot("unmatched");
+    d.typ("input[name='claim_id']", &format!("{paid}\u{E007}"));
+    assert!(d.text_of(".notice").starts_with("Matched and posted"));
+    d.find("#no-unmatched");
+    d.goto("/app/remittances");
+    d.shot("remittances");
+    d.click("#remittances a");
+    assert_eq!(d.text_of("#remit-status"), "posted");
+    d.find("#plb");
+    d.shot("remittance");
+    // The statement run and a patient edit.
+    d.goto("/app/statements/run");
+    d.submit("#run-statements");
+    d.find("#run-result");
+    d.shot("statement-run");
+    d.goto(&format!("/app/patients/{}/edit", fx.patient));
+    d.typ("#f-phone", "5185550123");
+    d.shot("patient-edit");
+    d.submit("#save");
+    assert_eq!(d.text_of(".notice"), "Patient saved");
     drop(d);
     terminate(&mut server);
 }

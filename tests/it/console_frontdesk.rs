@@ -129,7 +129,7 @@ async fn eligibility_is_checked_from_the_patient_page(app: TestApp) {
 
 /// A patient who owes 3,000 cents on a visit insurance is done with (the primary paid its part
 /// of a submitted two-line claim); returns the patient id.
-async fn patient_owing(app: &TestApp, mrn: &str) -> String {
+pub(crate) async fn patient_owing(app: &TestApp, mrn: &str) -> String {
     let fx = fixture(app, mrn).await;
     address_billing(app, &fx).await;
     let mut body = coded(&fx);

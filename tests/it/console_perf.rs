@@ -53,6 +53,26 @@ async fn screens_render_quickly_with_ten_thousand_encounters(app: TestApp) {
     let enc = id_of(&app.post("/v1/encounters", Role::Billing, &visit(&fx)).await);
     seed(&app, &enc);
     assert_eq!(app.count("encounters"), ENCOUNTERS as i64);
+    // A remittance of 50 claim payments nobody knows: the unmatched queue holds 50 items.
+    let clps: String = (0..50)
+        .map(|i| {
+            format!(
+                "CLP*LOST{i:03}*1*100*80*20*12*PAYER{i:03}*11*1\nNM1*QC*1*DOE*JANE****MI*M1\n\
+                 SVC*HC:99213*100*80**1\nCAS*CO*45*0\nCAS*PR*2*20\n"
+            )
+        })
+        .collect();
+    let r = crate::remittance::import(
+        &app,
+        &crate::remittance::era(1, "EFTPERF", "4000", &clps),
+        Role::Billing,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let remittance = r.body["payments"][0]["remittance_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let admin = sign_in(&app, &user(&app, Role::Admin)).await;
     let screens = [
         "/app/".to_string(),
@@ -64,6 +84,13 @@ async fn screens_render_quickly_with_ten_thousand_encounters(app: TestApp) {
         "/app/claims?status=rejected".into(),
         "/app/specimens".into(),
         "/app/receivables".into(),
+        "/app/remittances".into(),
+        "/app/remittances/unmatched".into(),
+        format!("/app/remittances/{remittance}"),
+        "/app/statements/run".into(),
+        format!("/app/patients/{}/edit", fx.patient),
+        format!("/app/coverages/{}/edit", fx.coverage),
+        format!("/app/patients/{}/account", fx.patient),
     ];
     // One app for every request, as a running server has (building it per request would
     // time the router's set-up, not the screens).
