@@ -5,11 +5,15 @@
 //! 2. what writing the event adds to a patient create: the create's write transaction
 //!    (patient row, audit row, commit) with and without the event row, in alternating rounds
 //!    so machine load hits both alike. The share is of the transaction alone; a create over
-//!    HTTP costs more (parsing, validation, the response), so its share is smaller still.
+//!    HTTP costs more (parsing, validation, the response), so its share is smaller still;
+//! 3. (SQLite) the WAL pages one create writes with and without the event: what its commit
+//!    must write and sync, a count machine load does not move.
 //!
 //! On SQLite (a file, `synchronous = FULL` as served), and on PostgreSQL when
 //! MEDBILL_BENCH_PG_URL names a server database we may create databases beside.
-//! Run: `cargo bench --bench webhooks` (EVENTS=20000, CREATES=2000, ROUNDS=10 to change sizes).
+//! Run: `cargo bench --bench webhooks` (EVENTS=20000, CREATES=2000, ROUNDS=10 to change sizes;
+//! ONLY=deliveries or ONLY=create for one part; EVENT=with or EVENT=without for one variant of
+//! the create, e.g. under `perf stat -e instructions`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -214,6 +218,9 @@ fn create_without_event(
 
 fn event_cost(label: &str, pool: &DbPool) -> Result<(), String> {
     let (creates, rounds) = (env_or("CREATES", 2_000), env_or("ROUNDS", 10));
+    // EVENT=with or EVENT=without runs that variant alone (to count its instructions with
+    // `perf stat`, a figure machine load does not move).
+    let only_event = std::env::var("EVENT").ok().map(|v| v == "with");
     let ctx = ctx();
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let (mut with, mut without) = (Vec::new(), Vec::new());
@@ -225,6 +232,9 @@ fn event_cost(label: &str, pool: &DbPool) -> Result<(), String> {
             [false, true]
         };
         for event in order {
+            if only_event.is_some_and(|only| only != event) {
+                continue;
+            }
             let started = Instant::now();
             for i in 0..creates {
                 let input = new_patient(i, round, event);
@@ -249,6 +259,16 @@ fn event_cost(label: &str, pool: &DbPool) -> Result<(), String> {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
+    if let Some(event) = only_event {
+        let v = if event { &mut with } else { &mut without };
+        println!(
+            "{label}: patient create transaction {:.1} us {} the event (median of {rounds} \
+             rounds of {creates})",
+            median(v),
+            if event { "with" } else { "without" }
+        );
+        return Ok(());
+    }
     let (w, wo) = (median(&mut with), median(&mut without));
     println!(
         "{label}: patient create transaction {wo:.1} us without the event, {w:.1} us with it \
@@ -256,6 +276,55 @@ fn event_cost(label: &str, pool: &DbPool) -> Result<(), String> {
          (target ≤ 10 %)",
         w - wo,
         100.0 * (w - wo) / wo
+    );
+    Ok(())
+}
+
+/// SQLite only: the WAL pages (frames) one create writes, without and with its event, over
+/// `CREATES / 4` creates each with automatic checkpoints off: the pages every commit must
+/// write and sync, a count that machine load does not move (the times above it does).
+fn wal_pages(label: &str, pool: &DbPool, wal: &std::path::Path) -> Result<(), String> {
+    use diesel::sql_types::BigInt;
+    use diesel::RunQueryDsl;
+    let n = (env_or("CREATES", 2_000) / 4).max(1);
+    let ctx = ctx();
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let page_size: i64 = match &mut *conn {
+        medbill::db::AnyConnection::Sqlite(c) => diesel::select(diesel::dsl::sql::<BigInt>(
+            "(SELECT page_size FROM pragma_page_size())",
+        ))
+        .get_result(c)
+        .map_err(|e| e.to_string())?,
+        medbill::db::AnyConnection::Postgres(_) => return Ok(()),
+    };
+    let mut per_create = [0.0; 2];
+    for (k, event) in [false, true].into_iter().enumerate() {
+        conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA wal_autocheckpoint = 0")
+            .map_err(|e| e.to_string())?;
+        for i in 0..n {
+            let input = new_patient(i, 100 + k, event);
+            conn.write_transaction(|c| {
+                if event {
+                    patient_routes::create_in(c, &ctx, input).map(|_| ())
+                } else {
+                    create_without_event(c, &ctx, input).map_err(medbill::error::ApiError::from)
+                }
+            })
+            .map_err(|e| format!("{e:?}"))?;
+        }
+        // A WAL file is a 32-byte header and frames of a 24-byte header and a page.
+        let bytes = std::fs::metadata(wal).map_err(|e| e.to_string())?.len();
+        per_create[k] = bytes.saturating_sub(32) as f64 / (24 + page_size) as f64 / n as f64;
+    }
+    conn.batch_execute("PRAGMA wal_autocheckpoint = 1000")
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{label}: WAL pages written per create ({n} each): {:.2} without the event, {:.2} \
+         with it (+{:.2} = {:.1} %)",
+        per_create[0],
+        per_create[1],
+        per_create[1] - per_create[0],
+        100.0 * (per_create[1] - per_create[0]) / per_create[0]
     );
     Ok(())
 }
@@ -280,7 +349,16 @@ fn main() {
     let _ = std::fs::create_dir_all(&dir);
     let file = dir.join("bench.db");
     match medbill::server::open_database(&file.to_string_lossy(), 4) {
-        Ok(pool) => run("SQLite", &pool, &url, &seen),
+        Ok(pool) => {
+            run("SQLite", &pool, &url, &seen);
+            if std::env::var("ONLY").map_or(true, |v| v == "create")
+                && std::env::var("EVENT").is_err()
+            {
+                if let Err(e) = wal_pages("SQLite", &pool, &dir.join("bench.db-wal")) {
+                    eprintln!("SQLite: WAL pages: {e}");
+                }
+            }
+        }
         Err(e) => eprintln!("SQLite: {e}"),
     }
     let _ = std::fs::remove_dir_all(&dir);

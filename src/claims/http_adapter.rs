@@ -43,7 +43,7 @@ impl std::fmt::Debug for HttpPost {
 
 impl HttpPost {
     /// An adapter for `url` (`https://host[:port]/path`, or `http://`) with `timeout` for each
-    /// call and the default trusted roots (`MEDBILL_HTTP_CA_FILE`, else the Mozilla roots).
+    /// call and the default trusted roots (the Mozilla roots, plus `MEDBILL_HTTP_CA_FILE`'s).
     pub fn new(url: &str, auth: Auth, timeout: Duration) -> Result<Self, String> {
         Self::with_settings(url, auth, &ClientSettings::with_timeout(timeout))
     }

@@ -19,23 +19,27 @@ pub fn pending(conn: &mut AnyConnection) -> QueryResult<bool> {
 
 /// Numbers the first `$2` unsequenced events (in id order) `$1 + 1`, `$1 + 2`, ... in one
 /// statement (one round trip per batch instead of one per event). The window is evaluated over
-/// the id-ordered index of unsequenced events and cut by the LIMIT, so it streams.
+/// the id-ordered partial index of unsequenced events and cut by the LIMIT, so it streams.
 const NUMBER_PG: &str = "UPDATE events SET position = $1 + r.n \
      FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM events \
            WHERE position IS NULL ORDER BY id LIMIT $2) AS r \
      WHERE events.id = r.id";
-/// [`NUMBER_PG`] for SQLite (3.33+ has `UPDATE … FROM`; `?` placeholders).
+/// [`NUMBER_PG`] for SQLite (3.33+ has `UPDATE … FROM`; `?` placeholders), in rowid order:
+/// SQLite has one writer at a time, so rowids are handed out in commit order, and the NULL
+/// entries of the UNIQUE index on position (the only index an unsequenced event is found by,
+/// so that an insert touches as few as possible) come in rowid order, so this streams too.
 const NUMBER_SQLITE: &str = "UPDATE events SET position = ? + r.n \
-     FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM events \
-           WHERE position IS NULL ORDER BY id LIMIT ?) AS r \
-     WHERE events.id = r.id";
+     FROM (SELECT rowid AS rid, row_number() OVER (ORDER BY rowid) AS n FROM events \
+           WHERE position IS NULL ORDER BY rowid LIMIT ?) AS r \
+     WHERE events.rowid = r.rid";
 
-/// Gives up to `limit` committed events without a position the next positions, in id order,
-/// and queues a delivery of each to every enabled endpoint subscribed to its type; returns how
-/// many were sequenced. The counter row is locked for the transaction, so positions become
-/// visible in order: a reader never sees position n+1 before n (no gaps in the feed), and an
-/// event that commits late simply gets a later position. The whole batch is numbered by one
-/// statement and its deliveries queued by multi-row inserts.
+/// Gives up to `limit` committed events without a position the next positions (in id order on
+/// PostgreSQL, in commit order on SQLite), and queues a delivery of each to every enabled
+/// endpoint subscribed to its type; returns how many were sequenced. The counter row is locked
+/// for the transaction, so positions become visible in order: a reader never sees position
+/// n+1 before n (no gaps in the feed), and an event that commits late simply gets a later
+/// position. The whole batch is numbered by one statement and its deliveries queued by
+/// multi-row inserts.
 pub fn sequence(conn: &mut AnyConnection, limit: i64) -> QueryResult<usize> {
     use diesel::sql_types::BigInt;
     if !pending(conn)? {

@@ -435,6 +435,18 @@ async fn https_with_a_test_ca(app: TestApp) {
     assert_eq!(seen[1].header("authorization"), "Bearer tok");
     assert_eq!(seen[1].header("idempotency-key"), out.id.to_string());
     assert_eq!(seen[1].body, b"ISA*00~");
+    // The file adds to the trusted roots; verification stays on: a server whose certificate
+    // comes from another unknown CA is still refused with the file set.
+    let stranger = rx::start_tls(&rx::test_ca(), |_| Answer::Status(200));
+    let agent = medbill::net::client::agent(&settings).unwrap();
+    let err = agent.get(&stranger.url).call().unwrap_err().to_string();
+    assert!(
+        err.to_lowercase().contains("certificate") || err.to_lowercase().contains("issuer"),
+        "{err}"
+    );
+    assert!(stranger.received().is_empty());
+    // And the file's CA is trusted by a plain agent too (eligibility uses one).
+    assert_eq!(agent.get(&receiver.url).call().unwrap().status(), 200);
     std::fs::remove_file(ca_file).unwrap();
 }
 
