@@ -102,15 +102,30 @@ fn load_or_create_key(
     }
     let path = data_dir.join(file);
     if path.exists() {
-        let text = fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        return hex::decode(text.trim())
-            .map_err(|_| format!("{} is not a hex key", path.display()));
+        return read_key(&path);
     }
     let mut key = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
-    write_private_file(&path, hex::encode(key).as_bytes())?;
-    Ok(key.to_vec())
+    // Processes started together on a fresh data directory (two workers, a server and a
+    // worker) race here: the key is written whole under a private name and then linked into
+    // place, which fails if another process got there first; that one's key is then used.
+    let mut nonce = [0u8; 8];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
+    let staged = data_dir.join(format!(".{file}.{}", hex::encode(nonce)));
+    write_private_file(&staged, hex::encode(key).as_bytes())?;
+    let linked = fs::hard_link(&staged, &path);
+    let _ = fs::remove_file(&staged);
+    match linked {
+        Ok(()) => Ok(key.to_vec()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read_key(&path),
+        Err(e) => Err(format!("cannot create {}: {e}", path.display())),
+    }
+}
+
+fn read_key(path: &Path) -> Result<Vec<u8>, String> {
+    let text =
+        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    hex::decode(text.trim()).map_err(|_| format!("{} is not a hex key", path.display()))
 }
 
 /// Writes a file readable by its owner only (mode 0600 on Unix), failing if it already exists.
@@ -299,6 +314,31 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn processes_starting_together_share_one_generated_key() {
+        for _ in 0..20 {
+            let dir = std::env::temp_dir().join(format!("medbill-cfg-{}", uuid::Uuid::new_v4()));
+            fs::create_dir_all(&dir).unwrap();
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+            let keys: Vec<Vec<u8>> = (0..4)
+                .map(|_| {
+                    let (dir, barrier) = (dir.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        load_or_create_audit_key(&dir, None).unwrap()
+                    })
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .map(|t| t.join().unwrap())
+                .collect();
+            assert!(keys.iter().all(|k| k == &keys[0] && k.len() == 32));
+            // Only the key file is left: no staged copies.
+            assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+            fs::remove_dir_all(&dir).unwrap();
+        }
     }
 
     #[test]
