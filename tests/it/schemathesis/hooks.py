@@ -361,12 +361,17 @@ def _collection_rules(body):
 def _transition_rules(body):
     """A rejection names its HL7 0490 reason (a listed one) and says what was wrong, a
     cancellation says why, and only a rejection has a reason (rules across fields)."""
+    # A note of spaces or nothing counts as none (the server trims); one with control
+    # characters is a negative case and stays.
+    blank = body.get("note") is None or (
+        isinstance(body.get("note"), str) and body["note"].strip(" ") == ""
+    )
     if body.get("to") == "rejected":
         if body.get("reject_reason") is None or isinstance(body.get("reject_reason"), str):
             body["reject_reason"] = "RH"
-        if body.get("note") is None:
+        if blank:
             body["note"] = "hemolysed"
-    elif body.get("to") == "cancelled" and body.get("note") is None:
+    elif body.get("to") == "cancelled" and blank:
         body["note"] = "ordered twice"
     elif isinstance(body.get("to"), str) and isinstance(body.get("reject_reason"), str):
         body.pop("reject_reason")
