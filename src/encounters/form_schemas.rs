@@ -2,22 +2,10 @@
 //! (utoipa's field attributes describe the list, not its items): what `check` and
 //! `line_rules` accept, so generated requests and clients' validators know it.
 
-use utoipa::openapi::schema::{Array, ArrayBuilder, ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::schema::{Array, ObjectBuilder, Type};
 
 use super::check::MAX_DIAGNOSES;
-
-fn list(items: ObjectBuilder, min: Option<usize>, max: usize, nullable: bool) -> ArrayBuilder {
-    let kind: SchemaType = if nullable {
-        [Type::Array, Type::Null].into_iter().collect()
-    } else {
-        Type::Array.into()
-    };
-    ArrayBuilder::new()
-        .schema_type(kind)
-        .items(items)
-        .min_items(min)
-        .max_items(Some(max))
-}
+use crate::openapi::exact::list_schema as list;
 
 /// ICD-10-CM codes as sent: a letter, a digit, then up to 5 letters or digits, with or without
 /// the dot after the third character (whether each exists is checked against the tables for

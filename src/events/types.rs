@@ -104,21 +104,11 @@ pub fn optional_subscription_schema() -> utoipa::openapi::schema::Array {
 }
 
 fn subscription_list(nullable: bool) -> utoipa::openapi::schema::Array {
-    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
     let items = ObjectBuilder::new()
         .schema_type(Type::String)
         .enum_values(Some(all_patterns()));
-    let kind: SchemaType = if nullable {
-        [Type::Array, Type::Null].into_iter().collect()
-    } else {
-        Type::Array.into()
-    };
-    ArrayBuilder::new()
-        .schema_type(kind)
-        .items(items)
-        .min_items(Some(1))
-        .max_items(Some(50))
-        .build()
+    crate::openapi::exact::list_schema(items, Some(1), 50, nullable).build()
 }
 
 /// Whether `pattern` covers event type `name`.

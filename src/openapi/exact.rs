@@ -25,6 +25,27 @@ pub const CURSOR_PATTERN: &str = r"^[A-Za-z0-9_-]{21}[AQgw]$";
 /// `http::query` and `http::json` refuse (PostgreSQL cannot hold it in text).
 pub const QUERY_TEXT_PATTERN: &str = r"^[^\u0000]*$";
 
+/// An array schema of `items`, `min` to `max` long, `null` also allowed when `nullable`: for
+/// list fields whose items have rules of their own (utoipa's field attributes describe the
+/// list, not its items).
+pub fn list_schema(
+    items: ObjectBuilder,
+    min: Option<usize>,
+    max: usize,
+    nullable: bool,
+) -> utoipa::openapi::schema::ArrayBuilder {
+    let kind: SchemaType = if nullable {
+        [Type::Array, Type::Null].into_iter().collect()
+    } else {
+        Type::Array.into()
+    };
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .schema_type(kind)
+        .items(items)
+        .min_items(min)
+        .max_items(Some(max))
+}
+
 /// The modifier (registered in [`super::ApiDoc`]).
 pub struct ExactPlumbing;
 
