@@ -256,6 +256,21 @@ impl Modify for ProblemResponses {
                         )
                     });
                 }
+                // Every If-Match is compared with the current version: a stale one gets 412
+                // wherever the header is taken (one route had left it out).
+                let takes_if_match = op.parameters.iter().flatten().any(|p| {
+                    p.name == "If-Match"
+                        && matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Header)
+                });
+                if takes_if_match {
+                    responses.entry("412".to_string()).or_insert_with(|| {
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .description("If-Match names a version that is not the current one")
+                                .build(),
+                        )
+                    });
+                }
                 for (code, description, needs_auth) in common {
                     if needs_auth && !secured {
                         continue;

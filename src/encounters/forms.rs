@@ -224,6 +224,10 @@ pub struct OverrideBody {
     pub rule: String,
     /// The path of the finding (e.g. `/diagnoses/0`).
     pub path: String,
-    /// Why the finding does not apply: at least 10 characters.
+    /// Why the finding does not apply: 10 to 500 characters once trimmed, no control
+    /// characters but line breaks.
+    #[schema(
+        pattern = r"^[\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000-\u0009\u000b-\u001f\u007f-\u009f]{8,498}[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub reason: String,
 }

@@ -98,6 +98,15 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         ));
     }
     refuse_nul(bytes)?;
+    // serde's derived structs also read a JSON array, field by field in order: `[null, null]`
+    // would pass as a patch changing nothing. Every body medbill takes is an object (or null).
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "",
+            "invalid_type",
+            "the request body must be a JSON object, not an array",
+        )]));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
         let base = pointer_of(e.path());
@@ -249,6 +258,22 @@ mod tests {
         let e = err(r#"{"name":5,"items":[]}"#);
         assert_eq!(e.errors[0].pointer, "/name");
         assert_eq!(e.errors[0].code, "invalid_type");
+    }
+
+    #[test]
+    fn an_array_is_not_an_object() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Patch {
+            a: Option<i32>,
+            b: Option<i32>,
+        }
+        let Err(e) = parse_json::<Patch>(b" [null, null]") else {
+            panic!("an array was read as an object")
+        };
+        assert_eq!(e.status.as_u16(), 422);
+        assert_eq!(e.errors[0].code, "invalid_type");
+        assert!(parse_json::<Patch>(br#"{"a": 1}"#).is_ok());
     }
 
     #[test]

@@ -42,13 +42,23 @@ pub fn if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
         .strip_prefix('"')
         .and_then(|t| t.strip_suffix('"'))
         .unwrap_or(tag);
-    let version = bare.parse::<i32>().map_err(|_| {
-        ApiError::invalid_field(
-            "If-Match",
-            "invalid_format",
-            "If-Match must be the ETag you read, e.g. \"3\"",
-        )
-    })?;
+    // A version as `etag` writes it: 1 to 9 digits, no sign, no leading zero. `0`, `-1` or
+    // `+3` name no version a resource can have and are malformed, not merely stale (a stale
+    // tag may still be answered as a replay of an earlier success).
+    let well_formed = (1..=9).contains(&bare.len())
+        && bare.bytes().all(|b| b.is_ascii_digit())
+        && !bare.starts_with('0');
+    let version = bare
+        .parse::<i32>()
+        .ok()
+        .filter(|_| well_formed)
+        .ok_or_else(|| {
+            ApiError::invalid_field(
+                "If-Match",
+                "invalid_format",
+                "If-Match must be the ETag you read, e.g. \"3\"",
+            )
+        })?;
     Ok(Some(if weak { NEVER_MATCHES } else { version }))
 }
 
@@ -77,10 +87,12 @@ mod tests {
                 .to_http_request();
             assert_eq!(if_match(&req).unwrap(), Some(3));
         }
-        let req = TestRequest::default()
-            .insert_header((header::IF_MATCH, "\"abc\""))
-            .to_http_request();
-        assert!(if_match(&req).is_err());
+        for bad in ["\"abc\"", "0", "\"0\"", "-1", "+3", "007", "1234567890"] {
+            let req = TestRequest::default()
+                .insert_header((header::IF_MATCH, bad))
+                .to_http_request();
+            assert!(if_match(&req).is_err(), "{bad}");
+        }
         let req = TestRequest::default().to_http_request();
         assert_eq!(required_if_match(&req).unwrap_err().status.as_u16(), 428);
     }

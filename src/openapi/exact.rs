@@ -11,9 +11,9 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::{OpenApi, RefOr, Required};
 use utoipa::Modify;
 
-/// An ETag as the server sends it (`"3"`: the version, quoted), or `*` (any current version,
-/// RFC 9110).
-pub const IF_MATCH_PATTERN: &str = r#"^("[1-9][0-9]{0,8}"|\*)$"#;
+/// An ETag as the server sends it (`"3"`: the version, quoted; the bare version is accepted
+/// too), or `*` (any current version, RFC 9110).
+pub const IF_MATCH_PATTERN: &str = r#"^("[1-9][0-9]{0,8}"|[1-9][0-9]{0,8}|\*)$"#;
 /// 1 to 255 visible ASCII characters; inner spaces and tabs allowed (outer ones do not survive
 /// HTTP).
 pub const IDEMPOTENCY_KEY_PATTERN: &str = r"^[!-~]([\t -~]{0,253}[!-~])?$";

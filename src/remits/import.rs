@@ -30,7 +30,9 @@ use crate::x12::era::{self, ClaimPayment, Payment, Remittance};
 pub const RESOURCE: &str = "remittance";
 
 /// What importing one payment did.
+// Named apart from the patient payment's `PaymentOutcome` (utoipa keys schemas by name).
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = RemittancePaymentOutcome)]
 pub struct PaymentOutcome {
     /// The stored remittance.
     pub remittance_id: RemittanceId,

@@ -40,12 +40,27 @@ pub struct PaymentLineBody {
     pub adjustments: Vec<AdjustmentBody>,
     /// Remark codes (RARC).
     #[serde(default)]
-    #[schema(max_items = 20)]
+    #[schema(schema_with = remark_codes)]
     pub remarks: Vec<String>,
 }
 
+/// Up to 20 remark codes of 1 to 5 characters (what `to_adjudication` accepts; utoipa's field
+/// attributes describe the list, not its items).
+fn remark_codes() -> utoipa::openapi::schema::Array {
+    let code = utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .min_length(Some(1))
+        .max_length(Some(5))
+        .pattern(Some(crate::openapi::exact::QUERY_TEXT_PATTERN))
+        .examples([serde_json::json!("N130")]);
+    crate::openapi::exact::list_schema(code, None, 20, false).build()
+}
+
 /// Body of `POST /v1/claims/{id}/payments`.
+// Named apart from the patient payment's `PaymentBody`: utoipa keys schemas by name and the
+// later one silently replaced this one in the document.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[schema(as = ClaimPaymentBody)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentBody {
     /// The payer's claim status: 1, 2, 3 processed; 4 denied; 19, 20, 21 forwarded; 22 reversal.

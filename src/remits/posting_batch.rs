@@ -158,6 +158,12 @@ impl PostingBatch {
             .ok_or_else(|| ApiError::not_found(crate::claims::service::RESOURCE))?;
         let claim = &state.claim;
         let payment_ref = adj.payment_ref.clone().unwrap_or_default();
+        // A repeat of a posted payment answers as the first did even with the version read
+        // before it (a retry), but an If-Match no version can match (empty, weak) is refused
+        // first: it was never a read of this claim.
+        if expected == Some(crate::http::versioning::NEVER_MATCHES) {
+            crate::http::versioning::expect_version(claim.version, expected)?;
+        }
         if let Some(p) = state.postings.iter().find(|p| {
             p.payer_id == adj.payer_id
                 && p.payment_ref == payment_ref

@@ -64,6 +64,17 @@ pub(crate) async fn seed(app: &TestApp) -> Value {
         }
         v
     };
+    // Clean drafts to sign off, and drafts whose first diagnosis is a category code (an
+    // `icd.not_billable` error finding) to override.
+    let mut clean = Vec::new();
+    let mut finding = Vec::new();
+    for _ in 0..EACH {
+        let b = another_visit(&fx);
+        clean.push(id_of(&app.post("/v1/encounters", Role::Billing, &b).await));
+        let mut b = another_visit(&fx);
+        b["diagnoses"] = json!(["E11", "I10"]);
+        finding.push(id_of(&app.post("/v1/encounters", Role::Billing, &b).await));
+    }
     let mut signed = Vec::new();
     for _ in 0..EACH {
         signed.push(signed_off(app, &another_visit(&fx)).await);
@@ -92,7 +103,9 @@ pub(crate) async fn seed(app: &TestApp) -> Value {
         rendering: fx.rendering.clone(),
         billing: fx.billing.clone(),
     };
-    paid_claims(app, &owing_fx, 2).await;
+    let owing_claims = paid_claims(app, &owing_fx, 2).await;
+    // Claims with an open payer balance, for EOB payments and write-offs.
+    let payable = paid_claims(app, &fx, EACH).await;
     // Next payer: claims paid by the primary after the patient gained a secondary coverage.
     coverage(app, &fx, "Beacon Mutual", "BCN22", "secondary", false).await;
     let next_payer = paid_claims(app, &fx, EACH).await;
@@ -117,12 +130,16 @@ pub(crate) async fn seed(app: &TestApp) -> Value {
         "rendering_providers": [fx.rendering],
         "billing_providers": [fx.billing],
         "draft_encounters": drafts,
+        "clean_encounters": clean,
+        "finding_encounters": finding,
         "signed_encounters": signed,
         "replaceable_claims": replaceable,
         "voidable_claims": voidable,
         "next_payer_claims": next_payer,
         "rejected_specimens": rejected,
         "owing_patients": [owing],
+        "owing_claims": owing_claims,
+        "payable_claims": payable,
         "credit_patients": [credit],
     })
 }

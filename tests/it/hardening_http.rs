@@ -107,3 +107,74 @@ async fn x12_unsafe_text_refused_at_registration(app: TestApp) {
 }
 
 on_both_backends!(x12_unsafe_text_refused_at_registration);
+
+/// Found by schemathesis (issue 10 item 7): a JSON array passed as a patch (serde's structs
+/// also read arrays, field by field), and an If-Match of `0` (no version a record has) were
+/// taken; both are malformed and get 422, and the record is unchanged. A bare version is an
+/// ETag still.
+async fn malformed_bodies_and_tags_are_refused(app: TestApp) {
+    let r = app
+        .post("/v1/patients", Role::FrontDesk, &patient_body("H-3"))
+        .await;
+    let path = format!("/v1/patients/{}", r.body["id"].as_str().unwrap());
+    let r = app
+        .patch(&path, Role::FrontDesk, &json!([null, null]), Some("\"1\""))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(r.body["errors"][0]["code"], "invalid_type");
+    for tag in ["0", "\"0\"", "-1", "007"] {
+        let r = app
+            .patch(
+                &path,
+                Role::FrontDesk,
+                &json!({"first_name": "Bea"}),
+                Some(tag),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{tag}: {}", r.body);
+        assert_eq!(r.body["errors"][0]["pointer"], "If-Match");
+    }
+    assert_eq!(app.get(&path, Role::FrontDesk).await.body["version"], 1);
+    let r = app
+        .patch(
+            &path,
+            Role::FrontDesk,
+            &json!({"first_name": "Bea"}),
+            Some("1"),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+/// A repeated EOB answers as the first did (a retry may carry the version read before it),
+/// but an If-Match that no version can match (empty) is refused before the repeat is found.
+async fn a_repeated_payment_still_checks_an_impossible_if_match(app: TestApp) {
+    let fx = crate::cob::ready(&app, "H-4").await;
+    let id = crate::cob::claim_from(&app, crate::common::fixtures::visit(&fx)).await;
+    let body = crate::cob::partial_primary();
+    crate::cob::pay(&app, &id, &body).await;
+    let path = format!("/v1/claims/{id}/payments");
+    let again = |tag: &'static str| {
+        let (app, path, body) = (&app, path.clone(), body.clone());
+        async move {
+            crate::claims_fx::post_with(
+                app,
+                &path,
+                Role::Billing,
+                Some(&body),
+                &[("if-match", tag)],
+            )
+            .await
+        }
+    };
+    let r = again("").await;
+    assert_eq!(r.status, 412, "{}", r.body);
+    let r = again("\"1\"").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["duplicate"], true);
+}
+
+on_both_backends!(
+    malformed_bodies_and_tags_are_refused,
+    a_repeated_payment_still_checks_an_impossible_if_match
+);

@@ -134,3 +134,47 @@ async fn every_documented_operation_reaches_a_handler() {
     assert_eq!(r.status, 405);
     assert_eq!(r.header("allow").as_deref(), Some("POST"));
 }
+
+/// The properties of the schema a `$ref` names in `doc`.
+fn properties<'a>(doc: &'a serde_json::Value, reference: &serde_json::Value) -> Vec<&'a str> {
+    let name = reference.as_str().unwrap().rsplit('/').next().unwrap();
+    doc["components"]["schemas"][name]["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+/// Two Rust types of one name (a claim's EOB payment and a patient's payment) each get their
+/// own schema: utoipa keys schemas by name, and the later one used to replace the other, so the
+/// document described a patient payment for `POST /v1/claims/{id}/payments` (every request
+/// built from it got 422) and the patient's outcome for each payment of an 835 import.
+#[actix_web::test]
+async fn types_of_one_name_keep_their_own_schemas() {
+    let app = common::TestApp::sqlite();
+    let doc = app.send(TestRequest::get().uri("/openapi.json")).await.body;
+    let body = |path: &str| {
+        doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .clone()
+    };
+    let claim = properties(&doc, &body("/v1/claims/{id}/payments"));
+    assert!(
+        claim.contains(&"payment_ref") && !claim.contains(&"method"),
+        "{claim:?}"
+    );
+    let patient = properties(&doc, &body("/v1/patients/{id}/payments"));
+    assert!(
+        patient.contains(&"method") && !patient.contains(&"payment_ref"),
+        "{patient:?}"
+    );
+    let import = &doc["paths"]["/v1/remittances"]["post"]["responses"]["200"]["content"]
+        ["application/json"]["schema"]["$ref"];
+    let name = import.as_str().unwrap().rsplit('/').next().unwrap();
+    let each = &doc["components"]["schemas"][name]["properties"]["payments"]["items"]["$ref"];
+    let each = properties(&doc, each);
+    assert!(each.contains(&"trace_number"), "{each:?}");
+    let outcome = &doc["paths"]["/v1/patients/{id}/payments"]["post"]["responses"]["201"]
+        ["content"]["application/json"]["schema"]["$ref"];
+    assert!(properties(&doc, outcome).contains(&"unapplied_cents"));
+}

@@ -49,15 +49,26 @@ schemathesis.openapi.format(
 )
 
 
+# The document's pattern for names (what an X12 name element carries, not blank).
+_X12_CHAR = r"\u0020-\u0029\u002b-\u0039\u003b-\u005d\u005f-\u007d\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff"
+X12_NAME = re.compile(rf"\A[{_X12_CHAR}]*[\u0021{_X12_CHAR[6:]}][{_X12_CHAR}]*\Z")
+
+
 def _provider_rules(body):
     """Rules across provider fields, stated in the field descriptions (JSON Schema here would
     need if/then, which utoipa cannot emit): a person has a first name, an organization none,
     and a billing provider a tax id."""
-    if body.get("entity_type") == "person" and not isinstance(body.get("first_name"), str):
+    # Only absent or null values are filled and only a well-formed first name is dropped: a
+    # malformed one (a negative case) stays, and is refused either way.
+    if body.get("entity_type") == "person" and body.get("first_name") is None:
         body["first_name"] = "Ana"
-    if body.get("entity_type") == "organization":
+    first = body.get("first_name")
+    if body.get("entity_type") == "organization" and (
+        first is None or (isinstance(first, str) and 1 <= len(first) <= 35 and X12_NAME.match(first))
+    ):
         body.pop("first_name", None)
-    if "billing" in (body.get("roles") or []) and not isinstance(body.get("tax_id"), str):
+    roles = body.get("roles")
+    if isinstance(roles, list) and "billing" in roles and body.get("tax_id") is None:
         body["tax_id"] = "12-3456789"
     return body
 
@@ -135,6 +146,11 @@ PATH_IDS = {
     "POST /v1/specimens/{id}/recollect": "rejected_specimens",
     "POST /v1/patients/{id}/refunds": "credit_patients",
     "POST /v1/patients/{id}/payments": "patients",
+    "POST /v1/encounters/{id}/sign-off": "clean_encounters",
+    "POST /v1/encounters/{id}/overrides": "finding_encounters",
+    "POST /v1/coverages/{id}/eligibility": "coverages",
+    "POST /v1/claims/{id}/payments": "payable_claims",
+    "POST /v1/claims/{id}/write-offs": "payable_claims",
 }
 # Body fields naming stored records, per create: the field and the records it takes.
 BODY_IDS = {
@@ -159,7 +175,7 @@ BODY_IDS = {
     },
     "POST /v1/fee-schedules": {"payer_id": "payers"},
     "POST /v1/statements": {"patient_id": "owing_patients"},
-    "POST /v1/coverages/{id}/eligibility": {"provider_id": None},
+    "POST /v1/coverages/{id}/eligibility": {"provider_id": "billing_providers"},
     "POST /v1/encounters/{id}/claims": {"coverage_id": "coverages"},
     "PATCH /v1/specimens/{id}": {
         "ordering_provider_id": "rendering_providers",
@@ -190,11 +206,15 @@ def _protect_seeded(case):
             path[name] = str(uuid.uuid4())
 
 
-ETAG = re.compile(r'\A"[1-9][0-9]{0,8}"\Z')
+ETAG = re.compile(r'\A"?[1-9][0-9]{0,8}"?\Z')
 # Workflow creates whose seeded record changes version with each 201 (a line added to a
 # draft): a well-formed If-Match becomes `*` (any current version, RFC 9110), since the
 # generator cannot know the version the last case left.
-ANY_VERSION = {"POST /v1/encounters/{id}/lines"}
+ANY_VERSION = {
+    "POST /v1/encounters/{id}/lines",
+    "POST /v1/encounters/{id}/sign-off",
+    "POST /v1/encounters/{id}/overrides",
+}
 
 
 def _any_version(label, headers):
@@ -358,13 +378,24 @@ def _collection_rules(body):
     return body
 
 
+# Unicode White_Space (what Rust's `str::trim` removes) less the control characters the
+# note's pattern refuses anyway (a note of those stays a negative case).
+NOTE_SPACE = set("\t\n \u00a0\u1680\u2028\u2029\u202f\u205f\u3000") | {
+    chr(c) for c in range(0x2000, 0x200B)
+}
+
+
+def _blank(text):
+    return all(ch in NOTE_SPACE for ch in text)
+
+
 def _transition_rules(body):
     """A rejection names its HL7 0490 reason (a listed one) and says what was wrong, a
     cancellation says why, and only a rejection has a reason (rules across fields)."""
-    # A note of spaces or nothing counts as none (the server trims); one with control
-    # characters is a negative case and stays.
+    # A note of white space or nothing counts as none (the server trims what Rust's `trim`
+    # does); one with other control characters is a negative case and stays.
     blank = body.get("note") is None or (
-        isinstance(body.get("note"), str) and body["note"].strip(" ") == ""
+        isinstance(body.get("note"), str) and _blank(body["note"])
     )
     if body.get("to") == "rejected":
         if body.get("reject_reason") is None or isinstance(body.get("reject_reason"), str):
@@ -386,7 +417,16 @@ def _webhook_rules(body):
     return body
 
 
+def _patient_money_rules(body):
+    """Money is received today or earlier."""
+    if _is_date(body.get("received_on")) and body["received_on"] > TODAY:
+        body["received_on"] = TODAY
+    return body
+
+
 CROSS_FIELD = {
+    "POST /v1/patients/{id}/payments": _patient_money_rules,
+    "POST /v1/patients/{id}/refunds": _patient_money_rules,
     "POST /v1/encounters": _encounter_rules,
     "PATCH /v1/encounters/{id}": _encounter_rules,
     "POST /v1/encounters/{id}/lines": _new_line_rules,
@@ -428,11 +468,153 @@ def _body(label, body):
     return body
 
 
-def _query(query):
+def _deposit_range(query):
+    """The deposit report covers at most 366 days ending no earlier than it starts; `to`
+    defaults to today and `from` to 30 days before `to`. Well-formed dates outside that get a
+    `from` 30 days before the end; a malformed date stays (a negative case)."""
+    first, last = query.get("from"), query.get("to")
+    if (first is not None and not _is_date(first)) or (last is not None and not _is_date(last)):
+        return
+    end = datetime.date.fromisoformat(last) if last else datetime.date.today()
+    if first is None:
+        if end.toordinal() <= 30:
+            query["to"] = TODAY
+        return
+    start = datetime.date.fromisoformat(first)
+    if start > end or (end - start).days > 366:
+        query["from"] = (end - datetime.timedelta(days=min(30, end.toordinal() - 1))).isoformat()
+
+
+def _query(label, query):
     if hasattr(query, "get"):
         for first, last in RANGES:
             _in_order(query, first, last)
+        if label == "GET /v1/reports/deposits":
+            _deposit_range(query)
     return query
+
+
+def _is_positive(case):
+    """Whether the case was generated to fit the document (read from the stored metadata, as
+    `_protect_seeded` does, so the case is not revalidated)."""
+    mode = getattr(getattr(getattr(case, "_meta", None), "generation", None), "mode", None)
+    return str(getattr(mode, "value", mode)) == "positive"
+
+
+# The service's own user (tests/it/api_fuzz.rs): a token request that fits the document asks
+# for a token with real credentials, so it can succeed; a malformed one stays malformed.
+LOGIN = json.loads(os.environ.get("MEDBILL_FUZZ_LOGIN") or "null")
+
+
+def _token_request(body):
+    if LOGIN and isinstance(body, dict):
+        body = {k: v for k, v in body.items() if k not in ("client_id", "client_secret")}
+        body.update(grant_type="password", username=LOGIN["username"], password=LOGIN["password"])
+    return body
+
+
+X12 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fixtures", "x12")
+
+
+def _x12(name):
+    with open(os.path.join(X12, name), encoding="ascii") as f:
+        return f.read()
+
+
+# The document can only say "a string" of an X12 body: one that fits it is a real 835 or 271
+# (an 835 posts once, then answers `duplicate: true`; a 271 for no request of ours gets 404).
+X12_BODIES = {
+    "POST /v1/remittances": _x12("835/full_payment.835"),
+    "POST /v1/eligibility/responses": _x12("271/active.271"),
+}
+
+
+def _x12_body(label, body):
+    return X12_BODIES[label] if isinstance(body, (str, bytes)) else body
+
+
+# The finding the seeded `finding_encounters` have (a category code, not billable, first).
+FINDING = {"rule": "icd.not_billable", "path": "/diagnoses/0"}
+
+
+def _override_request(body):
+    if isinstance(body, dict):
+        body = {**body, **FINDING}
+    return body
+
+
+def _eligibility_request(body):
+    """A date inside the seeded coverage (open-ended, from 400 days ago), a service type
+    from X12's list, and the billing provider asking (without one the server looks for an
+    encounter of that date naming one)."""
+    if isinstance(body, dict):
+        body = dict(body)
+        if body.get("provider_id") is None:
+            body["provider_id"] = FIXTURES["billing_providers"][0]
+        if _is_date(body.get("date")):
+            body["date"] = RECENT
+        if isinstance(body.get("service_types"), list):
+            body["service_types"] = ["30"][: len(body["service_types"])]
+    return body
+
+
+def _claim_payment(body):
+    """An EOB for the seeded claims, which have one line: line 1, named once; a payment per
+    line or for the claim, not both."""
+    if isinstance(body, dict) and isinstance(body.get("lines"), list) and body["lines"]:
+        first = body["lines"][0]
+        if isinstance(first, dict):
+            body = {**body, "lines": [{**first, "line_number": 1}]}
+            body.pop("paid_cents", None)
+    return body
+
+
+def _write_off(body):
+    if isinstance(body, dict) and isinstance(body.get("line_number"), int):
+        body = {**body, "line_number": 1}
+    return body
+
+
+def _patient_payment(case):
+    """Money put on named lines goes to lines the patient owes on: the seeded owing patient's
+    claims (line 1), a cent each, so the lines never add up to more than the payment."""
+    body = case.body
+    if isinstance(body, dict) and isinstance(body.get("lines"), list) and body["lines"]:
+        claims = FIXTURES.get("owing_claims") or []
+        lines = [
+            {"claim_id": claim, "line_number": 1, "amount_cents": 1}
+            for claim in claims[: len(body["lines"])]
+        ]
+        amount = body.get("amount_cents")
+        case.body = {**body, "lines": lines, "amount_cents": max(amount, len(lines))}
+        case.path_parameters["id"] = FIXTURES["owing_patients"][0]
+
+
+# Rules for cases generated to fit the document, where the request's validity depends on what
+# is stored (credentials, a finding, a coverage period) or on content the document cannot
+# describe: such a case is made to fit the stored state too. Negative cases are left alone.
+POSITIVE_RULES = {
+    "POST /v1/auth/token": _token_request,
+    "POST /v1/remittances": lambda body: _x12_body("POST /v1/remittances", body),
+    "POST /v1/eligibility/responses": lambda body: _x12_body("POST /v1/eligibility/responses", body),
+    "POST /v1/encounters/{id}/overrides": _override_request,
+    "POST /v1/coverages/{id}/eligibility": _eligibility_request,
+    "POST /v1/claims/{id}/payments": _claim_payment,
+    "POST /v1/claims/{id}/write-offs": _write_off,
+}
+
+
+def _positive_rules(case):
+    if not _is_positive(case):
+        return
+    if case.operation.label == "POST /v1/patients/{id}/payments":
+        _patient_payment(case)
+        return
+    rule = POSITIVE_RULES.get(case.operation.label)
+    if rule:
+        body = rule(case.body)
+        if body is not case.body and body != case.body:
+            case.body = body
 
 
 # The generated-data hooks cover the fuzzing, examples and stateful phases; `map_case`
@@ -450,7 +632,7 @@ def map_body(context, body):
 
 @schemathesis.hook
 def map_query(context, query):
-    return _query(query)
+    return _query(context.operation.label if context.operation else "", query)
 
 
 @schemathesis.hook
@@ -475,13 +657,14 @@ def map_case(context, case):
     # absence.
     _fresh_key(case.headers)
     _any_version(case.operation.label, case.headers)
-    _query(case.query)
+    _query(case.operation.label, case.query)
     _protect_seeded(case)
     _stored_path_ids(case.operation.label, case.path_parameters)
     if isinstance(case.body, (dict, list, float)):
         body = _body(case.operation.label, case.body)
         if body != case.body:
             case.body = body
+    _positive_rules(case)
     return case
 
 
@@ -492,3 +675,65 @@ def edi_x12(ctx, value):
     if isinstance(value, bytes):
         return value
     return str(value).encode("utf8")
+
+
+# Operations whose well-formed requests can still break a rule against the record they change
+# (schemathesis.toml accepts 422 from them for `positive_data_acceptance`, and only there): the
+# field errors such a 422 may name, by operation. Any other 422 to a well-formed request is a
+# gap in the document and fails the run (see `stored_state_rule`).
+SUBSCRIBER_FIELD = r"/subscriber_(first_name|last_name|birth_date|sex)"
+STORED_STATE_RULES = {
+    # The patch is merged into the stored coverage and the whole is checked: a subscriber
+    # unless the (stored) relationship is 18, the patient's own data when it is, the (stored)
+    # start not after the end.
+    "PATCH /v1/coverages/{id}": [
+        (SUBSCRIBER_FIELD, "required"),
+        (SUBSCRIBER_FIELD, "not_patient"),
+        ("/effective_to", "before_effective_from"),
+    ],
+    "PATCH /v1/fee-schedules/{id}": [("/effective_to", "before_effective_from")],
+    # A person has a first name, an organization none, a billing provider a tax id: the
+    # stored entity type and roles count.
+    "PATCH /v1/providers/{id}": [
+        ("/first_name", "required"),
+        ("/first_name", "not_allowed"),
+        ("/tax_id", "required"),
+    ],
+    # period_months goes with the (stored) kinds measured in months, and only with those.
+    "PATCH /v1/frequency-rules/{id}": [
+        ("/period_months", "missing_period_months"),
+        ("/period_months", "unexpected_period_months"),
+    ],
+    # A hand match pairs the stored remittance's lines with the named claim's lines.
+    "POST /v1/remittances/unmatched/{id}/match": [
+        ("/claim_id", "not_found"),
+        ("/lines", "incomplete"),
+        ("/lines", "unmatched_lines"),
+        (r"/lines/[0-9]+", "pairing"),
+    ],
+}
+
+
+@schemathesis.check
+def stored_state_rule(ctx, response, case):
+    """A 422 to a well-formed request of an operation listed in STORED_STATE_RULES names only
+    rules against stored records."""
+    allowed = STORED_STATE_RULES.get(case.operation.label)
+    if allowed is None or response.status_code != 422 or not _is_positive(case):
+        return None
+    try:
+        errors = json.loads(response.content)["errors"]
+        named = {(e["pointer"], e["code"]) for e in errors}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AssertionError(f"a 422 without field errors: {response.content[:300]!r}") from exc
+    unexpected = {
+        (pointer, code)
+        for pointer, code in named
+        if not any(re.fullmatch(p, pointer) and code == c for p, c in allowed)
+    }
+    if unexpected:
+        raise AssertionError(
+            f"a well-formed request was refused for {sorted(unexpected)}, not a rule against "
+            "the stored record"
+        )
+    return None
