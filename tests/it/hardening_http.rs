@@ -150,7 +150,7 @@ async fn malformed_bodies_and_tags_are_refused(app: TestApp) {
 /// but an If-Match that no version can match (empty) is refused before the repeat is found.
 async fn a_repeated_payment_still_checks_an_impossible_if_match(app: TestApp) {
     let fx = crate::cob::ready(&app, "H-4").await;
-    let id = crate::cob::claim_from(&app, crate::common::fixtures::visit(&fx)).await;
+    let id = crate::cob::claim_from(&app, crate::claims_fx::another_visit(&fx)).await;
     let body = crate::cob::partial_primary();
     crate::cob::pay(&app, &id, &body).await;
     let path = format!("/v1/claims/{id}/payments");
