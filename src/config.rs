@@ -166,7 +166,7 @@ pub fn external_key_from_env() -> Result<Option<ExternalKey>, String> {
 /// Webhook settings from the environment: `MEDBILL_WEBHOOKS_ALLOW_LOOPBACK_HTTP=1` (http:// to
 /// loopback and loopback addresses; development and tests), `MEDBILL_WEBHOOKS_ALLOW_PRIVATE=1`
 /// (private and link-local ranges), `MEDBILL_WEBHOOKS_TIMEOUT_SECS` (each delivery, default
-/// 10). The client's trusted roots come from `MEDBILL_HTTP_CA_FILE` (see `net::client`).
+/// 10). The client's trusted roots come from `MEDBILL_HTTP_CA_FILE` ([`http_ca_file_from_env`]).
 pub fn webhook_settings_from_env() -> crate::webhooks::WebhookSettings {
     let on = |name: &str| {
         std::env::var(name)
@@ -185,6 +185,83 @@ pub fn webhook_settings_from_env() -> crate::webhooks::WebhookSettings {
         },
         timeout: std::time::Duration::from_secs(timeout),
     }
+}
+
+/// The default largest 835 accepted over HTTP (`POST /v1/remittances`).
+pub const DEFAULT_REMIT_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// The largest 835 accepted over HTTP: `MEDBILL_REMIT_MAX_BYTES` (bytes, at least 1 MiB); the
+/// default when unset or unreadable.
+pub fn remit_max_bytes_from_env() -> usize {
+    remit_max_bytes(std::env::var("MEDBILL_REMIT_MAX_BYTES").ok().as_deref())
+}
+
+/// The limit a setting names: a byte count of at least 1 MiB (no smaller than the server-wide
+/// body limit, which a smaller value would silently undercut), else the default.
+fn remit_max_bytes(value: Option<&str>) -> usize {
+    value
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n >= crate::http::json::MAX_BODY_BYTES)
+        .unwrap_or(DEFAULT_REMIT_MAX_BYTES)
+}
+
+/// The PEM bundle of CA certificates trusted by outbound HTTP clients (webhooks, eligibility,
+/// the clearinghouse) besides the bundled roots: `MEDBILL_HTTP_CA_FILE`, when set.
+pub fn http_ca_file_from_env() -> Option<PathBuf> {
+    std::env::var_os("MEDBILL_HTTP_CA_FILE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// Where eligibility inquiries go, from the clearinghouse settings: MEDBILL_CLEARINGHOUSE
+/// `http` with MEDBILL_ELIGIBILITY_URL (else MEDBILL_CLEARINGHOUSE_URL),
+/// MEDBILL_CLEARINGHOUSE_TOKEN or MEDBILL_CLEARINGHOUSE_USER/PASSWORD, and
+/// MEDBILL_ELIGIBILITY_TIMEOUT_SECS (default 20), trusting `ca_file`'s CAs; otherwise the file
+/// queue in MEDBILL_OUTBOX_DIR (default `<data dir>/outbox`).
+pub fn eligibility_from_env(
+    data_dir: &Path,
+    ca_file: Option<PathBuf>,
+) -> Result<crate::eligibility::transport::Channel, String> {
+    use crate::eligibility::transport::{Channel, HttpTransport};
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    if var("MEDBILL_CLEARINGHOUSE").as_deref() == Some("http") {
+        let url = var("MEDBILL_ELIGIBILITY_URL")
+            .or_else(|| var("MEDBILL_CLEARINGHOUSE_URL"))
+            .ok_or(
+                "the http clearinghouse needs MEDBILL_ELIGIBILITY_URL or MEDBILL_CLEARINGHOUSE_URL",
+            )?;
+        let auth = match (
+            var("MEDBILL_CLEARINGHOUSE_TOKEN"),
+            var("MEDBILL_CLEARINGHOUSE_USER"),
+            var("MEDBILL_CLEARINGHOUSE_PASSWORD"),
+        ) {
+            (Some(t), _, _) => Some(format!("Bearer {t}")),
+            (None, Some(u), Some(p)) => {
+                use base64::Engine;
+                let b = base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"));
+                Some(format!("Basic {b}"))
+            }
+            _ => None,
+        };
+        let secs = match var("MEDBILL_ELIGIBILITY_TIMEOUT_SECS") {
+            Some(s) => s
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| "MEDBILL_ELIGIBILITY_TIMEOUT_SECS must be a number of seconds")?,
+            None => 20,
+        };
+        let settings = crate::net::client::ClientSettings::new(
+            std::time::Duration::from_secs(secs.max(1)),
+            ca_file,
+        );
+        return Ok(Channel::Http(HttpTransport::with_settings(
+            &url, auth, &settings,
+        )?));
+    }
+    let outbox = var("MEDBILL_OUTBOX_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| data_dir.join("outbox"));
+    Ok(Channel::FileQueue(outbox))
 }
 
 /// The web console's settings from the environment: `MEDBILL_CONSOLE` (`on`, the default, or
@@ -295,6 +372,16 @@ pub fn submitter_from_env() -> crate::claims::settings::SubmitterSettings {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remit_limit_setting_is_read_or_defaulted() {
+        assert_eq!(remit_max_bytes(None), DEFAULT_REMIT_MAX_BYTES);
+        assert_eq!(remit_max_bytes(Some("33554432")), 32 * 1024 * 1024);
+        assert_eq!(remit_max_bytes(Some(" 2097152 ")), 2 * 1024 * 1024);
+        // Below the server-wide limit or unreadable: the default.
+        assert_eq!(remit_max_bytes(Some("1000")), DEFAULT_REMIT_MAX_BYTES);
+        assert_eq!(remit_max_bytes(Some("16MB")), DEFAULT_REMIT_MAX_BYTES);
+    }
 
     #[test]
     fn generated_key_is_kept_and_private() {

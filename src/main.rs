@@ -357,6 +357,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 lease: cfg.lease,
                 poll: cfg.poll,
                 settings: medbill::config::webhook_settings_from_env(),
+                ca_file: medbill::config::http_ca_file_from_env(),
                 ..Default::default()
             };
             if once {

@@ -134,13 +134,17 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
     .map_err(|e| e.to_string())?;
     let (codes, version) = code_reload::load(&mut *pool.get().map_err(|e| e.to_string())?)?;
     let backend = Backend::from_url(&settings.database_url);
+    let http_ca_file = crate::config::http_ca_file_from_env();
     let state = web::Data::new(AppState {
         audit_anchor,
         x12_line_breaks: settings.x12_line_breaks,
         webhooks: crate::config::webhook_settings_from_env(),
-        eligibility: Some(crate::eligibility::transport::Channel::from_env(
+        eligibility: Some(crate::config::eligibility_from_env(
             &settings.data_dir,
+            http_ca_file.clone(),
         )?),
+        http_ca_file,
+        remit_max_bytes: crate::config::remit_max_bytes_from_env(),
         console: crate::config::console_from_env(&settings.jwt_secret)?,
         lab_billing: crate::config::lab_billing_from_env(),
         submitter: crate::config::submitter_from_env(),
@@ -176,6 +180,7 @@ pub async fn serve(settings: Settings, worker: Option<InProcessWorker>) -> Resul
             lease: cfg.lease,
             poll: cfg.poll,
             settings: services.state.webhooks,
+            ca_file: services.state.http_ca_file.clone(),
             ..Default::default()
         });
     let worker = match worker {

@@ -41,6 +41,12 @@ pub struct AppState {
     pub lab_billing: crate::specimens::billing::Settings,
     /// Who medbill says it is in the X12 it writes (`MEDBILL_X12_*`; test defaults).
     pub submitter: crate::claims::settings::SubmitterSettings,
+    /// CA certificates trusted by outbound clients besides the bundled roots
+    /// (`MEDBILL_HTTP_CA_FILE`; none by default): the webhook deliveries beside the server.
+    pub http_ca_file: Option<std::path::PathBuf>,
+    /// The largest 835 `POST /v1/remittances` reads (`MEDBILL_REMIT_MAX_BYTES`; 16 MiB by
+    /// default).
+    pub remit_max_bytes: usize,
 }
 
 impl AppState {
@@ -70,6 +76,8 @@ impl AppState {
             console: Default::default(),
             lab_billing: Default::default(),
             submitter: Default::default(),
+            http_ca_file: None,
+            remit_max_bytes: crate::config::DEFAULT_REMIT_MAX_BYTES,
         }
     }
 

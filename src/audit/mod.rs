@@ -19,9 +19,9 @@ crate::typed_id!(
     EventId
 );
 
+use crate::auth::RequestCtx;
 use crate::db::schema::audit_log;
 use crate::db::types::Timestamp;
-use crate::http::RequestCtx;
 
 /// One audit event before it is stored.
 #[derive(Debug, Clone, diesel::Insertable)]

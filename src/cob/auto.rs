@@ -7,12 +7,12 @@ use diesel::Connection;
 
 use super::decision::CROSSOVER_REMARKS;
 use super::service;
+use crate::auth::RequestCtx;
 use crate::claims::model::ClaimRow;
 use crate::claims::service::queue_row_in;
 use crate::claims::store as claim_store;
 use crate::db::AnyConnection;
 use crate::error::ApiResult;
-use crate::http::RequestCtx;
 use crate::payers::store as payer_store;
 use crate::remits::adjudication::{ClaimAdjudication, FORWARDED, REVERSAL};
 

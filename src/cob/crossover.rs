@@ -11,10 +11,10 @@ use std::collections::HashMap;
 
 use super::batch::CobBatch;
 use super::store as cob_store;
+use crate::auth::RequestCtx;
 use crate::claims::model::ClaimId;
 use crate::db::AnyConnection;
 use crate::error::ApiResult;
-use crate::http::RequestCtx;
 use crate::remits::import::{candidate, Candidate};
 use crate::remits::matching::{from_next_payer, payer_agrees, payer_named};
 use crate::x12::era::Party;

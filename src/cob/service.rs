@@ -8,6 +8,7 @@
 //! balance of the earlier claim moves to it by ledger transfers.
 
 use super::batch::CobBatch;
+use crate::auth::RequestCtx;
 use crate::claims::model::{ClaimId, ClaimRow};
 use crate::claims::snapshot::{SnapPerson, SnapSubscriber};
 use crate::claims::status::Status;
@@ -15,7 +16,6 @@ use crate::coverages::model::{Coverage, PRIORITIES, SELF};
 use crate::coverages::store::{self as coverage_store, CoverageFilter};
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
-use crate::http::RequestCtx;
 
 /// The statuses after which a claim may go to the next payer: the payer adjudicated it.
 pub(super) const ADJUDICATED: [Status; 3] = [Status::Paid, Status::PartiallyPaid, Status::Denied];

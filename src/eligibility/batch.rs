@@ -15,6 +15,7 @@ use super::service::{finish, prepare};
 use super::store;
 use super::transport::Channel;
 use crate::audit::{store as audit_store, AuditEntry};
+use crate::auth::RequestCtx;
 use crate::claims::clearinghouse::write_atomically;
 use crate::claims::settings::SubmitterSettings;
 use crate::coverages::model::CoverageId;
@@ -24,7 +25,6 @@ use crate::db::schema_encounters::encounters as en;
 use crate::db::types::Timestamp;
 use crate::db::{AnyConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
-use crate::http::RequestCtx;
 
 /// Resource name of runs in the audit log.
 pub const RUN_RESOURCE: &str = "eligibility_run";

@@ -13,9 +13,9 @@ use super::routes::RESOURCE;
 use super::service::finish;
 use super::store;
 use crate::audit::{store as audit_store, AuditEntry};
+use crate::auth::RequestCtx;
 use crate::db::{AnyConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
-use crate::http::RequestCtx;
 
 /// The actor of 271s read from the inbox.
 pub const INBOX: &str = "system:eligibility";

@@ -8,12 +8,12 @@ use super::service::{finish, prepare};
 use super::store;
 use super::transport::Channel;
 use crate::audit::{store as audit_store, AuditEntry};
+use crate::auth::RequestCtx;
 use crate::claims::clearinghouse::write_atomically;
 use crate::claims::settings::submitter;
 use crate::coverages::model::CoverageId;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
-use crate::http::RequestCtx;
 
 /// Stores a new check and, for the file queue, writes its 270 to the outbox, audited, in one
 /// transaction: a 270 that cannot be queued leaves no check behind.

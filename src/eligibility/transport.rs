@@ -9,6 +9,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::net::client::ClientSettings;
+
 /// Where eligibility inquiries go.
 #[derive(Debug, Clone)]
 pub enum Channel {
@@ -27,46 +29,11 @@ impl Channel {
         }
     }
 
-    /// The channel the clearinghouse settings describe: MEDBILL_CLEARINGHOUSE `http` with
-    /// MEDBILL_ELIGIBILITY_URL (else MEDBILL_CLEARINGHOUSE_URL), MEDBILL_CLEARINGHOUSE_TOKEN or
-    /// MEDBILL_CLEARINGHOUSE_USER/PASSWORD, and MEDBILL_ELIGIBILITY_TIMEOUT_SECS (default 20);
-    /// otherwise the file queue in MEDBILL_OUTBOX_DIR (default `<data dir>/outbox`).
+    /// The channel the environment describes (see [`crate::config::eligibility_from_env`]),
+    /// trusting `MEDBILL_HTTP_CA_FILE`'s CAs. Kept for the claims worker's start-up, which
+    /// builds its own channel; the server takes it from `config` into `AppState`.
     pub fn from_env(data_dir: &std::path::Path) -> Result<Channel, String> {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        if var("MEDBILL_CLEARINGHOUSE").as_deref() == Some("http") {
-            let url = var("MEDBILL_ELIGIBILITY_URL")
-                .or_else(|| var("MEDBILL_CLEARINGHOUSE_URL"))
-                .ok_or("the http clearinghouse needs MEDBILL_ELIGIBILITY_URL or MEDBILL_CLEARINGHOUSE_URL")?;
-            let auth = match (
-                var("MEDBILL_CLEARINGHOUSE_TOKEN"),
-                var("MEDBILL_CLEARINGHOUSE_USER"),
-                var("MEDBILL_CLEARINGHOUSE_PASSWORD"),
-            ) {
-                (Some(t), _, _) => Some(format!("Bearer {t}")),
-                (None, Some(u), Some(p)) => {
-                    use base64::Engine;
-                    let b = base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"));
-                    Some(format!("Basic {b}"))
-                }
-                _ => None,
-            };
-            let secs = match var("MEDBILL_ELIGIBILITY_TIMEOUT_SECS") {
-                Some(s) => s
-                    .trim()
-                    .parse::<u64>()
-                    .map_err(|_| "MEDBILL_ELIGIBILITY_TIMEOUT_SECS must be a number of seconds")?,
-                None => 20,
-            };
-            return Ok(Channel::Http(HttpTransport::new(
-                &url,
-                auth,
-                Duration::from_secs(secs.max(1)),
-            )?));
-        }
-        let outbox = var("MEDBILL_OUTBOX_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| data_dir.join("outbox"));
-        Ok(Channel::FileQueue(outbox))
+        crate::config::eligibility_from_env(data_dir, crate::config::http_ca_file_from_env())
     }
 }
 
@@ -104,17 +71,26 @@ const MAX_RESPONSE_BYTES: u64 = 1 << 20;
 
 impl HttpTransport {
     /// A transport posting to `url` (`http://` or `https://`) with an optional Authorization
-    /// header value, giving up after `timeout` for the whole exchange.
+    /// header value, giving up after `timeout` for the whole exchange; trusts the bundled
+    /// roots only.
     pub fn new(
         url: &str,
         authorization: Option<String>,
         timeout: Duration,
     ) -> Result<HttpTransport, String> {
+        Self::with_settings(url, authorization, &ClientSettings::new(timeout, None))
+    }
+
+    /// [`HttpTransport::new`] with explicit client settings (the timeout and a CA file).
+    pub fn with_settings(
+        url: &str,
+        authorization: Option<String>,
+        settings: &ClientSettings,
+    ) -> Result<HttpTransport, String> {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err("the eligibility URL must start with http:// or https://".into());
         }
-        let agent =
-            crate::net::client::agent(&crate::net::client::ClientSettings::with_timeout(timeout))?;
+        let agent = crate::net::client::agent(settings)?;
         Ok(HttpTransport {
             url: url.to_string(),
             authorization,

@@ -27,13 +27,25 @@ crate::typed_id!(
 );
 
 /// An encounter without its diagnoses and lines: the work-queue item and the stored header.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize, utoipa::ToSchema)]
-#[diesel(table_name = encounters)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Serialize,
+    utoipa::ToSchema,
+)]
+// Also the row written: None writes NULL. The patient never changes.
+#[diesel(table_name = encounters, treat_none_as_null = true)]
 pub struct Encounter {
     /// Encounter id.
     pub id: EncounterId,
     /// The patient seen.
     #[schema(value_type = uuid::Uuid)]
+    #[diesel(skip_update)]
     pub patient_id: PatientId,
     /// The payer of the coverage billed (read only: follows `coverage_id`).
     #[schema(value_type = Option<uuid::Uuid>)]
@@ -75,6 +87,7 @@ pub struct Encounter {
     /// Optimistic-concurrency version (also the ETag).
     pub version: i32,
     /// When created.
+    #[diesel(skip_update)]
     pub created_at: Timestamp,
     /// When last changed.
     pub updated_at: Timestamp,
@@ -116,7 +129,9 @@ pub struct Line {
 }
 
 /// An admin's override of one scrubber error, kept with the finding it silences.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema,
+)]
 #[diesel(table_name = finding_overrides)]
 pub struct FindingOverride {
     /// Override id.

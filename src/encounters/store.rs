@@ -12,37 +12,12 @@ use crate::db::AnyConnection;
 use crate::patients::model::PatientId;
 use crate::payers::model::PayerId;
 use crate::providers::model::ProviderId;
+use crate::specimens::model::SpecimenId;
 
 /// Inserts a new encounter header.
 pub fn insert_header(conn: &mut AnyConnection, h: &Encounter) -> QueryResult<()> {
     diesel::insert_into(e::table)
-        .values((
-            (
-                e::id.eq(h.id),
-                e::patient_id.eq(h.patient_id),
-                e::payer_id.eq(h.payer_id),
-                e::date_of_service.eq(h.date_of_service),
-                e::date_of_service_to.eq(h.date_of_service_to),
-                e::place_of_service.eq(&h.place_of_service),
-                e::rendering_provider_id.eq(h.rendering_provider_id),
-                e::billing_provider_id.eq(h.billing_provider_id),
-                e::referring_provider_id.eq(h.referring_provider_id),
-                e::coverage_id.eq(h.coverage_id),
-                e::status.eq(&h.status),
-            ),
-            (
-                e::hold_reason.eq(&h.hold_reason),
-                e::void_reason.eq(&h.void_reason),
-                e::notes.eq(&h.notes),
-                e::error_count.eq(h.error_count),
-                e::warning_count.eq(h.warning_count),
-                e::signed_off_at.eq(h.signed_off_at),
-                e::signed_off_by.eq(&h.signed_off_by),
-                e::version.eq(h.version),
-                e::created_at.eq(h.created_at),
-                e::updated_at.eq(h.updated_at),
-            ),
-        ))
+        .values(h)
         .execute(conn)
         .map(|_| ())
 }
@@ -55,30 +30,7 @@ pub fn save_header(conn: &mut AnyConnection, h: &Encounter) -> QueryResult<bool>
 
 fn write_header(conn: &mut AnyConnection, h: &Encounter, prior: i32) -> QueryResult<usize> {
     diesel::update(e::table.find(h.id).filter(e::version.eq(prior)))
-        .set((
-            (
-                e::payer_id.eq(h.payer_id),
-                e::date_of_service.eq(h.date_of_service),
-                e::date_of_service_to.eq(h.date_of_service_to),
-                e::place_of_service.eq(&h.place_of_service),
-                e::rendering_provider_id.eq(h.rendering_provider_id),
-                e::billing_provider_id.eq(h.billing_provider_id),
-                e::referring_provider_id.eq(h.referring_provider_id),
-                e::coverage_id.eq(h.coverage_id),
-                e::status.eq(&h.status),
-                e::hold_reason.eq(&h.hold_reason),
-                e::void_reason.eq(&h.void_reason),
-            ),
-            (
-                e::notes.eq(&h.notes),
-                e::error_count.eq(h.error_count),
-                e::warning_count.eq(h.warning_count),
-                e::signed_off_at.eq(h.signed_off_at),
-                e::signed_off_by.eq(&h.signed_off_by),
-                e::version.eq(h.version),
-                e::updated_at.eq(h.updated_at),
-            ),
-        ))
+        .set(h)
         .execute(conn)
 }
 
@@ -172,30 +124,7 @@ pub fn replace_lines(conn: &mut AnyConnection, id: EncounterId, lines: &[Line]) 
     diesel::delete(l::table.filter(l::encounter_id.eq(id))).execute(conn)?;
     for (i, ln) in lines.iter().enumerate() {
         diesel::insert_into(l::table)
-            .values((
-                (
-                    l::id.eq(ln.id),
-                    l::encounter_id.eq(id),
-                    l::position.eq(i as i32),
-                    l::code.eq(&ln.code),
-                    l::code_system.eq(&ln.code_system),
-                    l::modifiers.eq(ln.modifiers.join(",")),
-                    l::units.eq(ln.units),
-                    l::charge_cents.eq(ln.charge_cents),
-                    l::charge_source.eq(&ln.charge_source),
-                ),
-                (
-                    l::diagnosis_pointers
-                        .eq(join(ln.diagnosis_pointers.iter().map(i32::to_string))),
-                    l::date_of_service.eq(ln.date_of_service),
-                    l::place_of_service.eq(&ln.place_of_service),
-                    l::ndc.eq(&ln.ndc),
-                    l::ndc_quantity.eq(ln.ndc_quantity),
-                    l::ndc_unit.eq(&ln.ndc_unit),
-                    l::specimen_id.eq(ln.specimen_id),
-                    l::on_hold.eq(ln.on_hold),
-                ),
-            ))
+            .values(LineRow::stored(id, i as i32, ln))
             .execute(conn)?;
     }
     Ok(())
@@ -204,25 +133,18 @@ pub fn replace_lines(conn: &mut AnyConnection, id: EncounterId, lines: &[Line]) 
 /// Stores an override.
 pub fn insert_override(conn: &mut AnyConnection, ov: &FindingOverride) -> QueryResult<()> {
     diesel::insert_into(o::table)
-        .values((
-            o::id.eq(ov.id),
-            o::encounter_id.eq(ov.encounter_id),
-            o::rule.eq(&ov.rule),
-            o::path.eq(&ov.path),
-            o::message.eq(&ov.message),
-            o::reason.eq(&ov.reason),
-            o::overridden_by.eq(&ov.overridden_by),
-            o::at.eq(ov.at),
-        ))
+        .values(ov)
         .execute(conn)
         .map(|_| ())
 }
 
 /// A line as stored: lists are comma-separated text.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = crate::db::schema_encounters::encounter_lines)]
 struct LineRow {
     id: LineId,
+    encounter_id: EncounterId,
+    position: i32,
     code: String,
     code_system: String,
     modifiers: String,
@@ -235,8 +157,34 @@ struct LineRow {
     ndc: Option<String>,
     ndc_quantity: Option<f64>,
     ndc_unit: Option<String>,
-    specimen_id: Option<uuid::Uuid>,
+    // Typed so that diesel binds it as a nullable portable UUID.
+    specimen_id: Option<SpecimenId>,
     on_hold: bool,
+}
+
+impl LineRow {
+    /// Line `ln` at `position` of encounter `encounter_id`, its lists joined.
+    fn stored(encounter_id: EncounterId, position: i32, ln: &Line) -> LineRow {
+        LineRow {
+            id: ln.id,
+            encounter_id,
+            position,
+            code: ln.code.clone(),
+            code_system: ln.code_system.clone(),
+            modifiers: ln.modifiers.join(","),
+            units: ln.units,
+            charge_cents: ln.charge_cents,
+            charge_source: ln.charge_source.clone(),
+            diagnosis_pointers: join(ln.diagnosis_pointers.iter().map(i32::to_string)),
+            date_of_service: ln.date_of_service,
+            place_of_service: ln.place_of_service.clone(),
+            ndc: ln.ndc.clone(),
+            ndc_quantity: ln.ndc_quantity,
+            ndc_unit: ln.ndc_unit.clone(),
+            specimen_id: ln.specimen_id.map(SpecimenId),
+            on_hold: ln.on_hold,
+        }
+    }
 }
 
 impl From<LineRow> for Line {
@@ -264,7 +212,7 @@ impl From<LineRow> for Line {
             ndc: r.ndc,
             ndc_quantity: r.ndc_quantity,
             ndc_unit: r.ndc_unit,
-            specimen_id: r.specimen_id,
+            specimen_id: r.specimen_id.map(|s| s.0),
             on_hold: r.on_hold,
         }
     }

@@ -1,8 +1,10 @@
 //! Frequency rule rows and the create and update forms.
 
+use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
+use crate::db::schema_frequency::frequency_rules;
 use crate::db::types::Timestamp;
 use crate::payers::model::{validate_claim_filing_indicator, PayerId};
 use crate::scrub::frequency::{FrequencyLimit, PeriodKind};
@@ -14,20 +16,29 @@ crate::typed_id!(
 );
 
 /// A payer frequency limit as stored and returned.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize, utoipa::ToSchema,
+)]
+// Also the row written: None writes NULL. The code and what the rule applies to are its
+// identity and never change.
+#[diesel(table_name = frequency_rules, treat_none_as_null = true)]
 pub struct FrequencyRule {
     /// Rule id.
     pub id: FrequencyRuleId,
     /// Procedure code the limit counts (CPT or HCPCS, upper case).
+    #[diesel(skip_update)]
     pub code: String,
     /// The one payer it applies to, if it names one (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[diesel(skip_update)]
     pub payer_id: Option<PayerId>,
     /// Applies to every payer with this claim filing indicator (e.g. `MB`), if set.
+    #[diesel(skip_update)]
     pub claim_filing_indicator: Option<String>,
     /// Most units paid per period.
     pub max_units: i32,
     /// How the period is measured.
+    #[diesel(serialize_as = String, deserialize_as = String)]
     pub period_kind: PeriodKind,
     /// Period length in months (`rolling_months` and `calendar_months` only).
     pub period_months: Option<i32>,
@@ -36,15 +47,32 @@ pub struct FrequencyRule {
     /// Where the limit comes from (a manual, a payer policy).
     pub source: Option<String>,
     /// Set on rules bundled with medbill (codesets/tables/frequency_limits.tsv).
+    #[diesel(skip_update)]
     pub seed_key: Option<String>,
     /// False once deactivated: the scrubber ignores it.
     pub active: bool,
     /// Optimistic-concurrency version (also the ETag).
     pub version: i32,
     /// When created.
+    #[diesel(skip_update)]
     pub created_at: Timestamp,
     /// When last changed.
     pub updated_at: Timestamp,
+}
+
+impl From<PeriodKind> for String {
+    fn from(k: PeriodKind) -> String {
+        k.as_str().to_string()
+    }
+}
+
+impl TryFrom<String> for PeriodKind {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<PeriodKind, String> {
+        // The table's CHECK constraint admits only the kinds PeriodKind knows.
+        PeriodKind::parse(&s).ok_or_else(|| format!("unknown frequency period kind {s:?}"))
+    }
 }
 
 impl FrequencyRule {

@@ -4,107 +4,15 @@ use diesel::prelude::*;
 
 use super::model::{FrequencyRule, FrequencyRuleId};
 use crate::db::schema_frequency::frequency_rules as f;
-use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
 use crate::payers::model::{Payer, PayerId};
-use crate::scrub::frequency::{FrequencyLimit, PeriodKind};
-
-type Row = (
-    FrequencyRuleId,
-    String,
-    Option<PayerId>,
-    Option<String>,
-    i32,
-    String,
-    Option<i32>,
-    String,
-    Option<String>,
-    Option<String>,
-    bool,
-    i32,
-    Timestamp,
-    Timestamp,
-);
-
-/// The selected columns, in `Row` order.
-type Columns = (
-    f::id,
-    f::code,
-    f::payer_id,
-    f::claim_filing_indicator,
-    f::max_units,
-    f::period_kind,
-    f::period_months,
-    f::description,
-    f::source,
-    f::seed_key,
-    f::active,
-    f::version,
-    f::created_at,
-    f::updated_at,
-);
-
-const COLUMNS: Columns = (
-    f::id,
-    f::code,
-    f::payer_id,
-    f::claim_filing_indicator,
-    f::max_units,
-    f::period_kind,
-    f::period_months,
-    f::description,
-    f::source,
-    f::seed_key,
-    f::active,
-    f::version,
-    f::created_at,
-    f::updated_at,
-);
-
-fn from_row(r: Row) -> QueryResult<FrequencyRule> {
-    // The table's CHECK constraint admits only the kinds PeriodKind knows.
-    let period_kind = PeriodKind::parse(&r.5).ok_or_else(|| {
-        diesel::result::Error::DeserializationError(
-            format!("unknown frequency period kind {:?}", r.5).into(),
-        )
-    })?;
-    Ok(FrequencyRule {
-        id: r.0,
-        code: r.1,
-        payer_id: r.2,
-        claim_filing_indicator: r.3,
-        max_units: r.4,
-        period_kind,
-        period_months: r.6,
-        description: r.7,
-        source: r.8,
-        seed_key: r.9,
-        active: r.10,
-        version: r.11,
-        created_at: r.12,
-        updated_at: r.13,
-    })
-}
+use crate::scrub::frequency::FrequencyLimit;
 
 /// Inserts a new rule.
 pub fn insert(conn: &mut AnyConnection, r: &FrequencyRule) -> QueryResult<()> {
+    // The period kind is written as text, so diesel takes the row by value.
     diesel::insert_into(f::table)
-        .values((
-            f::id.eq(r.id),
-            f::code.eq(&r.code),
-            f::payer_id.eq(r.payer_id),
-            f::claim_filing_indicator.eq(&r.claim_filing_indicator),
-            f::max_units.eq(r.max_units),
-            f::period_kind.eq(r.period_kind.as_str()),
-            f::period_months.eq(r.period_months),
-            f::description.eq(&r.description),
-            f::source.eq(&r.source),
-            f::seed_key.eq(&r.seed_key),
-            f::active.eq(r.active),
-            f::version.eq(r.version),
-            f::created_at.eq(r.created_at),
-            f::updated_at.eq(r.updated_at),
-        ))
+        .values(r.clone())
         .execute(conn)
         .map(|_| ())
 }
@@ -113,26 +21,15 @@ pub fn insert(conn: &mut AnyConnection, r: &FrequencyRule) -> QueryResult<()> {
 pub fn find(conn: &mut AnyConnection, id: FrequencyRuleId) -> QueryResult<Option<FrequencyRule>> {
     f::table
         .find(id)
-        .select(COLUMNS)
-        .first::<Row>(conn)
-        .optional()?
-        .map(from_row)
-        .transpose()
+        .select(FrequencyRule::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Writes `r` (carrying its new version) if the stored version is still `r.version - 1`.
 pub fn save(conn: &mut AnyConnection, r: &FrequencyRule) -> QueryResult<bool> {
     let n = diesel::update(f::table.find(r.id).filter(f::version.eq(r.version - 1)))
-        .set((
-            f::max_units.eq(r.max_units),
-            f::period_kind.eq(r.period_kind.as_str()),
-            f::period_months.eq(r.period_months),
-            f::description.eq(&r.description),
-            f::source.eq(&r.source),
-            f::active.eq(r.active),
-            f::version.eq(r.version),
-            f::updated_at.eq(r.updated_at),
-        ))
+        .set(r.clone())
         .execute(conn)?;
     Ok(n == 1)
 }
@@ -155,7 +52,7 @@ pub fn list(
     after: Option<FrequencyRuleId>,
     limit: i64,
 ) -> QueryResult<Vec<FrequencyRule>> {
-    let mut q = f::table.select(COLUMNS).into_boxed();
+    let mut q = f::table.select(FrequencyRule::as_select()).into_boxed();
     if let Some(c) = &flt.code {
         q = q.filter(f::code.eq(c.clone()));
     }
@@ -168,12 +65,7 @@ pub fn list(
     if let Some(a) = after {
         q = q.filter(f::id.gt(a));
     }
-    q.order(f::id.asc())
-        .limit(limit)
-        .load::<Row>(conn)?
-        .into_iter()
-        .map(from_row)
-        .collect()
+    q.order(f::id.asc()).limit(limit).load(conn)
 }
 
 /// The active limits on `codes` that apply to claims billed to `payer`: rules naming no payer
@@ -186,7 +78,7 @@ pub fn applicable(
     if codes.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<Row> = f::table
+    let rows: Vec<FrequencyRule> = f::table
         .filter(f::active.eq(true))
         .filter(f::code.eq_any(codes))
         .filter(f::payer_id.is_null().or(f::payer_id.eq(payer.id)))
@@ -195,12 +87,10 @@ pub fn applicable(
                 .is_null()
                 .or(f::claim_filing_indicator.eq(&payer.claim_filing_indicator)),
         )
-        .select(COLUMNS)
+        .select(FrequencyRule::as_select())
         .order(f::id.asc())
         .load(conn)?;
-    rows.into_iter()
-        .map(|r| from_row(r).map(|r| r.limit()))
-        .collect()
+    Ok(rows.iter().map(FrequencyRule::limit).collect())
 }
 
 /// The seed keys already stored (active or not).

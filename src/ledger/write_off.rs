@@ -6,13 +6,13 @@ use serde::{Deserialize, Serialize};
 use super::model::{Buckets, Kind, PlannedEntry};
 use super::store;
 use crate::audit::{store as audit_store, AuditEntry};
+use crate::auth::RequestCtx;
 use crate::claims::model::ClaimId;
 use crate::claims::status::{self, Status};
 use crate::claims::store as claim_store;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::RequestCtx;
 
 /// Body of `POST /v1/claims/{id}/write-offs`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -89,7 +89,7 @@ pub fn write_off(
     store::lock_claim(conn, id)?;
     let claim = claim_store::find(conn, id)?
         .ok_or_else(|| ApiError::not_found(crate::claims::service::RESOURCE))?;
-    crate::http::versioning::expect_version(claim.version, expected)?;
+    crate::db::versioned::expect_version(claim.version, expected)?;
     let from = status::stored(&claim.status)?;
     if !(from.accepts_remittance() || from == Status::Rejected) {
         return Err(status::conflict(

@@ -1,9 +1,10 @@
 //! The one way to build an outbound HTTP client: ureq 3 over rustls (certificate verification
 //! always on), connection reuse (the agent keeps idle connections), timeouts, and no
 //! redirects (a redirect could point a request at a host we never checked). Trusted roots are
-//! the bundled Mozilla roots, plus the certificates of the PEM bundle in `MEDBILL_HTTP_CA_FILE`
-//! when set (a private CA of a clearinghouse or an integration partner; tests use a generated
-//! one): the file adds to the public roots, it does not replace them.
+//! the bundled Mozilla roots, plus the certificates of a PEM bundle when the settings name one
+//! (`MEDBILL_HTTP_CA_FILE`, read by `config`: a private CA of a clearinghouse or an
+//! integration partner; tests use a generated one): the file adds to the public roots, it
+//! does not replace them.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -23,25 +24,29 @@ pub struct ClientSettings {
 }
 
 impl Default for ClientSettings {
+    /// 5 s to connect, 30 s for the call, the bundled roots only.
     fn default() -> Self {
-        ClientSettings {
-            connect_timeout: Duration::from_secs(5),
-            timeout: Duration::from_secs(30),
-            ca_file: std::env::var_os("MEDBILL_HTTP_CA_FILE")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from),
-        }
+        ClientSettings::new(Duration::from_secs(30), None)
     }
 }
 
 impl ClientSettings {
-    /// Default settings with `timeout` for the whole call.
-    pub fn with_timeout(timeout: Duration) -> Self {
+    /// `timeout` for the whole call (at most 5 s of it to connect), trusting `ca_file`'s CAs
+    /// besides the bundled roots.
+    pub fn new(timeout: Duration, ca_file: Option<PathBuf>) -> Self {
         ClientSettings {
             connect_timeout: timeout.min(Duration::from_secs(5)),
             timeout,
-            ..ClientSettings::default()
+            ca_file,
         }
+    }
+
+    /// [`ClientSettings::new`] with the CA file of `MEDBILL_HTTP_CA_FILE`
+    /// ([`crate::config::http_ca_file_from_env`]). Only the claims clearinghouse adapter
+    /// (`HttpPost::new`) still takes it this way; other clients get the file from their
+    /// settings.
+    pub fn with_timeout(timeout: Duration) -> Self {
+        ClientSettings::new(timeout, crate::config::http_ca_file_from_env())
     }
 }
 

@@ -16,13 +16,13 @@ use super::posting_batch::PostingBatch;
 use super::posting_service::PostingOutcome;
 use super::store::{self, RemittanceId, RemittanceRow, UnmatchedId, UnmatchedRow};
 use crate::audit::{store as audit_store, AuditEntry};
+use crate::auth::RequestCtx;
 use crate::claims::model::{ClaimId, ClaimRow};
 use crate::claims::snapshot::Snapshot;
 use crate::db::schema_claims::claims as cl;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
-use crate::http::RequestCtx;
 use crate::payers::model::PayerId;
 use crate::x12::era::{self, ClaimPayment, Payment, Remittance};
 

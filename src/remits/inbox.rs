@@ -7,8 +7,8 @@
 use std::path::Path;
 
 use super::import::{import_835, ImportOutcome};
+use crate::auth::RequestCtx;
 use crate::db::DbPool;
-use crate::http::RequestCtx;
 
 /// The actor of imports from a folder.
 pub const REMITS: &str = "system:remits";

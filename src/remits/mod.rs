@@ -15,7 +15,7 @@ pub mod posting_service;
 pub mod routes;
 pub mod store;
 pub mod unmatched;
-pub mod upload;
+pub mod upload_routes;
 pub mod view;
 
 pub use adjudication::{Adjustment, ClaimAdjudication, LineAdjudication, LineMatch};

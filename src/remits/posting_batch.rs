@@ -18,6 +18,7 @@ use super::claim_updates::{self, ClaimUpdate};
 use super::post;
 use super::posting_service::{invalid, next_status, PostingOutcome, RESOURCE};
 use crate::audit::{store as audit_store, AuditEntry};
+use crate::auth::RequestCtx;
 use crate::claims::model::{ClaimEvent, ClaimId, ClaimRow};
 use crate::claims::status;
 use crate::claims::store as claim_store;
@@ -26,7 +27,6 @@ use crate::db::schema_ledger::{ledger_entries as le, ledger_postings as lp};
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
-use crate::http::RequestCtx;
 use crate::ledger::model::{DenialRow, EntryId, EntryRow, PlannedEntry, PostingId, PostingRow};
 use crate::ledger::{replacement, store};
 
@@ -179,7 +179,7 @@ impl PostingBatch {
                 next_payer_claim_id: None,
             });
         }
-        crate::http::versioning::expect_version(claim.version, expected)?;
+        crate::db::versioned::expect_version(claim.version, expected)?;
         let from = status::stored(&claim.status)?;
         if !from.accepts_remittance() {
             return Err(status::conflict(

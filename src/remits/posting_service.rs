@@ -8,13 +8,13 @@ use serde::Serialize;
 use super::adjudication::ClaimAdjudication;
 use super::post::PostError;
 use super::posting_batch::PostingBatch;
+use crate::auth::RequestCtx;
 use crate::claims::model::{ClaimId, ClaimRow};
 use crate::claims::status::{self, LedgerFacts};
 use crate::claims::store as claim_store;
 use crate::cob::auto::AutoBill;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
-use crate::http::RequestCtx;
 use crate::ledger::model::{EntryRow, Kind, PostingId, PostingRow};
 use crate::ledger::store;
 

@@ -63,7 +63,7 @@ pub async fn import_remittance(
             "send the 835 as application/edi-x12",
         ));
     }
-    let body = super::upload::read_body(&req, payload, super::upload::max_bytes()).await?;
+    let body = super::upload_routes::read_body(&req, payload, state.remit_max_bytes).await?;
     let text = String::from_utf8(body).map_err(|_| {
         ApiError::invalid_field("", "encoding", "an 835 must be ASCII (UTF-8) text")
     })?;

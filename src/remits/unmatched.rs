@@ -11,12 +11,12 @@ use super::matching::{self, LineMatching, LinePairing};
 use super::posting_service::{post_adjudication, PostingOutcome};
 use super::store::{self, UnmatchedId, UnmatchedRow};
 use crate::audit::{store as audit_store, AuditEntry};
+use crate::auth::RequestCtx;
 use crate::claims::model::ClaimId;
 use crate::claims::store as claim_store;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult, FieldError};
-use crate::http::RequestCtx;
 use crate::x12::era::{ClaimPayment, Payment};
 
 /// An item of the unmatched queue.

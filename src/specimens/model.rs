@@ -1,6 +1,11 @@
 //! Specimen rows, custody events and the specimen document returned by the API.
 
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
 use diesel::prelude::*;
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
 use serde::{Deserialize, Serialize};
 
 use crate::db::schema_specimens::{specimen_events, specimens};
@@ -38,14 +43,29 @@ pub struct OrderedTest {
 }
 
 /// A specimen without its events: the list item and the stored row.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Serialize,
+    utoipa::ToSchema,
+)]
+// Also the row written: None writes NULL. Identity fields (accession number, patient, what it
+// recollects, creator) never change.
+#[diesel(table_name = specimens, treat_none_as_null = true)]
 pub struct Specimen {
     /// Specimen id.
     pub id: SpecimenId,
     /// Server-assigned accession number (`YY` + 7-digit sequence + Luhn check digit).
+    #[diesel(skip_update)]
     pub accession_number: String,
     /// The patient.
     #[schema(value_type = uuid::Uuid)]
+    #[diesel(skip_update)]
     pub patient_id: PatientId,
     /// The encounter the tests are billed on, if any.
     #[schema(value_type = Option<uuid::Uuid>)]
@@ -68,6 +88,7 @@ pub struct Specimen {
     /// Who collected it.
     pub collected_by: String,
     /// Tests ordered.
+    #[diesel(serialize_as = TestsJson, deserialize_as = TestsJson)]
     pub tests: Vec<OrderedTest>,
     /// `routine` or `stat`.
     pub priority: String,
@@ -83,6 +104,7 @@ pub struct Specimen {
     pub reject_note: Option<String>,
     /// The rejected specimen this one recollects.
     #[schema(value_type = Option<uuid::Uuid>)]
+    #[diesel(skip_update)]
     pub recollection_of: Option<SpecimenId>,
     /// When the lab received it.
     pub received_at: Option<Timestamp>,
@@ -91,17 +113,21 @@ pub struct Specimen {
     /// Free-text notes.
     pub notes: Option<String>,
     /// Who logged it.
+    #[diesel(skip_update)]
     pub created_by: String,
     /// Optimistic-concurrency version (also the ETag).
     pub version: i32,
     /// When created.
+    #[diesel(skip_update)]
     pub created_at: Timestamp,
     /// When last changed.
     pub updated_at: Timestamp,
 }
 
 /// One chain-of-custody event (append-only).
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema,
+)]
 #[diesel(table_name = specimen_events)]
 pub struct SpecimenEvent {
     /// Event id.
@@ -144,71 +170,39 @@ pub struct SpecimenDoc {
     pub events: Vec<SpecimenEvent>,
 }
 
-/// A specimen as stored: tests as JSON text.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = specimens)]
-pub struct SpecimenRow {
-    pub(crate) id: SpecimenId,
-    pub(crate) accession_number: String,
-    pub(crate) patient_id: PatientId,
-    pub(crate) encounter_id: Option<EncounterId>,
-    pub(crate) ordering_provider_id: ProviderId,
-    pub(crate) specimen_type: String,
-    pub(crate) source_site: Option<String>,
-    pub(crate) container: Option<String>,
-    pub(crate) volume: Option<f64>,
-    pub(crate) volume_unit: Option<String>,
-    pub(crate) collected_at: Timestamp,
-    pub(crate) collected_by: String,
-    pub(crate) tests: String,
-    pub(crate) priority: String,
-    pub(crate) status: String,
-    pub(crate) status_changed_at: Timestamp,
-    pub(crate) location: Option<String>,
-    pub(crate) reject_reason: Option<String>,
-    pub(crate) reject_note: Option<String>,
-    pub(crate) recollection_of: Option<SpecimenId>,
-    pub(crate) received_at: Option<Timestamp>,
-    pub(crate) billed_lines_added: bool,
-    pub(crate) notes: Option<String>,
-    pub(crate) created_by: String,
-    pub(crate) version: i32,
-    pub(crate) created_at: Timestamp,
-    pub(crate) updated_at: Timestamp,
+/// The ordered tests as stored: JSON text.
+#[derive(Debug, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Text)]
+pub struct TestsJson(String);
+
+impl From<Vec<OrderedTest>> for TestsJson {
+    fn from(tests: Vec<OrderedTest>) -> Self {
+        TestsJson(serde_json::to_string(&tests).unwrap_or_else(|_| "[]".into()))
+    }
 }
 
-impl From<SpecimenRow> for Specimen {
-    fn from(r: SpecimenRow) -> Self {
-        Specimen {
-            id: r.id,
-            accession_number: r.accession_number,
-            patient_id: r.patient_id,
-            encounter_id: r.encounter_id,
-            ordering_provider_id: r.ordering_provider_id,
-            specimen_type: r.specimen_type,
-            source_site: r.source_site,
-            container: r.container,
-            volume: r.volume,
-            volume_unit: r.volume_unit,
-            collected_at: r.collected_at,
-            collected_by: r.collected_by,
-            // Written by this service from a Vec<OrderedTest>; unreadable text reads as none.
-            tests: serde_json::from_str(&r.tests).unwrap_or_default(),
-            priority: r.priority,
-            status: r.status,
-            status_changed_at: r.status_changed_at,
-            location: r.location,
-            reject_reason: r.reject_reason,
-            reject_note: r.reject_note,
-            recollection_of: r.recollection_of,
-            received_at: r.received_at,
-            billed_lines_added: r.billed_lines_added,
-            notes: r.notes,
-            created_by: r.created_by,
-            version: r.version,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
+impl From<TestsJson> for Vec<OrderedTest> {
+    fn from(t: TestsJson) -> Self {
+        // Written by this service from a Vec<OrderedTest>; unreadable text reads as none.
+        serde_json::from_str(&t.0).unwrap_or_default()
+    }
+}
+
+impl<DB: Backend> ToSql<Text, DB> for TestsJson
+where
+    String: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        <String as ToSql<Text, DB>>::to_sql(&self.0, out)
+    }
+}
+
+impl<DB: Backend> FromSql<Text, DB> for TestsJson
+where
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        <String as FromSql<Text, DB>>::from_sql(bytes).map(TestsJson)
     }
 }
 

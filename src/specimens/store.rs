@@ -2,55 +2,18 @@
 
 use diesel::prelude::*;
 
-use super::model::{
-    EventDraft, Specimen, SpecimenDoc, SpecimenEvent, SpecimenEventId, SpecimenId, SpecimenRow,
-};
+use super::model::{EventDraft, Specimen, SpecimenDoc, SpecimenEvent, SpecimenEventId, SpecimenId};
 use crate::db::schema_specimens::{specimen_events as ev, specimens as s};
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
 use crate::encounters::model::EncounterId;
 use crate::patients::model::PatientId;
 
-fn tests_json(sp: &Specimen) -> String {
-    serde_json::to_string(&sp.tests).unwrap_or_else(|_| "[]".into())
-}
-
 /// Inserts a new specimen.
 pub fn insert(conn: &mut AnyConnection, sp: &Specimen) -> QueryResult<()> {
     diesel::insert_into(s::table)
-        .values((
-            (
-                s::id.eq(sp.id),
-                s::accession_number.eq(&sp.accession_number),
-                s::patient_id.eq(sp.patient_id),
-                s::encounter_id.eq(sp.encounter_id),
-                s::ordering_provider_id.eq(sp.ordering_provider_id),
-                s::specimen_type.eq(&sp.specimen_type),
-                s::source_site.eq(&sp.source_site),
-                s::container.eq(&sp.container),
-                s::volume.eq(sp.volume),
-                s::volume_unit.eq(&sp.volume_unit),
-                s::collected_at.eq(sp.collected_at),
-                s::collected_by.eq(&sp.collected_by),
-                s::tests.eq(tests_json(sp)),
-                s::priority.eq(&sp.priority),
-            ),
-            (
-                s::status.eq(&sp.status),
-                s::status_changed_at.eq(sp.status_changed_at),
-                s::location.eq(&sp.location),
-                s::reject_reason.eq(&sp.reject_reason),
-                s::reject_note.eq(&sp.reject_note),
-                s::recollection_of.eq(sp.recollection_of),
-                s::received_at.eq(sp.received_at),
-                s::billed_lines_added.eq(sp.billed_lines_added),
-                s::notes.eq(&sp.notes),
-                s::created_by.eq(&sp.created_by),
-                s::version.eq(sp.version),
-                s::created_at.eq(sp.created_at),
-                s::updated_at.eq(sp.updated_at),
-            ),
-        ))
+        // The tests are written as JSON text, so diesel takes the row by value.
+        .values(sp.clone())
         .execute(conn)
         .map(|_| ())
 }
@@ -60,33 +23,7 @@ pub fn insert(conn: &mut AnyConnection, sp: &Specimen) -> QueryResult<()> {
 /// (id, accession number, patient, creator) never change.
 pub fn save(conn: &mut AnyConnection, sp: &Specimen) -> QueryResult<bool> {
     diesel::update(s::table.find(sp.id).filter(s::version.eq(sp.version - 1)))
-        .set((
-            (
-                s::encounter_id.eq(sp.encounter_id),
-                s::ordering_provider_id.eq(sp.ordering_provider_id),
-                s::specimen_type.eq(&sp.specimen_type),
-                s::source_site.eq(&sp.source_site),
-                s::container.eq(&sp.container),
-                s::volume.eq(sp.volume),
-                s::volume_unit.eq(&sp.volume_unit),
-                s::collected_at.eq(sp.collected_at),
-                s::collected_by.eq(&sp.collected_by),
-                s::tests.eq(tests_json(sp)),
-                s::priority.eq(&sp.priority),
-            ),
-            (
-                s::status.eq(&sp.status),
-                s::status_changed_at.eq(sp.status_changed_at),
-                s::location.eq(&sp.location),
-                s::reject_reason.eq(&sp.reject_reason),
-                s::reject_note.eq(&sp.reject_note),
-                s::received_at.eq(sp.received_at),
-                s::billed_lines_added.eq(sp.billed_lines_added),
-                s::notes.eq(&sp.notes),
-                s::version.eq(sp.version),
-                s::updated_at.eq(sp.updated_at),
-            ),
-        ))
+        .set(sp.clone())
         .execute(conn)
         .map(|n| n == 1)
 }
@@ -95,10 +32,9 @@ pub fn save(conn: &mut AnyConnection, sp: &Specimen) -> QueryResult<bool> {
 pub fn find(conn: &mut AnyConnection, id: SpecimenId) -> QueryResult<Option<Specimen>> {
     s::table
         .find(id)
-        .select(SpecimenRow::as_select())
+        .select(Specimen::as_select())
         .first(conn)
         .optional()
-        .map(|r| r.map(Specimen::from))
 }
 
 /// The events of a specimen in order.
@@ -164,23 +100,7 @@ pub fn append_events(
             at,
             note: d.note,
         };
-        diesel::insert_into(ev::table)
-            .values((
-                ev::id.eq(e.id),
-                ev::specimen_id.eq(e.specimen_id),
-                ev::seq.eq(e.seq),
-                ev::action.eq(&e.action),
-                ev::from_status.eq(&e.from_status),
-                ev::to_status.eq(&e.to_status),
-                ev::from_location.eq(&e.from_location),
-                ev::to_location.eq(&e.to_location),
-                ev::condition.eq(&e.condition),
-                ev::temperature_c.eq(e.temperature_c),
-                ev::actor.eq(&e.actor),
-                ev::at.eq(e.at),
-                ev::note.eq(&e.note),
-            ))
-            .execute(conn)?;
+        diesel::insert_into(ev::table).values(&e).execute(conn)?;
         out.push(e);
     }
     Ok(out)
@@ -246,7 +166,7 @@ pub fn list(
     after: Option<SpecimenId>,
     limit: i64,
 ) -> QueryResult<Vec<Specimen>> {
-    let mut q = s::table.select(SpecimenRow::as_select()).into_boxed();
+    let mut q = s::table.select(Specimen::as_select()).into_boxed();
     if let Some(v) = &f.status {
         q = q.filter(s::status.eq(v.clone()));
     }
@@ -273,8 +193,5 @@ pub fn list(
     if let Some(a) = after {
         q = q.filter(s::id.gt(a));
     }
-    q.order(s::id.asc())
-        .limit(limit)
-        .load::<SpecimenRow>(conn)
-        .map(|rows| rows.into_iter().map(Specimen::from).collect())
+    q.order(s::id.asc()).limit(limit).load(conn)
 }

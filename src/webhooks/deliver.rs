@@ -37,7 +37,8 @@ pub struct DeliveryConfig {
     pub retry: RetryPolicy,
     /// URL rules and the delivery timeout.
     pub settings: WebhookSettings,
-    /// Trusted roots (`MEDBILL_HTTP_CA_FILE`).
+    /// CA certificates trusted besides the bundled roots (`MEDBILL_HTTP_CA_FILE`, through
+    /// `config`; none by default).
     pub ca_file: Option<std::path::PathBuf>,
 }
 
@@ -51,7 +52,7 @@ impl Default for DeliveryConfig {
             poll: Duration::from_millis(500),
             retry: queue::default_policy(),
             settings: WebhookSettings::default(),
-            ca_file: ClientSettings::default().ca_file,
+            ca_file: None,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod model;
 pub mod queue;
 pub mod routes;
 mod send;
+pub mod service;
 pub mod signing;
 pub mod ssrf;
 pub mod store;

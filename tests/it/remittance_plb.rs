@@ -336,8 +336,22 @@ async fn large_835_over_http(app: TestApp) {
     assert_eq!(app.send(req).await.status, 413);
 }
 
+/// The route's limit is a setting of the state (`MEDBILL_REMIT_MAX_BYTES` at start-up): a
+/// smaller one refuses what the default would take, and names itself.
+async fn remit_limit_is_a_setting(app: TestApp) {
+    let limit = 1024 * 1024;
+    let app = app.with_settings(|s| s.remit_max_bytes = limit);
+    let text = large_era(600);
+    assert!(text.len() > limit, "{}", text.len());
+    let r = import(&app, &text, Role::Billing).await;
+    assert_eq!(r.status, 413, "{}", r.body);
+    assert_eq!(r.body["max_bytes"], limit);
+    assert_eq!(app.count("remittances"), 0);
+}
+
 on_both_backends!(
     plb_posted_once_shown_and_reconciled,
     out_of_balance_plb_is_not_posted,
-    large_835_over_http
+    large_835_over_http,
+    remit_limit_is_a_setting
 );

@@ -17,17 +17,32 @@ crate::typed_id!(
 );
 
 /// One fee schedule entry: the charge per unit of a code for a payer (or the default).
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize, utoipa::ToSchema)]
-#[diesel(table_name = fee_schedules)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+    Serialize,
+    utoipa::ToSchema,
+)]
+// Also the row written: None writes NULL. Payer, code and modifier are the entry's identity
+// and never change.
+#[diesel(table_name = fee_schedules, treat_none_as_null = true)]
 pub struct FeeSchedule {
     /// Entry id.
     pub id: FeeScheduleId,
     /// The payer this price is for; absent for the office default.
     #[schema(value_type = Option<uuid::Uuid>)]
+    #[diesel(skip_update)]
     pub payer_id: Option<PayerId>,
     /// CPT or HCPCS code.
+    #[diesel(skip_update)]
     pub code: String,
     /// The modifier this price needs on the line (e.g. 26); absent for any line of the code.
+    #[diesel(skip_update)]
     pub modifier: Option<String>,
     /// Charge per unit, in cents.
     pub charge_cents: i64,
@@ -38,6 +53,7 @@ pub struct FeeSchedule {
     /// Optimistic-concurrency version (also the ETag).
     pub version: i32,
     /// When created.
+    #[diesel(skip_update)]
     pub created_at: Timestamp,
     /// When last changed.
     pub updated_at: Timestamp,

@@ -11,18 +11,7 @@ use crate::payers::model::PayerId;
 /// Inserts an entry.
 pub fn insert(conn: &mut AnyConnection, fs: &FeeSchedule) -> QueryResult<()> {
     diesel::insert_into(f::table)
-        .values((
-            f::id.eq(fs.id),
-            f::payer_id.eq(fs.payer_id),
-            f::code.eq(&fs.code),
-            f::modifier.eq(&fs.modifier),
-            f::charge_cents.eq(fs.charge_cents),
-            f::effective_from.eq(fs.effective_from),
-            f::effective_to.eq(fs.effective_to),
-            f::version.eq(fs.version),
-            f::created_at.eq(fs.created_at),
-            f::updated_at.eq(fs.updated_at),
-        ))
+        .values(fs)
         .execute(conn)
         .map(|_| ())
 }
@@ -39,13 +28,7 @@ pub fn find(conn: &mut AnyConnection, id: FeeScheduleId) -> QueryResult<Option<F
 /// Writes `fs` if the stored version is still `fs.version - 1`.
 pub fn save(conn: &mut AnyConnection, fs: &FeeSchedule) -> QueryResult<bool> {
     let n = diesel::update(f::table.find(fs.id).filter(f::version.eq(fs.version - 1)))
-        .set((
-            f::charge_cents.eq(fs.charge_cents),
-            f::effective_from.eq(fs.effective_from),
-            f::effective_to.eq(fs.effective_to),
-            f::version.eq(fs.version),
-            f::updated_at.eq(fs.updated_at),
-        ))
+        .set(fs)
         .execute(conn)?;
     Ok(n == 1)
 }

@@ -1,35 +1,15 @@
 //! The body of `POST /v1/remittances`: an 835 may be much larger than the 1 MiB the server
 //! allows other bodies (a large payer's weekly payment runs to several MiB), so this route reads
-//! its payload itself, up to its own limit (`MEDBILL_REMIT_MAX_BYTES`, default 16 MiB), and
+//! its payload itself, up to its own limit (`AppState::remit_max_bytes`: `MEDBILL_REMIT_MAX_BYTES`,
+//! default 16 MiB, read by `config::remit_max_bytes_from_env`), and
 //! answers a 413 problem naming the limit above it. The limit is checked against
 //! `Content-Length` first (nothing is read) and again while reading (chunked bodies).
-
-use std::sync::OnceLock;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
 
 use crate::error::{ApiError, ApiResult};
-
-/// The default largest 835 accepted over HTTP.
-pub const DEFAULT_MAX_BYTES: usize = 16 * 1024 * 1024;
-
-/// The largest 835 accepted over HTTP: `MEDBILL_REMIT_MAX_BYTES` (bytes, at least 1 MiB),
-/// read once; the default when unset or unreadable.
-pub fn max_bytes() -> usize {
-    static MAX: OnceLock<usize> = OnceLock::new();
-    *MAX.get_or_init(|| parse_limit(std::env::var("MEDBILL_REMIT_MAX_BYTES").ok().as_deref()))
-}
-
-/// The limit a setting names: a byte count of at least 1 MiB (no smaller than the server-wide
-/// body limit, which a smaller value would silently undercut), else the default.
-fn parse_limit(value: Option<&str>) -> usize {
-    value
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|n| *n >= crate::http::json::MAX_BODY_BYTES)
-        .unwrap_or(DEFAULT_MAX_BYTES)
-}
 
 fn too_large(limit: usize) -> ApiError {
     ApiError::new(
@@ -68,19 +48,4 @@ pub async fn read_body(
         body.extend_from_slice(&chunk);
     }
     Ok(body)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn limit_setting_is_read_or_defaulted() {
-        assert_eq!(parse_limit(None), DEFAULT_MAX_BYTES);
-        assert_eq!(parse_limit(Some("33554432")), 32 * 1024 * 1024);
-        assert_eq!(parse_limit(Some(" 2097152 ")), 2 * 1024 * 1024);
-        // Below the server-wide limit or unreadable: the default.
-        assert_eq!(parse_limit(Some("1000")), DEFAULT_MAX_BYTES);
-        assert_eq!(parse_limit(Some("16MB")), DEFAULT_MAX_BYTES);
-    }
 }
