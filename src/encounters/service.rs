@@ -290,6 +290,9 @@ pub fn mark_billed(
 /// check read, and that scrub's error and warning counts.
 pub type Scrubbed = (EncounterId, Option<PayerId>, (i32, i32));
 
+/// The payer and scrub counts an encounter is billed with.
+type BilledAs = (Option<PayerId>, (i32, i32));
+
 /// Marks coded encounters billed right after the claims module built a claim from each in the
 /// same transaction, with that build's scrub counts and checked payer. Unlike [`mark_billed`]
 /// it does not check, price and scrub the encounters again: the build has just done so on the
@@ -303,7 +306,8 @@ pub fn mark_billed_scrubbed(
     billed: &[Scrubbed],
 ) -> ApiResult<()> {
     let now = Timestamp::now();
-    let mut groups: Vec<((Option<PayerId>, (i32, i32)), Vec<EncounterId>)> = Vec::new();
+    // Encounters sharing a payer and counts are written by one statement.
+    let mut groups: Vec<(BilledAs, Vec<EncounterId>)> = Vec::new();
     for (id, payer, counts) in billed {
         let key = (*payer, *counts);
         match groups.iter_mut().find(|(k, _)| *k == key) {
