@@ -64,6 +64,43 @@ pub fn enqueue(conn: &mut AnyConnection, claim: ClaimId, payer: PayerId) -> Quer
     Ok(id)
 }
 
+/// Writes the outbox jobs of many queued claims (claim, payer), many rows per statement.
+pub fn enqueue_many(conn: &mut AnyConnection, jobs: &[(ClaimId, PayerId)]) -> QueryResult<()> {
+    let now = Timestamp::now();
+    // 8 columns x 500 rows: 4,000 parameters.
+    for chunk in jobs.chunks(500) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(claim, payer)| {
+                (
+                    sj::id.eq(JobId::new()),
+                    sj::claim_id.eq(*claim),
+                    sj::payer_id.eq(*payer),
+                    sj::status.eq("pending"),
+                    sj::attempts.eq(0),
+                    sj::next_attempt_at.eq(now),
+                    sj::created_at.eq(now),
+                    sj::updated_at.eq(now),
+                )
+            })
+            .collect();
+        let insert = diesel::insert_into(sj::table).values(rows);
+        match conn {
+            AnyConnection::Sqlite(c) => insert.execute(c)?,
+            AnyConnection::Postgres(c) => insert.execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+/// Which of the claims `ids` (one chunk) already have an outbox job.
+pub fn claims_with_jobs(conn: &mut AnyConnection, ids: &[ClaimId]) -> QueryResult<Vec<ClaimId>> {
+    sj::table
+        .filter(sj::claim_id.eq_any(ids))
+        .select(sj::claim_id)
+        .load(conn)
+}
+
 /// Leases up to `limit` due jobs (pending and due, or leased with an expired lease) to `owner`
 /// for `lease`, counting an attempt on each. Runs its own short transaction
 /// ([`crate::outbox::lease_due`]).

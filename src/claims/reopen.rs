@@ -25,24 +25,28 @@ use crate::state::AppState;
 /// The claims that stand for an encounter's visit now: not superseded, and not replaced or
 /// voided by a later claim that is itself still current.
 pub fn heads(conn: &mut AnyConnection, encounter: EncounterId) -> ApiResult<Vec<ClaimRow>> {
-    let all = store::for_encounter(conn, encounter)?;
+    Ok(heads_of(&store::for_encounter(conn, encounter)?))
+}
+
+/// [`heads`] among `all`, the claims of one encounter.
+pub fn heads_of(all: &[ClaimRow]) -> Vec<ClaimRow> {
     let live = |c: &ClaimRow| c.status != Status::Superseded.as_str();
     let replaced: Vec<ClaimId> = all
         .iter()
         .filter(|c| live(c))
         .filter_map(|c| c.replaces_claim_id)
         .collect();
-    Ok(all
-        .iter()
+    all.iter()
         .filter(|c| live(c) && !replaced.contains(&c.id))
         .cloned()
-        .collect())
+        .collect()
 }
 
-/// Fails with 409 when a claim still stands for the encounter as an original or replacement
-/// (a new original would bill the visit twice): a void, or a rejected claim, does not.
-pub fn check_no_standing_claim(conn: &mut AnyConnection, encounter: EncounterId) -> ApiResult<()> {
-    for h in heads(conn, encounter)? {
+/// Fails with 409 when one of `all` (the claims of one encounter) still stands for it as an
+/// original or replacement (a new original would bill the visit twice): a void, or a rejected
+/// claim, does not.
+pub fn check_none_standing(all: &[ClaimRow]) -> ApiResult<()> {
+    for h in heads_of(all) {
         let st = status::stored(&h.status)?;
         if h.frequency != "8" && st.stands() {
             return Err(ApiError::conflict(format!(

@@ -3,10 +3,11 @@
 //! transaction), and replace or void it. Each runs inside the caller's write transaction and
 //! writes its audit row there.
 
+use super::build_reads::{BuildReads, DirectReads};
 use super::model::{ClaimDoc, ClaimId, ClaimRow, HistoryEntry};
 use super::snapshot::{self, Snapshot};
 use super::status::{self, Status};
-use super::{queue, settings, store, to_x12};
+use super::{settings, store, to_x12};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::RequestCtx;
 use crate::codesets::CodeTables;
@@ -16,7 +17,7 @@ use crate::db::versioned::expect_version;
 use crate::db::{versioned, AnyConnection};
 use crate::encounters::model::{Encounter, EncounterDoc, EncounterId};
 use crate::encounters::scrubbing::{self, ValidationReport};
-use crate::encounters::{refs, service as encounters, store as encounter_store};
+use crate::encounters::{service as encounters, store as encounter_store};
 use crate::error::{ApiError, ApiResult, FieldError};
 
 /// The audit resource type of claims.
@@ -79,28 +80,32 @@ pub fn doc(conn: &mut AnyConnection, row: ClaimRow) -> ApiResult<ClaimDoc> {
 }
 
 /// A scrubbed encounter ready to be stored as a claim.
-struct Assembled {
-    snap: Snapshot,
+pub(super) struct Assembled {
+    /// What the claim is written from.
+    pub snap: Snapshot,
     /// The scrub of the encounter as billed (no blocking errors).
-    report: ValidationReport,
+    pub report: ValidationReport,
     /// The encounter's header after the reference check (payer from its coverage).
-    header: Encounter,
+    pub header: Encounter,
 }
 
 /// Loads the encounter, points it at `coverage` (when given), scrubs it and snapshots it.
-fn assemble(
+/// `reads`: where the references and the scrub's history come from (a batch reads them once
+/// per chunk).
+pub(super) fn assemble(
     conn: &mut AnyConnection,
     codes: &CodeTables,
     enc: &EncounterDoc,
     coverage: Option<CoverageId>,
+    reads: &mut dyn BuildReads,
 ) -> ApiResult<Assembled> {
     let mut doc = enc.clone();
     if let Some(c) = coverage {
         doc.header.coverage_id = Some(c);
     }
-    let refs = refs::check(conn, Some(&enc.header), &mut doc.header)?;
+    let refs = reads.refs(conn, &enc.header, &mut doc.header)?;
     // With the history checks: a claim made since sign-off may now duplicate a line.
-    let report = scrubbing::run(conn, &doc, &refs, codes)?;
+    let report = scrubbing::run_with(conn, &doc, &refs, codes, reads.scrub())?;
     if report.errors > 0 {
         return Err(blocked(&report));
     }
@@ -113,32 +118,22 @@ fn assemble(
 }
 
 /// What kind of claim is stored: an original, or a replacement or void of another.
-struct Origin {
+pub(super) struct Origin {
     /// `1`, `7` or `8`.
-    frequency: &'static str,
+    pub frequency: &'static str,
     /// The payer's claim number carried (7 and 8).
-    payer_claim_number: Option<String>,
+    pub payer_claim_number: Option<String>,
     /// The claim replaced or voided.
-    replaces: Option<ClaimId>,
-    /// The first history entry's reason.
-    reason: String,
+    pub replaces: Option<ClaimId>,
 }
 
-/// Stores a claim built from `snap` with the writer's check, and its first history event.
-fn store_new(
-    conn: &mut AnyConnection,
-    ctx: &RequestCtx,
-    enc: &EncounterDoc,
-    snap: &Snapshot,
-    origin: Origin,
-) -> ApiResult<ClaimRow> {
+/// The claim row built from `snap` for the encounter `h`, once the 837P writer accepts it.
+pub(super) fn plan_row(h: &Encounter, snap: &Snapshot, origin: Origin) -> ApiResult<ClaimRow> {
     let Origin {
         frequency,
         payer_claim_number,
         replaces,
-        reason,
     } = origin;
-    let h = &enc.header;
     let pcn = new_pcn();
     let x = to_x12::claim(
         snap,
@@ -153,7 +148,7 @@ fn store_new(
             format!("the 837P cannot carry this claim: {e}"),
         )]));
     }
-    let row = ClaimRow {
+    Ok(ClaimRow {
         id: ClaimId::new(),
         encounter_id: h.id,
         patient_id: h.patient_id,
@@ -172,7 +167,19 @@ fn store_new(
         version: 1,
         created_at: now,
         updated_at: now,
-    };
+    })
+}
+
+/// Stores a claim built from `snap` with the writer's check, and its first history event.
+fn store_new(
+    conn: &mut AnyConnection,
+    ctx: &RequestCtx,
+    enc: &EncounterDoc,
+    snap: &Snapshot,
+    origin: Origin,
+    reason: String,
+) -> ApiResult<ClaimRow> {
+    let row = plan_row(&enc.header, snap, origin)?;
     record_services(conn, &row, snap)?;
     crate::ledger::charges::write(conn, &row, snap, &ctx.caller.actor)?;
     let first = store::event(
@@ -223,7 +230,8 @@ pub fn create_in(
     doc(conn, row)
 }
 
-/// [`create_in`] answering the stored row (batches answer summaries, not documents).
+/// [`create_in`] answering the stored row: a batch of one through
+/// [`super::build_batch::build_items`], so single and batch calls share one path.
 pub fn create_row_in(
     conn: &mut AnyConnection,
     codes: &CodeTables,
@@ -231,38 +239,13 @@ pub fn create_row_in(
     id: EncounterId,
     coverage: Option<CoverageId>,
 ) -> ApiResult<ClaimRow> {
-    let enc = load_encounter(conn, id)?;
-    if enc.header.status != "coded" {
-        return Err(ApiError::conflict(format!(
-            "only a coded (signed-off) encounter can be billed; this one is {}",
-            enc.header.status
-        ))
-        .with_extension("current_status", serde_json::json!(enc.header.status)));
-    }
-    super::reopen::check_no_standing_claim(conn, id)?;
-    let built = assemble(conn, codes, &enc, coverage)?;
-    let mut billed = enc.clone();
-    if coverage.is_some() {
-        // The reference check has read the chosen coverage and set its payer.
-        billed.header.coverage_id = built.header.coverage_id;
-        billed.header.payer_id = built.header.payer_id;
-    }
-    let origin = Origin {
-        frequency: "1",
-        payer_claim_number: None,
-        replaces: None,
-        reason: format!("built from encounter {id}"),
+    let item = super::build_batch::BuildItem {
+        encounter_id: id,
+        coverage_id: coverage,
     };
-    let row = store_new(conn, ctx, &billed, &built.snap, origin)?;
-    // The encounter keeps its own coverage; with another one chosen for this claim, its payer
-    // stays the stored one (the build's check read the chosen coverage's).
-    let stored = if coverage.is_some() {
-        &enc.header
-    } else {
-        &built.header
-    };
-    encounters::mark_billed_scrubbed(conn, ctx, &enc, stored, &built.report)?;
-    Ok(row)
+    super::build_batch::build_items(conn, codes, ctx, &[item])?
+        .pop()
+        .ok_or_else(ApiError::internal)?
 }
 
 fn load_claim(conn: &mut AnyConnection, id: ClaimId) -> ApiResult<ClaimRow> {
@@ -309,20 +292,24 @@ pub fn queue_in(
     id: ClaimId,
     expected: Option<i32>,
 ) -> ApiResult<ClaimDoc> {
-    let row = queue_row_in(conn, ctx, id, expected)?;
+    queue_row_in(conn, ctx, id, expected)?;
+    // Re-read: the document shows the stored update time.
+    let row = load_claim(conn, id)?;
     doc(conn, row)
 }
 
-/// [`queue_in`] answering the stored row.
+/// [`queue_in`] answering the row as queued: a batch of one through
+/// [`super::queue_batch::queue_items`], so single and batch calls share one path.
 pub fn queue_row_in(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
     id: ClaimId,
     expected: Option<i32>,
 ) -> ApiResult<ClaimRow> {
-    let row = transition_in(conn, ctx, id, expected, Status::Queued, None)?;
-    queue::enqueue(conn, row.id, row.payer_id)?;
-    Ok(row)
+    let item = super::queue_batch::QueueItem { id, expected };
+    super::queue_batch::queue_items(conn, ctx, &[item])?
+        .pop()
+        .ok_or_else(ApiError::internal)?
 }
 
 /// The payer's claim number of the latest remittance posted on claim `id` (CLP07 of an 835, or
@@ -425,7 +412,14 @@ pub fn supersede_in(
     enc.header.coverage_id = Some(orig.coverage_id);
     enc.header.payer_id = Some(orig.payer_id);
     let snap = if frequency == "7" {
-        assemble(conn, codes, &enc, Some(orig.coverage_id))?.snap
+        assemble(
+            conn,
+            codes,
+            &enc,
+            Some(orig.coverage_id),
+            &mut DirectReads::default(),
+        )?
+        .snap
     } else {
         serde_json::from_str(&orig.snapshot).map_err(|_| ApiError::internal())?
     };
@@ -438,9 +432,9 @@ pub fn supersede_in(
         frequency,
         payer_claim_number: Some(number),
         replaces: Some(id),
-        reason: reason.unwrap_or_else(|| format!("{what} claim {id}")),
     };
-    let row = store_new(conn, ctx, &enc, &snap, origin)?;
+    let reason = reason.unwrap_or_else(|| format!("{what} claim {id}"));
+    let row = store_new(conn, ctx, &enc, &snap, origin, reason)?;
     // The superseded claim owes nothing any more: the replacement is charged on its own (a
     // void charges nothing), so the original's open balance is closed, not owed twice.
     let closed = crate::ledger::replacement::close_original(

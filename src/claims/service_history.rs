@@ -35,21 +35,7 @@ pub fn record(
     patient: PatientId,
     lines: &[ServiceLine<'_>],
 ) -> QueryResult<()> {
-    // One statement per line: batch inserts are not available over both backends at once.
-    for (i, l) in lines.iter().enumerate() {
-        diesel::insert_into(cs::table)
-            .values((
-                cs::claim_id.eq(claim),
-                cs::line_no.eq(i as i32 + 1),
-                cs::patient_id.eq(patient),
-                cs::date_of_service.eq(l.date_of_service),
-                cs::code.eq(l.code.trim().to_ascii_uppercase()),
-                cs::modifiers.eq(modifiers_key(l.modifiers)),
-                cs::units.eq(l.units),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
+    record_many(conn, &[(claim, patient, lines.to_vec())])
 }
 
 /// What the history checks of one scrub need, read in one statement (see [`history`]).
@@ -135,6 +121,193 @@ pub fn history(
         }
     }
     Ok(out)
+}
+
+/// A stored service as [`history_many`] reads it: the patient and encounter it was billed for.
+pub type ChunkService = (PatientId, EncounterId, BilledService);
+
+/// What [`history`] would read for each of many encounters of `patients` (at most 500), in one
+/// statement: the services on active claims with `codes` on `dates` or with `limited` codes,
+/// for every encounter (the caller filters per encounter), in [`history`]'s order.
+pub fn history_many(
+    conn: &mut AnyConnection,
+    patients: &[PatientId],
+    dates: &[NaiveDate],
+    codes: &[String],
+    limited: &[String],
+) -> QueryResult<Vec<ChunkService>> {
+    if patients.is_empty() || codes.is_empty() || (dates.is_empty() && limited.is_empty()) {
+        return Ok(Vec::new());
+    }
+    type Row = (
+        PatientId,
+        EncounterId,
+        String,
+        i32,
+        NaiveDate,
+        String,
+        String,
+        i32,
+    );
+    let mut q = cs::table
+        .inner_join(cl::table)
+        .filter(cs::patient_id.eq_any(patients))
+        .filter(cs::code.eq_any(codes))
+        .into_boxed();
+    q = match (dates.is_empty(), limited.is_empty()) {
+        (false, true) => q.filter(cs::date_of_service.eq_any(dates)),
+        (true, false) => q.filter(cs::code.eq_any(limited)),
+        _ => q.filter(
+            cs::date_of_service
+                .eq_any(dates)
+                .or(cs::code.eq_any(limited)),
+        ),
+    };
+    let rows: Vec<Row> = q
+        .filter(cl::frequency.ne("8"))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "NOT EXISTS (SELECT 1 FROM claims AS superseding \
+             WHERE superseding.replaces_claim_id = claims.id)",
+        ))
+        .select((
+            cs::patient_id,
+            cl::encounter_id,
+            cl::patient_control_number,
+            cs::line_no,
+            cs::date_of_service,
+            cs::code,
+            cs::modifiers,
+            cs::units,
+        ))
+        .order((
+            cs::date_of_service.asc(),
+            cs::code.asc(),
+            cl::created_at.asc(),
+            cs::line_no.asc(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(p, e, claim_number, line_no, date_of_service, code, modifiers, units)| {
+                let s = BilledService {
+                    claim_number,
+                    line_no,
+                    date_of_service,
+                    code,
+                    modifiers,
+                    units,
+                };
+                (p, e, s)
+            },
+        )
+        .collect())
+}
+
+/// [`history`] for one encounter out of what [`history_many`] read for its chunk.
+pub fn history_of(
+    read: &[ChunkService],
+    patient: PatientId,
+    not_encounter: EncounterId,
+    dates: &[NaiveDate],
+    codes: &[String],
+    limited: &[String],
+) -> ScrubHistory {
+    let mut out = ScrubHistory::default();
+    for (p, e, s) in read {
+        if *p != patient || *e == not_encounter || !codes.contains(&s.code) {
+            continue;
+        }
+        if limited.contains(&s.code) {
+            out.limited.push(s.clone());
+        }
+        if dates.contains(&s.date_of_service) {
+            out.on_dates.push(s.clone());
+        }
+    }
+    out
+}
+
+/// The lines of a claim planned earlier in a batch and not written yet (claim number `pcn`,
+/// for `patient`'s `encounter`), as [`history_many`] would read them once stored: the history
+/// checks of the batch's later items must see them (two visits of one patient in one batch may
+/// duplicate a service).
+pub fn pending(
+    patient: PatientId,
+    encounter: EncounterId,
+    pcn: &str,
+    lines: &[ServiceLine<'_>],
+) -> Vec<ChunkService> {
+    lines
+        .iter()
+        .zip(1..)
+        .map(|(l, line_no)| {
+            let s = BilledService {
+                claim_number: pcn.to_string(),
+                line_no,
+                date_of_service: l.date_of_service,
+                code: l.code.trim().to_ascii_uppercase(),
+                modifiers: modifiers_key(l.modifiers),
+                units: l.units,
+            };
+            (patient, encounter, s)
+        })
+        .collect()
+}
+
+/// Adds to `found` the `pending` lines (see [`pending`]) [`history`] would have returned had
+/// they been stored, keeping its order: by date and code, stored claims before the newer
+/// pending ones.
+pub fn merge_pending(
+    found: &mut ScrubHistory,
+    pending: &[ChunkService],
+    patient: PatientId,
+    not_encounter: EncounterId,
+    args: (&[NaiveDate], &[String], &[String]),
+) {
+    let (dates, codes, limited) = args;
+    let extra = history_of(pending, patient, not_encounter, dates, codes, limited);
+    if extra.limited.is_empty() && extra.on_dates.is_empty() {
+        return;
+    }
+    found.limited.extend(extra.limited);
+    found.on_dates.extend(extra.on_dates);
+    // Stable: within a date and code, stored claims stay first, then the batch's in order.
+    let key = |s: &BilledService| (s.date_of_service, s.code.clone());
+    found.limited.sort_by_key(key);
+    found.on_dates.sort_by_key(key);
+}
+
+/// Records the service lines of many new claims, many rows per statement.
+pub fn record_many(
+    conn: &mut AnyConnection,
+    claims: &[(ClaimId, PatientId, Vec<ServiceLine<'_>>)],
+) -> QueryResult<()> {
+    let rows: Vec<_> = claims
+        .iter()
+        .flat_map(|(claim, patient, lines)| {
+            lines.iter().zip(1..).map(move |(l, line_no): (_, i32)| {
+                (
+                    cs::claim_id.eq(*claim),
+                    cs::line_no.eq(line_no),
+                    cs::patient_id.eq(*patient),
+                    cs::date_of_service.eq(l.date_of_service),
+                    cs::code.eq(l.code.trim().to_ascii_uppercase()),
+                    cs::modifiers.eq(modifiers_key(l.modifiers)),
+                    cs::units.eq(l.units),
+                )
+            })
+        })
+        .collect();
+    // 7 columns x 500 rows: 3,500 parameters.
+    for chunk in rows.chunks(500) {
+        let insert = diesel::insert_into(cs::table).values(chunk.to_vec());
+        match conn {
+            AnyConnection::Sqlite(c) => insert.execute(c)?,
+            AnyConnection::Postgres(c) => insert.execute(c)?,
+        };
+    }
+    Ok(())
 }
 
 /// Claims backfilled per transaction (bounded so a large history does not hold the write lock

@@ -47,6 +47,18 @@ pub fn for_encounter(
         .load(conn)
 }
 
+/// The claims of many encounters (one chunk of ids), each encounter's oldest first.
+pub fn for_encounters(
+    conn: &mut AnyConnection,
+    encounters: &[crate::encounters::model::EncounterId],
+) -> QueryResult<Vec<ClaimRow>> {
+    cl::table
+        .filter(cl::encounter_id.eq_any(encounters))
+        .order(cl::id.asc())
+        .select(ClaimRow::as_select())
+        .load(conn)
+}
+
 /// The claims that replace or void `id`.
 pub fn replacements(conn: &mut AnyConnection, id: ClaimId) -> QueryResult<Vec<ClaimRow>> {
     cl::table

@@ -40,6 +40,19 @@ pub fn find_with_payer(
     crate::db::first_row(query, conn)
 }
 
+/// Finds many coverages with their payers (one chunk of at most 500 ids), in one statement,
+/// in no order.
+pub fn find_many_with_payer(
+    conn: &mut AnyConnection,
+    ids: &[CoverageId],
+) -> QueryResult<Vec<(Coverage, Option<Payer>)>> {
+    c::table
+        .left_join(py::table)
+        .filter(c::id.eq_any(ids))
+        .select((Coverage::as_select(), Option::<Payer>::as_select()))
+        .load(conn)
+}
+
 /// Writes `cv` (already carrying its new version) if the stored version is still
 /// `cv.version - 1`; returns false when another write got there first. The patient and payer
 /// never change.

@@ -8,11 +8,14 @@ use super::model::{EncounterDoc, FindingOverride};
 use super::refs::Refs;
 use crate::claims::service_history;
 use crate::codesets::CodeTables;
+use crate::coverages::model::CoverageId;
 use crate::db::AnyConnection;
 use crate::error::ApiResult;
 use crate::frequency::store as frequency_store;
+use crate::payers::model::Payer;
 use crate::providers::model::Provider;
 use crate::scrub::eligibility;
+use crate::scrub::eligibility::LatestCheck;
 use crate::scrub::frequency::{frequency_findings, FrequencyLimit};
 use crate::scrub::history::{self, BilledService};
 use crate::scrub::{
@@ -171,6 +174,88 @@ pub fn run(
     refs: &Refs,
     codes: &CodeTables,
 ) -> ApiResult<ValidationReport> {
+    run_with(conn, doc, refs, codes, &mut Direct)
+}
+
+/// Where a scrub reads what its history and eligibility rules need: straight from the
+/// database ([`Direct`], one encounter), or from what a claim batch read once for its chunk.
+pub trait ScrubReads {
+    /// The latest completed eligibility check of `coverage` on `date`.
+    fn latest_check(
+        &mut self,
+        conn: &mut AnyConnection,
+        coverage: CoverageId,
+        date: NaiveDate,
+    ) -> ApiResult<Option<LatestCheck>>;
+    /// The active frequency limits on `codes` for claims billed to `payer`.
+    fn limits(
+        &mut self,
+        conn: &mut AnyConnection,
+        payer: &Payer,
+        codes: &[String],
+    ) -> ApiResult<Vec<FrequencyLimit>>;
+    /// What [`service_history::history`] reads for these arguments.
+    fn history(
+        &mut self,
+        conn: &mut AnyConnection,
+        doc: &EncounterDoc,
+        dates: &[NaiveDate],
+        codes: &[String],
+        limited: &[String],
+    ) -> ApiResult<service_history::ScrubHistory>;
+}
+
+/// Reads for one scrub, straight from the database.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Direct;
+
+impl ScrubReads for Direct {
+    fn latest_check(
+        &mut self,
+        conn: &mut AnyConnection,
+        coverage: CoverageId,
+        date: NaiveDate,
+    ) -> ApiResult<Option<LatestCheck>> {
+        Ok(crate::eligibility::latest::for_scrub(conn, coverage, date)?)
+    }
+
+    fn limits(
+        &mut self,
+        conn: &mut AnyConnection,
+        payer: &Payer,
+        codes: &[String],
+    ) -> ApiResult<Vec<FrequencyLimit>> {
+        Ok(frequency_store::applicable(conn, payer, codes)?)
+    }
+
+    fn history(
+        &mut self,
+        conn: &mut AnyConnection,
+        doc: &EncounterDoc,
+        dates: &[NaiveDate],
+        codes: &[String],
+        limited: &[String],
+    ) -> ApiResult<service_history::ScrubHistory> {
+        let h = &doc.header;
+        Ok(service_history::history(
+            conn,
+            h.patient_id,
+            h.id,
+            dates,
+            codes,
+            limited,
+        )?)
+    }
+}
+
+/// [`run`] reading through `reads` (a claim batch passes what it read for its chunk).
+pub fn run_with(
+    conn: &mut AnyConnection,
+    doc: &EncounterDoc,
+    refs: &Refs,
+    codes: &CodeTables,
+    reads: &mut dyn ScrubReads,
+) -> ApiResult<ValidationReport> {
     let input = input(doc, refs, codes);
     let mut dates: Vec<NaiveDate> = input
         .lines
@@ -188,27 +273,20 @@ pub fn run(
     line_codes.dedup();
     // The eligibility rules need the latest check, loaded here like the claim history.
     let latest = match doc.header.coverage_id {
-        Some(cv) => crate::eligibility::latest::for_scrub(conn, cv, input.date_of_service)?,
+        Some(cv) => reads.latest_check(conn, cv, input.date_of_service)?,
         None => None,
     };
     let checked = eligibility::coverage_verification(&input, latest.as_ref());
     // The payer's frequency limits on these codes (self-pay visits have none), then the
     // patient's history for both history rules in one query.
     let limits = match &refs.payer {
-        Some(payer) => frequency_store::applicable(conn, payer, &line_codes)?,
+        Some(payer) => reads.limits(conn, payer, &line_codes)?,
         None => Vec::new(),
     };
     let mut limited: Vec<String> = limits.iter().map(|l| l.code.clone()).collect();
     limited.sort_unstable();
     limited.dedup();
-    let found = service_history::history(
-        conn,
-        doc.header.patient_id,
-        doc.header.id,
-        &dates,
-        &line_codes,
-        &limited,
-    )?;
+    let found = reads.history(conn, doc, &dates, &line_codes, &limited)?;
     let limited = (limits, found.limited);
     // Rejected specimens explain held lines only: none held, nothing to read.
     let rejected = if doc.lines.iter().any(|l| l.on_hold) {

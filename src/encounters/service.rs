@@ -14,6 +14,7 @@ use crate::db::types::Timestamp;
 use crate::db::versioned::expect_version;
 use crate::db::{versioned, AnyConnection};
 use crate::error::{ApiError, ApiResult};
+use crate::payers::model::PayerId;
 
 /// The audit resource type of encounters.
 pub const RESOURCE: &str = "encounter";
@@ -285,30 +286,49 @@ pub fn mark_billed(
     })
 }
 
-/// Marks coded encounter `cur` billed right after the claims module built a claim from it in
-/// the same transaction, with that build's scrub counts and checked payer. Unlike
-/// [`mark_billed`] it does not check, price and scrub the encounter again: the build has just
-/// done so on the same rows, and a second scrub doubled the cost of every claim built (issue
-/// 11). Only the header changes (status, version, counts, payer), with the audit row.
+/// An encounter a claim build has just checked and scrubbed: its id, the payer its reference
+/// check read, and that scrub's error and warning counts.
+pub type Scrubbed = (EncounterId, Option<PayerId>, (i32, i32));
+
+/// The payer and scrub counts an encounter is billed with.
+type BilledAs = (Option<PayerId>, (i32, i32));
+
+/// Marks coded encounters billed right after the claims module built a claim from each in the
+/// same transaction, with that build's scrub counts and checked payer. Unlike [`mark_billed`]
+/// it does not check, price and scrub the encounters again: the build has just done so on the
+/// same rows, and a second scrub doubled the cost of every claim built (issue 11). Only the
+/// headers change (status, version, counts, payer), one statement per distinct payer and
+/// counts, with an audit row each. The caller has read them coded in this transaction (locked
+/// on PostgreSQL).
 pub fn mark_billed_scrubbed(
     c: &mut AnyConnection,
     ctx: &RequestCtx,
-    cur: &EncounterDoc,
-    checked: &Encounter,
-    report: &ValidationReport,
+    billed: &[Scrubbed],
 ) -> ApiResult<()> {
-    let mut h = transition(cur, Status::Billed, None)?.doc.header;
-    h.payer_id = checked.payer_id;
-    h.error_count = report.errors;
-    h.warning_count = report.warnings;
-    h.version = cur.header.version + 1;
-    h.updated_at = Timestamp::now();
-    if !store::save_header(c, &h)? {
-        let now = store::find_header(c, h.id)?.map_or(cur.header.version, |h| h.version);
-        return Err(ApiError::stale(now));
+    let now = Timestamp::now();
+    // Encounters sharing a payer and counts are written by one statement.
+    let mut groups: Vec<(BilledAs, Vec<EncounterId>)> = Vec::new();
+    for (id, payer, counts) in billed {
+        let key = (*payer, *counts);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, ids)) => ids.push(*id),
+            None => groups.push((key, vec![*id])),
+        }
     }
-    let entry = AuditEntry::success(ctx, "bill", RESOURCE, Some(h.id.to_string()));
-    audit_store::insert(c, &[entry])?;
+    for ((payer, counts), ids) in &groups {
+        if store::set_billed(c, ids, *payer, *counts, now)? != ids.len() {
+            // Not possible under the row locks or SQLite's write transaction, but never
+            // overwrite a status another writer set.
+            return Err(ApiError::conflict(
+                "an encounter changed while it was billed; try again",
+            ));
+        }
+    }
+    let entries: Vec<AuditEntry> = billed
+        .iter()
+        .map(|(id, _, _)| AuditEntry::success(ctx, "bill", RESOURCE, Some(id.to_string())))
+        .collect();
+    audit_store::insert(c, &entries)?;
     Ok(())
 }
 

@@ -1,5 +1,7 @@
 //! Encounter queries: the header row, its diagnoses, lines and overrides, and the work queue.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
@@ -94,6 +96,91 @@ pub fn load(conn: &mut AnyConnection, id: EncounterId) -> QueryResult<Option<Enc
         lines,
         overrides,
     }))
+}
+
+/// Loads many documents (one chunk of at most 500 ids) as [`load`] does one, in three
+/// statements however many; ids not found are absent. On PostgreSQL the headers are locked
+/// first (in id order) for the rest of the transaction, so a batch that plans on them cannot
+/// lose a race to another writer; SQLite's write transaction already excludes every writer.
+pub fn load_many_locked(
+    conn: &mut AnyConnection,
+    ids: &[EncounterId],
+) -> QueryResult<HashMap<EncounterId, EncounterDoc>> {
+    if let AnyConnection::Postgres(pg) = conn {
+        e::table
+            .filter(e::id.eq_any(ids))
+            .order(e::id.asc())
+            .select(e::id)
+            .for_update()
+            .load::<EncounterId>(pg)?;
+    }
+    let rows: Vec<(Encounter, Option<LineRow>)> = e::table
+        .left_join(l::table)
+        .filter(e::id.eq_any(ids))
+        .order((e::id.asc(), l::position.asc()))
+        .select((Encounter::as_select(), Option::<LineRow>::as_select()))
+        .load(conn)?;
+    let mut docs: HashMap<EncounterId, EncounterDoc> = HashMap::new();
+    for (header, line) in rows {
+        let doc = docs.entry(header.id).or_insert_with(|| EncounterDoc {
+            header,
+            diagnoses: Vec::new(),
+            lines: Vec::new(),
+            overrides: Vec::new(),
+        });
+        doc.lines.extend(line.map(Line::from));
+    }
+    let diagnoses: Vec<(EncounterId, String)> = d::table
+        .filter(d::encounter_id.eq_any(ids))
+        .order((d::encounter_id.asc(), d::position.asc()))
+        .select((d::encounter_id, d::code))
+        .load(conn)?;
+    for (id, code) in diagnoses {
+        if let Some(doc) = docs.get_mut(&id) {
+            doc.diagnoses.push(displayed_diagnosis(&code));
+        }
+    }
+    let overrides: Vec<FindingOverride> = o::table
+        .filter(o::encounter_id.eq_any(ids))
+        .order(o::at.asc())
+        .select(FindingOverride::as_select())
+        .load(conn)?;
+    for ov in overrides {
+        if let Some(doc) = docs.get_mut(&ov.encounter_id) {
+            doc.overrides.push(ov);
+        }
+    }
+    Ok(docs)
+}
+
+/// Moves the coded encounters `ids` to billed with the given payer and scrub counts, bumping
+/// each version; answers how many were still coded.
+pub fn set_billed(
+    conn: &mut AnyConnection,
+    ids: &[EncounterId],
+    payer: Option<PayerId>,
+    counts: (i32, i32),
+    at: crate::db::types::Timestamp,
+) -> QueryResult<usize> {
+    let mut n = 0;
+    for chunk in ids.chunks(500) {
+        n += diesel::update(
+            e::table
+                .filter(e::id.eq_any(chunk))
+                .filter(e::status.eq("coded")),
+        )
+        .set((
+            e::status.eq("billed"),
+            e::hold_reason.eq(None::<String>),
+            e::payer_id.eq(payer),
+            e::error_count.eq(counts.0),
+            e::warning_count.eq(counts.1),
+            e::version.eq(e::version + 1),
+            e::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    }
+    Ok(n)
 }
 
 /// Replaces the diagnosis list (display forms, stored without the dot).

@@ -29,6 +29,14 @@ pub fn find(conn: &mut AnyConnection, id: PatientId) -> QueryResult<Option<Patie
     crate::db::first_row(p::table.find(id).select(Patient::as_select()), conn)
 }
 
+/// Finds many patients by id (one chunk of at most 500 ids), in no order.
+pub fn find_many(conn: &mut AnyConnection, ids: &[PatientId]) -> QueryResult<Vec<Patient>> {
+    p::table
+        .filter(p::id.eq_any(ids))
+        .select(Patient::as_select())
+        .load(conn)
+}
+
 /// Writes `pt` (already carrying its new version) if the stored version is still
 /// `pt.version - 1`; returns false when another write got there first.
 pub fn save(conn: &mut AnyConnection, pt: &Patient) -> QueryResult<bool> {

@@ -45,6 +45,15 @@ pub fn find_each(
         .map(|rows| rows.into_iter().map(Provider::from).collect())
 }
 
+/// Finds many providers by id (one chunk of at most 500 ids), in no order.
+pub fn find_many(conn: &mut AnyConnection, ids: &[ProviderId]) -> QueryResult<Vec<Provider>> {
+    p::table
+        .filter(p::id.eq_any(ids))
+        .select(ProviderRow::as_select())
+        .load(conn)
+        .map(|rows| rows.into_iter().map(Provider::from).collect())
+}
+
 /// Writes `pr` (already carrying its new version) if the stored version is still
 /// `pr.version - 1`; returns false when another write got there first.
 pub fn save(conn: &mut AnyConnection, pr: &Provider) -> QueryResult<bool> {

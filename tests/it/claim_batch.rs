@@ -1,5 +1,5 @@
-//! Batch calls: build claims for many signed-off encounters and queue many claims, one
-//! transaction per item, answering each item's outcome (or its problem); the size cap is a
+//! Batch calls: build claims for many signed-off encounters and queue many claims, each item
+//! whole or not at all, answering each item's outcome (or its problem); the size cap is a
 //! clear 422.
 #![allow(clippy::unwrap_used)]
 
@@ -120,4 +120,47 @@ async fn batch_size_is_capped(app: TestApp) {
     assert_eq!(r.body["failed"], 1000);
 }
 
-on_both_backends!(builds_and_queues_per_item, batch_size_is_capped);
+/// Items are planned in memory and written per chunk: a later item sees the claims the batch
+/// built before it as the single path sees stored ones (the history checks included), and a
+/// refused item leaves nothing while its neighbours are stored.
+async fn a_batch_sees_its_own_earlier_claims(app: TestApp) {
+    let (fx, first) = ready(&app, "B3").await;
+    // The same patient, date and service as the first: a duplicate once the first is billed.
+    let second = signed_off(&app, &coded(&fx)).await;
+    let other = signed_off(&app, &another_visit(&fx)).await;
+    let items = json!({"items": [
+        {"encounter_id": first}, {"encounter_id": second}, {"encounter_id": other}]});
+    let r = batch(&app, "/v1/claims/batch", Role::Billing, items).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let res = r.body["results"].as_array().unwrap();
+    let outcomes: Vec<&str> = res.iter().map(|x| x["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["created", "failed", "created"], "{}", r.body);
+    assert_eq!(res[1]["problem"]["status"], 422);
+    assert!(
+        res[1]["problem"]
+            .to_string()
+            .contains("claim.duplicate_service"),
+        "{}",
+        res[1]["problem"]
+    );
+    assert_eq!(app.count("claims"), 2);
+    assert_eq!(app.count("claim_services"), 2);
+    assert_eq!(
+        app.count(&format!(
+            "encounters WHERE id = '{second}' AND status = 'coded'"
+        )),
+        1
+    );
+    assert_eq!(
+        app.count(&format!(
+            "audit_log WHERE resource_type = 'encounter' AND action = 'bill' AND resource_id = '{second}'"
+        )),
+        0
+    );
+}
+
+on_both_backends!(
+    builds_and_queues_per_item,
+    batch_size_is_capped,
+    a_batch_sees_its_own_earlier_claims
+);

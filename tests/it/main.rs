@@ -14,6 +14,7 @@ mod audit;
 mod audit_anchoring;
 mod auth;
 mod claim_batch;
+mod claim_batch_statements;
 mod claim_queries;
 mod claim_races;
 mod claim_reopen;

@@ -2,8 +2,9 @@
 //! - posting an 835 payment reads and writes per payment, not per claim: the SQL statements an
 //!   import runs do not grow with its claims (statuses too are one `UPDATE … FROM (VALUES …)`
 //!   per 500 claims), counted with diesel's instrumentation; the money and statuses are those of the claim-at-a-time path;
-//! - a claim batch commits items in groups, each in its own savepoint: an item that fails after
-//!   it wrote something leaves nothing of itself, and the items around it still commit;
+//! - a claim batch plans items in memory and writes only the accepted ones: an item whose write
+//!   would fail (a claim that already has an outbox job) is refused on its own, leaves nothing
+//!   of itself, and the items around it still commit;
 //! - building a claim scrubs its encounter once (marking the encounter billed does not check,
 //!   price and scrub it again): the scrubber's history query runs once per build;
 //! - a validate with both history rules firing reads in a fixed, small number of statements
@@ -142,8 +143,8 @@ async fn a_failing_item_leaves_nothing_in_its_group(app: TestApp) {
         let enc = signed_off(&app, &another_visit(&fx)).await;
         ids.push(built(&app, &enc).await);
     }
-    // The middle claim already has an outbox job: queueing it moves the claim and writes its
-    // history and audit, then the job insert fails on the unique claim_id.
+    // The middle claim already has an outbox job: its job insert would fail on the unique
+    // claim_id (and with it the chunk's multi-row insert), so the plan refuses it alone.
     sql(
         &app,
         &format!(
