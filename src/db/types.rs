@@ -34,9 +34,35 @@ pub fn now_utc() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
-/// The SQLite text form of a timestamp: fixed width, so text order is time order.
+/// The SQLite text form of a timestamp (`YYYY-MM-DDTHH:MM:SS.ffffffZ`): fixed width, so text
+/// order is time order. Every row written on SQLite carries one or more, so the digits are
+/// written directly instead of through chrono's format-string interpreter (a few thousand
+/// instructions a call); years outside 0–9999 and leap seconds take chrono's path.
 pub fn sqlite_timestamp_text(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    use chrono::{Datelike, Timelike};
+    let year = t.year();
+    let nanos = t.nanosecond();
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        return t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    }
+    let mut out = [0u8; 27];
+    let mut put = |at: usize, width: usize, mut value: u32| {
+        for slot in out[at..at + width].iter_mut().rev() {
+            *slot = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    };
+    put(0, 4, year.unsigned_abs());
+    put(5, 2, t.month());
+    put(8, 2, t.day());
+    put(11, 2, t.hour());
+    put(14, 2, t.minute());
+    put(17, 2, t.second());
+    put(20, 6, nanos / 1000);
+    for (at, sep) in [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'.'), (26, b'Z')] {
+        out[at] = sep;
+    }
+    out.iter().map(|&b| char::from(b)).collect()
 }
 
 impl ToSql<PortableUuid, Pg> for Uuid {
@@ -250,5 +276,38 @@ mod tests {
         };
         assert!(sqlite_timestamp_text(&a) < sqlite_timestamp_text(&b));
         assert_eq!(sqlite_timestamp_text(&a), "2026-01-02T03:04:05.000000Z");
+    }
+
+    #[test]
+    fn sqlite_text_matches_chrono_formatting() {
+        // A spread of instants (every field's edges included) written both ways.
+        let mut seconds: i64 = -62_135_596_800; // 0001-01-01
+        let mut nanos: u32 = 0;
+        for step in 0..20_000i64 {
+            let Some(t) = DateTime::<Utc>::from_timestamp(seconds, nanos) else {
+                panic!("valid instant")
+            };
+            assert_eq!(
+                sqlite_timestamp_text(&t),
+                t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+            );
+            seconds += 12_345_679 + step * 7;
+            nanos = (nanos + 123_457_001) % 1_000_000_000;
+        }
+        let edges = [
+            (0, 0),
+            (253_402_300_799, 999_999_999), // 9999-12-31T23:59:59.999999
+            (-62_167_219_200, 1_000),       // 0000-01-01
+            (-62_167_219_201, 0),           // year -1: chrono's path
+        ];
+        for (s, n) in edges {
+            let Some(t) = DateTime::<Utc>::from_timestamp(s, n) else {
+                panic!("valid instant")
+            };
+            assert_eq!(
+                sqlite_timestamp_text(&t),
+                t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+            );
+        }
     }
 }

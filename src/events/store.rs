@@ -11,11 +11,39 @@ use crate::webhooks::{queue, store as endpoints};
 
 /// Whether committed events wait for a position.
 pub fn pending(conn: &mut AnyConnection) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        ev::table.filter(ev::position.is_null()),
-    ))
-    .get_result(conn)
+    match conn {
+        AnyConnection::Postgres(pg) => {
+            diesel::select(diesel::dsl::exists(ev::table.filter(ev::position.is_null())))
+                .get_result(pg)
+        }
+        AnyConnection::Sqlite(lite) => {
+            #[derive(QueryableByName)]
+            struct Waiting {
+                #[diesel(sql_type = diesel::sql_types::Bool)]
+                waiting: bool,
+            }
+            diesel::sql_query(PENDING_SQLITE)
+                .get_result::<Waiting>(lite)
+                .map(|w| w.waiting)
+        }
+    }
 }
+
+// The rowid of the newest numbered event, 0 when none is: every event above it waits for a
+// position (see `NUMBER_SQLITE`). Found through the partial unique index on position.
+macro_rules! watermark_sqlite {
+    () => {
+        "COALESCE((SELECT rowid FROM events WHERE position = \
+         (SELECT last_position FROM event_sequence WHERE id = 1)), 0)"
+    };
+}
+
+/// [`pending`] on SQLite: is there an event above the watermark.
+const PENDING_SQLITE: &str = concat!(
+    "SELECT EXISTS (SELECT 1 FROM events WHERE rowid > ",
+    watermark_sqlite!(),
+    ") AS waiting"
+);
 
 /// Numbers the first `$2` unsequenced events (in id order) `$1 + 1`, `$1 + 2`, ... in one
 /// statement (one round trip per batch instead of one per event). The window is evaluated over
@@ -24,14 +52,20 @@ const NUMBER_PG: &str = "UPDATE events SET position = $1 + r.n \
      FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM events \
            WHERE position IS NULL ORDER BY id LIMIT $2) AS r \
      WHERE events.id = r.id";
-/// [`NUMBER_PG`] for SQLite (3.33+ has `UPDATE … FROM`; `?` placeholders), in rowid order:
-/// SQLite has one writer at a time, so rowids are handed out in commit order, and the NULL
-/// entries of the UNIQUE index on position (the only index an unsequenced event is found by,
-/// so that an insert touches as few as possible) come in rowid order, so this streams too.
-const NUMBER_SQLITE: &str = "UPDATE events SET position = ? + r.n \
+/// [`NUMBER_PG`] for SQLite (3.33+ has `UPDATE … FROM`; `?` placeholders), in rowid order.
+/// SQLite has one writer at a time, so rowids are handed out in commit order, and events are
+/// numbered in that order: every event above the rowid of the newest numbered one (the
+/// watermark) is unsequenced and every one below it is numbered. An insert then touches only
+/// the table and its primary key (the position indexes leave NULL out), and the batch is read
+/// off the table's own b-tree from the watermark on.
+const NUMBER_SQLITE: &str = concat!(
+    "UPDATE events SET position = ? + r.n \
      FROM (SELECT rowid AS rid, row_number() OVER (ORDER BY rowid) AS n FROM events \
-           WHERE position IS NULL ORDER BY rowid LIMIT ?) AS r \
-     WHERE events.rowid = r.rid";
+           WHERE rowid > ",
+    watermark_sqlite!(),
+    " ORDER BY rowid LIMIT ?) AS r \
+     WHERE events.rowid = r.rid"
+);
 
 /// Gives up to `limit` committed events without a position the next positions (in id order on
 /// PostgreSQL, in commit order on SQLite), and queues a delivery of each to every enabled
