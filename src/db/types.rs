@@ -59,7 +59,15 @@ pub fn sqlite_timestamp_text(t: &DateTime<Utc>) -> String {
     put(14, 2, t.minute());
     put(17, 2, t.second());
     put(20, 6, nanos / 1000);
-    for (at, sep) in [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'.'), (26, b'Z')] {
+    for (at, sep) in [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'.'),
+        (26, b'Z'),
+    ] {
         out[at] = sep;
     }
     out.iter().map(|&b| char::from(b)).collect()

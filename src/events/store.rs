@@ -12,10 +12,10 @@ use crate::webhooks::{queue, store as endpoints};
 /// Whether committed events wait for a position.
 pub fn pending(conn: &mut AnyConnection) -> QueryResult<bool> {
     match conn {
-        AnyConnection::Postgres(pg) => {
-            diesel::select(diesel::dsl::exists(ev::table.filter(ev::position.is_null())))
-                .get_result(pg)
-        }
+        AnyConnection::Postgres(pg) => diesel::select(diesel::dsl::exists(
+            ev::table.filter(ev::position.is_null()),
+        ))
+        .get_result(pg),
         AnyConnection::Sqlite(lite) => {
             #[derive(QueryableByName)]
             struct Waiting {
