@@ -301,4 +301,36 @@ mod tests {
         // Free text refuses only NUL (what `http::query` refuses); dates keep their format.
         assert_eq!(mrn["schema"]["pattern"], super::QUERY_TEXT_PATTERN);
     }
+
+    /// Every text the server refuses for NUL must say so in its own pattern: schemathesis
+    /// sends what the document allows and counts a 422 there as a broken promise.
+    #[test]
+    fn every_text_pattern_refuses_nul() {
+        fn walk(at: &str, value: &serde_json::Value, bad: &mut Vec<String>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    if let Some(pattern) = map.get("pattern").and_then(|p| p.as_str()) {
+                        let re = regex::Regex::new(pattern).unwrap();
+                        let tries = ["\0", "a\0", "1\0", "\0a", "A\0B", "12 \0"];
+                        if tries.iter().any(|t| re.is_match(t)) {
+                            bad.push(at.to_string());
+                        }
+                    }
+                    for (key, inner) in map {
+                        walk(&format!("{at}/{key}"), inner, bad);
+                    }
+                }
+                serde_json::Value::Array(items) => {
+                    for (i, inner) in items.iter().enumerate() {
+                        walk(&format!("{at}/{i}"), inner, bad);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let doc = crate::openapi::spec_value();
+        let mut bad = Vec::new();
+        walk("", &doc, &mut bad);
+        assert!(bad.is_empty(), "patterns that let NUL through: {bad:?}");
+    }
 }
