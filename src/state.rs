@@ -16,6 +16,8 @@ pub struct AppState {
     pub keys: TokenKeys,
     /// Group-committing writer for read-audit rows.
     pub audit: AuditSink,
+    /// Group commit for keyed and unkeyed creates on SQLite (`None` on PostgreSQL).
+    pub writes: Option<crate::db::CombinedWrites>,
     /// The code tables (bundled, plus imported overlays), reloaded when an import lands.
     pub code_tables: LiveCodes,
     /// Failed-login counters (login throttling).
@@ -61,6 +63,7 @@ impl AppState {
         code_tables: LiveCodes,
     ) -> Self {
         AppState {
+            writes: crate::db::CombinedWrites::start(&pool, backend),
             pool,
             backend,
             keys,

@@ -183,9 +183,8 @@ fn write(conn: &mut AnyConnection, ctx: &RequestCtx, planned: &[Planned]) -> Api
         .map(|p| (p.row.id, p.row.patient_id, lines(&p.snap)))
         .collect();
     service_history::record_many(conn, &services)?;
-    for p in planned {
-        crate::ledger::charges::write(conn, &p.row, &p.snap, &ctx.caller.actor)?;
-    }
+    let charged = planned.iter().map(|p| (&p.row, &p.snap));
+    crate::ledger::charges::write_many(conn, charged, &ctx.caller.actor)?;
     let actor = &ctx.caller.actor;
     let events: Vec<_> = planned
         .iter()

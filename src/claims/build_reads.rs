@@ -1,9 +1,9 @@
 //! What a claim build reads besides the encounter (its references, the payer's frequency
 //! limits, the patient's claim history), read once per chunk of a batch: three statements for
 //! the references, one per distinct payer for the limits and one for the history, however
-//! many claims. Each item then takes its own share in memory, exactly what the single-row
-//! queries would have answered, plus the service lines of the claims the batch planned before
-//! it. Only the latest eligibility check is still read per item (by coverage and date).
+//! many claims, and one for the coverages' latest eligibility checks. Each item then takes its
+//! own share in memory, exactly what the single-row queries would have answered, plus the
+//! service lines of the claims the batch planned before it.
 
 use std::collections::HashMap;
 
@@ -63,6 +63,8 @@ pub struct ChunkReads {
     history: Vec<ChunkService>,
     /// The service lines of the claims planned earlier in the batch.
     pub pending: Vec<ChunkService>,
+    /// The latest completed eligibility check of each coverage of the chunk, by date.
+    checks: HashMap<(CoverageId, NaiveDate), LatestCheck>,
 }
 
 impl ChunkReads {
@@ -97,11 +99,20 @@ impl ChunkReads {
         limited.sort_unstable();
         limited.dedup();
         let history = service_history::history_many(conn, &patients, &dates, &codes, &limited)?;
+        let mut coverages: Vec<CoverageId> = docs
+            .iter()
+            .filter_map(|d| d.header.coverage_id)
+            .chain(more.iter().copied())
+            .collect();
+        coverages.sort_unstable();
+        coverages.dedup();
+        let checks = crate::eligibility::latest::for_scrub_many(conn, &coverages)?;
         Ok(ChunkReads {
             loaded,
             limits,
             history,
             pending: Vec::new(),
+            checks,
         })
     }
 }
@@ -124,11 +135,11 @@ impl BuildReads for ChunkReads {
 impl ScrubReads for ChunkReads {
     fn latest_check(
         &mut self,
-        conn: &mut AnyConnection,
+        _conn: &mut AnyConnection,
         coverage: CoverageId,
         date: NaiveDate,
     ) -> ApiResult<Option<LatestCheck>> {
-        Direct.latest_check(conn, coverage, date)
+        Ok(self.checks.get(&(coverage, date)).cloned())
     }
 
     fn limits(

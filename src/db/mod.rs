@@ -1,6 +1,7 @@
 //! Storage: one connection type over SQLite (embedded default) and PostgreSQL (production),
 //! the connection pool, and the embedded migrations.
 
+mod combined_writes;
 mod connection;
 mod first_row;
 mod migrations;
@@ -22,6 +23,7 @@ pub mod text;
 pub mod types;
 pub mod versioned;
 
+pub use combined_writes::CombinedWrites;
 pub use connection::{
     AnyConnection, AnyManager, Backend, ConnectionOptions, DbPool, PooledConn, SqliteSync,
 };

@@ -247,31 +247,65 @@ where
     F: FnOnce(&mut AnyConnection) -> ApiResult<StoredResponse> + Send + 'static,
 {
     let actor = ctx.caller.actor.clone();
-    let outcome = web::block(move || -> ApiResult<(StoredResponse, bool)> {
-        let mut conn = state.pool.get()?;
-        let Some(key) = key.0 else {
-            return conn.write_transaction(work).map(|r| (r, false));
-        };
-        let attempt = conn.write_transaction(|c| -> ApiResult<(StoredResponse, bool)> {
-            if let Some(previous) = replay(c, &actor, &key, &fp)? {
-                return Ok((previous, true));
-            }
-            claim(c, &actor, &key, &fp)?;
-            let response = work(c)?;
-            record(c, &actor, &key, &response)?;
-            Ok((response, false))
-        });
-        match attempt {
-            // A concurrent request with the same key committed first: answer as its retry.
-            Err(e) if e.kind == RACE => replay(&mut conn, &actor, &key, &fp)?
-                .map(|r| (r, true))
-                .ok_or_else(in_progress),
-            other => other,
+    let outcome = match state.writes.clone() {
+        // SQLite: the write joins the next group commit (`db::CombinedWrites`).
+        Some(writes) => {
+            writes
+                .run(move |c| {
+                    let Some(key) = key.0 else {
+                        return work(c).map(|r| (r, false));
+                    };
+                    // A savepoint of its own, so a lost race leaves the key's row to replay.
+                    match c.transaction(|c| attempt(c, &actor, &key, &fp, work)) {
+                        Err(e) if e.kind == RACE => replay(c, &actor, &key, &fp)?
+                            .map(|r| (r, true))
+                            .ok_or_else(in_progress),
+                        other => other,
+                    }
+                })
+                .await?
         }
-    })
-    .await??;
+        None => {
+            web::block(move || -> ApiResult<(StoredResponse, bool)> {
+                let mut conn = state.pool.get()?;
+                let Some(key) = key.0 else {
+                    return conn.write_transaction(work).map(|r| (r, false));
+                };
+                let tried = conn.write_transaction(|c| attempt(c, &actor, &key, &fp, work));
+                match tried {
+                    // A concurrent request with the same key committed first: answer as its retry.
+                    Err(e) if e.kind == RACE => replay(&mut conn, &actor, &key, &fp)?
+                        .map(|r| (r, true))
+                        .ok_or_else(in_progress),
+                    other => other,
+                }
+            })
+            .await??
+        }
+    };
     if outcome.1 && outcome.0.status == IN_PROGRESS as u16 {
         return Err(in_progress());
     }
     Ok(outcome.0.into_response(outcome.1))
+}
+
+/// One keyed attempt inside a write transaction: the stored answer when the key was used
+/// before with this body, else the work, recorded under the key.
+fn attempt<F>(
+    c: &mut AnyConnection,
+    actor: &str,
+    key: &str,
+    fp: &RequestFingerprint,
+    work: F,
+) -> ApiResult<(StoredResponse, bool)>
+where
+    F: FnOnce(&mut AnyConnection) -> ApiResult<StoredResponse>,
+{
+    if let Some(previous) = replay(c, actor, key, fp)? {
+        return Ok((previous, true));
+    }
+    claim(c, actor, key, fp)?;
+    let response = work(c)?;
+    record(c, actor, key, &response)?;
+    Ok((response, false))
 }

@@ -15,15 +15,20 @@ pub fn write(
     snap: &Snapshot,
     by: &str,
 ) -> diesel::QueryResult<()> {
-    if row.frequency == "8" {
-        return Ok(());
-    }
+    write_many(conn, [(row, snap)], by)
+}
+
+/// [`write`] for many claims (a claim batch): their entries go in multi-row statements.
+pub fn write_many<'a>(
+    conn: &mut AnyConnection,
+    claims: impl IntoIterator<Item = (&'a ClaimRow, &'a Snapshot)>,
+    by: &str,
+) -> diesel::QueryResult<()> {
     let at = Timestamp::now();
-    let rows: Vec<_> = snap
-        .lines
-        .iter()
-        .zip(1..)
-        .map(|(l, n)| {
+    let mut rows = Vec::new();
+    // A void (frequency 8) takes nothing to the ledger: its reversal posts from the payer.
+    for (row, snap) in claims.into_iter().filter(|(r, _)| r.frequency != "8") {
+        rows.extend(snap.lines.iter().zip(1..).map(|(l, n)| {
             let e = PlannedEntry::new(
                 n,
                 Kind::Charge,
@@ -34,7 +39,7 @@ pub fn write(
                 },
             );
             store::row_of(row.id, None, Some(row.payer_id), &e, None, at, by)
-        })
-        .collect();
+        }));
+    }
     store::insert_entries(conn, &rows)
 }

@@ -33,7 +33,10 @@ pub struct PaymentBody {
     /// The day the money came in (default today; not in the future).
     pub received_on: Option<NaiveDate>,
     /// A note (at most 11 digits: never a card number).
-    #[schema(max_length = 200, pattern = r"^[^0-9\u0000]*([0-9][^0-9\u0000]*){0,11}$")]
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^0-9\u0000]*([0-9][^0-9\u0000]*){0,11}$"
+    )]
     pub note: Option<String>,
     /// Apply to exactly these lines (default: the oldest open patient balances first).
     pub lines: Option<Vec<Allocation>>,
