@@ -3,6 +3,7 @@
 
 use super::model::{Buckets, Kind, PlannedEntry};
 use super::store;
+use crate::claims::frequency::Frequency;
 use crate::claims::model::ClaimRow;
 use crate::claims::snapshot::Snapshot;
 use crate::db::types::Timestamp;
@@ -15,7 +16,7 @@ pub fn write(
     snap: &Snapshot,
     by: &str,
 ) -> diesel::QueryResult<()> {
-    if row.frequency == "8" {
+    if row.frequency == Frequency::Void {
         return Ok(());
     }
     let at = Timestamp::now();
