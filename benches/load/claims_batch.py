@@ -52,6 +52,9 @@ class Api:
 
 def clm_count(outbox):
     n = 0
+    # The worker makes the outbox with its first file.
+    if not os.path.isdir(outbox):
+        return 0
     for f in os.listdir(outbox):
         if f.endswith(".837") and not f.startswith("."):
             with open(os.path.join(outbox, f)) as fh:

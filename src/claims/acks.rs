@@ -92,12 +92,9 @@ fn move_claim(
         report.ignored += 1;
         return Ok(());
     };
-    let Some(from) = Status::parse(&row.status) else {
-        report.ignored += 1;
-        return Ok(());
-    };
+    let from = row.status;
     if status::check_transition(from, to).is_err()
-        || !store::set_status(conn, id, from.as_str(), to.as_str(), payer_claim_number)?
+        || !store::set_status(conn, id, from, to, payer_claim_number)?
     {
         report.ignored += 1;
         return Ok(());
@@ -193,7 +190,7 @@ fn apply_999(
             report.ignored += 1;
             continue;
         };
-        if row.status == Status::Submitted.as_str() {
+        if row.status == Status::Submitted {
             let reason = format!("999 {file}: the transaction set was rejected");
             move_claim(conn, c, Status::Rejected, None, reason, &codes, report)?;
         } else {
@@ -203,8 +200,8 @@ fn apply_999(
             );
             let e = store::event(
                 c,
-                Some(&row.status),
-                &row.status,
+                Some(row.status.as_str()),
+                row.status.as_str(),
                 ACKS,
                 Some(reason),
                 &codes,

@@ -4,6 +4,7 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
 use super::forms::SupersedeBody;
+use super::frequency::Frequency;
 use super::model::{ClaimDoc, ClaimId};
 use super::routes::claim_response;
 use super::service;
@@ -50,7 +51,7 @@ async fn supersede(
     key: IdempotencyKey,
     id: ClaimId,
     body: JsonBody<SupersedeBody>,
-    frequency: &'static str,
+    frequency: Frequency,
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::ClaimWrite)?;
     let fp = RequestFingerprint::of(&req, body.fingerprint);
@@ -93,7 +94,16 @@ pub async fn replace_claim(
     id: web::Path<ClaimId>,
     body: JsonBody<SupersedeBody>,
 ) -> ApiResult<HttpResponse> {
-    supersede(state, ctx, req, key, id.into_inner(), body, "7").await
+    supersede(
+        state,
+        ctx,
+        req,
+        key,
+        id.into_inner(),
+        body,
+        Frequency::Replacement,
+    )
+    .await
 }
 
 /// Build a void claim (frequency 8) of a submitted or accepted claim: the original snapshot
@@ -114,5 +124,5 @@ pub async fn void_claim(
     id: web::Path<ClaimId>,
     body: JsonBody<SupersedeBody>,
 ) -> ApiResult<HttpResponse> {
-    supersede(state, ctx, req, key, id.into_inner(), body, "8").await
+    supersede(state, ctx, req, key, id.into_inner(), body, Frequency::Void).await
 }

@@ -15,6 +15,7 @@
 use std::collections::HashMap;
 
 use super::build_reads::ChunkReads;
+use super::frequency::Frequency;
 use super::model::{ClaimId, ClaimRow};
 use super::reopen::check_none_standing;
 use super::service::{self, Origin, RESOURCE};
@@ -29,6 +30,7 @@ use crate::coverages::model::CoverageId;
 use crate::db::AnyConnection;
 use crate::encounters::model::{EncounterDoc, EncounterId};
 use crate::encounters::service::{self as encounters, Scrubbed};
+use crate::encounters::status::Status as EncStatus;
 use crate::encounters::store as encounter_store;
 use crate::error::{ApiError, ApiResult};
 
@@ -97,7 +99,7 @@ fn build_chunk(
                 ));
                 // Billed now as far as the rest of the batch is concerned.
                 if let Some(e) = encs.get_mut(&it.encounter_id) {
-                    e.header.status = "billed".into();
+                    e.header.status = EncStatus::Billed;
                 }
                 results.push(Ok(p.row.clone()));
                 planned.push(p);
@@ -122,7 +124,7 @@ fn plan(
     let enc = encs
         .get(&id)
         .ok_or_else(|| ApiError::not_found(encounters::RESOURCE))?;
-    if enc.header.status != "coded" {
+    if enc.header.status != EncStatus::Coded {
         return Err(ApiError::conflict(format!(
             "only a coded (signed-off) encounter can be billed; this one is {}",
             enc.header.status
@@ -138,7 +140,7 @@ fn plan(
         header.payer_id = built.header.payer_id;
     }
     let origin = Origin {
-        frequency: "1",
+        frequency: Frequency::Original,
         payer_claim_number: None,
         replaces: None,
     };
@@ -190,7 +192,14 @@ fn write(conn: &mut AnyConnection, ctx: &RequestCtx, planned: &[Planned]) -> Api
         .iter()
         .map(|p| {
             let reason = format!("built from encounter {}", p.row.encounter_id);
-            store::event(p.row.id, None, &p.row.status, actor, Some(reason), &[])
+            store::event(
+                p.row.id,
+                None,
+                p.row.status.as_str(),
+                actor,
+                Some(reason),
+                &[],
+            )
         })
         .collect();
     store::insert_events(conn, &events)?;

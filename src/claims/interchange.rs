@@ -8,6 +8,7 @@ use super::model::{ClaimId, ClaimRow, InterchangeId, JobId};
 use super::queue::{self, Job};
 use super::settings::SubmitterSettings;
 use super::snapshot::{self, Snapshot};
+use super::status::Status;
 use super::{store, to_x12};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::db::schema_claims::{claims as cl, interchanges as ic, submission_jobs as sj};
@@ -94,7 +95,7 @@ pub fn build(
         for (i, r) in rows.iter().enumerate() {
             let s: Snapshot = serde_json::from_str(&r.snapshot)
                 .map_err(|e| BuildError::Claim(i, format!("unreadable snapshot: {e}")))?;
-            let freq = snapshot::frequency(&r.frequency, r.payer_claim_number.as_deref());
+            let freq = snapshot::frequency(r.frequency, r.payer_claim_number.as_deref());
             snaps.push(to_x12::claim(&s, &r.patient_control_number, freq));
         }
         let controls = control::take(c, &cfg.sender_id)?.ok_or_else(|| {
@@ -170,7 +171,7 @@ pub fn complete(conn: &mut AnyConnection, id: InterchangeId) -> QueryResult<usiz
             submitted.extend(
                 cl::table
                     .filter(cl::id.eq_any(chunk))
-                    .filter(cl::status.eq("queued"))
+                    .filter(cl::status.eq(Status::Queued))
                     .select(cl::id)
                     .load::<ClaimId>(c)?,
             );
@@ -178,7 +179,7 @@ pub fn complete(conn: &mut AnyConnection, id: InterchangeId) -> QueryResult<usiz
         for chunk in submitted.chunks(500) {
             diesel::update(cl::table.filter(cl::id.eq_any(chunk)))
                 .set((
-                    cl::status.eq("submitted"),
+                    cl::status.eq(Status::Submitted),
                     cl::submitted_at.eq(now),
                     cl::interchange_id.eq(id),
                     cl::version.eq(cl::version + 1),

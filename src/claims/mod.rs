@@ -11,6 +11,7 @@ pub mod build_reads;
 pub mod clearinghouse;
 pub mod control;
 pub mod forms;
+pub mod frequency;
 pub mod http_adapter;
 pub mod interchange;
 pub mod job_retry;

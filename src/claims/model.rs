@@ -4,7 +4,9 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::frequency::Frequency;
 use super::snapshot::Snapshot;
+use super::status::Status;
 use crate::coverages::model::CoverageId;
 use crate::db::schema_claims::{claim_events, claims};
 use crate::db::types::Timestamp;
@@ -54,9 +56,9 @@ pub struct ClaimRow {
     /// First date of service.
     pub date_of_service: NaiveDate,
     /// Where the claim is in its life.
-    pub status: String,
+    pub status: Status,
     /// `1` original, `7` replacement, `8` void.
-    pub frequency: String,
+    pub frequency: Frequency,
     /// CLM01.
     pub patient_control_number: String,
     /// The payer's claim control number.
@@ -147,11 +149,13 @@ pub struct ClaimDoc {
     /// First date of service.
     pub date_of_service: NaiveDate,
     /// draft, validated, queued, submitted, accepted, rejected or superseded.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: Status,
     /// The states it may move to next.
     pub allowed_next: Vec<&'static str>,
     /// `1` original, `7` replacement, `8` void.
-    pub frequency: String,
+    #[schema(value_type = String)]
+    pub frequency: Frequency,
     /// CLM01, unique.
     pub patient_control_number: String,
     /// The payer's claim control number (from a 277CA, or carried by a replacement or void).
@@ -190,9 +194,11 @@ pub struct ClaimSummary {
     /// First date of service.
     pub date_of_service: NaiveDate,
     /// Status.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: Status,
     /// Frequency code.
-    pub frequency: String,
+    #[schema(value_type = String)]
+    pub frequency: Frequency,
     /// CLM01.
     pub patient_control_number: String,
     /// The payer's claim number.

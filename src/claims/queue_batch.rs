@@ -72,7 +72,7 @@ fn queue_chunk(
             .ok_or_else(|| ApiError::not_found(RESOURCE))
             .and_then(|row| {
                 expect_version(row.version, it.expected)?;
-                let from = status::stored(&row.status)?;
+                let from = row.status;
                 status::check_transition(from, Status::Queued)?;
                 if jobs_of.contains(&row.id) {
                     return Err(
@@ -80,7 +80,7 @@ fn queue_chunk(
                             .with_extension("current_status", serde_json::json!(row.status)),
                     );
                 }
-                row.status = Status::Queued.as_str().into();
+                row.status = Status::Queued;
                 row.version += 1;
                 row.updated_at = now;
                 Ok((from, row.clone()))
@@ -111,8 +111,7 @@ fn queue_chunk(
     if moved.is_empty() {
         return Ok(results);
     }
-    let from = Status::Validated.as_str();
-    if cob_store::set_statuses(conn, &moved, from, Status::Queued.as_str())? != moved.len() {
+    if cob_store::set_statuses(conn, &moved, Status::Validated, Status::Queued)? != moved.len() {
         // Not possible under the row locks or SQLite's write transaction, but never overwrite
         // a status another writer set.
         return Err(ApiError::conflict(

@@ -6,6 +6,7 @@
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
+use super::frequency::Frequency;
 use super::model::{ClaimId, ClaimRow};
 use super::status::{self, Status};
 use super::store;
@@ -30,7 +31,7 @@ pub fn heads(conn: &mut AnyConnection, encounter: EncounterId) -> ApiResult<Vec<
 
 /// [`heads`] among `all`, the claims of one encounter.
 pub fn heads_of(all: &[ClaimRow]) -> Vec<ClaimRow> {
-    let live = |c: &ClaimRow| c.status != Status::Superseded.as_str();
+    let live = |c: &ClaimRow| c.status != Status::Superseded;
     let replaced: Vec<ClaimId> = all
         .iter()
         .filter(|c| live(c))
@@ -47,8 +48,7 @@ pub fn heads_of(all: &[ClaimRow]) -> Vec<ClaimRow> {
 /// claim, does not.
 pub fn check_none_standing(all: &[ClaimRow]) -> ApiResult<()> {
     for h in heads_of(all) {
-        let st = status::stored(&h.status)?;
-        if h.frequency != "8" && st.stands() {
+        if h.frequency != Frequency::Void && h.status.stands() {
             return Err(ApiError::conflict(format!(
                 "claim {} ({}) still stands for this encounter: correct it with a replacement",
                 h.id, h.status
@@ -73,8 +73,7 @@ pub fn reopen_in(
 ) -> ApiResult<EncounterDoc> {
     let heads = heads(conn, id)?;
     for h in &heads {
-        let st = status::stored(&h.status)?;
-        if st.awaiting_answer() {
+        if h.status.awaiting_answer() {
             return Err(ApiError::conflict(format!(
                 "claim {} is {} and waits on an answer: reopen the encounter once it has one",
                 h.id, h.status
@@ -88,16 +87,13 @@ pub fn reopen_in(
     let mut events = Vec::with_capacity(heads.len());
     let mut audit = Vec::new();
     for h in &heads {
-        let from = status::stored(&h.status)?;
+        let from = h.status;
         let to = if from == Status::Rejected {
             status::check_transition(from, Status::Superseded)?;
             versioned::conditional(
                 conn,
                 h.version,
-                |c| {
-                    let to = Status::Superseded.as_str();
-                    Ok(store::set_status(c, h.id, from.as_str(), to, None)?)
-                },
+                |c| Ok(store::set_status(c, h.id, from, Status::Superseded, None)?),
                 |c| Ok(store::find(c, h.id)?.map(|r| r.version)),
             )?;
             audit.push(AuditEntry::success(

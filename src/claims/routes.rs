@@ -102,16 +102,19 @@ pub async fn list_claims(
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
     let after = pagination::decode_cursor(q.cursor.as_deref())?.map(ClaimId);
-    if q.status
+    let status = q
+        .status
         .as_deref()
-        .is_some_and(|s| Status::parse(s).is_none())
-    {
-        return Err(ApiError::invalid_field(
-            "?status",
-            "invalid_value",
-            "status must be draft, validated, queued, submitted, accepted, rejected, superseded, paid, partially_paid, denied, forwarded or reversed",
-        ));
-    }
+        .map(|s| {
+            Status::parse(s).ok_or_else(|| {
+                ApiError::invalid_field(
+                    "?status",
+                    "invalid_value",
+                    "status must be draft, validated, queued, submitted, accepted, rejected, superseded, paid, partially_paid, denied, forwarded or reversed",
+                )
+            })
+        })
+        .transpose()?;
     if let (Some(f), Some(t)) = (q.from, q.to) {
         if t < f {
             return Err(ApiError::invalid_field(
@@ -122,7 +125,7 @@ pub async fn list_claims(
         }
     }
     let filter = ClaimFilter {
-        status: q.status,
+        status,
         payer_id: q.payer_id.map(PayerId),
         from: q.from,
         to: q.to,
@@ -171,7 +174,7 @@ pub fn preview_837(
     line_breaks: bool,
 ) -> ApiResult<String> {
     let snap: Snapshot = serde_json::from_str(&row.snapshot).map_err(|_| ApiError::internal())?;
-    let freq = snapshot::frequency(&row.frequency, row.payer_claim_number.as_deref());
+    let freq = snapshot::frequency(row.frequency, row.payer_claim_number.as_deref());
     let x = to_x12::claim(&snap, &row.patient_control_number, freq);
     to_x12::preview(submitter, x, Timestamp::now().0.naive_utc(), line_breaks).map_err(|e| {
         tracing::error!(claim = %row.id, field = e.field, "stored claim cannot be written as 837P");

@@ -4,6 +4,7 @@
 //! writes its audit row there.
 
 use super::build_reads::{BuildReads, DirectReads};
+use super::frequency::Frequency;
 use super::model::{ClaimDoc, ClaimId, ClaimRow, HistoryEntry};
 use super::snapshot::{self, Snapshot};
 use super::status::{self, Status};
@@ -17,6 +18,7 @@ use crate::db::versioned::expect_version;
 use crate::db::{versioned, AnyConnection};
 use crate::encounters::model::{Encounter, EncounterDoc, EncounterId};
 use crate::encounters::scrubbing::{self, ValidationReport};
+use crate::encounters::status::Status as EncStatus;
 use crate::encounters::{service as encounters, store as encounter_store};
 use crate::error::{ApiError, ApiResult, FieldError};
 
@@ -56,7 +58,7 @@ pub fn doc(conn: &mut AnyConnection, row: ClaimRow) -> ApiResult<ClaimDoc> {
         })
         .collect();
     Ok(ClaimDoc {
-        allowed_next: status::allowed_next(&row.status),
+        allowed_next: status::allowed_next(row.status),
         id: row.id,
         encounter_id: row.encounter_id,
         patient_id: row.patient_id,
@@ -120,7 +122,7 @@ pub(super) fn assemble(
 /// What kind of claim is stored: an original, or a replacement or void of another.
 pub(super) struct Origin {
     /// `1`, `7` or `8`.
-    pub frequency: &'static str,
+    pub frequency: Frequency,
     /// The payer's claim number carried (7 and 8).
     pub payer_claim_number: Option<String>,
     /// The claim replaced or voided.
@@ -155,8 +157,8 @@ pub(super) fn plan_row(h: &Encounter, snap: &Snapshot, origin: Origin) -> ApiRes
         coverage_id: h.coverage_id.ok_or_else(ApiError::internal)?,
         payer_id: h.payer_id.ok_or_else(ApiError::internal)?,
         date_of_service: h.date_of_service,
-        status: Status::Validated.as_str().into(),
-        frequency: frequency.into(),
+        status: Status::Validated,
+        frequency,
         patient_control_number: pcn,
         payer_claim_number,
         replaces_claim_id: replaces,
@@ -185,7 +187,7 @@ fn store_new(
     let first = store::event(
         row.id,
         None,
-        &row.status,
+        row.status.as_str(),
         &ctx.caller.actor,
         Some(reason),
         &[],
@@ -263,12 +265,12 @@ pub fn transition_in(
 ) -> ApiResult<ClaimRow> {
     let row = load_claim(conn, id)?;
     expect_version(row.version, expected)?;
-    let from = status::stored(&row.status)?;
+    let from = row.status;
     status::check_transition(from, to)?;
     versioned::conditional(
         conn,
         row.version,
-        |c| Ok(store::set_status(c, id, from.as_str(), to.as_str(), None)?),
+        |c| Ok(store::set_status(c, id, from, to, None)?),
         |c| Ok(store::find(c, id)?.map(|r| r.version)),
     )?;
     let e = store::event(
@@ -331,16 +333,17 @@ pub fn supersede_in(
     codes: &CodeTables,
     ctx: &RequestCtx,
     id: ClaimId,
-    frequency: &'static str,
+    frequency: Frequency,
     payer_claim_number: Option<String>,
     reason: Option<String>,
 ) -> ApiResult<ClaimDoc> {
     let orig = load_claim(conn, id)?;
-    let from = status::stored(&orig.status)?;
+    let from = orig.status;
     // An adjudicated claim (paid, denied, ...) is corrected by a replacement or withdrawn by a
     // void too: its open balance is closed below and the payer's answer to the new claim posts
     // on the new claim.
-    let (verb, allowed): (&str, &[Status]) = if frequency == "7" {
+    let replacing = frequency == Frequency::Replacement;
+    let (verb, allowed): (&str, &[Status]) = if replacing {
         (
             "be replaced",
             &[
@@ -371,12 +374,12 @@ pub fn supersede_in(
     if !allowed.contains(&from) {
         return Err(status::conflict(from, verb));
     }
-    if orig.frequency == "8" {
+    if orig.frequency == Frequency::Void {
         return Err(status::conflict(from, &format!("{verb}: it is a void")));
     }
     if let Some(other) = store::replacements(conn, id)?
         .iter()
-        .find(|r| r.status != Status::Superseded.as_str())
+        .find(|r| r.status != Status::Superseded)
     {
         return Err(ApiError::conflict(format!(
             "claim {} already replaces or voids this claim",
@@ -401,8 +404,8 @@ pub fn supersede_in(
     let mut enc = load_encounter(conn, orig.encounter_id)?;
     // A replacement is rebuilt from the encounter's coding: a reopened encounter must be
     // signed off again first, and is billed again by the replacement.
-    let rebill = frequency == "7" && enc.header.status == "coded";
-    if frequency == "7" && !rebill && enc.header.status != "billed" {
+    let rebill = replacing && enc.header.status == EncStatus::Coded;
+    if replacing && !rebill && enc.header.status != EncStatus::Billed {
         return Err(ApiError::conflict(format!(
             "the encounter is {} (reopened): sign it off before replacing its claim",
             enc.header.status
@@ -411,7 +414,7 @@ pub fn supersede_in(
     }
     enc.header.coverage_id = Some(orig.coverage_id);
     enc.header.payer_id = Some(orig.payer_id);
-    let snap = if frequency == "7" {
+    let snap = if replacing {
         assemble(
             conn,
             codes,
@@ -423,11 +426,7 @@ pub fn supersede_in(
     } else {
         serde_json::from_str(&orig.snapshot).map_err(|_| ApiError::internal())?
     };
-    let what = if frequency == "7" {
-        "replaces"
-    } else {
-        "voids"
-    };
+    let what = if replacing { "replaces" } else { "voids" };
     let origin = Origin {
         frequency,
         payer_claim_number: Some(number),

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use crate::claims::frequency::Frequency;
 use crate::claims::model::ClaimId;
 use crate::db::schema_claims::claims as cl;
 use crate::db::schema_scrub::claim_services as cs;
@@ -81,7 +82,7 @@ pub fn history(
     };
     let rows: Vec<Row> = q
         .filter(cl::encounter_id.ne(not_encounter))
-        .filter(cl::frequency.ne("8"))
+        .filter(cl::frequency.ne(Frequency::Void))
         // Superseded: another claim (a replacement or a void) names this one. Plain SQL that
         // both backends read the same; `claims_replaces` indexes the lookup.
         .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
@@ -164,7 +165,7 @@ pub fn history_many(
         ),
     };
     let rows: Vec<Row> = q
-        .filter(cl::frequency.ne("8"))
+        .filter(cl::frequency.ne(Frequency::Void))
         .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
             "NOT EXISTS (SELECT 1 FROM claims AS superseding \
              WHERE superseding.replaces_claim_id = claims.id)",

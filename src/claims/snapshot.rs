@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::frequency::Frequency;
 use crate::encounters::model::EncounterDoc;
 use crate::encounters::refs::Refs;
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -280,12 +281,12 @@ pub fn build(doc: &EncounterDoc, refs: &Refs) -> ApiResult<Snapshot> {
 }
 
 /// The frequency of a claim with the payer's claim number it carries (7 and 8).
-pub fn frequency(code: &str, payer_claim_number: Option<&str>) -> x12::Frequency {
+pub fn frequency(code: Frequency, payer_claim_number: Option<&str>) -> x12::Frequency {
     match (code, payer_claim_number) {
-        ("7", Some(n)) => x12::Frequency::Replacement {
+        (Frequency::Replacement, Some(n)) => x12::Frequency::Replacement {
             payer_claim_number: n.to_string(),
         },
-        ("8", Some(n)) => x12::Frequency::Void {
+        (Frequency::Void, Some(n)) => x12::Frequency::Void {
             payer_claim_number: n.to_string(),
         },
         _ => x12::Frequency::Original,

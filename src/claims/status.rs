@@ -7,7 +7,21 @@
 use crate::error::ApiError;
 
 /// Where a claim is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Stored as its name in a TEXT column and serialised as the same name ([`crate::text_enum!`]).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Status {
     /// Being assembled (not used by the API yet: claims are built clean or not at all).
     Draft,
@@ -34,6 +48,8 @@ pub enum Status {
     /// The payer reversed its payment (CLP02 22); the correction has not posted yet.
     Reversed,
 }
+
+crate::text_enum!(Status);
 
 /// The statuses remittance posting sets.
 pub const REMITTED: [Status; 5] = [
@@ -173,26 +189,16 @@ pub fn from_ledger(f: LedgerFacts<'_>) -> Option<Status> {
 /// or accepted by the front end and not yet paid).
 pub const WAITING: [Status; 2] = [Status::Submitted, Status::Accepted];
 
-/// The names of the states `s` (a stored name) may move to.
-pub fn allowed_next(s: &str) -> Vec<&'static str> {
-    Status::parse(s).map_or_else(Vec::new, |st| {
-        st.next().iter().map(|n| n.as_str()).collect()
-    })
-}
-
-/// Reads a stored status; an unknown value is a server fault.
-pub fn stored(s: &str) -> Result<Status, ApiError> {
-    Status::parse(s).ok_or_else(ApiError::internal)
+/// The names of the states `s` may move to.
+pub fn allowed_next(s: Status) -> Vec<&'static str> {
+    s.next().iter().map(|n| n.as_str()).collect()
 }
 
 /// A 409 naming the current status and the allowed next states.
 pub fn conflict(from: Status, what: &str) -> ApiError {
     ApiError::conflict(format!("a claim that is {} cannot {what}", from.as_str()))
         .with_extension("current_status", serde_json::json!(from.as_str()))
-        .with_extension(
-            "allowed_next",
-            serde_json::json!(allowed_next(from.as_str())),
-        )
+        .with_extension("allowed_next", serde_json::json!(allowed_next(from)))
 }
 
 /// Fails with 409 unless `from` may move to `to`.

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::model::{ClaimEvent, ClaimId, ClaimRow, EventCode, EventId};
+use super::status::Status;
 use crate::db::schema_claims::{claim_events as ev, claims as cl};
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
@@ -151,8 +152,8 @@ pub fn events(conn: &mut AnyConnection, id: ClaimId) -> QueryResult<Vec<ClaimEve
 pub fn set_status(
     conn: &mut AnyConnection,
     id: ClaimId,
-    from: &str,
-    to: &str,
+    from: Status,
+    to: Status,
     payer_claim_number: Option<&str>,
 ) -> QueryResult<bool> {
     let now = Timestamp::now();
@@ -181,7 +182,7 @@ pub fn set_status(
 #[derive(Debug, Clone, Default)]
 pub struct ClaimFilter {
     /// Status.
-    pub status: Option<String>,
+    pub status: Option<Status>,
     /// Payer.
     pub payer_id: Option<PayerId>,
     /// Date of service on or after.
@@ -198,8 +199,8 @@ pub struct ClaimFilter {
 /// Claims matching `f` in id (creation) order, at most `limit`.
 pub fn list(conn: &mut AnyConnection, f: &ClaimFilter, limit: i64) -> QueryResult<Vec<ClaimRow>> {
     let mut q = cl::table.select(ClaimRow::as_select()).into_boxed();
-    if let Some(s) = &f.status {
-        q = q.filter(cl::status.eq(s.clone()));
+    if let Some(s) = f.status {
+        q = q.filter(cl::status.eq(s));
     }
     if let Some(p) = f.payer_id {
         q = q.filter(cl::payer_id.eq(p));
@@ -212,10 +213,9 @@ pub fn list(conn: &mut AnyConnection, f: &ClaimFilter, limit: i64) -> QueryResul
     }
     if let Some(t) = f.submitted_before {
         // Only claims still waiting on an answer: a rejected or superseded one is not.
-        let waiting: Vec<&str> = super::status::WAITING.iter().map(|s| s.as_str()).collect();
         q = q
             .filter(cl::submitted_at.lt(t))
-            .filter(cl::status.eq_any(waiting));
+            .filter(cl::status.eq_any(super::status::WAITING));
     }
     if let Some(a) = f.after {
         q = q.filter(cl::id.gt(a));

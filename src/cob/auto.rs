@@ -10,6 +10,7 @@ use super::service;
 use crate::auth::RequestCtx;
 use crate::claims::model::ClaimRow;
 use crate::claims::service::queue_row_in;
+use crate::claims::status::Status;
 use crate::claims::store as claim_store;
 use crate::db::AnyConnection;
 use crate::error::ApiResult;
@@ -81,8 +82,8 @@ pub fn after_posting(
             let now = current_status(conn, claim)?;
             let ev = claim_store::event(
                 claim.id,
-                Some(&now),
-                &now,
+                Some(now.as_str()),
+                now.as_str(),
                 &ctx.caller.actor,
                 Some(why.clone()),
                 &[],
@@ -101,8 +102,8 @@ fn crossed_over(
     let now = current_status(conn, claim)?;
     let e = claim_store::event(
         claim.id,
-        Some(&now),
-        &now,
+        Some(now.as_str()),
+        now.as_str(),
         &ctx.caller.actor,
         Some("crossed over by the payer: waiting for the next payer's remittance".into()),
         &[],
@@ -111,6 +112,6 @@ fn crossed_over(
     Ok(AutoBill::CrossedOver)
 }
 
-fn current_status(conn: &mut AnyConnection, claim: &ClaimRow) -> ApiResult<String> {
-    Ok(claim_store::find(conn, claim.id)?.map_or(claim.status.clone(), |c| c.status))
+fn current_status(conn: &mut AnyConnection, claim: &ClaimRow) -> ApiResult<Status> {
+    Ok(claim_store::find(conn, claim.id)?.map_or(claim.status, |c| c.status))
 }

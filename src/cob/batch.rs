@@ -17,6 +17,7 @@ use super::service::{crossover, next_priority, subscriber, ADJUDICATED};
 use super::store as cob_store;
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::RequestCtx;
+use crate::claims::frequency::Frequency;
 use crate::claims::model::{ClaimEvent, ClaimId, ClaimRow};
 use crate::claims::service::{new_pcn, RESOURCE};
 use crate::claims::snapshot::{SnapPayer, Snapshot};
@@ -60,7 +61,7 @@ pub struct CobBatch {
     links: Vec<CobLink>,
     entries: Vec<EntryRow>,
     /// Earlier claims whose status the transfer moves, with (from, to).
-    moves: Vec<(ClaimId, &'static str, &'static str)>,
+    moves: Vec<(ClaimId, Status, Status)>,
     events: Vec<ClaimEvent>,
     audit: Vec<AuditEntry>,
 }
@@ -240,11 +241,13 @@ impl CobBatch {
             ))
             .with_extension("claim_id", serde_json::json!(next)));
         }
-        let from = status::stored(&claim.status)?;
+        let from = claim.status;
         if from == Status::Forwarded && crossover_by.is_none() {
             return Err(crossover());
         }
-        if !(ADJUDICATED.contains(&from) || from == Status::Forwarded) || claim.frequency == "8" {
+        if !(ADJUDICATED.contains(&from) || from == Status::Forwarded)
+            || claim.frequency == Frequency::Void
+        {
             return Err(status::conflict(
                 from,
                 "go to the next payer before its payer adjudicated it",
@@ -340,10 +343,8 @@ impl CobBatch {
                 Status::Validated
             } else {
                 Status::Submitted
-            }
-            .as_str()
-            .into(),
-            frequency: "1".into(),
+            },
+            frequency: Frequency::Original,
             patient_control_number: pcn,
             payer_claim_number: None,
             replaces_claim_id: None,
@@ -392,7 +393,7 @@ impl CobBatch {
         self.events.push(claim_store::event(
             row.id,
             None,
-            &row.status,
+            row.status.as_str(),
             actor,
             Some(if sent {
                 format!("{priority} claim after claim {id}: {moved} cents transferred")
@@ -419,14 +420,14 @@ impl CobBatch {
             AuditEntry::success(ctx, "create", RESOURCE, Some(row.id.to_string())),
             AuditEntry::success(ctx, "transfer", "claim_posting", Some(id.to_string())),
         ]);
-        self.moves.push((id, from.as_str(), to.as_str()));
+        self.moves.push((id, from, to));
         self.entries.extend(moved_rows.iter().cloned());
         self.links.push(link);
         self.rows.push(row.clone());
         if let Some(p) = self.claims.get_mut(&id) {
             p.entries = entries_after;
             p.followed_by = Some(row.id);
-            p.claim.status = to.as_str().to_string();
+            p.claim.status = to;
             p.claim.version += 1;
         }
         Ok(row)
@@ -442,9 +443,9 @@ impl CobBatch {
         cob_store::insert_claims(conn, &self.rows)?;
         cob_store::insert_links(conn, &self.links)?;
         ledger_store::insert_entries(conn, &self.entries)?;
-        let mut pairs: BTreeMap<(&str, &str), Vec<ClaimId>> = BTreeMap::new();
+        let mut pairs: BTreeMap<(Status, Status), Vec<ClaimId>> = BTreeMap::new();
         for (id, from, to) in &self.moves {
-            pairs.entry((from, to)).or_default().push(*id);
+            pairs.entry((*from, *to)).or_default().push(*id);
         }
         for ((from, to), ids) in pairs {
             if cob_store::set_statuses(conn, &ids, from, to)? != ids.len() {

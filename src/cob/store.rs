@@ -4,7 +4,9 @@
 use diesel::prelude::*;
 
 use super::model::CobLink;
+use crate::claims::frequency::Frequency;
 use crate::claims::model::{ClaimId, ClaimRow};
+use crate::claims::status::Status as ClaimStatus;
 use crate::coverages::model::Coverage;
 use crate::db::schema::{coverages as cv, payers as py};
 use crate::db::schema_claims::claims as cl;
@@ -135,8 +137,8 @@ struct NewClaim<'a> {
     coverage_id: crate::coverages::model::CoverageId,
     payer_id: PayerId,
     date_of_service: chrono::NaiveDate,
-    status: &'a str,
-    frequency: &'a str,
+    status: ClaimStatus,
+    frequency: Frequency,
     patient_control_number: &'a str,
     payer_claim_number: Option<&'a str>,
     replaces_claim_id: Option<ClaimId>,
@@ -158,8 +160,8 @@ impl<'a> From<&'a ClaimRow> for NewClaim<'a> {
             coverage_id: r.coverage_id,
             payer_id: r.payer_id,
             date_of_service: r.date_of_service,
-            status: &r.status,
-            frequency: &r.frequency,
+            status: r.status,
+            frequency: r.frequency,
             patient_control_number: &r.patient_control_number,
             payer_claim_number: r.payer_claim_number.as_deref(),
             replaces_claim_id: r.replaces_claim_id,
@@ -205,8 +207,8 @@ pub fn insert_links(conn: &mut AnyConnection, links: &[CobLink]) -> QueryResult<
 pub fn set_statuses(
     conn: &mut AnyConnection,
     ids: &[ClaimId],
-    from: &str,
-    to: &str,
+    from: ClaimStatus,
+    to: ClaimStatus,
 ) -> QueryResult<usize> {
     let now = Timestamp::now();
     let mut n = 0;

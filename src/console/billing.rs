@@ -71,7 +71,7 @@ async fn queue(
         .filter(|s| STATUSES.contains(&s.as_str()))
         .unwrap_or_else(|| "open".into());
     let filter = EncounterFilter {
-        status: Some(status.clone()),
+        status: Status::parse(&status),
         has_errors: q.errors.filter(|e| *e),
         ..Default::default()
     };
@@ -282,7 +282,7 @@ async fn coding(
     }
     queries::audit_page_reads(&state, &session.ctx, reads).await?;
     let (diagnoses, lines, general) = rows_and_general(&doc, &report);
-    let status = Status::parse(&doc.header.status);
+    let status = doc.header.status;
     let title = match &patient {
         Some(p) => format!(
             "Coding: {}, {} ({})",
@@ -292,13 +292,13 @@ async fn coding(
     };
     render(&CodingPage {
         chrome: Chrome::new(&session, title).notice(q.into_inner().notice),
-        editable: matches!(status, Some(Status::Open) | Some(Status::OnHold)),
-        may_sign: session.may(Permission::EncounterSignOff) && status == Some(Status::Open),
-        may_bill: session.may(Permission::ClaimWrite) && status == Some(Status::Coded),
-        may_hold: status == Some(Status::Open),
-        may_release: status == Some(Status::OnHold),
+        editable: status.editable(),
+        may_sign: session.may(Permission::EncounterSignOff) && status == Status::Open,
+        may_bill: session.may(Permission::ClaimWrite) && status == Status::Coded,
+        may_hold: status == Status::Open,
+        may_release: status == Status::OnHold,
         may_void: session.may(Permission::EncounterSignOff)
-            && status.is_some_and(|s| s.next().contains(&Status::Void)),
+            && status.next().contains(&Status::Void),
         doc,
         patient,
         report,

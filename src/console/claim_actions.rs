@@ -10,6 +10,7 @@ use super::page::{see_other, ConsoleError};
 use super::queries::{with_conn, write, Fields};
 use super::session::CsrfForm;
 use crate::auth::roles::Permission;
+use crate::claims::frequency::Frequency;
 use crate::claims::job_retry::retry_dead_job;
 use crate::claims::model::{ClaimId, JobId};
 use crate::claims::service;
@@ -52,12 +53,12 @@ async fn queue_claim(
     Ok(see_other(&format!("/app/claims/{id}?notice=Queued")))
 }
 
-/// Replace (`"7"`) or void (`"8"`) claim `id`; shows the new claim.
+/// Replace or void claim `id`; shows the new claim.
 async fn supersede(
     state: web::Data<AppState>,
     id: ClaimId,
     posted: CsrfForm<Fields>,
-    frequency: &'static str,
+    frequency: Frequency,
 ) -> Result<HttpResponse, ConsoleError> {
     let CsrfForm { session, form } = posted;
     session.require(Permission::ClaimWrite)?;
@@ -74,7 +75,7 @@ async fn supersede(
         service::supersede_in(c, codes, &ctx, id, frequency, number, reason)
     })
     .await?;
-    let notice = if frequency == "7" {
+    let notice = if frequency == Frequency::Replacement {
         "Replacement+built"
     } else {
         "Void+claim+built"
@@ -91,7 +92,7 @@ async fn replace_claim(
     id: web::Path<ClaimId>,
     posted: CsrfForm<Fields>,
 ) -> Result<HttpResponse, ConsoleError> {
-    supersede(state, id.into_inner(), posted, "7").await
+    supersede(state, id.into_inner(), posted, Frequency::Replacement).await
 }
 
 #[post("/claims/{id}/void")]
@@ -100,7 +101,7 @@ async fn void_claim(
     id: web::Path<ClaimId>,
     posted: CsrfForm<Fields>,
 ) -> Result<HttpResponse, ConsoleError> {
-    supersede(state, id.into_inner(), posted, "8").await
+    supersede(state, id.into_inner(), posted, Frequency::Void).await
 }
 
 #[post("/claims/{id}/jobs/{job}/retry")]

@@ -10,6 +10,7 @@ use super::page::{dollars, render, Chrome, ConsoleError};
 use super::queries::{audit_phi_reads, with_conn};
 use super::session::Session;
 use crate::auth::roles::Permission;
+use crate::claims::frequency::Frequency;
 use crate::claims::model::{ClaimDoc, ClaimId, ClaimRow};
 use crate::claims::status::Status;
 use crate::claims::store::{self, ClaimFilter};
@@ -49,26 +50,22 @@ async fn claims(
     q: web::Query<ClaimsQuery>,
 ) -> Result<HttpResponse, ConsoleError> {
     session.require(Permission::ClaimRead)?;
-    let status = q
-        .into_inner()
-        .status
-        .filter(|s| Status::parse(s).is_some())
-        .unwrap_or_default();
+    let chosen = q.into_inner().status.as_deref().and_then(Status::parse);
     let filter = ClaimFilter {
-        status: Some(status.clone()).filter(|s| !s.is_empty()),
+        status: chosen,
         ..Default::default()
     };
     let rows = with_conn(&state, move |c| Ok(store::list(c, &filter, 50)?)).await?;
     let ids = rows.iter().map(|r| r.id.to_string());
     audit_phi_reads(&state, &session.ctx, "search", "claim", ids).await?;
-    let title = if status == "rejected" {
+    let title = if chosen == Some(Status::Rejected) {
         "Rejected claims".to_string()
     } else {
         "Claims".to_string()
     };
     render(&ClaimsPage {
         chrome: Chrome::new(&session, title),
-        status,
+        status: chosen.map(Status::as_str).unwrap_or_default().to_string(),
         statuses: STATUSES,
         claims: rows,
     })
@@ -117,8 +114,8 @@ async fn claim(
     .await?;
     audit_phi_reads(&state, &session.ctx, "read", "claim", [id.to_string()]).await?;
     let write = session.may(Permission::ClaimWrite);
-    let status = Status::parse(&doc.status);
-    let is_void = doc.frequency == "8";
+    let status = doc.status;
+    let is_void = doc.frequency == Frequency::Void;
     render(&ClaimPage {
         chrome: Chrome::new(&session, format!("Claim {}", doc.patient_control_number))
             .notice(q.into_inner().notice),
@@ -128,9 +125,9 @@ async fn claim(
             && !is_void
             && matches!(
                 status,
-                Some(Status::Submitted | Status::Accepted | Status::Rejected)
+                Status::Submitted | Status::Accepted | Status::Rejected
             ),
-        may_void: write && !is_void && matches!(status, Some(Status::Submitted | Status::Accepted)),
+        may_void: write && !is_void && matches!(status, Status::Submitted | Status::Accepted),
         may_retry: write,
         doc,
         preview,

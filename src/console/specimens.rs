@@ -20,6 +20,7 @@ use crate::providers::model::Provider;
 use crate::specimens::forms::{CustodyRequest, NewSpecimen, TransitionRequest};
 use crate::specimens::label::{self, Format, LabelData};
 use crate::specimens::model::{Specimen, SpecimenDoc, SpecimenId};
+use crate::specimens::status::Status;
 use crate::specimens::store::{self, SpecimenFilter};
 use crate::specimens::{accession, lifecycle, service};
 use crate::state::AppState;
@@ -75,9 +76,9 @@ async fn log(
             200,
         )?;
         let mut overdue = Vec::new();
-        for status in ["collected", "in_transit"] {
+        for status in [Status::Collected, Status::InTransit] {
             let f = SpecimenFilter {
-                status: Some(status.into()),
+                status: Some(status),
                 collected_before: Some(overdue_before),
                 ..Default::default()
             };
@@ -205,7 +206,7 @@ async fn specimen(
     if let Some(p) = &patient {
         audit_phi_reads(&state, &session.ctx, "read", "patient", [p.id.to_string()]).await?;
     }
-    let current = crate::specimens::status::stored(&doc.specimen.status)?;
+    let current = doc.specimen.status;
     render(&SpecimenPage {
         chrome: Chrome::new(
             &session,

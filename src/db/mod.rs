@@ -20,6 +20,7 @@ pub mod schema_sftp;
 pub mod schema_specimens;
 pub mod schema_statements;
 pub mod text;
+pub mod text_enum;
 pub mod types;
 pub mod versioned;
 

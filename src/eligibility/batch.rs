@@ -24,6 +24,7 @@ use crate::db::schema_eligibility::{eligibility_checks as ec, eligibility_runs a
 use crate::db::schema_encounters::encounters as en;
 use crate::db::types::Timestamp;
 use crate::db::{AnyConnection, DbPool};
+use crate::encounters::status::Status as EncStatus;
 use crate::error::{ApiError, ApiResult};
 
 /// Resource name of runs in the audit log.
@@ -36,7 +37,7 @@ pub const MAX_RUN_CHECKS: usize = 5000;
 fn scheduled_coverages(conn: &mut AnyConnection, date: NaiveDate) -> QueryResult<Vec<CoverageId>> {
     let on_date: Vec<Option<CoverageId>> = en::table
         .filter(en::date_of_service.eq(date))
-        .filter(en::status.ne("void"))
+        .filter(en::status.ne(EncStatus::Void))
         .filter(en::coverage_id.is_not_null())
         .select(en::coverage_id)
         .distinct()

@@ -17,7 +17,7 @@ use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
 
 fn editable(cur: &EncounterDoc) -> ApiResult<()> {
-    status::check_editable(status::stored(&cur.header.status)?)
+    status::check_editable(cur.header.status)
 }
 
 fn field_errors(errors: Vec<FieldError>) -> ApiResult<()> {

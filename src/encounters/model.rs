@@ -69,7 +69,8 @@ pub struct Encounter {
     #[schema(value_type = Option<uuid::Uuid>)]
     pub coverage_id: Option<CoverageId>,
     /// `open`, `on_hold`, `coded`, `billed` or `void`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: super::status::Status,
     /// Why the encounter is on hold (while `on_hold`).
     pub hold_reason: Option<String>,
     /// Why the encounter was voided.

@@ -25,7 +25,7 @@ pub fn add(
     cur: &EncounterDoc,
     body: OverrideBody,
 ) -> ApiResult<Edit> {
-    status::check_editable(status::stored(&cur.header.status)?)?;
+    status::check_editable(cur.header.status)?;
     let reason =
         check::reason(&body.reason, MIN_REASON).map_err(|e| ApiError::validation(vec![e]))?;
     let rule = body.rule.trim().to_string();

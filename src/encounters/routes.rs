@@ -194,16 +194,19 @@ pub async fn list_encounters(
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
     let after = pagination::decode_cursor(q.cursor.as_deref())?.map(EncounterId);
-    if q.status
+    let status = q
+        .status
         .as_deref()
-        .is_some_and(|s| Status::parse(s).is_none())
-    {
-        return Err(ApiError::invalid_field(
-            "?status",
-            "invalid_value",
-            "status must be open, on_hold, coded, billed or void",
-        ));
-    }
+        .map(|s| {
+            Status::parse(s).ok_or_else(|| {
+                ApiError::invalid_field(
+                    "?status",
+                    "invalid_value",
+                    "status must be open, on_hold, coded, billed or void",
+                )
+            })
+        })
+        .transpose()?;
     if let (Some(f), Some(t)) = (q.from, q.to) {
         if t < f {
             return Err(ApiError::invalid_field(
@@ -214,7 +217,7 @@ pub async fn list_encounters(
         }
     }
     let filter = EncounterFilter {
-        status: q.status,
+        status,
         from: q.from,
         to: q.to,
         provider_id: q.provider_id.map(ProviderId),

@@ -94,7 +94,7 @@ pub fn draft_new(input: NewEncounter) -> ApiResult<Edit> {
             billing_provider_id: input.billing_provider_id,
             referring_provider_id: input.referring_provider_id,
             coverage_id: input.coverage_id,
-            status: Status::Open.as_str().into(),
+            status: Status::Open,
             hold_reason: None,
             void_reason: None,
             notes: trimmed(input.notes),
@@ -116,7 +116,7 @@ pub fn draft_new(input: NewEncounter) -> ApiResult<Edit> {
 
 /// Applies a PATCH body to the stored document (editable states only).
 pub fn apply_patch(cur: &EncounterDoc, p: EncounterPatch) -> ApiResult<Edit> {
-    status::check_editable(status::stored(&cur.header.status)?)?;
+    status::check_editable(cur.header.status)?;
     let mut doc = cur.clone();
     let h = &mut doc.header;
     if let Some(v) = p.date_of_service {
@@ -213,11 +213,11 @@ fn record_event(
 ) -> ApiResult<()> {
     use crate::events::{self, types};
     let h = &doc.header;
-    let before = cur.map(|d| d.header.status.as_str());
-    let kind = match (before, Status::parse(&h.status)) {
+    let before = cur.map(|d| d.header.status);
+    let kind = match (before, h.status) {
         (None, _) => types::ENCOUNTER_CREATED,
-        (Some(b), Some(Status::Coded)) if b != h.status => types::ENCOUNTER_SIGNED_OFF,
-        (Some(b), Some(Status::Void)) if b != h.status => types::ENCOUNTER_VOIDED,
+        (Some(b), Status::Coded) if b != h.status => types::ENCOUNTER_SIGNED_OFF,
+        (Some(b), Status::Void) if b != h.status => types::ENCOUNTER_VOIDED,
         _ => return Ok(()),
     };
     let data = serde_json::json!({
@@ -259,10 +259,10 @@ where
 
 /// Moves `cur` to `to`, recording `reason` for a hold or a void.
 pub fn transition(cur: &EncounterDoc, to: Status, reason: Option<String>) -> ApiResult<Edit> {
-    status::check_transition(status::stored(&cur.header.status)?, to)?;
+    status::check_transition(cur.header.status, to)?;
     let mut doc = cur.clone();
     let h = &mut doc.header;
-    h.status = to.as_str().into();
+    h.status = to;
     match to {
         Status::OnHold => h.hold_reason = reason,
         Status::Void => {
@@ -342,9 +342,9 @@ pub fn reopen_in(
     expected: Option<i32>,
 ) -> ApiResult<EncounterDoc> {
     mutate_in(c, codes, ctx, id, expected, "reopen", |_, cur| {
-        status::check_reopen(status::stored(&cur.header.status)?)?;
+        status::check_reopen(cur.header.status)?;
         let mut doc = cur.clone();
-        doc.header.status = Status::Open.as_str().into();
+        doc.header.status = Status::Open;
         doc.header.signed_off_at = None;
         doc.header.signed_off_by = None;
         Ok(Edit::of(doc))
@@ -371,7 +371,7 @@ pub fn sign_off_in(
 ) -> ApiResult<SignOff> {
     let cur = store::load(c, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))?;
     expect_version(cur.header.version, expected)?;
-    status::check_transition(status::stored(&cur.header.status)?, Status::Coded)?;
+    status::check_transition(cur.header.status, Status::Coded)?;
     let refs = refs::load(c, &cur.header)?;
     let report = scrubbing::run(c, &cur, &refs, codes)?;
     if report.errors > 0 {

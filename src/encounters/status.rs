@@ -4,7 +4,18 @@
 use crate::error::ApiError;
 
 /// Where an encounter is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Stored as its name in a TEXT column and serialised as the same name ([`crate::text_enum!`]).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Status {
     /// Opened at check-in; being coded.
     Open,
@@ -17,6 +28,8 @@ pub enum Status {
     /// Cancelled; kept for history.
     Void,
 }
+
+crate::text_enum!(Status);
 
 /// Every status, in life order.
 pub const ALL: [Status; 5] = [
@@ -62,11 +75,6 @@ impl Status {
 
 fn names(states: &[Status]) -> Vec<&'static str> {
     states.iter().map(|s| s.as_str()).collect()
-}
-
-/// Reads a stored status; an unknown value is a server fault.
-pub fn stored(s: &str) -> Result<Status, ApiError> {
-    Status::parse(s).ok_or_else(ApiError::internal)
 }
 
 /// Fails with 409 (naming the allowed next states) unless `from` may move to `to`.

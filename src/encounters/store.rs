@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use super::check::{displayed_diagnosis, stored_diagnosis};
 use super::model::{Encounter, EncounterDoc, EncounterId, FindingOverride, Line, LineId};
+use super::status::Status;
 use crate::db::schema_encounters::{
     encounter_diagnoses as d, encounter_lines as l, encounters as e, finding_overrides as o,
 };
@@ -167,10 +168,10 @@ pub fn set_billed(
         n += diesel::update(
             e::table
                 .filter(e::id.eq_any(chunk))
-                .filter(e::status.eq("coded")),
+                .filter(e::status.eq(Status::Coded)),
         )
         .set((
-            e::status.eq("billed"),
+            e::status.eq(Status::Billed),
             e::hold_reason.eq(None::<String>),
             e::payer_id.eq(payer),
             e::error_count.eq(counts.0),
@@ -309,7 +310,7 @@ impl From<LineRow> for Line {
 #[derive(Debug, Default, Clone)]
 pub struct EncounterFilter {
     /// Exact status.
-    pub status: Option<String>,
+    pub status: Option<Status>,
     /// Date of service on or after.
     pub from: Option<NaiveDate>,
     /// Date of service on or before.
@@ -332,8 +333,8 @@ pub fn list(
     limit: i64,
 ) -> QueryResult<Vec<Encounter>> {
     let mut q = e::table.select(Encounter::as_select()).into_boxed();
-    if let Some(s) = &f.status {
-        q = q.filter(e::status.eq(s.clone()));
+    if let Some(s) = f.status {
+        q = q.filter(e::status.eq(s));
     }
     if let Some(d) = f.from {
         q = q.filter(e::date_of_service.ge(d));

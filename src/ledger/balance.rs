@@ -79,7 +79,7 @@ pub fn of_patient(conn: &mut AnyConnection, patient: PatientId) -> QueryResult<P
                 claim_id: claim.id,
                 patient_control_number: claim.patient_control_number.clone(),
                 payer_id: claim.payer_id,
-                status: claim.status.clone(),
+                status: claim.status.as_str().to_string(),
                 date_of_service: claim.date_of_service,
                 line_number: b.line_number,
                 charge_cents: b.charge_cents,

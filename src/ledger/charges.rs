@@ -3,6 +3,7 @@
 
 use super::model::{Buckets, Kind, PlannedEntry};
 use super::store;
+use crate::claims::frequency::Frequency;
 use crate::claims::model::ClaimRow;
 use crate::claims::snapshot::Snapshot;
 use crate::db::types::Timestamp;
@@ -27,7 +28,7 @@ pub fn write_many<'a>(
     let at = Timestamp::now();
     let mut rows = Vec::new();
     // A void (frequency 8) takes nothing to the ledger: its reversal posts from the payer.
-    for (row, snap) in claims.into_iter().filter(|(r, _)| r.frequency != "8") {
+    for (row, snap) in claims.into_iter().filter(|(r, _)| r.frequency != Frequency::Void) {
         rows.extend(snap.lines.iter().zip(1..).map(|(l, n)| {
             let e = PlannedEntry::new(
                 n,

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 use super::model::{Buckets, EntryRow, Kind, PlannedEntry};
 use super::store;
+use crate::claims::frequency::Frequency;
 use crate::claims::model::{ClaimId, ClaimRow};
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
@@ -32,8 +33,8 @@ pub fn is_closure(e: &EntryRow) -> bool {
 }
 
 /// The closure reason for a superseding claim's frequency code.
-pub fn reason_for(frequency: &str) -> &'static str {
-    if frequency == "8" {
+pub fn reason_for(frequency: Frequency) -> &'static str {
+    if frequency == Frequency::Void {
         VOIDED
     } else {
         REPLACED
@@ -108,7 +109,7 @@ pub fn close_original(
     conn: &mut AnyConnection,
     original: &ClaimRow,
     by: ClaimId,
-    frequency: &str,
+    frequency: Frequency,
     actor: &str,
 ) -> diesel::QueryResult<i64> {
     let entries = store::entries(conn, original.id)?;

@@ -90,7 +90,7 @@ pub fn write_off(
     let claim = claim_store::find(conn, id)?
         .ok_or_else(|| ApiError::not_found(crate::claims::service::RESOURCE))?;
     crate::db::versioned::expect_version(claim.version, expected)?;
-    let from = status::stored(&claim.status)?;
+    let from = claim.status;
     if !(from.accepts_remittance() || from == Status::Rejected) {
         return Err(status::conflict(
             from,

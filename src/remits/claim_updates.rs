@@ -25,7 +25,7 @@ pub struct ClaimUpdate {
     /// The version written.
     pub version: i32,
     /// The status written.
-    pub status: String,
+    pub status: crate::claims::status::Status,
 }
 
 /// Rows per statement: 4 parameters each, far under both backends' limits.
@@ -82,7 +82,7 @@ pub fn write(conn: &mut AnyConnection, updates: &[ClaimUpdate]) -> ApiResult<()>
                         .bind::<PortableUuid, _>(u.id)
                         .bind::<Integer, _>(u.loaded_version)
                         .bind::<Integer, _>(u.version)
-                        .bind::<Text, _>(u.status.clone());
+                        .bind::<Text, _>(u.status);
                 }
                 q.execute(c)?
             }
@@ -95,7 +95,7 @@ pub fn write(conn: &mut AnyConnection, updates: &[ClaimUpdate]) -> ApiResult<()>
                         .bind::<PortableUuid, _>(u.id)
                         .bind::<Integer, _>(u.loaded_version)
                         .bind::<Integer, _>(u.version)
-                        .bind::<Text, _>(u.status.clone());
+                        .bind::<Text, _>(u.status);
                 }
                 q.execute(c)?
             }

@@ -19,6 +19,7 @@ use super::post;
 use super::posting_service::{invalid, next_status, PostingOutcome, RESOURCE};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::RequestCtx;
+use crate::claims::frequency::Frequency;
 use crate::claims::model::{ClaimEvent, ClaimId, ClaimRow};
 use crate::claims::status;
 use crate::claims::store as claim_store;
@@ -106,14 +107,14 @@ impl PostingBatch {
                     s.next_payer = true;
                 }
             }
-            let superseding: Vec<(Option<ClaimId>, ClaimId, String)> = cl::table
+            let superseding: Vec<(Option<ClaimId>, ClaimId, Frequency)> = cl::table
                 .filter(cl::replaces_claim_id.eq_any(chunk))
-                .filter(cl::status.ne(status::Status::Superseded.as_str()))
+                .filter(cl::status.ne(status::Status::Superseded))
                 .select((cl::replaces_claim_id, cl::id, cl::frequency))
                 .load(conn)?;
             for (orig, by, frequency) in superseding {
                 if let Some(s) = orig.and_then(|o| claims.get_mut(&o)) {
-                    s.superseded_by = Some((by, replacement::reason_for(&frequency)));
+                    s.superseded_by = Some((by, replacement::reason_for(frequency)));
                 }
             }
             let postings: Vec<PostingRow> = lp::table
@@ -172,7 +173,7 @@ impl PostingBatch {
             return Ok(PostingOutcome {
                 claim_id,
                 posting_id: p.id,
-                status: claim.status.clone(),
+                status: claim.status.as_str().to_string(),
                 entries_written: 0,
                 duplicate: true,
                 warnings: Vec::new(),
@@ -180,7 +181,7 @@ impl PostingBatch {
             });
         }
         crate::db::versioned::expect_version(claim.version, expected)?;
-        let from = status::stored(&claim.status)?;
+        let from = claim.status;
         if !from.accepts_remittance() {
             return Err(status::conflict(
                 from,
@@ -313,7 +314,7 @@ impl PostingBatch {
             // The version is bumped even when the status stays: money on the claim changed
             // (If-Match on manual posting must see it).
             s.claim.version += 1;
-            s.claim.status = to.as_str().to_string();
+            s.claim.status = to;
             if s.loaded_version + 1 == s.claim.version {
                 self.touched.push(claim_id);
             }
@@ -346,7 +347,7 @@ impl PostingBatch {
                 id: s.claim.id,
                 loaded_version: s.loaded_version,
                 version: s.claim.version,
-                status: s.claim.status.clone(),
+                status: s.claim.status,
             })
             .collect();
         claim_updates::write(conn, &updates)?;

@@ -119,7 +119,7 @@ pub fn refresh_status(
     let postings = store::postings(conn, claim.id)?;
     let entries = store::entries(conn, claim.id)?;
     let next = next_status(&postings, &entries)?;
-    let from = status::stored(&claim.status)?;
+    let from = claim.status;
     let to = next.unwrap_or(from);
     if to != from {
         status::check_transition(from, to)?;
@@ -127,15 +127,7 @@ pub fn refresh_status(
     crate::db::versioned::conditional(
         conn,
         claim.version,
-        |c| {
-            Ok(claim_store::set_status(
-                c,
-                claim.id,
-                from.as_str(),
-                to.as_str(),
-                None,
-            )?)
-        },
+        |c| Ok(claim_store::set_status(c, claim.id, from, to, None)?),
         |c| Ok(claim_store::find(c, claim.id)?.map(|r| r.version)),
     )?;
     if to != from {
@@ -168,7 +160,7 @@ pub(crate) fn auto_bill(
             out.next_payer_claim_id = Some(id);
             // The balance moved to the next claim: this claim's status may have followed.
             if let Some(c) = claim_store::find(conn, out.claim_id)? {
-                out.status = c.status;
+                out.status = c.status.as_str().to_string();
             }
         }
         AutoBill::Failed(why) => out.warnings.push(why),

@@ -11,7 +11,6 @@ use crate::db::AnyConnection;
 use crate::encounters::fees;
 use crate::encounters::model::{Line, LineId};
 use crate::encounters::service::{self as enc_service, Edit};
-use crate::encounters::status::Status as EncStatus;
 use crate::encounters::store as enc_store;
 use crate::error::ApiResult;
 
@@ -57,7 +56,7 @@ pub fn on_received(
             "billing: the encounter no longer exists; no lines added".into(),
         ));
     };
-    let editable = EncStatus::parse(&header.status).is_some_and(EncStatus::editable);
+    let editable = header.status.editable();
     if !editable {
         return Ok(Some(format!(
             "billing: the encounter is {}; no lines added",
@@ -157,7 +156,7 @@ pub fn on_rejected(
     if count == 0 {
         return Ok(None);
     }
-    let editable = EncStatus::parse(&doc.header.status).is_some_and(EncStatus::editable);
+    let editable = doc.header.status.editable();
     if !editable {
         return Ok(Some(format!(
             "billing: the encounter is {}; its lines from this specimen were not held: correct the claim",

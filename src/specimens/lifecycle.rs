@@ -50,7 +50,7 @@ pub fn transition_in(
     let to = target(&req.to)?;
     ctx.require(to.permission())?;
     let cur = service::load_current(c, id, expected)?;
-    let from = status::stored(&cur.status)?;
+    let from = cur.status;
     status::check_transition(from, to)?;
     let mut errors = Vec::new();
     let note_max = 2000;
@@ -88,7 +88,7 @@ pub fn transition_in(
         return Err(ApiError::validation(errors));
     }
     let now = Timestamp::now();
-    next.status = to.as_str().into();
+    next.status = to;
     next.status_changed_at = now;
     if to == Status::Received {
         next.received_at = Some(now);
@@ -144,7 +144,7 @@ pub fn custody_in(
     req: CustodyRequest,
 ) -> ApiResult<SpecimenDoc> {
     let cur = service::load_current(c, id, expected)?;
-    let current = status::stored(&cur.status)?;
+    let current = cur.status;
     ctx.require(custody_permission(current))?;
     if current.next().is_empty() && current != Status::Resulted {
         return Err(ApiError::conflict(format!(
@@ -207,7 +207,7 @@ pub fn recollect_in(
     req: RecollectRequest,
 ) -> ApiResult<SpecimenDoc> {
     let old = service::load_current(c, id, None)?;
-    let st = status::stored(&old.status)?;
+    let st = old.status;
     if st != Status::Rejected {
         return Err(ApiError::conflict(format!(
             "only a rejected specimen is recollected; this one is {}",
@@ -244,7 +244,7 @@ pub fn recollect_in(
         collected_by,
         container,
         tests,
-        status: Status::Collected.as_str().into(),
+        status: Status::Collected,
         status_changed_at: now,
         location: None,
         reject_reason: None,

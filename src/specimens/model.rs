@@ -93,7 +93,8 @@ pub struct Specimen {
     /// `routine` or `stat`.
     pub priority: String,
     /// `collected`, `in_transit`, `received`, `in_process`, `resulted`, `rejected`, `cancelled`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: super::status::Status,
     /// When the status last changed.
     pub status_changed_at: Timestamp,
     /// Where it is now (the `to_location` of the last hand-off).

@@ -165,15 +165,18 @@ fn bad_query(name: &str, message: &str) -> ApiError {
 }
 
 fn filter_of(state: &AppState, q: &SpecimenQuery) -> ApiResult<SpecimenFilter> {
-    if q.status
+    let status = q
+        .status
         .as_deref()
-        .is_some_and(|s| Status::parse(s).is_none())
-    {
-        return Err(bad_query(
-            "?status",
-            "status is collected, in_transit, received, in_process, resulted, rejected or cancelled",
-        ));
-    }
+        .map(|s| {
+            Status::parse(s).ok_or_else(|| {
+                bad_query(
+                    "?status",
+                    "status is collected, in_transit, received, in_process, resulted, rejected or cancelled",
+                )
+            })
+        })
+        .transpose()?;
     let specimen_type = match q.specimen_type.as_deref() {
         None => None,
         Some(t) => Some(
@@ -204,7 +207,7 @@ fn filter_of(state: &AppState, q: &SpecimenQuery) -> ApiResult<SpecimenFilter> {
     }
     let start = |d: chrono::NaiveDate| Timestamp(d.and_time(NaiveTime::MIN).and_utc());
     Ok(SpecimenFilter {
-        status: q.status.clone(),
+        status,
         specimen_type,
         priority: q.priority.clone(),
         patient_id: q.patient_id.map(PatientId),

@@ -14,6 +14,7 @@ use crate::db::types::Timestamp;
 use crate::db::versioned::expect_version;
 use crate::db::{versioned, AnyConnection};
 use crate::encounters::model::EncounterId;
+use crate::encounters::status::Status as EncStatus;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::patients::model::PatientId;
 use crate::providers::model::ProviderId;
@@ -63,7 +64,7 @@ pub fn draft_new(codes: &CodeTables, ctx: &RequestCtx, input: NewSpecimen) -> Ap
         collected_by,
         tests,
         priority: check::priority(input.priority.as_deref(), &mut errors),
-        status: Status::Collected.as_str().into(),
+        status: Status::Collected,
         status_changed_at: now,
         location: None,
         reject_reason: None,
@@ -107,7 +108,7 @@ fn check_refs(
                 "not_patients_encounter",
                 "this encounter belongs to another patient",
             )),
-            Some(e) if e.status == "void" => errors.push(FieldError::new(
+            Some(e) if e.status == EncStatus::Void => errors.push(FieldError::new(
                 "/encounter_id",
                 "void",
                 "this encounter is void",
@@ -142,7 +143,7 @@ pub fn create_in(
     store::insert(c, &sp)?;
     let first = EventDraft {
         action: "collected".into(),
-        to_status: Some(sp.status.clone()),
+        to_status: Some(sp.status.as_str().into()),
         note,
         ..EventDraft::default()
     };
@@ -216,7 +217,7 @@ pub fn update_in(
     p: SpecimenPatch,
 ) -> ApiResult<SpecimenDoc> {
     let cur = load_current(c, id, expected)?;
-    status::check_editable(status::stored(&cur.status)?)?;
+    status::check_editable(cur.status)?;
     let mut next = cur.clone();
     let mut errors = Vec::new();
     let mut changed = Vec::new();

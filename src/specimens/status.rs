@@ -5,7 +5,18 @@ use crate::auth::roles::Permission;
 use crate::error::ApiError;
 
 /// Where a specimen is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Stored as its name in a TEXT column and serialised as the same name ([`crate::text_enum!`]).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Status {
     /// Taken from the patient and logged.
     Collected,
@@ -22,6 +33,8 @@ pub enum Status {
     /// No longer wanted; terminal.
     Cancelled,
 }
+
+crate::text_enum!(Status);
 
 /// Every status, in life order.
 pub const ALL: [Status; 7] = [
@@ -83,11 +96,6 @@ impl Status {
 /// The names of `states`.
 pub fn names(states: &[Status]) -> Vec<&'static str> {
     states.iter().map(|s| s.as_str()).collect()
-}
-
-/// Reads a stored status; an unknown value is a server fault.
-pub fn stored(s: &str) -> Result<Status, ApiError> {
-    Status::parse(s).ok_or_else(ApiError::internal)
 }
 
 fn conflict(from: Status, detail: String) -> ApiError {

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::model::{EventDraft, Specimen, SpecimenDoc, SpecimenEvent, SpecimenEventId, SpecimenId};
+use super::status::Status;
 use crate::db::schema_specimens::{specimen_events as ev, specimens as s};
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
@@ -135,7 +136,7 @@ pub fn rejected_for_encounter(
 ) -> QueryResult<Vec<RejectedSpecimen>> {
     s::table
         .filter(s::encounter_id.eq(id))
-        .filter(s::status.eq("rejected"))
+        .filter(s::status.eq(Status::Rejected))
         .select((s::id, s::accession_number, s::reject_reason, s::reject_note))
         .load(conn)
 }
@@ -144,7 +145,7 @@ pub fn rejected_for_encounter(
 #[derive(Debug, Default, Clone)]
 pub struct SpecimenFilter {
     /// Exact status.
-    pub status: Option<String>,
+    pub status: Option<Status>,
     /// Exact type.
     pub specimen_type: Option<String>,
     /// Exact priority.
@@ -167,8 +168,8 @@ pub fn list(
     limit: i64,
 ) -> QueryResult<Vec<Specimen>> {
     let mut q = s::table.select(Specimen::as_select()).into_boxed();
-    if let Some(v) = &f.status {
-        q = q.filter(s::status.eq(v.clone()));
+    if let Some(v) = f.status {
+        q = q.filter(s::status.eq(v));
     }
     if let Some(v) = &f.specimen_type {
         q = q.filter(s::specimen_type.eq(v.clone()));
@@ -187,7 +188,7 @@ pub fn list(
     }
     if let Some(v) = f.in_transit_since_before {
         q = q
-            .filter(s::status.eq("in_transit"))
+            .filter(s::status.eq(Status::InTransit))
             .filter(s::status_changed_at.lt(v));
     }
     if let Some(a) = after {

@@ -29,12 +29,12 @@ fn seed(app: &TestApp, template: &str) {
     let base = medbill::encounters::store::find_header(&mut conn, id)
         .unwrap()
         .unwrap();
-    let statuses = ["open", "on_hold", "coded", "billed", "void"];
+    let statuses = medbill::encounters::status::ALL;
     conn.write_transaction(|c| {
         for i in 0..ENCOUNTERS - 1 {
             let mut h = base.clone();
             h.id = EncounterId::new();
-            h.status = statuses[i % statuses.len()].into();
+            h.status = statuses[i % statuses.len()];
             h.error_count = (i % 3) as i32;
             medbill::encounters::store::insert_header(c, &h)?;
         }
