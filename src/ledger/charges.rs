@@ -28,7 +28,10 @@ pub fn write_many<'a>(
     let at = Timestamp::now();
     let mut rows = Vec::new();
     // A void (frequency 8) takes nothing to the ledger: its reversal posts from the payer.
-    for (row, snap) in claims.into_iter().filter(|(r, _)| r.frequency != Frequency::Void) {
+    for (row, snap) in claims
+        .into_iter()
+        .filter(|(r, _)| r.frequency != Frequency::Void)
+    {
         rows.extend(snap.lines.iter().zip(1..).map(|(l, n)| {
             let e = PlannedEntry::new(
                 n,
