@@ -106,7 +106,11 @@ impl ChunkReads {
             .collect();
         coverages.sort_unstable();
         coverages.dedup();
-        let checks = crate::eligibility::latest::for_scrub_many(conn, &coverages)?;
+        // The scrubber asks for the check of the encounter's own date of service.
+        let mut visits: Vec<NaiveDate> = docs.iter().map(|d| d.header.date_of_service).collect();
+        visits.sort_unstable();
+        visits.dedup();
+        let checks = crate::eligibility::latest::for_scrub_many(conn, &coverages, &visits)?;
         Ok(ChunkReads {
             loaded,
             limits,

@@ -111,8 +111,8 @@ fn write_batch(pool: &DbPool, batch: Vec<Job>) {
     let mut conn = match pool.get() {
         Ok(conn) => conn,
         Err(e) => {
-            // Dropping the jobs closes their answer channels; say why once here.
-            let _ = ApiError::from(e);
+            // Dropping the jobs closes their answer channels (each caller answers 503).
+            tracing::warn!(error = %e, "SQLite write thread: no database connection");
             return;
         }
     };

@@ -27,16 +27,19 @@ pub fn encounter_coverage(
         .optional()
 }
 
-/// [`for_scrub`] for every date of each of `coverages` at once (a claim batch's chunk): one
-/// statement per 500 coverages, reading only what the scrubber uses (not the 270/271 texts).
+/// [`for_scrub`] for each of `coverages` on each of `dates` at once (a claim batch's chunk,
+/// at most 500 of each): one statement, reading only what the scrubber uses (not the 270/271
+/// texts).
 pub fn for_scrub_many(
     conn: &mut AnyConnection,
     coverages: &[CoverageId],
+    dates: &[NaiveDate],
 ) -> QueryResult<HashMap<(CoverageId, NaiveDate), LatestCheck>> {
     let mut found = HashMap::new();
     for chunk in coverages.chunks(500) {
         let rows: Vec<(CoverageId, NaiveDate, Option<bool>, Option<String>)> = ec::table
             .filter(ec::coverage_id.eq_any(chunk))
+            .filter(ec::service_date.eq_any(dates))
             .filter(ec::status.eq(super::model::COMPLETE))
             .order((ec::completed_at.desc(), ec::id.desc()))
             .select((ec::coverage_id, ec::service_date, ec::active, ec::summary))

@@ -248,37 +248,17 @@ where
 {
     let actor = ctx.caller.actor.clone();
     let outcome = match state.writes.clone() {
-        // SQLite: the write joins the next group commit (`db::CombinedWrites`).
+        // SQLite: the write joins the next group commit (`db::CombinedWrites`), which already
+        // runs it inside a savepoint of the batch's transaction.
         Some(writes) => {
             writes
-                .run(move |c| {
-                    let Some(key) = key.0 else {
-                        return work(c).map(|r| (r, false));
-                    };
-                    // A savepoint of its own, so a lost race leaves the key's row to replay.
-                    match c.transaction(|c| attempt(c, &actor, &key, &fp, work)) {
-                        Err(e) if e.kind == RACE => replay(c, &actor, &key, &fp)?
-                            .map(|r| (r, true))
-                            .ok_or_else(in_progress),
-                        other => other,
-                    }
-                })
+                .run(move |c| run_keyed(c, &actor, key.0, &fp, work, Within::Batch))
                 .await?
         }
         None => {
             web::block(move || -> ApiResult<(StoredResponse, bool)> {
                 let mut conn = state.pool.get()?;
-                let Some(key) = key.0 else {
-                    return conn.write_transaction(work).map(|r| (r, false));
-                };
-                let tried = conn.write_transaction(|c| attempt(c, &actor, &key, &fp, work));
-                match tried {
-                    // A concurrent request with the same key committed first: answer as its retry.
-                    Err(e) if e.kind == RACE => replay(&mut conn, &actor, &key, &fp)?
-                        .map(|r| (r, true))
-                        .ok_or_else(in_progress),
-                    other => other,
-                }
+                run_keyed(&mut conn, &actor, key.0, &fp, work, Within::Own)
             })
             .await??
         }
@@ -287,6 +267,48 @@ where
         return Err(in_progress());
     }
     Ok(outcome.0.into_response(outcome.1))
+}
+
+/// Where [`run_keyed`] runs its work: in a write transaction of its own, or inside the group
+/// commit's transaction (where a savepoint stands for its transaction).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Within {
+    Own,
+    Batch,
+}
+
+/// Runs `work` on `c` under `key` (when sent): `(response, replayed)`.
+fn run_keyed<F>(
+    c: &mut AnyConnection,
+    actor: &str,
+    key: Option<String>,
+    fp: &RequestFingerprint,
+    work: F,
+    within: Within,
+) -> ApiResult<(StoredResponse, bool)>
+where
+    F: FnOnce(&mut AnyConnection) -> ApiResult<StoredResponse>,
+{
+    let Some(key) = key else {
+        return match within {
+            Within::Own => c.write_transaction(work),
+            Within::Batch => work(c),
+        }
+        .map(|r| (r, false));
+    };
+    // The attempt gets a transaction (or savepoint) of its own, so a lost race leaves the
+    // key's row to replay on the same connection.
+    let tried = match within {
+        Within::Own => c.write_transaction(|c| attempt(c, actor, &key, fp, work)),
+        Within::Batch => c.transaction(|c| attempt(c, actor, &key, fp, work)),
+    };
+    match tried {
+        // A concurrent request with the same key committed first: answer as its retry.
+        Err(e) if e.kind == RACE => replay(c, actor, &key, fp)?
+            .map(|r| (r, true))
+            .ok_or_else(in_progress),
+        other => other,
+    }
 }
 
 /// One keyed attempt inside a write transaction: the stored answer when the key was used
