@@ -21,8 +21,10 @@ use medbill::server::{open_database, open_database_with, serve};
 // The server allocates a few small buffers per request on the workers, the blocking threads
 // and the audit writer. malloc/free were about 12 % of an audited read's CPU in an earlier
 // profile; with mimalloc's thread-local free lists the Rust side is about 6 % (one profile, not
-// an A/B run: docs/performance.md, issue 17). The library and its tests keep the system
-// allocator.
+// an A/B run: docs/performance.md, issue 17). Built with `no_thp`: with transparent huge pages
+// the kernel zeroed a fresh 2 MiB page whenever mimalloc touched purged memory again, 10 % of
+// the server's CPU in a claim batch (docs/performance.md, issue 11). The library and its tests
+// keep the system allocator.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
