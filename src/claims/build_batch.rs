@@ -192,14 +192,7 @@ fn write(conn: &mut AnyConnection, ctx: &RequestCtx, planned: &[Planned]) -> Api
         .iter()
         .map(|p| {
             let reason = format!("built from encounter {}", p.row.encounter_id);
-            store::event(
-                p.row.id,
-                None,
-                p.row.status.as_str(),
-                actor,
-                Some(reason),
-                &[],
-            )
+            store::event(p.row.id, None, p.row.status, actor, Some(reason), &[])
         })
         .collect();
     store::insert_events(conn, &events)?;

@@ -108,8 +108,8 @@ pub fn reopen_in(
         };
         events.push(store::event(
             h.id,
-            Some(from.as_str()),
-            to.as_str(),
+            Some(from),
+            to,
             &ctx.caller.actor,
             Some(note.clone()),
             &[],

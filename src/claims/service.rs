@@ -187,7 +187,7 @@ fn store_new(
     let first = store::event(
         row.id,
         None,
-        row.status.as_str(),
+        row.status,
         &ctx.caller.actor,
         Some(reason),
         &[],
@@ -273,14 +273,7 @@ pub fn transition_in(
         |c| Ok(store::set_status(c, id, from, to, None)?),
         |c| Ok(store::find(c, id)?.map(|r| r.version)),
     )?;
-    let e = store::event(
-        id,
-        Some(from.as_str()),
-        to.as_str(),
-        &ctx.caller.actor,
-        reason,
-        &[],
-    );
+    let e = store::event(id, Some(from), to, &ctx.caller.actor, reason, &[]);
     store::insert_events(conn, &[e])?;
     let entry = AuditEntry::success(ctx, to.as_str(), RESOURCE, Some(id.to_string()));
     audit_store::insert(conn, &[entry])?;
@@ -445,8 +438,8 @@ pub fn supersede_in(
     )?;
     let note = store::event(
         id,
-        Some(from.as_str()),
-        from.as_str(),
+        Some(from),
+        from,
         &ctx.caller.actor,
         Some(format!(
             "claim {} {what} this claim; its open balance of {closed} cents is closed",

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::clearinghouse::{Clearinghouse, Outgoing};
-use super::interchange::{self, BuildError, Interchange};
+use super::interchange::{self, BuildError, Interchange, InterchangeStatus};
 use super::model::InterchangeId;
 use super::queue::{self, Job, RetryPolicy};
 use super::settings::SubmitterSettings;
@@ -231,7 +231,7 @@ pub fn tick_until(
                     fail_all(&mut conn, cfg, &jobs, "interchange missing", &mut tick)?;
                     continue;
                 };
-                if ic.status != "built" {
+                if ic.status != InterchangeStatus::Built {
                     // Sent already by another worker: only the bookkeeping is left.
                     interchange::complete(&mut conn, id).map_err(|e| e.to_string())?;
                     continue;

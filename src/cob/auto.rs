@@ -82,8 +82,8 @@ pub fn after_posting(
             let now = current_status(conn, claim)?;
             let ev = claim_store::event(
                 claim.id,
-                Some(now.as_str()),
-                now.as_str(),
+                Some(now),
+                now,
                 &ctx.caller.actor,
                 Some(why.clone()),
                 &[],
@@ -102,8 +102,8 @@ fn crossed_over(
     let now = current_status(conn, claim)?;
     let e = claim_store::event(
         claim.id,
-        Some(now.as_str()),
-        now.as_str(),
+        Some(now),
+        now,
         &ctx.caller.actor,
         Some("crossed over by the payer: waiting for the next payer's remittance".into()),
         &[],

@@ -380,8 +380,8 @@ impl CobBatch {
         if to != from {
             self.events.push(claim_store::event(
                 id,
-                Some(from.as_str()),
-                to.as_str(),
+                Some(from),
+                to,
                 actor,
                 Some(format!(
                     "{moved} cents moved to claim {} ({priority})",
@@ -393,7 +393,7 @@ impl CobBatch {
         self.events.push(claim_store::event(
             row.id,
             None,
-            row.status.as_str(),
+            row.status,
             actor,
             Some(if sent {
                 format!("{priority} claim after claim {id}: {moved} cents transferred")
@@ -407,8 +407,8 @@ impl CobBatch {
         ));
         self.events.push(claim_store::event(
             id,
-            Some(to.as_str()),
-            to.as_str(),
+            Some(to),
+            to,
             actor,
             Some(format!(
                 "billed to the {priority} payer as claim {}; {moved} cents transferred",

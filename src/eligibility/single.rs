@@ -2,7 +2,7 @@
 //! and the console's front-desk form: storing the check (and, for a file clearinghouse, its 270
 //! in the outbox) before the exchange, and storing the 271 or the failure after it.
 
-use super::model::{CheckRequest, CheckRow, QUEUED, SENT};
+use super::model::{CheckRequest, CheckRow, CheckStatus};
 use super::routes::RESOURCE;
 use super::service::{finish, prepare};
 use super::store;
@@ -27,8 +27,8 @@ pub fn start(
 ) -> ApiResult<CheckRow> {
     c.write_transaction(|c| {
         let status = match ch {
-            Channel::Http(_) => SENT,
-            Channel::FileQueue(_) => QUEUED,
+            Channel::Http(_) => CheckStatus::Sent,
+            Channel::FileQueue(_) => CheckStatus::Queued,
         };
         let row = prepare(c, submitter(), coverage, request, types, ch.name(), status)?;
         store::insert(c, &row)?;

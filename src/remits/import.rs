@@ -14,11 +14,13 @@ use super::adjudication::{Adjustment, ClaimAdjudication, LineAdjudication};
 use super::matching::{self, LineMatching, OurLine};
 use super::posting_batch::PostingBatch;
 use super::posting_service::PostingOutcome;
+use super::status::{RemittanceStatus, UnmatchedStatus};
 use super::store::{self, RemittanceId, RemittanceRow, UnmatchedId, UnmatchedRow};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::RequestCtx;
 use crate::claims::model::{ClaimId, ClaimRow};
 use crate::claims::snapshot::Snapshot;
+use crate::claims::status::Status as ClaimStatus;
 use crate::db::schema_claims::claims as cl;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
@@ -41,7 +43,8 @@ pub struct PaymentOutcome {
     /// BPR02 in cents.
     pub payment_cents: i64,
     /// posted, out_of_balance, partially_unmatched or unmatched.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: RemittanceStatus,
     /// The balance check held.
     pub balanced: bool,
     /// True when this payment had been imported before: nothing was stored or posted now.
@@ -82,7 +85,8 @@ pub struct ClaimPosting {
     /// posted, duplicate (posted before), or queued (unmatched).
     pub outcome: String,
     /// The claim's status after posting.
-    pub claim_status: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub claim_status: Option<ClaimStatus>,
     /// How each remitted line was matched: `control_number`, `fallback` or `manual`.
     pub lines_matched_by: Vec<String>,
     /// Notes of the matcher (ties, payer mismatch) or why it was queued.
@@ -131,7 +135,7 @@ fn outcome_of(row: &RemittanceRow, duplicate: bool) -> PaymentOutcome {
         remittance_id: row.id,
         trace_number: row.trace_number.clone(),
         payment_cents: row.payment_cents,
-        status: row.status.clone(),
+        status: row.status,
         balanced: row.balanced,
         duplicate,
         claims_total: row.claims_total,
@@ -181,7 +185,7 @@ fn import_payment(
         credit_debit: p.credit_debit.clone(),
         payment_method: p.method.clone(),
         payment_date: p.payment_date,
-        status: "out_of_balance".into(),
+        status: RemittanceStatus::OutOfBalance,
         balanced: p.balance.balanced,
         claims_total: i32::try_from(p.claims.len()).unwrap_or(i32::MAX),
         claims_posted: 0,
@@ -242,11 +246,10 @@ fn import_payment(
     row.claims_unmatched = i32::try_from(queue.len()).unwrap_or(i32::MAX);
     row.claims_posted = row.claims_total - row.claims_unmatched;
     row.status = match (row.claims_unmatched, row.claims_posted) {
-        (0, _) => "posted",
-        (_, 0) => "unmatched",
-        _ => "partially_unmatched",
-    }
-    .into();
+        (0, _) => RemittanceStatus::Posted,
+        (_, 0) => RemittanceStatus::Unmatched,
+        _ => RemittanceStatus::PartiallyUnmatched,
+    };
     warnings.extend(postings.iter().flat_map(|p| {
         p.notes
             .iter()
@@ -513,7 +516,7 @@ fn queued(
         reason: reason.into(),
         candidate_claim_id: candidate,
         claim_payment: json(cp)?,
-        status: "open".into(),
+        status: UnmatchedStatus::Open,
         matched_claim_id: None,
         matched_by: None,
         matched_at: None,
@@ -578,7 +581,7 @@ fn post_one(
     match batch.post(ctx, claim.id, None, &adj) {
         Ok(out) => {
             posting.outcome = if out.duplicate { "duplicate" } else { "posted" }.into();
-            posting.claim_status = Some(out.status.clone());
+            posting.claim_status = Some(out.status);
             if !out.duplicate {
                 posted.push((i, out, adj));
             }

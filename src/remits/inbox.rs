@@ -89,7 +89,7 @@ pub fn describe(name: &str, outcome: &FileOutcome) -> String {
                     let state = if p.duplicate {
                         "already imported".to_string()
                     } else {
-                        p.status.clone()
+                        p.status.to_string()
                     };
                     format!(
                         "payment {} {} cents: {state} ({} of {} claims posted, {} unmatched)",

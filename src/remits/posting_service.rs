@@ -30,7 +30,8 @@ pub struct PostingOutcome {
     #[schema(value_type = uuid::Uuid)]
     pub posting_id: PostingId,
     /// The claim's status after posting.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: status::Status,
     /// Ledger entries written (0 when `duplicate`).
     pub entries_written: usize,
     /// True when this payment had been posted before (same payer, payment_ref, claim and
@@ -115,7 +116,7 @@ pub fn refresh_status(
     ctx: &RequestCtx,
     claim: &ClaimRow,
     reason: String,
-) -> ApiResult<String> {
+) -> ApiResult<status::Status> {
     let postings = store::postings(conn, claim.id)?;
     let entries = store::entries(conn, claim.id)?;
     let next = next_status(&postings, &entries)?;
@@ -133,15 +134,15 @@ pub fn refresh_status(
     if to != from {
         let e = claim_store::event(
             claim.id,
-            Some(from.as_str()),
-            to.as_str(),
+            Some(from),
+            to,
             &ctx.caller.actor,
             Some(reason),
             &[],
         );
         claim_store::insert_events(conn, &[e])?;
     }
-    Ok(to.as_str().to_string())
+    Ok(to)
 }
 
 /// After a posting is written: the payer's `auto_bill_secondary` setting builds and queues the
@@ -160,7 +161,7 @@ pub(crate) fn auto_bill(
             out.next_payer_claim_id = Some(id);
             // The balance moved to the next claim: this claim's status may have followed.
             if let Some(c) = claim_store::find(conn, out.claim_id)? {
-                out.status = c.status.as_str().to_string();
+                out.status = c.status;
             }
         }
         AutoBill::Failed(why) => out.warnings.push(why),

@@ -9,6 +9,7 @@ use super::adjudication::LineMatch;
 use super::import::{adjudication, candidate, RESOURCE};
 use super::matching::{self, LineMatching, LinePairing};
 use super::posting_service::{post_adjudication, PostingOutcome};
+use super::status::UnmatchedStatus;
 use super::store::{self, UnmatchedId, UnmatchedRow};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::RequestCtx;
@@ -41,7 +42,8 @@ pub struct UnmatchedItem {
     /// Remitted lines: procedure code, charge and paid in cents, REF*6R.
     pub lines: Vec<UnmatchedLine>,
     /// `open` or `matched`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: UnmatchedStatus,
     /// The claim attached by hand.
     pub matched_claim_id: Option<ClaimId>,
     /// When queued.
@@ -131,7 +133,7 @@ pub fn item(row: &UnmatchedRow) -> ApiResult<UnmatchedItem> {
                 line_item_control_number: l.line_item_control_number.clone(),
             })
             .collect(),
-        status: row.status.clone(),
+        status: row.status,
         matched_claim_id: row.matched_claim_id,
         created_at: row.created_at,
         version: row.version,
@@ -211,7 +213,7 @@ pub fn match_by_hand(
 ) -> ApiResult<MatchOutcome> {
     conn.write_transaction(|c| {
         let row = store::find_unmatched(c, id)?.ok_or_else(|| ApiError::not_found("unmatched remittance"))?;
-        if row.status != "open" {
+        if row.status != UnmatchedStatus::Open {
             return Err(ApiError::conflict("this item is already matched"));
         }
         if let Some(v) = version.filter(|&v| v != row.version) {

@@ -100,7 +100,7 @@ fn statements_of_import(app: &TestApp, text: &str) -> usize {
     let (out, count) = counting_statements(&mut conn, |c| {
         medbill::remits::import::import_835(c, &ctx, "t.835", text).unwrap()
     });
-    assert_eq!(out.payments[0].status, "posted", "{out:?}");
+    assert_eq!(out.payments[0].status.as_str(), "posted", "{out:?}");
     count
 }
 
