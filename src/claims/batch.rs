@@ -164,7 +164,7 @@ pub fn build_many(
         })
         .collect();
     let results = run_grouped(&mut conn, &items, "created", |c, chunk| {
-        build_batch::build_items(c, codes, ctx, chunk)
+        build_batch::build_items(c, codes, &state.submitter, ctx, chunk)
     });
     Ok(BatchResult::of(results))
 }

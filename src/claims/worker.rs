@@ -275,7 +275,7 @@ pub fn drain(
         if let Some(inbox) = &cfg.inbox {
             // 835s and 271s first: they are moved aside, so the acknowledgment import never
             // sees them.
-            crate::remits::inbox::import_dir(pool, inbox)?;
+            crate::remits::inbox::import_dir(pool, inbox, &cfg.submitter)?;
             crate::eligibility::inbox::import_dir(pool, inbox)?;
             super::acks::import_dir(pool, inbox)?;
         }
@@ -336,7 +336,7 @@ pub fn run(
             }
         }
         if let Some(inbox) = &cfg.inbox {
-            if let Err(e) = crate::remits::inbox::import_dir(&pool, inbox) {
+            if let Err(e) = crate::remits::inbox::import_dir(&pool, inbox, &cfg.submitter) {
                 tracing::error!(error = %e, "remittance import error");
             }
             if let Err(e) = crate::eligibility::inbox::import_dir(&pool, inbox) {

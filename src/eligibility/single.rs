@@ -10,7 +10,7 @@ use super::transport::Channel;
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::RequestCtx;
 use crate::claims::clearinghouse::write_atomically;
-use crate::claims::settings::submitter;
+use crate::claims::settings::SubmitterSettings;
 use crate::coverages::model::CoverageId;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
@@ -20,6 +20,7 @@ use crate::error::{ApiError, ApiResult};
 pub fn start(
     c: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     ch: &Channel,
     coverage: CoverageId,
     request: &CheckRequest,
@@ -30,7 +31,7 @@ pub fn start(
             Channel::Http(_) => CheckStatus::Sent,
             Channel::FileQueue(_) => CheckStatus::Queued,
         };
-        let row = prepare(c, submitter(), coverage, request, types, ch.name(), status)?;
+        let row = prepare(c, submitter, coverage, request, types, ch.name(), status)?;
         store::insert(c, &row)?;
         let entry = AuditEntry::success(ctx, "create", RESOURCE, Some(row.id.to_string()));
         audit_store::insert(c, &[entry])?;

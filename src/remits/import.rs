@@ -19,6 +19,7 @@ use super::store::{self, RemittanceId, RemittanceRow, UnmatchedId, UnmatchedRow}
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::RequestCtx;
 use crate::claims::model::{ClaimId, ClaimRow};
+use crate::claims::settings::SubmitterSettings;
 use crate::claims::snapshot::Snapshot;
 use crate::claims::status::Status as ClaimStatus;
 use crate::db::schema_claims::claims as cl;
@@ -93,10 +94,12 @@ pub struct ClaimPosting {
     pub notes: Vec<String>,
 }
 
-/// Reads an 835 and imports each payment in its own transaction.
+/// Reads an 835 and imports each payment in its own transaction; a next payer's claim billed
+/// automatically must fit an 837P as `submitter` writes it.
 pub fn import_835(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     file_name: &str,
     text: &str,
 ) -> ApiResult<ImportOutcome> {
@@ -105,8 +108,9 @@ pub fn import_835(
     })?;
     let mut payments = Vec::with_capacity(remittance.payments.len());
     for p in &remittance.payments {
-        let outcome =
-            conn.write_transaction(|c| import_payment(c, ctx, file_name, text, &remittance, p))?;
+        let outcome = conn.write_transaction(|c| {
+            import_payment(c, ctx, submitter, file_name, text, &remittance, p)
+        })?;
         payments.push(outcome);
     }
     Ok(ImportOutcome {
@@ -148,6 +152,7 @@ fn outcome_of(row: &RemittanceRow, duplicate: bool) -> PaymentOutcome {
 fn import_payment(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     file_name: &str,
     text: &str,
     r: &Remittance,
@@ -241,7 +246,7 @@ fn import_payment(
         postings.push(posting);
     }
     batch.flush(conn)?;
-    auto_bill_posted(conn, ctx, &mut postings, posted)?;
+    auto_bill_posted(conn, ctx, submitter, &mut postings, posted)?;
     let plb_posted = post_provider_adjustments(conn, ctx, &row, p, &claims, &mut warnings)?;
     row.claims_unmatched = i32::try_from(queue.len()).unwrap_or(i32::MAX);
     row.claims_posted = row.claims_total - row.claims_unmatched;
@@ -599,6 +604,7 @@ fn post_one(
 fn auto_bill_posted(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     postings: &mut [ClaimPosting],
     posted: Vec<(usize, PostingOutcome, ClaimAdjudication)>,
 ) -> ApiResult<()> {
@@ -610,7 +616,7 @@ fn auto_bill_posted(
     }
     for (i, mut out, adj) in posted {
         let before = out.warnings.len();
-        super::posting_service::auto_bill(conn, ctx, &adj, &mut out)?;
+        super::posting_service::auto_bill(conn, ctx, submitter, &adj, &mut out)?;
         if let Some(p) = postings.get_mut(i) {
             p.claim_status = Some(out.status);
             p.notes.extend(out.warnings.into_iter().skip(before));

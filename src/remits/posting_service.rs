@@ -10,6 +10,7 @@ use super::post::PostError;
 use super::posting_batch::PostingBatch;
 use crate::auth::RequestCtx;
 use crate::claims::model::{ClaimId, ClaimRow};
+use crate::claims::settings::SubmitterSettings;
 use crate::claims::status::{self, LedgerFacts};
 use crate::claims::store as claim_store;
 use crate::cob::auto::AutoBill;
@@ -57,10 +58,11 @@ pub(crate) fn invalid(e: PostError) -> ApiError {
 pub fn post_adjudication(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     claim_id: ClaimId,
     adj: &ClaimAdjudication,
 ) -> ApiResult<PostingOutcome> {
-    post_checked(conn, ctx, claim_id, None, adj)
+    post_checked(conn, ctx, submitter, claim_id, None, adj)
 }
 
 /// [`post_adjudication`] with an optional expected claim version (manual posting's If-Match);
@@ -68,6 +70,7 @@ pub fn post_adjudication(
 pub fn post_checked(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     claim_id: ClaimId,
     expected: Option<i32>,
     adj: &ClaimAdjudication,
@@ -76,7 +79,7 @@ pub fn post_checked(
     let mut out = batch.post(ctx, claim_id, expected, adj)?;
     batch.flush(conn)?;
     if !out.duplicate {
-        auto_bill(conn, ctx, adj, &mut out)?;
+        auto_bill(conn, ctx, submitter, adj, &mut out)?;
     }
     Ok(out)
 }
@@ -150,13 +153,14 @@ pub fn refresh_status(
 pub(crate) fn auto_bill(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     adj: &ClaimAdjudication,
     out: &mut PostingOutcome,
 ) -> ApiResult<()> {
     let Some(claim) = claim_store::find(conn, out.claim_id)? else {
         return Ok(());
     };
-    match crate::cob::auto::after_posting(conn, ctx, &claim, adj)? {
+    match crate::cob::auto::after_posting(conn, ctx, submitter, &claim, adj)? {
         AutoBill::Queued(id) => {
             out.next_payer_claim_id = Some(id);
             // The balance moved to the next claim: this claim's status may have followed.

@@ -61,8 +61,9 @@ pub async fn import_remittance(
     let text = String::from_utf8(body).map_err(|_| {
         ApiError::invalid_field("", "encoding", "an 835 must be ASCII (UTF-8) text")
     })?;
+    let submitter = state.submitter.clone();
     let outcome = with_conn(&state, move |c| {
-        import::import_835(c, &ctx, "upload.835", &text)
+        import::import_835(c, &ctx, &submitter, "upload.835", &text)
     })
     .await?;
     Ok(HttpResponse::Ok().json(outcome))
@@ -193,8 +194,9 @@ pub async fn match_unmatched(
     let expected = if_match(&req)?;
     let id = id.into_inner();
     let body = body.value;
+    let submitter = state.submitter.clone();
     let out = with_conn(&state, move |c| {
-        unmatched::match_by_hand(c, &ctx, id, expected, &body)
+        unmatched::match_by_hand(c, &ctx, &submitter, id, expected, &body)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))

@@ -14,6 +14,7 @@ use super::store::{self, UnmatchedId, UnmatchedRow};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::RequestCtx;
 use crate::claims::model::ClaimId;
+use crate::claims::settings::SubmitterSettings;
 use crate::claims::store as claim_store;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
@@ -203,10 +204,12 @@ fn manual_pairing(
 }
 
 /// Attaches an open item to a claim and posts it, in one transaction. `version` is the item's
-/// version the caller saw (If-Match); a stale or already matched item is refused.
+/// version the caller saw (If-Match); a stale or already matched item is refused. A next
+/// payer's claim billed automatically must fit an 837P as `submitter` writes it.
 pub fn match_by_hand(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     id: UnmatchedId,
     version: Option<i32>,
     req: &MatchRequest,
@@ -249,7 +252,7 @@ pub fn match_by_hand(
             notes.push("the 835's payer is not the claim's payer (posted; check it)".into());
         }
         let adj = adjudication(&cp, &lines, cand.payer_id, row.remittance_id, &payment);
-        let posting = post_adjudication(c, ctx, claim.id, &adj)?;
+        let posting = post_adjudication(c, ctx, submitter, claim.id, &adj)?;
         if !store::mark_matched(c, id, row.version, claim.id, &ctx.caller.actor)? {
             return Err(ApiError::conflict("this item changed meanwhile"));
         }
