@@ -20,7 +20,7 @@ use medbill::claims::model::{ClaimId, ClaimRow};
 use medbill::claims::snapshot::{
     SnapAddress, SnapLine, SnapPayer, SnapPerson, SnapProvider, SnapSubscriber, Snapshot,
 };
-use medbill::claims::{settings, to_x12};
+use medbill::claims::to_x12;
 use medbill::coverages::model::{Coverage, CoverageId};
 use medbill::db::types::Timestamp;
 use medbill::db::{AnyConnection, DbPool};
@@ -219,16 +219,22 @@ fn run(label: &str, pool: &DbPool) -> Result<(), String> {
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let primaries = seed(&mut conn)?;
     let ctx = ctx();
+    // Read once, as the server's start-up does.
+    let cfg = &medbill::config::submitter_from_env();
     let start = Instant::now();
     let items: Vec<(ClaimId, Option<i32>)> = primaries.iter().map(|id| (*id, None)).collect();
-    let rows: Vec<ClaimRow> =
-        medbill::cob::batch::bill_many(&mut conn, &ctx, &items, medbill::cob::batch_routes::GROUP)
-            .into_iter()
-            .collect::<Result<_, _>>()
-            .map_err(|e| format!("{e:?}"))?;
+    let rows: Vec<ClaimRow> = medbill::cob::batch::bill_many(
+        &mut conn,
+        &ctx,
+        cfg,
+        &items,
+        medbill::cob::batch_routes::GROUP,
+    )
+    .into_iter()
+    .collect::<Result<_, _>>()
+    .map_err(|e| format!("{e:?}"))?;
     let built = start.elapsed();
     let write_start = Instant::now();
-    let cfg = settings::submitter();
     let claims: Vec<x12::ClaimSnapshot> = rows
         .iter()
         .map(|r| {

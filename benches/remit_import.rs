@@ -183,8 +183,10 @@ fn run(label: &str, url: &str) -> Result<(), String> {
         },
         request_id: String::new(),
     };
+    // Read once, as the server's start-up does.
+    let submitter = medbill::config::submitter_from_env();
     let start = Instant::now();
-    let out = medbill::remits::import::import_835(&mut conn, &ctx, "bench.835", &text)
+    let out = medbill::remits::import::import_835(&mut conn, &ctx, &submitter, "bench.835", &text)
         .map_err(|e| e.detail)?;
     let took = start.elapsed();
     let p = out.payments.first().ok_or("no payment")?;

@@ -343,6 +343,20 @@ pub fn lab_billing_from_env() -> crate::specimens::billing::Settings {
     }
 }
 
+/// What the claims worker takes from the environment besides its flags: the submitter
+/// identity ([`submitter_from_env`]), the eligibility channel ([`eligibility_from_env`]) and
+/// the outbound CA file ([`http_ca_file_from_env`]).
+pub fn worker_env_from_env(
+    data_dir: &Path,
+) -> Result<crate::claims::worker_cli::WorkerEnv, String> {
+    let http_ca_file = http_ca_file_from_env();
+    Ok(crate::claims::worker_cli::WorkerEnv {
+        submitter: submitter_from_env(),
+        eligibility: eligibility_from_env(data_dir, http_ca_file.clone())?,
+        http_ca_file,
+    })
+}
+
 /// The X12 submitter identity: the defaults overridden by MEDBILL_X12_SENDER_ID,
 /// MEDBILL_X12_SENDER_QUALIFIER, MEDBILL_X12_RECEIVER_ID, MEDBILL_X12_RECEIVER_QUALIFIER,
 /// MEDBILL_X12_RECEIVER_NAME, MEDBILL_X12_SUBMITTER_NAME, MEDBILL_X12_CONTACT_NAME,

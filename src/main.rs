@@ -317,7 +317,8 @@ fn run(cli: Cli) -> Result<(), String> {
             let in_process = if no_worker {
                 None
             } else {
-                let (mut cfg, adapter) = worker.build(&cli.common.data_dir)?;
+                let env = medbill::config::worker_env_from_env(&cli.common.data_dir)?;
+                let (mut cfg, adapter) = worker.build(&cli.common.data_dir, env)?;
                 cfg.line_breaks = cli.common.x12_line_breaks;
                 Some((cfg, adapter))
             };
@@ -343,7 +344,8 @@ fn run(cli: Cli) -> Result<(), String> {
             actix_web::rt::System::new().block_on(serve(settings, in_process))
         }
         Command::Worker { once, worker: args } => {
-            let (mut cfg, adapter) = args.build(&cli.common.data_dir)?;
+            let env = medbill::config::worker_env_from_env(&cli.common.data_dir)?;
+            let (mut cfg, adapter) = args.build(&cli.common.data_dir, env)?;
             cfg.line_breaks = cli.common.x12_line_breaks;
             let options = ConnectionOptions {
                 sqlite_sync: cli.common.sqlite_synchronous,
@@ -417,7 +419,8 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Remits(RemitsCommand::Import { dir }) => {
             let pool = open_database(&url, 1)?;
-            let files = medbill::remits::inbox::import_dir(&pool, &dir)?;
+            let submitter = medbill::config::submitter_from_env();
+            let files = medbill::remits::inbox::import_dir(&pool, &dir, &submitter)?;
             let mut failed = 0;
             for (name, outcome) in &files {
                 println!("{}", medbill::remits::inbox::describe(name, outcome));

@@ -12,6 +12,57 @@ use std::time::Duration;
 
 use crate::db::types::Timestamp;
 
+/// Where an outbox row (a submission job or a webhook delivery) is.
+///
+/// Stored as its name in a TEXT column and serialised as the same name ([`crate::text_enum!`]).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub enum JobStatus {
+    /// Waiting for its next attempt.
+    Pending,
+    /// Held by a worker until its lease runs out.
+    Leased,
+    /// Handed over.
+    Done,
+    /// Used up its attempts; waits for a person.
+    Dead,
+}
+
+crate::text_enum!(JobStatus);
+
+impl JobStatus {
+    /// Every status, in life order.
+    pub const ALL: [JobStatus; 4] = [
+        JobStatus::Pending,
+        JobStatus::Leased,
+        JobStatus::Done,
+        JobStatus::Dead,
+    ];
+
+    /// The stored and API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Pending => "pending",
+            JobStatus::Leased => "leased",
+            JobStatus::Done => "done",
+            JobStatus::Dead => "dead",
+        }
+    }
+
+    /// Parses a stored or API name.
+    pub fn parse(s: &str) -> Option<JobStatus> {
+        JobStatus::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
 /// `t + d` (saturating at the far future).
 pub fn plus(t: Timestamp, d: Duration) -> Timestamp {
     let d = chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
@@ -45,9 +96,11 @@ macro_rules! lease_due {
         let (owner, until, now, limit): (&str, _, _, i64) = ($owner, $until, $now, $limit);
         $conn.write_transaction(|c| -> diesel::QueryResult<Vec<$row>> {
             let due = $t::status
-                .eq("pending")
+                .eq($crate::outbox::JobStatus::Pending)
                 .and($t::next_attempt_at.le(now))
-                .or($t::status.eq("leased").and($t::lease_expires_at.le(now)));
+                .or($t::status
+                    .eq($crate::outbox::JobStatus::Leased)
+                    .and($t::lease_expires_at.le(now)));
             let $q = $t::table.filter(due);
             let q = $narrow
                 .order($t::next_attempt_at.asc())
@@ -62,7 +115,7 @@ macro_rules! lease_due {
             // Chunks keep SQLite under its bound-parameter limit.
             for chunk in ids.chunks(500) {
                 let update = diesel::update($t::table.filter($t::id.eq_any(chunk))).set((
-                    $t::status.eq("leased"),
+                    $t::status.eq($crate::outbox::JobStatus::Leased),
                     $t::lease_owner.eq(owner),
                     $t::lease_expires_at.eq(until),
                     $t::attempts.eq($t::attempts + 1),

@@ -7,6 +7,7 @@ use actix_web::{get, web, HttpResponse};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::interchange::InterchangeStatus;
 use super::model::{AckId, ClaimId, InterchangeId};
 use crate::auth::roles::Permission;
 use crate::db::schema_claims::{acknowledgments as ak, interchanges as ic, submission_jobs as sj};
@@ -61,7 +62,8 @@ pub struct InterchangeSummary {
     /// Claims in it.
     pub claim_count: i32,
     /// built, sent, accepted or rejected (the latest 999's verdict).
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: InterchangeStatus,
     /// When the adapter confirmed the hand-off.
     pub sent_at: Option<Timestamp>,
     /// When built.
@@ -182,17 +184,17 @@ pub async fn list_interchanges(
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
     let after = pagination::decode_cursor(q.cursor.as_deref())?.map(InterchangeId);
-    if q.status
-        .as_deref()
-        .is_some_and(|s| !IC_STATUSES.contains(&s))
-    {
-        return Err(bad_value("?status", &IC_STATUSES));
-    }
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => {
+            Some(InterchangeStatus::parse(s).ok_or_else(|| bad_value("?status", &IC_STATUSES))?)
+        }
+    };
     let rows = with_conn(&state, move |c| {
         let mut s = ic::table
             .select(InterchangeSummary::as_select())
             .into_boxed();
-        if let Some(st) = q.status {
+        if let Some(st) = status {
             s = s.filter(ic::status.eq(st));
         }
         if let Some(a) = after {

@@ -8,6 +8,7 @@
 use diesel::prelude::*;
 use std::path::Path;
 
+use super::interchange::InterchangeStatus;
 use super::model::{AckId, ClaimId, EventCode, InterchangeId};
 use super::status::{self, Status};
 use super::store;
@@ -99,14 +100,7 @@ fn move_claim(
         report.ignored += 1;
         return Ok(());
     }
-    let e = store::event(
-        id,
-        Some(from.as_str()),
-        to.as_str(),
-        ACKS,
-        Some(reason),
-        codes,
-    );
+    let e = store::event(id, Some(from), to, ACKS, Some(reason), codes);
     store::insert_events(conn, &[e])?;
     match to {
         Status::Accepted => report.accepted += 1,
@@ -175,7 +169,11 @@ fn apply_999(
     let verdict = a.set(u32::try_from(st).unwrap_or(0));
     let accepted = verdict.map_or(a.group_status.code != "R", |s| s.accepted());
     diesel::update(ic::table.find(id))
-        .set(ic::status.eq(if accepted { "accepted" } else { "rejected" }))
+        .set(ic::status.eq(if accepted {
+            InterchangeStatus::Accepted
+        } else {
+            InterchangeStatus::Rejected
+        }))
         .execute(conn)?;
     if accepted {
         return Ok(());
@@ -198,14 +196,7 @@ fn apply_999(
                 "999 {file} (late): the transaction set was rejected; the claim stays {}",
                 row.status
             );
-            let e = store::event(
-                c,
-                Some(row.status.as_str()),
-                row.status.as_str(),
-                ACKS,
-                Some(reason),
-                &codes,
-            );
+            let e = store::event(c, Some(row.status), row.status, ACKS, Some(reason), &codes);
             store::insert_events(conn, &[e])?;
             report.noted += 1;
         }

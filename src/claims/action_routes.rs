@@ -55,22 +55,12 @@ async fn supersede(
 ) -> ApiResult<HttpResponse> {
     ctx.require(Permission::ClaimWrite)?;
     let fp = RequestFingerprint::of(&req, body.fingerprint);
-    let SupersedeBody {
-        payer_claim_number,
-        reason,
-    } = body.value;
+    let body = body.value;
     let codes = state.codes();
+    let submitter = state.submitter.clone();
     let audit_ctx = ctx.clone();
     run_idempotent(state, &ctx, key, fp, move |conn| {
-        let doc = service::supersede_in(
-            conn,
-            codes,
-            &audit_ctx,
-            id,
-            frequency,
-            payer_claim_number,
-            reason,
-        )?;
+        let doc = service::supersede_in(conn, codes, &submitter, &audit_ctx, id, frequency, body)?;
         StoredResponse::created(format!("/v1/claims/{}", doc.id), doc.version, &doc)
     })
     .await

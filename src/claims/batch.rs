@@ -2,21 +2,21 @@
 //! claims in one request each. Items are checked and planned in memory and only the accepted
 //! ones are written (`build_batch`, `queue_batch`), so one refusal (a 409, a 422 from the
 //! scrubber) stops nothing else and leaves nothing of itself; the answer lists each item's
-//! outcome, with the problem document of those that failed.
+//! outcome, with the problem document of those that failed. The routes are in
+//! `batch_routes`.
 
-use actix_web::{post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::build_batch::{self, BuildItem};
 use super::model::{ClaimId, ClaimRow, ClaimSummary};
 use super::queue_batch::{self, QueueItem};
-use crate::auth::roles::Permission;
+use super::settings::SubmitterSettings;
+use crate::auth::RequestCtx;
+use crate::codesets::CodeTables;
 use crate::coverages::model::CoverageId;
 use crate::db::AnyConnection;
 use crate::encounters::model::EncounterId;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::{JsonBody, RequestCtx};
-use crate::state::AppState;
 
 /// Most items in one batch request.
 pub const MAX_ITEMS: usize = 1000;
@@ -150,12 +150,12 @@ fn run_grouped<T>(
 
 /// Builds a claim per item, planned in memory and written per chunk, on one connection.
 pub fn build_many(
-    state: &AppState,
+    conn: &mut AnyConnection,
+    codes: &CodeTables,
+    submitter: &SubmitterSettings,
     ctx: &RequestCtx,
     items: &[BatchClaimItem],
-) -> ApiResult<BatchResult> {
-    let mut conn = state.pool.get()?;
-    let codes = state.codes();
+) -> BatchResult {
     let items: Vec<BuildItem> = items
         .iter()
         .map(|it| BuildItem {
@@ -163,16 +163,15 @@ pub fn build_many(
             coverage_id: it.coverage_id,
         })
         .collect();
-    let results = run_grouped(&mut conn, &items, "created", |c, chunk| {
-        build_batch::build_items(c, codes, ctx, chunk)
+    let results = run_grouped(conn, &items, "created", |c, chunk| {
+        build_batch::build_items(c, codes, submitter, ctx, chunk)
     });
-    Ok(BatchResult::of(results))
+    BatchResult::of(results)
 }
 
 /// Queues each claim with its outbox job, planned in memory and written per chunk, on one
 /// connection.
-pub fn queue_many(state: &AppState, ctx: &RequestCtx, ids: &[ClaimId]) -> ApiResult<BatchResult> {
-    let mut conn = state.pool.get()?;
+pub fn queue_many(conn: &mut AnyConnection, ctx: &RequestCtx, ids: &[ClaimId]) -> BatchResult {
     let items: Vec<QueueItem> = ids
         .iter()
         .map(|id| QueueItem {
@@ -180,47 +179,8 @@ pub fn queue_many(state: &AppState, ctx: &RequestCtx, ids: &[ClaimId]) -> ApiRes
             expected: None,
         })
         .collect();
-    let results = run_grouped(&mut conn, &items, "queued", |c, chunk| {
+    let results = run_grouped(conn, &items, "queued", |c, chunk| {
         queue_batch::queue_items(c, ctx, chunk)
     });
-    Ok(BatchResult::of(results))
-}
-
-/// Build claims for many signed-off encounters (1 to 1,000), each item whole or not at all: 200
-/// with each item's outcome (`created` with the claim, or `failed` with its problem).
-#[utoipa::path(post, path = "/v1/claims/batch", tag = "claims", request_body = BatchClaims,
-    responses((status = 200, body = BatchResult), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
-    security(("bearer" = [])))]
-#[post("/v1/claims/batch")]
-pub async fn build_claims(
-    state: web::Data<AppState>,
-    ctx: RequestCtx,
-    body: JsonBody<BatchClaims>,
-) -> ApiResult<HttpResponse> {
-    ctx.require(Permission::ClaimWrite)?;
-    let items = body.value.items;
-    check_size(items.len(), "/items")?;
-    let result = web::block(move || build_many(&state, &ctx, &items)).await??;
-    Ok(HttpResponse::Ok().json(result))
-}
-
-/// Queue many validated claims (1 to 1,000), each item whole or not at all: 200 with each item's
-/// outcome (`queued` with the claim, or `failed` with its problem, e.g. a 409 naming its
-/// `current_status`).
-#[utoipa::path(post, path = "/v1/claims/queue", tag = "claims", request_body = BatchQueue,
-    responses((status = 200, body = BatchResult), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
-    security(("bearer" = [])))]
-#[post("/v1/claims/queue")]
-pub async fn queue_claims(
-    state: web::Data<AppState>,
-    ctx: RequestCtx,
-    body: JsonBody<BatchQueue>,
-) -> ApiResult<HttpResponse> {
-    ctx.require(Permission::ClaimWrite)?;
-    let ids = body.value.claim_ids;
-    check_size(ids.len(), "/claim_ids")?;
-    let result = web::block(move || queue_many(&state, &ctx, &ids)).await??;
-    Ok(HttpResponse::Ok().json(result))
+    BatchResult::of(results)
 }

@@ -20,6 +20,7 @@ use super::model::{ClaimId, ClaimRow};
 use super::reopen::check_none_standing;
 use super::service::{self, Origin, RESOURCE};
 use super::service_history::{self, ServiceLine};
+use super::settings::SubmitterSettings;
 use super::snapshot::Snapshot;
 use super::store;
 use crate::audit::{store as audit_store, AuditEntry};
@@ -52,16 +53,17 @@ struct Planned {
 
 /// Builds a claim per item inside the caller's write transaction and answers one result per
 /// item, in order. A database failure fails the whole call (the caller's transaction rolls
-/// back).
+/// back). Each claim must fit an 837P as `submitter` writes it.
 pub fn build_items(
     conn: &mut AnyConnection,
     codes: &CodeTables,
+    submitter: &SubmitterSettings,
     ctx: &RequestCtx,
     items: &[BuildItem],
 ) -> ApiResult<Vec<ApiResult<ClaimRow>>> {
     let mut out = Vec::with_capacity(items.len());
     for chunk in items.chunks(cob_store::CHUNK) {
-        out.extend(build_chunk(conn, codes, ctx, chunk)?);
+        out.extend(build_chunk(conn, codes, submitter, ctx, chunk)?);
     }
     Ok(out)
 }
@@ -69,6 +71,7 @@ pub fn build_items(
 fn build_chunk(
     conn: &mut AnyConnection,
     codes: &CodeTables,
+    submitter: &SubmitterSettings,
     ctx: &RequestCtx,
     items: &[BuildItem],
 ) -> ApiResult<Vec<ApiResult<ClaimRow>>> {
@@ -89,7 +92,7 @@ fn build_chunk(
         let claims = claims_of
             .get(&it.encounter_id)
             .map_or(&[][..], Vec::as_slice);
-        match plan(conn, codes, &encs, claims, &mut reads, it) {
+        match plan(conn, codes, submitter, &encs, claims, &mut reads, it) {
             Ok(p) => {
                 reads.pending.extend(service_history::pending(
                     p.row.patient_id,
@@ -115,6 +118,7 @@ fn build_chunk(
 fn plan(
     conn: &mut AnyConnection,
     codes: &CodeTables,
+    submitter: &SubmitterSettings,
     encs: &HashMap<EncounterId, EncounterDoc>,
     claims: &[ClaimRow],
     reads: &mut ChunkReads,
@@ -144,7 +148,7 @@ fn plan(
         payer_claim_number: None,
         replaces: None,
     };
-    let row = service::plan_row(&header, &built.snap, origin)?;
+    let row = service::plan_row(submitter, &header, &built.snap, origin)?;
     // The encounter keeps its own coverage; with another one chosen for this claim, its payer
     // stays the stored one (the build's check read the chosen coverage's).
     let payer = if it.coverage_id.is_some() {
@@ -192,14 +196,7 @@ fn write(conn: &mut AnyConnection, ctx: &RequestCtx, planned: &[Planned]) -> Api
         .iter()
         .map(|p| {
             let reason = format!("built from encounter {}", p.row.encounter_id);
-            store::event(
-                p.row.id,
-                None,
-                p.row.status.as_str(),
-                actor,
-                Some(reason),
-                &[],
-            )
+            store::event(p.row.id, None, p.row.status, actor, Some(reason), &[])
         })
         .collect();
     store::insert_events(conn, &events)?;

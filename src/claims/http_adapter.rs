@@ -43,12 +43,12 @@ impl std::fmt::Debug for HttpPost {
 
 impl HttpPost {
     /// An adapter for `url` (`https://host[:port]/path`, or `http://`) with `timeout` for each
-    /// call and the default trusted roots (the Mozilla roots, plus `MEDBILL_HTTP_CA_FILE`'s).
+    /// call, trusting the bundled Mozilla roots only.
     pub fn new(url: &str, auth: Auth, timeout: Duration) -> Result<Self, String> {
-        Self::with_settings(url, auth, &ClientSettings::with_timeout(timeout))
+        Self::with_settings(url, auth, &ClientSettings::new(timeout, None))
     }
 
-    /// [`HttpPost::new`] with explicit client settings (e.g. a test CA).
+    /// [`HttpPost::new`] with explicit client settings (the configured CA file, a test CA).
     pub fn with_settings(url: &str, auth: Auth, settings: &ClientSettings) -> Result<Self, String> {
         let uri: ureq::http::Uri = url
             .parse()

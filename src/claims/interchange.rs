@@ -20,6 +20,59 @@ use crate::x12;
 /// The actor of the worker's history events.
 pub const WORKER: &str = "system:worker";
 
+/// Where an interchange is: built, handed to the clearinghouse, then answered by a 999.
+///
+/// Stored as its name in a TEXT column and serialised as the same name ([`crate::text_enum!`]).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub enum InterchangeStatus {
+    /// Stored, not yet confirmed by the adapter.
+    Built,
+    /// The adapter took it.
+    Sent,
+    /// The latest 999 accepted it.
+    Accepted,
+    /// The latest 999 rejected it.
+    Rejected,
+}
+
+crate::text_enum!(InterchangeStatus);
+
+impl InterchangeStatus {
+    /// Every status, in life order.
+    pub const ALL: [InterchangeStatus; 4] = [
+        InterchangeStatus::Built,
+        InterchangeStatus::Sent,
+        InterchangeStatus::Accepted,
+        InterchangeStatus::Rejected,
+    ];
+
+    /// The stored and API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InterchangeStatus::Built => "built",
+            InterchangeStatus::Sent => "sent",
+            InterchangeStatus::Accepted => "accepted",
+            InterchangeStatus::Rejected => "rejected",
+        }
+    }
+
+    /// Parses a stored or API name.
+    pub fn parse(s: &str) -> Option<InterchangeStatus> {
+        InterchangeStatus::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+    }
+}
+
 /// A stored interchange, ready to (re)send.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = ic)]
@@ -35,7 +88,7 @@ pub struct Interchange {
     /// The X12 text.
     pub content: String,
     /// built, sent, accepted or rejected.
-    pub status: String,
+    pub status: InterchangeStatus,
 }
 
 /// Why a batch could not be built.
@@ -132,7 +185,7 @@ pub fn build(
                 ic::file_name.eq(&file_name),
                 ic::content.eq(&content),
                 ic::claim_count.eq(rows.len() as i32),
-                ic::status.eq("built"),
+                ic::status.eq(InterchangeStatus::Built),
                 ic::created_at.eq(now),
             ))
             .execute(c)?;
@@ -144,7 +197,7 @@ pub fn build(
             isa_control: controls.isa,
             file_name,
             content,
-            status: "built".into(),
+            status: InterchangeStatus::Built,
         })
     })
 }
@@ -155,9 +208,13 @@ pub fn build(
 pub fn complete(conn: &mut AnyConnection, id: InterchangeId) -> QueryResult<usize> {
     conn.write_transaction(|c| {
         let now = Timestamp::now();
-        let first = diesel::update(ic::table.find(id).filter(ic::status.eq("built")))
-            .set((ic::status.eq("sent"), ic::sent_at.eq(now)))
-            .execute(c)?;
+        let first = diesel::update(
+            ic::table
+                .find(id)
+                .filter(ic::status.eq(InterchangeStatus::Built)),
+        )
+        .set((ic::status.eq(InterchangeStatus::Sent), ic::sent_at.eq(now)))
+        .execute(c)?;
         queue::complete(c, id)?;
         if first == 0 {
             return Ok(0);
@@ -193,8 +250,8 @@ pub fn complete(conn: &mut AnyConnection, id: InterchangeId) -> QueryResult<usiz
             .map(|cid| {
                 store::event(
                     *cid,
-                    Some("queued"),
-                    "submitted",
+                    Some(Status::Queued),
+                    Status::Submitted,
                     WORKER,
                     Some(reason.clone()),
                     &[],

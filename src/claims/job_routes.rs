@@ -12,9 +12,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::pagination::{self, Page};
 use crate::http::reads::with_conn;
 use crate::http::RequestCtx;
+use crate::outbox::JobStatus;
 use crate::state::AppState;
-
-const STATUSES: [&str; 4] = ["pending", "leased", "done", "dead"];
 
 /// List submission jobs (`status=dead`: those that used up their attempts).
 #[utoipa::path(get, path = "/v1/submission-jobs", tag = "claims", params(JobQuery),
@@ -31,15 +30,18 @@ pub async fn list_jobs(
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
     let after = pagination::decode_cursor(q.cursor.as_deref())?.map(JobId);
-    if q.status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
-        return Err(ApiError::invalid_field(
-            "?status",
-            "invalid_value",
-            "status must be pending, leased, done or dead",
-        ));
-    }
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(JobStatus::parse(s).ok_or_else(|| {
+            ApiError::invalid_field(
+                "?status",
+                "invalid_value",
+                "status must be pending, leased, done or dead",
+            )
+        })?),
+    };
     let rows = with_conn(&state, move |c| {
-        Ok(queue::list(c, q.status.as_deref(), after, limit + 1)?)
+        Ok(queue::list(c, status, after, limit + 1)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(pagination::page(rows, limit, |j| j.id.0)))

@@ -6,6 +6,7 @@ pub mod ack_routes;
 pub mod acks;
 pub mod action_routes;
 pub mod batch;
+pub mod batch_routes;
 pub mod build_batch;
 pub mod build_reads;
 pub mod clearinghouse;
@@ -20,6 +21,7 @@ pub mod model;
 pub mod queue;
 pub mod queue_batch;
 pub mod reopen;
+pub mod reopen_routes;
 pub mod routes;
 pub mod service;
 pub mod service_history;
@@ -37,8 +39,8 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
     // The batch routes come before `/v1/claims/{id}` routes so `batch` and `queue` are never
     // read as claim ids: other methods there answer 405 with `Allow: POST`, not a bad id.
     use actix_web::web;
-    cfg.service(batch::build_claims)
-        .service(batch::queue_claims)
+    cfg.service(batch_routes::build_claims)
+        .service(batch_routes::queue_claims)
         .route(
             "/v1/claims/batch",
             web::get().to(crate::http::allowed_methods::no_route),
@@ -56,7 +58,7 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(action_routes::void_claim)
         .service(job_routes::list_jobs)
         .service(job_routes::retry_job)
-        .service(reopen::reopen_encounter)
+        .service(reopen_routes::reopen_encounter)
         .service(ack_routes::list_acknowledgments)
         .service(ack_routes::list_interchanges)
         .service(ack_routes::get_interchange);

@@ -105,9 +105,11 @@ pub struct ClaimEvent {
     #[serde(skip)]
     pub claim_id: ClaimId,
     /// The status before (none when the claim was built).
-    pub from_status: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub from_status: Option<Status>,
     /// The status after.
-    pub to_status: String,
+    #[schema(value_type = String)]
+    pub to_status: Status,
     /// Who (`user:<id>`, `system:worker`, `system:acks`).
     pub actor: String,
     /// When.

@@ -11,7 +11,7 @@ use super::model::{ClaimId, InterchangeId, JobId};
 use crate::db::schema_claims::submission_jobs as sj;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::outbox::plus;
+use crate::outbox::{plus, JobStatus};
 use crate::payers::model::PayerId;
 
 /// A job as stored and listed.
@@ -26,7 +26,8 @@ pub struct Job {
     #[schema(value_type = uuid::Uuid)]
     pub payer_id: PayerId,
     /// pending, leased, done or dead.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: JobStatus,
     /// Attempts so far.
     pub attempts: i32,
     /// Not tried again before this.
@@ -54,7 +55,7 @@ pub fn enqueue(conn: &mut AnyConnection, claim: ClaimId, payer: PayerId) -> Quer
             sj::id.eq(id),
             sj::claim_id.eq(claim),
             sj::payer_id.eq(payer),
-            sj::status.eq("pending"),
+            sj::status.eq(JobStatus::Pending),
             sj::attempts.eq(0),
             sj::next_attempt_at.eq(now),
             sj::created_at.eq(now),
@@ -76,7 +77,7 @@ pub fn enqueue_many(conn: &mut AnyConnection, jobs: &[(ClaimId, PayerId)]) -> Qu
                     sj::id.eq(JobId::new()),
                     sj::claim_id.eq(*claim),
                     sj::payer_id.eq(*payer),
-                    sj::status.eq("pending"),
+                    sj::status.eq(JobStatus::Pending),
                     sj::attempts.eq(0),
                     sj::next_attempt_at.eq(now),
                     sj::created_at.eq(now),
@@ -132,7 +133,7 @@ pub fn assign(
 pub fn complete(conn: &mut AnyConnection, interchange: InterchangeId) -> QueryResult<usize> {
     diesel::update(sj::table.filter(sj::interchange_id.eq(interchange)))
         .set((
-            sj::status.eq("done"),
+            sj::status.eq(JobStatus::Done),
             sj::lease_owner.eq(None::<String>),
             sj::lease_expires_at.eq(None::<Timestamp>),
             sj::last_error.eq(None::<String>),
@@ -188,11 +189,15 @@ pub fn fail(
     diesel::update(
         sj::table
             .find(job.id)
-            .filter(sj::status.eq("leased"))
+            .filter(sj::status.eq(JobStatus::Leased))
             .filter(sj::lease_owner.eq(owner)),
     )
     .set((
-        sj::status.eq(if dead { "dead" } else { "pending" }),
+        sj::status.eq(if dead {
+            JobStatus::Dead
+        } else {
+            JobStatus::Pending
+        }),
         sj::next_attempt_at.eq(next),
         sj::lease_owner.eq(None::<String>),
         sj::lease_expires_at.eq(None::<Timestamp>),
@@ -206,13 +211,13 @@ pub fn fail(
 /// Jobs in `status` (e.g. dead), oldest first, after `after`.
 pub fn list(
     conn: &mut AnyConnection,
-    status: Option<&str>,
+    status: Option<JobStatus>,
     after: Option<JobId>,
     limit: i64,
 ) -> QueryResult<Vec<Job>> {
     let mut q = sj::table.select(Job::as_select()).into_boxed();
     if let Some(s) = status {
-        q = q.filter(sj::status.eq(s.to_string()));
+        q = q.filter(sj::status.eq(s));
     }
     if let Some(a) = after {
         q = q.filter(sj::id.gt(a));
@@ -232,9 +237,9 @@ pub fn find(conn: &mut AnyConnection, id: JobId) -> QueryResult<Option<Job>> {
 /// Puts a dead job back in the queue with a fresh attempt count; false unless it was dead.
 pub fn retry(conn: &mut AnyConnection, id: JobId) -> QueryResult<bool> {
     let now = Timestamp::now();
-    diesel::update(sj::table.find(id).filter(sj::status.eq("dead")))
+    diesel::update(sj::table.find(id).filter(sj::status.eq(JobStatus::Dead)))
         .set((
-            sj::status.eq("pending"),
+            sj::status.eq(JobStatus::Pending),
             sj::attempts.eq(0),
             sj::next_attempt_at.eq(now),
             sj::updated_at.eq(now),
@@ -254,11 +259,11 @@ pub fn release(conn: &mut AnyConnection, jobs: &[JobId], owner: &str) -> QueryRe
         released += diesel::update(
             sj::table
                 .filter(sj::id.eq_any(chunk))
-                .filter(sj::status.eq("leased"))
+                .filter(sj::status.eq(JobStatus::Leased))
                 .filter(sj::lease_owner.eq(owner)),
         )
         .set((
-            sj::status.eq("pending"),
+            sj::status.eq(JobStatus::Pending),
             sj::next_attempt_at.eq(now),
             sj::lease_owner.eq(None::<String>),
             sj::lease_expires_at.eq(None::<Timestamp>),

@@ -90,8 +90,8 @@ fn queue_chunk(
                 moved.push(row.id);
                 events.push(store::event(
                     row.id,
-                    Some(from.as_str()),
-                    Status::Queued.as_str(),
+                    Some(from),
+                    Status::Queued,
                     &ctx.caller.actor,
                     None,
                     &[],

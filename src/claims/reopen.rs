@@ -2,26 +2,20 @@
 //! for an encounter (its "heads"), the rule that none may still wait on an answer, and the
 //! move of rejected heads to superseded, all beside the encounter's return to open in one
 //! transaction. A new original claim (frequency 1) is then built after sign-off; an accepted
-//! claim stays and is corrected by a replacement rebuilt from the corrected coding.
-
-use actix_web::{post, web, HttpRequest, HttpResponse};
+//! claim stays and is corrected by a replacement rebuilt from the corrected coding. The route
+//! is in `reopen_routes`.
 
 use super::frequency::Frequency;
 use super::model::{ClaimId, ClaimRow};
 use super::status::{self, Status};
 use super::store;
 use crate::audit::{store as audit_store, AuditEntry};
-use crate::auth::roles::Permission;
+use crate::auth::RequestCtx;
 use crate::codesets::CodeTables;
 use crate::db::{versioned, AnyConnection};
-use crate::encounters::forms::ReasonBody;
 use crate::encounters::model::{EncounterDoc, EncounterId};
-use crate::encounters::routes::doc_response;
-use crate::encounters::{check, service as encounters};
+use crate::encounters::service as encounters;
 use crate::error::{ApiError, ApiResult};
-use crate::http::versioning::required_if_match;
-use crate::http::{JsonBody, RequestCtx};
-use crate::state::AppState;
 
 /// The claims that stand for an encounter's visit now: not superseded, and not replaced or
 /// voided by a later claim that is itself still current.
@@ -108,8 +102,8 @@ pub fn reopen_in(
         };
         events.push(store::event(
             h.id,
-            Some(from.as_str()),
-            to.as_str(),
+            Some(from),
+            to,
             &ctx.caller.actor,
             Some(note.clone()),
             &[],
@@ -118,35 +112,4 @@ pub fn reopen_in(
     store::insert_events(conn, &events)?;
     audit_store::insert(conn, &audit)?;
     Ok(doc)
-}
-
-/// Reopen the encounter of a rejected (or voided) claim for coding, with a reason (If-Match;
-/// billing and admin). Its rejected claim stays as history, marked superseded; after sign-off
-/// a new original claim can be built. 409 while one of its claims waits on an answer.
-#[utoipa::path(post, path = "/v1/encounters/{id}/reopen", tag = "encounters", request_body = ReasonBody,
-    params(("id" = uuid::Uuid, Path, description = "Encounter id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = EncounterDoc), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem),
-        (status = 428, body = crate::error::Problem)),
-    security(("bearer" = [])))]
-#[post("/v1/encounters/{id}/reopen")]
-pub async fn reopen_encounter(
-    state: web::Data<AppState>,
-    ctx: RequestCtx,
-    req: HttpRequest,
-    id: web::Path<EncounterId>,
-    body: JsonBody<ReasonBody>,
-) -> ApiResult<HttpResponse> {
-    ctx.require(Permission::ClaimWrite)?;
-    let reason = check::reason(&body.value.reason, 1).map_err(|e| ApiError::validation(vec![e]))?;
-    let expected = required_if_match(&req)?;
-    let id = id.into_inner();
-    let doc = web::block(move || -> ApiResult<EncounterDoc> {
-        let mut conn = state.pool.get()?;
-        let codes = state.codes();
-        conn.write_transaction(|c| reopen_in(c, codes, &ctx, id, expected, &reason))
-    })
-    .await??;
-    Ok(doc_response(&doc))
 }

@@ -55,9 +55,10 @@ pub async fn create_claim(
     let coverage = body.value.coverage_id;
     let id = id.into_inner();
     let codes = state.codes();
+    let submitter = state.submitter.clone();
     let audit_ctx = ctx.clone();
     run_idempotent(state, &ctx, key, fp, move |conn| {
-        let doc = service::create_in(conn, codes, &audit_ctx, id, coverage)?;
+        let doc = service::create_in(conn, codes, &submitter, &audit_ctx, id, coverage)?;
         StoredResponse::created(format!("/v1/claims/{}", doc.id), doc.version, &doc)
     })
     .await

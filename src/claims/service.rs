@@ -4,11 +4,13 @@
 //! writes its audit row there.
 
 use super::build_reads::{BuildReads, DirectReads};
+use super::forms::SupersedeBody;
 use super::frequency::Frequency;
 use super::model::{ClaimDoc, ClaimId, ClaimRow, HistoryEntry};
+use super::settings::SubmitterSettings;
 use super::snapshot::{self, Snapshot};
 use super::status::{self, Status};
-use super::{settings, store, to_x12};
+use super::{store, to_x12};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::RequestCtx;
 use crate::codesets::CodeTables;
@@ -129,8 +131,14 @@ pub(super) struct Origin {
     pub replaces: Option<ClaimId>,
 }
 
-/// The claim row built from `snap` for the encounter `h`, once the 837P writer accepts it.
-pub(super) fn plan_row(h: &Encounter, snap: &Snapshot, origin: Origin) -> ApiResult<ClaimRow> {
+/// The claim row built from `snap` for the encounter `h`, once the 837P writer accepts it
+/// (written as `submitter` would send it).
+pub(super) fn plan_row(
+    submitter: &SubmitterSettings,
+    h: &Encounter,
+    snap: &Snapshot,
+    origin: Origin,
+) -> ApiResult<ClaimRow> {
     let Origin {
         frequency,
         payer_claim_number,
@@ -143,7 +151,7 @@ pub(super) fn plan_row(h: &Encounter, snap: &Snapshot, origin: Origin) -> ApiRes
         snapshot::frequency(frequency, payer_claim_number.as_deref()),
     );
     let now = Timestamp::now();
-    if let Err(e) = to_x12::preview(settings::submitter(), x, now.0.naive_utc(), false) {
+    if let Err(e) = to_x12::preview(submitter, x, now.0.naive_utc(), false) {
         return Err(ApiError::validation(vec![FieldError::new(
             format!("/snapshot/{}", e.field.replace('.', "/")),
             "x12",
@@ -175,19 +183,20 @@ pub(super) fn plan_row(h: &Encounter, snap: &Snapshot, origin: Origin) -> ApiRes
 /// Stores a claim built from `snap` with the writer's check, and its first history event.
 fn store_new(
     conn: &mut AnyConnection,
+    submitter: &SubmitterSettings,
     ctx: &RequestCtx,
     enc: &EncounterDoc,
     snap: &Snapshot,
     origin: Origin,
     reason: String,
 ) -> ApiResult<ClaimRow> {
-    let row = plan_row(&enc.header, snap, origin)?;
+    let row = plan_row(submitter, &enc.header, snap, origin)?;
     record_services(conn, &row, snap)?;
     crate::ledger::charges::write(conn, &row, snap, &ctx.caller.actor)?;
     let first = store::event(
         row.id,
         None,
-        row.status.as_str(),
+        row.status,
         &ctx.caller.actor,
         Some(reason),
         &[],
@@ -224,11 +233,12 @@ fn load_encounter(conn: &mut AnyConnection, id: EncounterId) -> ApiResult<Encoun
 pub fn create_in(
     conn: &mut AnyConnection,
     codes: &CodeTables,
+    submitter: &SubmitterSettings,
     ctx: &RequestCtx,
     id: EncounterId,
     coverage: Option<CoverageId>,
 ) -> ApiResult<ClaimDoc> {
-    let row = create_row_in(conn, codes, ctx, id, coverage)?;
+    let row = create_row_in(conn, codes, submitter, ctx, id, coverage)?;
     doc(conn, row)
 }
 
@@ -237,6 +247,7 @@ pub fn create_in(
 pub fn create_row_in(
     conn: &mut AnyConnection,
     codes: &CodeTables,
+    submitter: &SubmitterSettings,
     ctx: &RequestCtx,
     id: EncounterId,
     coverage: Option<CoverageId>,
@@ -245,7 +256,7 @@ pub fn create_row_in(
         encounter_id: id,
         coverage_id: coverage,
     };
-    super::build_batch::build_items(conn, codes, ctx, &[item])?
+    super::build_batch::build_items(conn, codes, submitter, ctx, &[item])?
         .pop()
         .ok_or_else(ApiError::internal)?
 }
@@ -273,14 +284,7 @@ pub fn transition_in(
         |c| Ok(store::set_status(c, id, from, to, None)?),
         |c| Ok(store::find(c, id)?.map(|r| r.version)),
     )?;
-    let e = store::event(
-        id,
-        Some(from.as_str()),
-        to.as_str(),
-        &ctx.caller.actor,
-        reason,
-        &[],
-    );
+    let e = store::event(id, Some(from), to, &ctx.caller.actor, reason, &[]);
     store::insert_events(conn, &[e])?;
     let entry = AuditEntry::success(ctx, to.as_str(), RESOURCE, Some(id.to_string()));
     audit_store::insert(conn, &[entry])?;
@@ -327,16 +331,21 @@ fn remitted_claim_number(conn: &mut AnyConnection, id: ClaimId) -> ApiResult<Opt
 }
 
 /// Builds a replacement (frequency 7) or void (8) of claim `id`, carrying the payer's claim
-/// number (the one given, else the one a 277CA reported, else the latest remittance's).
+/// number (the one given in `body`, else the one a 277CA reported, else the latest
+/// remittance's).
 pub fn supersede_in(
     conn: &mut AnyConnection,
     codes: &CodeTables,
+    submitter: &SubmitterSettings,
     ctx: &RequestCtx,
     id: ClaimId,
     frequency: Frequency,
-    payer_claim_number: Option<String>,
-    reason: Option<String>,
+    body: SupersedeBody,
 ) -> ApiResult<ClaimDoc> {
+    let SupersedeBody {
+        payer_claim_number,
+        reason,
+    } = body;
     let orig = load_claim(conn, id)?;
     let from = orig.status;
     // An adjudicated claim (paid, denied, ...) is corrected by a replacement or withdrawn by a
@@ -433,7 +442,7 @@ pub fn supersede_in(
         replaces: Some(id),
     };
     let reason = reason.unwrap_or_else(|| format!("{what} claim {id}"));
-    let row = store_new(conn, ctx, &enc, &snap, origin, reason)?;
+    let row = store_new(conn, submitter, ctx, &enc, &snap, origin, reason)?;
     // The superseded claim owes nothing any more: the replacement is charged on its own (a
     // void charges nothing), so the original's open balance is closed, not owed twice.
     let closed = crate::ledger::replacement::close_original(
@@ -445,8 +454,8 @@ pub fn supersede_in(
     )?;
     let note = store::event(
         id,
-        Some(from.as_str()),
-        from.as_str(),
+        Some(from),
+        from,
         &ctx.caller.actor,
         Some(format!(
             "claim {} {what} this claim; its open balance of {closed} cents is closed",

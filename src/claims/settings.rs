@@ -1,5 +1,6 @@
 //! Who medbill says it is in the envelopes it writes (sender, receiver, submitter contact),
-//! read from MEDBILL_X12_* by `config::submitter_from_env`, with working defaults for tests.
+//! read from MEDBILL_X12_* once at start-up by `config::submitter_from_env` and passed down
+//! (`AppState::submitter`, the worker's config), with working defaults for tests.
 
 /// The submitter's identity in ISA/GS and loops 1000A/1000B.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,12 +39,4 @@ impl Default for SubmitterSettings {
             production: false,
         }
     }
-}
-
-/// The process's submitter settings, read from the environment once. Only the "can an 837P
-/// carry this claim" checks inside the claim and COB services still use it (their callers do
-/// not pass the settings yet); requests use `AppState::submitter`, the worker its config.
-pub fn submitter() -> &'static SubmitterSettings {
-    static ONCE: std::sync::OnceLock<SubmitterSettings> = std::sync::OnceLock::new();
-    ONCE.get_or_init(crate::config::submitter_from_env)
 }

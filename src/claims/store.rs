@@ -71,8 +71,8 @@ pub fn replacements(conn: &mut AnyConnection, id: ClaimId) -> QueryResult<Vec<Cl
 /// A new history event.
 pub fn event(
     claim_id: ClaimId,
-    from: Option<&str>,
-    to: &str,
+    from: Option<Status>,
+    to: Status,
     actor: &str,
     reason: Option<String>,
     codes: &[EventCode],
@@ -80,8 +80,8 @@ pub fn event(
     ClaimEvent {
         id: EventId::new(),
         claim_id,
-        from_status: from.map(str::to_string),
-        to_status: to.to_string(),
+        from_status: from,
+        to_status: to,
         actor: actor.to_string(),
         at: Timestamp::now(),
         reason,
@@ -113,8 +113,10 @@ pub fn insert_events(conn: &mut AnyConnection, events: &[ClaimEvent]) -> QueryRe
 fn emit(conn: &mut AnyConnection, chunk: &[ClaimEvent]) -> QueryResult<()> {
     let moves: Vec<_> = chunk
         .iter()
-        .filter(|e| e.from_status.as_deref() != Some(e.to_status.as_str()))
-        .filter_map(|e| crate::events::types::for_claim_status(&e.to_status).map(|t| (e, t)))
+        .filter(|e| e.from_status != Some(e.to_status))
+        .filter_map(|e| {
+            crate::events::types::for_claim_status(e.to_status.as_str()).map(|t| (e, t))
+        })
         .collect();
     if moves.is_empty() {
         return Ok(());

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::clearinghouse::{Clearinghouse, Outgoing};
-use super::interchange::{self, BuildError, Interchange};
+use super::interchange::{self, BuildError, Interchange, InterchangeStatus};
 use super::model::InterchangeId;
 use super::queue::{self, Job, RetryPolicy};
 use super::settings::SubmitterSettings;
@@ -231,7 +231,7 @@ pub fn tick_until(
                     fail_all(&mut conn, cfg, &jobs, "interchange missing", &mut tick)?;
                     continue;
                 };
-                if ic.status != "built" {
+                if ic.status != InterchangeStatus::Built {
                     // Sent already by another worker: only the bookkeeping is left.
                     interchange::complete(&mut conn, id).map_err(|e| e.to_string())?;
                     continue;
@@ -275,7 +275,7 @@ pub fn drain(
         if let Some(inbox) = &cfg.inbox {
             // 835s and 271s first: they are moved aside, so the acknowledgment import never
             // sees them.
-            crate::remits::inbox::import_dir(pool, inbox)?;
+            crate::remits::inbox::import_dir(pool, inbox, &cfg.submitter)?;
             crate::eligibility::inbox::import_dir(pool, inbox)?;
             super::acks::import_dir(pool, inbox)?;
         }
@@ -336,7 +336,7 @@ pub fn run(
             }
         }
         if let Some(inbox) = &cfg.inbox {
-            if let Err(e) = crate::remits::inbox::import_dir(&pool, inbox) {
+            if let Err(e) = crate::remits::inbox::import_dir(&pool, inbox, &cfg.submitter) {
                 tracing::error!(error = %e, "remittance import error");
             }
             if let Err(e) = crate::eligibility::inbox::import_dir(&pool, inbox) {

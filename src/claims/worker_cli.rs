@@ -8,9 +8,24 @@ use std::time::Duration;
 use super::clearinghouse::{Clearinghouse, FileDrop};
 use super::http_adapter::{Auth, HttpPost};
 use super::queue::RetryPolicy;
+use super::settings::SubmitterSettings;
 use super::sftp::args::SftpArgs;
 use super::sftp::{Sftp, SftpSettings};
 use super::worker::{default_owner, WorkerConfig};
+use crate::eligibility::transport::Channel;
+use crate::net::client::ClientSettings;
+
+/// What the worker takes from the process's configuration besides its flags, read once at
+/// start-up by `config::worker_env_from_env` (tests build it by hand).
+#[derive(Debug, Clone)]
+pub struct WorkerEnv {
+    /// Who medbill says it is in the interchanges.
+    pub submitter: SubmitterSettings,
+    /// Where the worker sends pending eligibility checks.
+    pub eligibility: Channel,
+    /// CA certificates the http adapter trusts besides the bundled roots.
+    pub http_ca_file: Option<PathBuf>,
+}
 
 /// Submission worker options.
 #[derive(Debug, Clone, clap::Args)]
@@ -69,8 +84,12 @@ impl WorkerArgs {
         self.sftp.settings(timeout)
     }
 
-    /// The worker configuration and adapter these options describe.
-    pub fn build(&self, data_dir: &Path) -> Result<(WorkerConfig, Arc<dyn Clearinghouse>), String> {
+    /// The worker configuration and adapter these options and `env` describe.
+    pub fn build(
+        &self,
+        data_dir: &Path,
+        env: WorkerEnv,
+    ) -> Result<(WorkerConfig, Arc<dyn Clearinghouse>), String> {
         if !(1..=5000).contains(&self.batch_size) {
             return Err("the worker batch size must be 1 to 5000".into());
         }
@@ -102,7 +121,8 @@ impl WorkerArgs {
                     _ => Auth::None,
                 };
                 let timeout = Duration::from_secs(self.clearinghouse_timeout_secs.max(1));
-                Arc::new(HttpPost::new(url, auth, timeout)?)
+                let client = ClientSettings::new(timeout, env.http_ca_file.clone());
+                Arc::new(HttpPost::with_settings(url, auth, &client)?)
             }
             "sftp" => {
                 let sftp = Arc::new(Sftp::new(self.sftp_settings()?));
@@ -125,7 +145,7 @@ impl WorkerArgs {
                 cap: Duration::from_millis(self.retry_cap_ms),
                 max_attempts: self.max_attempts,
             },
-            submitter: crate::config::submitter_from_env(),
+            submitter: env.submitter,
             inbox: Some(
                 self.inbox_dir
                     .clone()
@@ -133,7 +153,7 @@ impl WorkerArgs {
             ),
             line_breaks: false,
             sftp_collect,
-            eligibility: Some(crate::eligibility::transport::Channel::from_env(data_dir)?),
+            eligibility: Some(env.eligibility),
         };
         Ok((cfg, adapter))
     }

@@ -43,6 +43,7 @@ fn crossover(adj: &ClaimAdjudication) -> bool {
 pub fn after_posting(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &crate::claims::settings::SubmitterSettings,
     claim: &ClaimRow,
     adj: &ClaimAdjudication,
 ) -> ApiResult<AutoBill> {
@@ -70,7 +71,7 @@ pub fn after_posting(
         return Ok(AutoBill::Skipped);
     }
     let built = conn.transaction(|c| {
-        let row = service::next_payer_in(c, ctx, claim.id, None)?;
+        let row = service::next_payer_in(c, ctx, submitter, claim.id, None)?;
         queue_row_in(c, ctx, row.id, None)
     });
     match built {
@@ -82,8 +83,8 @@ pub fn after_posting(
             let now = current_status(conn, claim)?;
             let ev = claim_store::event(
                 claim.id,
-                Some(now.as_str()),
-                now.as_str(),
+                Some(now),
+                now,
                 &ctx.caller.actor,
                 Some(why.clone()),
                 &[],
@@ -102,8 +103,8 @@ fn crossed_over(
     let now = current_status(conn, claim)?;
     let e = claim_store::event(
         claim.id,
-        Some(now.as_str()),
-        now.as_str(),
+        Some(now),
+        now,
         &ctx.caller.actor,
         Some("crossed over by the payer: waiting for the next payer's remittance".into()),
         &[],

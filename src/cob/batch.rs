@@ -20,9 +20,10 @@ use crate::auth::RequestCtx;
 use crate::claims::frequency::Frequency;
 use crate::claims::model::{ClaimEvent, ClaimId, ClaimRow};
 use crate::claims::service::{new_pcn, RESOURCE};
+use crate::claims::settings::SubmitterSettings;
 use crate::claims::snapshot::{SnapPayer, Snapshot};
 use crate::claims::status::{self, Status};
-use crate::claims::{settings, store as claim_store, to_x12};
+use crate::claims::{store as claim_store, to_x12};
 use crate::coverages::model::Coverage;
 use crate::db::types::Timestamp;
 use crate::db::versioned::expect_version;
@@ -77,6 +78,15 @@ pub fn in_force<'a>(claim: &ClaimRow, postings: &'a [PostingRow]) -> Option<&'a 
         .rev()
         .find(|p| p.payer_id == claim.payer_id && p.reverses_posting_id.is_none())
         .filter(|p| !reversed.contains(&p.id))
+}
+
+/// What a planned claim is: one we send, or one the prior payer crossed over itself.
+#[derive(Clone, Copy)]
+enum Kind<'a> {
+    /// Billed by us: it must fit an 837P as this submitter writes it.
+    Billed(&'a SubmitterSettings),
+    /// Sent on by the prior payer to the payer `named` accepts.
+    CrossedOver(&'a dyn Fn(&Payer) -> bool),
 }
 
 impl CobBatch {
@@ -198,13 +208,15 @@ impl CobBatch {
     /// Checks and plans the next payer's claim of claim `id` and stages what it writes;
     /// answers the new claim (`validated`). `expected` is the version the caller saw
     /// (If-Match). An error (the 409/422 a single call answers) stages nothing.
+    /// The claim must fit an 837P as `submitter` writes it.
     pub fn bill(
         &mut self,
         ctx: &RequestCtx,
+        submitter: &SubmitterSettings,
         id: ClaimId,
         expected: Option<i32>,
     ) -> ApiResult<ClaimRow> {
-        self.plan(ctx, id, expected, None)
+        self.plan(ctx, id, expected, Kind::Billed(submitter))
     }
 
     /// Records the claim the payer of claim `id` crossed over to the next payer itself (CLP02
@@ -219,7 +231,7 @@ impl CobBatch {
         id: ClaimId,
         named: &dyn Fn(&Payer) -> bool,
     ) -> ApiResult<ClaimRow> {
-        self.plan(ctx, id, None, Some(named))
+        self.plan(ctx, id, None, Kind::CrossedOver(named))
     }
 
     fn plan(
@@ -227,8 +239,12 @@ impl CobBatch {
         ctx: &RequestCtx,
         id: ClaimId,
         expected: Option<i32>,
-        crossover_by: Option<&dyn Fn(&Payer) -> bool>,
+        kind: Kind<'_>,
     ) -> ApiResult<ClaimRow> {
+        let crossover_by = match kind {
+            Kind::CrossedOver(named) => Some(named),
+            Kind::Billed(_) => None,
+        };
         let p = self
             .claims
             .get(&id)
@@ -319,9 +335,9 @@ impl CobBatch {
         let pcn = new_pcn();
         // A crossed-over claim is never sent by us: only a claim we send must fit the 837P.
         let sent = crossover_by.is_none();
-        let checked = if sent {
+        let checked = if let Kind::Billed(submitter) = kind {
             let x = to_x12::claim(&snap, &pcn, x12::Frequency::Original);
-            to_x12::preview(settings::submitter(), x, now.0.naive_utc(), false).map(|_| ())
+            to_x12::preview(submitter, x, now.0.naive_utc(), false).map(|_| ())
         } else {
             Ok(())
         };
@@ -380,8 +396,8 @@ impl CobBatch {
         if to != from {
             self.events.push(claim_store::event(
                 id,
-                Some(from.as_str()),
-                to.as_str(),
+                Some(from),
+                to,
                 actor,
                 Some(format!(
                     "{moved} cents moved to claim {} ({priority})",
@@ -393,7 +409,7 @@ impl CobBatch {
         self.events.push(claim_store::event(
             row.id,
             None,
-            row.status.as_str(),
+            row.status,
             actor,
             Some(if sent {
                 format!("{priority} claim after claim {id}: {moved} cents transferred")
@@ -407,8 +423,8 @@ impl CobBatch {
         ));
         self.events.push(claim_store::event(
             id,
-            Some(to.as_str()),
-            to.as_str(),
+            Some(to),
+            to,
             actor,
             Some(format!(
                 "billed to the {priority} payer as claim {}; {moved} cents transferred",
@@ -470,6 +486,7 @@ impl CobBatch {
 pub fn bill_many(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     items: &[(ClaimId, Option<i32>)],
     group: usize,
 ) -> Vec<ApiResult<ClaimRow>> {
@@ -480,7 +497,7 @@ pub fn bill_many(
             let mut b = CobBatch::load(c, &ids)?;
             let rs = chunk
                 .iter()
-                .map(|(id, expected)| b.bill(ctx, *id, *expected))
+                .map(|(id, expected)| b.bill(ctx, submitter, *id, *expected))
                 .collect();
             b.flush(c)?;
             Ok(rs)

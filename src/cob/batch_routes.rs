@@ -30,24 +30,25 @@ pub struct NextPayerBatch {
 pub fn bill_many(state: &AppState, ctx: &RequestCtx, ids: &[ClaimId]) -> ApiResult<BatchResult> {
     let mut conn = state.pool.get()?;
     let items: Vec<(ClaimId, Option<i32>)> = ids.iter().map(|id| (*id, None)).collect();
-    let results: Vec<BatchOutcome> = batch::bill_many(&mut conn, ctx, &items, GROUP)
-        .into_iter()
-        .enumerate()
-        .map(|(index, r)| match r {
-            Ok(row) => BatchOutcome {
-                index,
-                outcome: "created",
-                claim: Some(ClaimSummary::from(row)),
-                problem: None,
-            },
-            Err(e) => BatchOutcome {
-                index,
-                outcome: "failed",
-                claim: None,
-                problem: Some(e.problem()),
-            },
-        })
-        .collect();
+    let results: Vec<BatchOutcome> =
+        batch::bill_many(&mut conn, ctx, &state.submitter, &items, GROUP)
+            .into_iter()
+            .enumerate()
+            .map(|(index, r)| match r {
+                Ok(row) => BatchOutcome {
+                    index,
+                    outcome: "created",
+                    claim: Some(ClaimSummary::from(row)),
+                    problem: None,
+                },
+                Err(e) => BatchOutcome {
+                    index,
+                    outcome: "failed",
+                    claim: None,
+                    problem: Some(e.problem()),
+                },
+            })
+            .collect();
     let failed = results.iter().filter(|r| r.problem.is_some()).count();
     Ok(BatchResult {
         succeeded: results.len() - failed,

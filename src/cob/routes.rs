@@ -44,8 +44,9 @@ pub async fn next_payer(
     let id = id.into_inner();
     let fp = RequestFingerprint::of(&req, String::new());
     let audit_ctx = ctx.clone();
+    let submitter = state.submitter.clone();
     run_idempotent(state, &ctx, key, fp, move |conn| {
-        let row = service::next_payer_in(conn, &audit_ctx, id, expected)?;
+        let row = service::next_payer_in(conn, &audit_ctx, &submitter, id, expected)?;
         let d = doc(conn, row)?;
         StoredResponse::created(format!("/v1/claims/{}", d.id), d.version, &d)
     })

@@ -82,11 +82,12 @@ pub(super) fn crossover() -> ApiError {
 pub fn next_payer_in(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &crate::claims::settings::SubmitterSettings,
     id: ClaimId,
     expected: Option<i32>,
 ) -> ApiResult<ClaimRow> {
     let mut batch = CobBatch::load(conn, &[id])?;
-    let row = batch.bill(ctx, id, expected)?;
+    let row = batch.bill(ctx, submitter, id, expected)?;
     batch.flush(conn)?;
     Ok(row)
 }

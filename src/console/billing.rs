@@ -499,9 +499,10 @@ async fn create_claim(
     session.require(Permission::ClaimWrite)?;
     let id = id.into_inner();
     let codes = state.codes();
+    let submitter = state.submitter.clone();
     let ctx = session.ctx.clone();
     let claim = write(&state, move |c| {
-        crate::claims::service::create_in(c, codes, &ctx, id, None)
+        crate::claims::service::create_in(c, codes, &submitter, &ctx, id, None)
     })
     .await?;
     Ok(see_other(&format!(

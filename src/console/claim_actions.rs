@@ -10,6 +10,7 @@ use super::page::{see_other, ConsoleError};
 use super::queries::{with_conn, write, Fields};
 use super::session::CsrfForm;
 use crate::auth::roles::Permission;
+use crate::claims::forms::SupersedeBody;
 use crate::claims::frequency::Frequency;
 use crate::claims::job_retry::retry_dead_job;
 use crate::claims::model::{ClaimId, JobId};
@@ -70,9 +71,14 @@ async fn supersede(
         );
     }
     let codes = state.codes();
+    let submitter = state.submitter.clone();
     let ctx = session.ctx.clone();
     let doc = write(&state, move |c| {
-        service::supersede_in(c, codes, &ctx, id, frequency, number, reason)
+        let body = SupersedeBody {
+            payer_claim_number: number,
+            reason,
+        };
+        service::supersede_in(c, codes, &submitter, &ctx, id, frequency, body)
     })
     .await?;
     let notice = if frequency == Frequency::Replacement {

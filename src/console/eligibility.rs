@@ -53,8 +53,9 @@ async fn run_check(
     let coverage = id.into_inner();
     let ctx = session.ctx.clone();
     let ch = channel.clone();
+    let submitter = state.submitter.clone();
     let row = with_conn(&state, move |c| {
-        single::start(c, &ctx, &ch, coverage, &request, &types)
+        single::start(c, &ctx, &submitter, &ch, coverage, &request, &types)
     })
     .await?;
     let id = row.id;

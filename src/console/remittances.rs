@@ -14,6 +14,7 @@ use super::session::Session;
 use crate::auth::roles::Permission;
 use crate::claims::model::ClaimId;
 use crate::remits::import::RESOURCE;
+use crate::remits::status::{RemittanceStatus, UnmatchedStatus};
 use crate::remits::store::{self, RemittanceId, RemittanceRow, UnmatchedRow};
 use crate::remits::view::{self, RemittanceDoc};
 use crate::state::AppState;
@@ -60,11 +61,8 @@ async fn list(
         .into_inner()
         .status
         .filter(|s| STATUSES.contains(&s.as_str()));
-    let filter = status.clone();
-    let rows = with_conn(&state, move |c| {
-        Ok(store::list(c, filter.as_deref(), None, LISTED)?)
-    })
-    .await?;
+    let filter = status.as_deref().and_then(RemittanceStatus::parse);
+    let rows = with_conn(&state, move |c| Ok(store::list(c, filter, None, LISTED)?)).await?;
     // One search row per remittance shown, as GET /v1/remittances.
     let ids = rows.iter().map(|r| r.id.to_string());
     audit_phi_reads(&state, &session.ctx, "search", RESOURCE, ids).await?;
@@ -135,7 +133,8 @@ fn claim_views(doc: &RemittanceDoc, payment: &Payment, queue: &[UnmatchedRow]) -
                 .collect();
             let adjusted: i64 = cp.all_adjustments().map(|a| a.amount_cents).sum();
             let by_hand = queue.iter().find(|u| {
-                usize::try_from(u.claim_index).is_ok_and(|k| k == i) && u.status == "matched"
+                usize::try_from(u.claim_index).is_ok_and(|k| k == i)
+                    && u.status == UnmatchedStatus::Matched
             });
             ClaimView {
                 patient_control_number: cp.patient_control_number.clone(),
@@ -149,7 +148,8 @@ fn claim_views(doc: &RemittanceDoc, payment: &Payment, queue: &[UnmatchedRow]) -
                     (None, None) => String::new(),
                 },
                 claim_status: posting
-                    .and_then(|p| p.claim_status.clone())
+                    .and_then(|p| p.claim_status)
+                    .map(|s| s.to_string())
                     .unwrap_or_default(),
                 charge: dollars(cp.charge_cents),
                 paid: dollars(cp.paid_cents),

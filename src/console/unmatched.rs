@@ -168,9 +168,10 @@ async fn hand_match(
         (_, Err(e)) => Err(e.into()),
         (Ok(expected), Ok(req)) => {
             let ctx = session.ctx.clone();
+            let submitter = state.submitter.clone();
             // match_by_hand opens its own write transaction (as under the API's handler).
             with_conn(&state, move |c| {
-                unmatched::match_by_hand(c, &ctx, id, expected, &req)
+                unmatched::match_by_hand(c, &ctx, &submitter, id, expected, &req)
             })
             .await
             .map_err(ConsoleError::from)

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::model::{CheckId, CheckRequest, CheckRow, PENDING, QUEUED, SENT};
+use super::model::{CheckId, CheckRequest, CheckRow, CheckStatus};
 use super::routes::RESOURCE;
 use super::run_model::{NotSendable, RunId, RunRow};
 use super::service::{finish, prepare};
@@ -68,7 +68,7 @@ fn already_checked(
         let rows: Vec<CoverageId> = ec::table
             .filter(ec::coverage_id.eq_any(chunk))
             .filter(ec::service_date.eq(date))
-            .filter(ec::status.ne(super::model::FAILED))
+            .filter(ec::status.ne(CheckStatus::Failed))
             .select(ec::coverage_id)
             .load(conn)?;
         found.extend(rows);
@@ -120,7 +120,7 @@ pub fn queue_run(
             &request,
             &[],
             channel.name(),
-            PENDING,
+            CheckStatus::Pending,
         ) {
             Ok(row) => {
                 audit.push(AuditEntry::success(
@@ -199,17 +199,17 @@ pub struct SendReport {
 }
 
 /// Moves `row` from `pending` to `status` if no other worker took it first.
-fn take(conn: &mut AnyConnection, row: &mut CheckRow, status: &str) -> QueryResult<bool> {
+fn take(conn: &mut AnyConnection, row: &mut CheckRow, status: CheckStatus) -> QueryResult<bool> {
     let n = diesel::update(
         ec::table
             .find(row.id)
-            .filter(ec::status.eq(PENDING))
+            .filter(ec::status.eq(CheckStatus::Pending))
             .filter(ec::version.eq(row.version)),
     )
     .set((ec::status.eq(status), ec::version.eq(row.version + 1)))
     .execute(conn)?;
     if n == 1 {
-        row.status = status.to_string();
+        row.status = status;
         row.version += 1;
     }
     Ok(n == 1)
@@ -223,7 +223,7 @@ fn take(conn: &mut AnyConnection, row: &mut CheckRow, status: &str) -> QueryResu
 pub fn send_pending(pool: &DbPool, channel: &Channel, limit: i64) -> Result<SendReport, String> {
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let rows: Vec<CheckRow> = ec::table
-        .filter(ec::status.eq(PENDING))
+        .filter(ec::status.eq(CheckStatus::Pending))
         .order((ec::created_at.asc(), ec::id.asc()))
         .limit(limit)
         .select(CheckRow::as_select())
@@ -241,7 +241,7 @@ pub fn send_pending(pool: &DbPool, channel: &Channel, limit: i64) -> Result<Send
                     let mut n = 0;
                     let mut audit = Vec::new();
                     for mut row in rows {
-                        if !take(c, &mut row, QUEUED)? {
+                        if !take(c, &mut row, CheckStatus::Queued)? {
                             continue;
                         }
                         // In the transaction: a 270 that cannot be written stays pending.
@@ -263,7 +263,7 @@ pub fn send_pending(pool: &DbPool, channel: &Channel, limit: i64) -> Result<Send
         Channel::Http(transport) => {
             for mut row in rows {
                 let taken = conn
-                    .write_transaction(|c| take(c, &mut row, SENT))
+                    .write_transaction(|c| take(c, &mut row, CheckStatus::Sent))
                     .map_err(|e| e.to_string())?;
                 if !taken {
                     continue;

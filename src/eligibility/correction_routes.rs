@@ -4,7 +4,7 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
-use super::model::{CheckId, CheckRow, QUEUED};
+use super::model::{CheckId, CheckRow, CheckStatus};
 use super::routes::RESOURCE;
 use super::service::finish;
 use super::store;
@@ -138,7 +138,7 @@ pub async fn import_271(
         c.write_transaction(|c| -> ApiResult<CheckRow> {
             let row = store::find_by_trace(c, &trace)?
                 .ok_or_else(|| ApiError::not_found("eligibility check with this trace number"))?;
-            if row.status != QUEUED {
+            if row.status != CheckStatus::Queued {
                 return Err(ApiError::conflict(format!(
                     "this check is {}, not waiting for a 271",
                     row.status

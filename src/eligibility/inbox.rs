@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use super::model::QUEUED;
+use super::model::CheckStatus;
 use super::routes::RESOURCE;
 use super::service::finish;
 use super::store;
@@ -65,7 +65,7 @@ pub fn apply_text(
         let Some(row) = store::find_by_trace(c, &trace)? else {
             return Ok(("unmatched", None));
         };
-        if row.status != QUEUED {
+        if row.status != CheckStatus::Queued {
             return Ok(("not_waiting", Some(row.id.to_string())));
         }
         let id = row.id.to_string();

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use super::model::CheckStatus;
 use super::store;
 use super::summary::Summary;
 use crate::coverages::model::CoverageId;
@@ -40,7 +41,7 @@ pub fn for_scrub_many(
         let rows: Vec<(CoverageId, NaiveDate, Option<bool>, Option<String>)> = ec::table
             .filter(ec::coverage_id.eq_any(chunk))
             .filter(ec::service_date.eq_any(dates))
-            .filter(ec::status.eq(super::model::COMPLETE))
+            .filter(ec::status.eq(CheckStatus::Complete))
             .order((ec::completed_at.desc(), ec::id.desc()))
             .select((ec::coverage_id, ec::service_date, ec::active, ec::summary))
             .load(conn)?;

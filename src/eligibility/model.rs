@@ -16,16 +16,60 @@ crate::typed_id!(
     CheckId
 );
 
-/// Queued by a batch run: waiting for the worker to send the 270.
-pub const PENDING: &str = "pending";
-/// The 270 is in the outbox; the 271 has not come back yet.
-pub const QUEUED: &str = "queued";
-/// The real-time exchange is under way.
-pub const SENT: &str = "sent";
-/// A 271 was received and read.
-pub const COMPLETE: &str = "complete";
-/// No usable 271: timeout, HTTP error, or a 271 that could not be read.
-pub const FAILED: &str = "failed";
+/// Where an eligibility check is.
+///
+/// Stored as its name in a TEXT column and serialised as the same name ([`crate::text_enum!`]).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub enum CheckStatus {
+    /// Queued by a batch run: waiting for the worker to send the 270.
+    Pending,
+    /// The 270 is in the outbox; the 271 has not come back yet.
+    Queued,
+    /// The real-time exchange is under way.
+    Sent,
+    /// A 271 was received and read.
+    Complete,
+    /// No usable 271: timeout, HTTP error, or a 271 that could not be read.
+    Failed,
+}
+
+crate::text_enum!(CheckStatus);
+
+impl CheckStatus {
+    /// Every status, in life order.
+    pub const ALL: [CheckStatus; 5] = [
+        CheckStatus::Pending,
+        CheckStatus::Queued,
+        CheckStatus::Sent,
+        CheckStatus::Complete,
+        CheckStatus::Failed,
+    ];
+
+    /// The stored and API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Pending => "pending",
+            CheckStatus::Queued => "queued",
+            CheckStatus::Sent => "sent",
+            CheckStatus::Complete => "complete",
+            CheckStatus::Failed => "failed",
+        }
+    }
+
+    /// Parses a stored or API name.
+    pub fn parse(s: &str) -> Option<CheckStatus> {
+        CheckStatus::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
 
 /// A check as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -37,7 +81,7 @@ pub struct CheckRow {
     pub provider_id: ProviderId,
     pub service_date: NaiveDate,
     pub service_types: String,
-    pub status: String,
+    pub status: CheckStatus,
     pub channel: String,
     pub trace_number: String,
     pub request_x12: String,
@@ -100,7 +144,8 @@ pub struct CheckView {
     pub service_types: Vec<String>,
     /// `pending` (a batch run's, waiting for the worker), `queued` (file clearinghouse: poll
     /// `GET /v1/eligibility/{id}`), `sent`, `complete` or `failed`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: CheckStatus,
     /// `http` (real time) or `filedrop` (queued).
     pub channel: String,
     /// TRN02 of the 270.
@@ -133,7 +178,7 @@ impl CheckRow {
             patient_id: self.patient_id,
             service_date: self.service_date,
             service_types: split_types(&self.service_types),
-            status: self.status.clone(),
+            status: self.status,
             channel: self.channel.clone(),
             trace_number: self.trace_number.clone(),
             summary: json(&self.summary),

@@ -55,8 +55,9 @@ pub async fn check_eligibility(
     let coverage = id.into_inner();
     let audit_ctx = ctx.clone();
     let ch = channel.clone();
+    let submitter = state.submitter.clone();
     let row = with_conn(&state, move |c| {
-        single::start(c, &audit_ctx, &ch, coverage, &request, &types)
+        single::start(c, &audit_ctx, &submitter, &ch, coverage, &request, &types)
     })
     .await?;
     let Channel::Http(transport) = channel else {

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::model::{CheckId, CheckRow};
+use super::model::{CheckId, CheckRow, CheckStatus};
 use super::summary::Summary;
 use crate::coverages::model::CoverageId;
 use crate::db::schema_eligibility::eligibility_runs;
@@ -80,12 +80,12 @@ impl Progress {
     pub fn of(checks: &[CheckRow]) -> Progress {
         let mut p = Progress::default();
         for c in checks {
-            match c.status.as_str() {
-                super::model::PENDING => p.pending += 1,
-                super::model::SENT => p.sent += 1,
-                super::model::QUEUED => p.queued += 1,
-                super::model::COMPLETE => p.complete += 1,
-                _ => p.failed += 1,
+            match c.status {
+                CheckStatus::Pending => p.pending += 1,
+                CheckStatus::Sent => p.sent += 1,
+                CheckStatus::Queued => p.queued += 1,
+                CheckStatus::Complete => p.complete += 1,
+                CheckStatus::Failed => p.failed += 1,
             }
             match c.active {
                 Some(true) => p.active += 1,
@@ -109,7 +109,8 @@ pub struct RunCheck {
     #[schema(value_type = uuid::Uuid)]
     pub patient_id: PatientId,
     /// `pending`, `sent`, `queued`, `complete` or `failed`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: CheckStatus,
     /// The payer's verdict, once complete (absent when the payer rejected the inquiry).
     pub active: Option<bool>,
     /// The front-desk summary, once complete.
@@ -168,7 +169,7 @@ impl RunRow {
                         id: c.id,
                         coverage_id: c.coverage_id,
                         patient_id: c.patient_id,
-                        status: c.status.clone(),
+                        status: c.status,
                         active: c.active,
                         summary: c
                             .summary

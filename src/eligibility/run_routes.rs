@@ -9,7 +9,6 @@ use super::batch::{load_run, queue_run, RUN_RESOURCE};
 use super::routes::RESOURCE;
 use super::run_model::{RunId, RunQuery, RunView};
 use crate::auth::roles::Permission;
-use crate::claims::settings::submitter;
 use crate::error::{ApiError, ApiResult};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
@@ -49,8 +48,9 @@ pub async fn start_run(
     let hash = format!("{:x}", Sha256::digest(req.query_string().as_bytes()));
     let fp = RequestFingerprint::of(&req, hash);
     let audit_ctx = ctx.clone();
+    let submitter = state.submitter.clone();
     run_idempotent(state, &ctx, key, fp, move |c| {
-        let (run, checks) = queue_run(c, &audit_ctx, submitter(), &channel, date, force)?;
+        let (run, checks) = queue_run(c, &audit_ctx, &submitter, &channel, date, force)?;
         let view = run.view(&checks, false);
         Ok(StoredResponse {
             status: 202,

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::model::{split_types, CheckId, CheckRequest, CheckRow, COMPLETE, FAILED};
+use super::model::{split_types, CheckId, CheckRequest, CheckRow, CheckStatus};
 use super::summary::{corrections, summarize, Correction};
 use crate::claims::{control, settings::SubmitterSettings, to_x12};
 use crate::coverages::model::{Coverage, CoverageId, SELF};
@@ -125,7 +125,7 @@ pub fn prepare(
     req: &CheckRequest,
     types: &[String],
     channel: &str,
-    status: &str,
+    status: CheckStatus,
 ) -> ApiResult<CheckRow> {
     let cv =
         coverages::store::find(conn, coverage)?.ok_or_else(|| ApiError::not_found("coverage"))?;
@@ -187,7 +187,7 @@ pub fn prepare(
         provider_id: provider.id,
         service_date: req.date,
         service_types: types.join(","),
-        status: status.to_string(),
+        status,
         channel: channel.to_string(),
         trace_number: inquiry.trace_number,
         request_x12: x12,
@@ -230,13 +230,13 @@ pub fn finish(
     row.version += 1;
     match outcome {
         Err(why) => {
-            row.status = FAILED.into();
+            row.status = CheckStatus::Failed;
             row.error = Some(why);
         }
         Ok(text) => {
             match read_271(&text) {
                 Err(e) => {
-                    row.status = FAILED.into();
+                    row.status = CheckStatus::Failed;
                     row.error = Some(format!("the 271 could not be read: {e}"));
                 }
                 Ok(e)
@@ -244,7 +244,7 @@ pub fn finish(
                         .as_deref()
                         .is_some_and(|t| t != row.trace_number) =>
                 {
-                    row.status = FAILED.into();
+                    row.status = CheckStatus::Failed;
                     row.error = Some("the 271 answers another inquiry (TRN02 differs)".into());
                 }
                 Ok(e) => {
@@ -254,7 +254,7 @@ pub fn finish(
                     let patient = patients::store::find(conn, cv.patient_id)?
                         .ok_or_else(ApiError::internal)?;
                     let fix: Correction = corrections(&e, &subscriber(&cv, &patient));
-                    row.status = COMPLETE.into();
+                    row.status = CheckStatus::Complete;
                     row.active = summary.active;
                     row.summary = Some(to_json(&summary)?);
                     row.result = Some(to_json(&e)?);

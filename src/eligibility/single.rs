@@ -2,7 +2,7 @@
 //! and the console's front-desk form: storing the check (and, for a file clearinghouse, its 270
 //! in the outbox) before the exchange, and storing the 271 or the failure after it.
 
-use super::model::{CheckRequest, CheckRow, QUEUED, SENT};
+use super::model::{CheckRequest, CheckRow, CheckStatus};
 use super::routes::RESOURCE;
 use super::service::{finish, prepare};
 use super::store;
@@ -10,7 +10,7 @@ use super::transport::Channel;
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::RequestCtx;
 use crate::claims::clearinghouse::write_atomically;
-use crate::claims::settings::submitter;
+use crate::claims::settings::SubmitterSettings;
 use crate::coverages::model::CoverageId;
 use crate::db::AnyConnection;
 use crate::error::{ApiError, ApiResult};
@@ -20,6 +20,7 @@ use crate::error::{ApiError, ApiResult};
 pub fn start(
     c: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     ch: &Channel,
     coverage: CoverageId,
     request: &CheckRequest,
@@ -27,10 +28,10 @@ pub fn start(
 ) -> ApiResult<CheckRow> {
     c.write_transaction(|c| {
         let status = match ch {
-            Channel::Http(_) => SENT,
-            Channel::FileQueue(_) => QUEUED,
+            Channel::Http(_) => CheckStatus::Sent,
+            Channel::FileQueue(_) => CheckStatus::Queued,
         };
-        let row = prepare(c, submitter(), coverage, request, types, ch.name(), status)?;
+        let row = prepare(c, submitter, coverage, request, types, ch.name(), status)?;
         store::insert(c, &row)?;
         let entry = AuditEntry::success(ctx, "create", RESOURCE, Some(row.id.to_string()));
         audit_store::insert(c, &[entry])?;

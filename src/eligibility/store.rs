@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::model::{CheckId, CheckRow};
+use super::model::{CheckId, CheckRow, CheckStatus};
 use crate::coverages::model::CoverageId;
 use crate::db::schema_eligibility::eligibility_checks as ec;
 use crate::db::types::Timestamp;
@@ -28,7 +28,7 @@ pub fn insert_in_run(
             ec::provider_id.eq(r.provider_id),
             ec::service_date.eq(r.service_date),
             ec::service_types.eq(&r.service_types),
-            ec::status.eq(&r.status),
+            ec::status.eq(r.status),
             ec::channel.eq(&r.channel),
             ec::trace_number.eq(&r.trace_number),
             ec::request_x12.eq(&r.request_x12),
@@ -82,7 +82,7 @@ pub fn latest(
     let query = ec::table
         .filter(ec::coverage_id.eq(coverage))
         .filter(ec::service_date.eq(date))
-        .filter(ec::status.eq(super::model::COMPLETE))
+        .filter(ec::status.eq(CheckStatus::Complete))
         .order((ec::completed_at.desc(), ec::id.desc()))
         .select(CheckRow::as_select());
     // The first of a coverage's few checks for the date, without `LIMIT ?` (`db::first_row`):
@@ -94,7 +94,7 @@ pub fn latest(
 pub fn finish(conn: &mut AnyConnection, r: &CheckRow) -> QueryResult<bool> {
     let n = diesel::update(ec::table.find(r.id).filter(ec::version.eq(r.version - 1)))
         .set((
-            ec::status.eq(&r.status),
+            ec::status.eq(r.status),
             ec::response_x12.eq(&r.response_x12),
             ec::result.eq(&r.result),
             ec::summary.eq(&r.summary),

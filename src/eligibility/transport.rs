@@ -28,13 +28,6 @@ impl Channel {
             Channel::FileQueue(_) => "filedrop",
         }
     }
-
-    /// The channel the environment describes (see [`crate::config::eligibility_from_env`]),
-    /// trusting `MEDBILL_HTTP_CA_FILE`'s CAs. Kept for the claims worker's start-up, which
-    /// builds its own channel; the server takes it from `config` into `AppState`.
-    pub fn from_env(data_dir: &std::path::Path) -> Result<Channel, String> {
-        crate::config::eligibility_from_env(data_dir, crate::config::http_ca_file_from_env())
-    }
 }
 
 /// A real-time 270/271 exchange over HTTP(S).

@@ -25,7 +25,8 @@ pub struct OpenLine {
     #[schema(value_type = uuid::Uuid)]
     pub payer_id: PayerId,
     /// The claim's status.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: crate::claims::status::Status,
     /// Date of service.
     pub date_of_service: NaiveDate,
     /// The line.
@@ -79,7 +80,7 @@ pub fn of_patient(conn: &mut AnyConnection, patient: PatientId) -> QueryResult<P
                 claim_id: claim.id,
                 patient_control_number: claim.patient_control_number.clone(),
                 payer_id: claim.payer_id,
-                status: claim.status.as_str().to_string(),
+                status: claim.status,
                 date_of_service: claim.date_of_service,
                 line_number: b.line_number,
                 charge_cents: b.charge_cents,

@@ -43,7 +43,8 @@ pub struct WriteOffOutcome {
     /// Lines touched.
     pub lines: Vec<i32>,
     /// The claim's status after.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: Status,
     /// The claim's new version.
     pub version: i32,
 }

@@ -40,14 +40,6 @@ impl ClientSettings {
             ca_file,
         }
     }
-
-    /// [`ClientSettings::new`] with the CA file of `MEDBILL_HTTP_CA_FILE`
-    /// ([`crate::config::http_ca_file_from_env`]). Only the claims clearinghouse adapter
-    /// (`HttpPost::new`) still takes it this way; other clients get the file from their
-    /// settings.
-    pub fn with_timeout(timeout: Duration) -> Self {
-        ClientSettings::new(timeout, crate::config::http_ca_file_from_env())
-    }
 }
 
 /// Reads the CA certificates of a PEM file.

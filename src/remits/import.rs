@@ -14,11 +14,14 @@ use super::adjudication::{Adjustment, ClaimAdjudication, LineAdjudication};
 use super::matching::{self, LineMatching, OurLine};
 use super::posting_batch::PostingBatch;
 use super::posting_service::PostingOutcome;
+use super::status::{RemittanceStatus, UnmatchedStatus};
 use super::store::{self, RemittanceId, RemittanceRow, UnmatchedId, UnmatchedRow};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::RequestCtx;
 use crate::claims::model::{ClaimId, ClaimRow};
+use crate::claims::settings::SubmitterSettings;
 use crate::claims::snapshot::Snapshot;
+use crate::claims::status::Status as ClaimStatus;
 use crate::db::schema_claims::claims as cl;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
@@ -41,7 +44,8 @@ pub struct PaymentOutcome {
     /// BPR02 in cents.
     pub payment_cents: i64,
     /// posted, out_of_balance, partially_unmatched or unmatched.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: RemittanceStatus,
     /// The balance check held.
     pub balanced: bool,
     /// True when this payment had been imported before: nothing was stored or posted now.
@@ -82,17 +86,20 @@ pub struct ClaimPosting {
     /// posted, duplicate (posted before), or queued (unmatched).
     pub outcome: String,
     /// The claim's status after posting.
-    pub claim_status: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub claim_status: Option<ClaimStatus>,
     /// How each remitted line was matched: `control_number`, `fallback` or `manual`.
     pub lines_matched_by: Vec<String>,
     /// Notes of the matcher (ties, payer mismatch) or why it was queued.
     pub notes: Vec<String>,
 }
 
-/// Reads an 835 and imports each payment in its own transaction.
+/// Reads an 835 and imports each payment in its own transaction; a next payer's claim billed
+/// automatically must fit an 837P as `submitter` writes it.
 pub fn import_835(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     file_name: &str,
     text: &str,
 ) -> ApiResult<ImportOutcome> {
@@ -101,8 +108,9 @@ pub fn import_835(
     })?;
     let mut payments = Vec::with_capacity(remittance.payments.len());
     for p in &remittance.payments {
-        let outcome =
-            conn.write_transaction(|c| import_payment(c, ctx, file_name, text, &remittance, p))?;
+        let outcome = conn.write_transaction(|c| {
+            import_payment(c, ctx, submitter, file_name, text, &remittance, p)
+        })?;
         payments.push(outcome);
     }
     Ok(ImportOutcome {
@@ -131,7 +139,7 @@ fn outcome_of(row: &RemittanceRow, duplicate: bool) -> PaymentOutcome {
         remittance_id: row.id,
         trace_number: row.trace_number.clone(),
         payment_cents: row.payment_cents,
-        status: row.status.clone(),
+        status: row.status,
         balanced: row.balanced,
         duplicate,
         claims_total: row.claims_total,
@@ -144,6 +152,7 @@ fn outcome_of(row: &RemittanceRow, duplicate: bool) -> PaymentOutcome {
 fn import_payment(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     file_name: &str,
     text: &str,
     r: &Remittance,
@@ -181,7 +190,7 @@ fn import_payment(
         credit_debit: p.credit_debit.clone(),
         payment_method: p.method.clone(),
         payment_date: p.payment_date,
-        status: "out_of_balance".into(),
+        status: RemittanceStatus::OutOfBalance,
         balanced: p.balance.balanced,
         claims_total: i32::try_from(p.claims.len()).unwrap_or(i32::MAX),
         claims_posted: 0,
@@ -237,16 +246,15 @@ fn import_payment(
         postings.push(posting);
     }
     batch.flush(conn)?;
-    auto_bill_posted(conn, ctx, &mut postings, posted)?;
+    auto_bill_posted(conn, ctx, submitter, &mut postings, posted)?;
     let plb_posted = post_provider_adjustments(conn, ctx, &row, p, &claims, &mut warnings)?;
     row.claims_unmatched = i32::try_from(queue.len()).unwrap_or(i32::MAX);
     row.claims_posted = row.claims_total - row.claims_unmatched;
     row.status = match (row.claims_unmatched, row.claims_posted) {
-        (0, _) => "posted",
-        (_, 0) => "unmatched",
-        _ => "partially_unmatched",
-    }
-    .into();
+        (0, _) => RemittanceStatus::Posted,
+        (_, 0) => RemittanceStatus::Unmatched,
+        _ => RemittanceStatus::PartiallyUnmatched,
+    };
     warnings.extend(postings.iter().flat_map(|p| {
         p.notes
             .iter()
@@ -513,7 +521,7 @@ fn queued(
         reason: reason.into(),
         candidate_claim_id: candidate,
         claim_payment: json(cp)?,
-        status: "open".into(),
+        status: UnmatchedStatus::Open,
         matched_claim_id: None,
         matched_by: None,
         matched_at: None,
@@ -578,7 +586,7 @@ fn post_one(
     match batch.post(ctx, claim.id, None, &adj) {
         Ok(out) => {
             posting.outcome = if out.duplicate { "duplicate" } else { "posted" }.into();
-            posting.claim_status = Some(out.status.clone());
+            posting.claim_status = Some(out.status);
             if !out.duplicate {
                 posted.push((i, out, adj));
             }
@@ -596,6 +604,7 @@ fn post_one(
 fn auto_bill_posted(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     postings: &mut [ClaimPosting],
     posted: Vec<(usize, PostingOutcome, ClaimAdjudication)>,
 ) -> ApiResult<()> {
@@ -607,7 +616,7 @@ fn auto_bill_posted(
     }
     for (i, mut out, adj) in posted {
         let before = out.warnings.len();
-        super::posting_service::auto_bill(conn, ctx, &adj, &mut out)?;
+        super::posting_service::auto_bill(conn, ctx, submitter, &adj, &mut out)?;
         if let Some(p) = postings.get_mut(i) {
             p.claim_status = Some(out.status);
             p.notes.extend(out.warnings.into_iter().skip(before));

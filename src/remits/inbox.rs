@@ -8,6 +8,7 @@ use std::path::Path;
 
 use super::import::{import_835, ImportOutcome};
 use crate::auth::RequestCtx;
+use crate::claims::settings::SubmitterSettings;
 use crate::db::DbPool;
 
 /// The actor of imports from a folder.
@@ -37,7 +38,12 @@ fn move_aside(dir: &Path, name: &str, sub: &str) -> Result<(), String> {
 
 /// Imports every 835 in `dir` (oldest name first; hidden files, folders and other X12 files are
 /// left alone) and moves each aside. A database error stops the run with the file left in place.
-pub fn import_dir(pool: &DbPool, dir: &Path) -> Result<Vec<(String, FileOutcome)>, String> {
+/// `submitter` is who the next payer's claims billed automatically are written as.
+pub fn import_dir(
+    pool: &DbPool,
+    dir: &Path,
+    submitter: &SubmitterSettings,
+) -> Result<Vec<(String, FileOutcome)>, String> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(Vec::new());
     };
@@ -58,7 +64,7 @@ pub fn import_dir(pool: &DbPool, dir: &Path) -> Result<Vec<(String, FileOutcome)
             continue;
         }
         let mut conn = pool.get().map_err(|e| e.to_string())?;
-        match import_835(&mut conn, &ctx, &name, &text) {
+        match import_835(&mut conn, &ctx, submitter, &name, &text) {
             Ok(outcome) => {
                 move_aside(dir, &name, "processed")?;
                 out.push((name, FileOutcome::Imported(outcome)));
@@ -89,7 +95,7 @@ pub fn describe(name: &str, outcome: &FileOutcome) -> String {
                     let state = if p.duplicate {
                         "already imported".to_string()
                     } else {
-                        p.status.clone()
+                        p.status.to_string()
                     };
                     format!(
                         "payment {} {} cents: {state} ({} of {} claims posted, {} unmatched)",

@@ -13,6 +13,7 @@ pub mod post;
 pub mod posting_batch;
 pub mod posting_service;
 pub mod routes;
+pub mod status;
 pub mod store;
 pub mod unmatched;
 pub mod upload_routes;

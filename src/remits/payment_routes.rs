@@ -55,7 +55,7 @@ pub async fn post_payment(
             let mut balances = ledger_store::line_balances(c, id)?;
             crate::cob::posting::billed_charges(&claim, &mut balances);
             let adj = manual::to_adjudication(&body, claim.payer_id, &balances)?;
-            let out = posting_service::post_checked(c, &ctx, id, expected, &adj)?;
+            let out = posting_service::post_checked(c, &ctx, &state.submitter, id, expected, &adj)?;
             Ok((out, claim_version(c, id)?))
         })
     })

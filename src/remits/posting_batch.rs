@@ -173,7 +173,7 @@ impl PostingBatch {
             return Ok(PostingOutcome {
                 claim_id,
                 posting_id: p.id,
-                status: claim.status.as_str().to_string(),
+                status: claim.status,
                 entries_written: 0,
                 duplicate: true,
                 warnings: Vec::new(),
@@ -281,8 +281,8 @@ impl PostingBatch {
             );
             self.events.push(claim_store::event(
                 claim_id,
-                Some(from.as_str()),
-                to.as_str(),
+                Some(from),
+                to,
                 &ctx.caller.actor,
                 Some(reason),
                 &[],
@@ -322,7 +322,7 @@ impl PostingBatch {
         Ok(PostingOutcome {
             claim_id,
             posting_id,
-            status: to.as_str().to_string(),
+            status: to,
             entries_written,
             duplicate: false,
             warnings,

@@ -10,6 +10,7 @@ use super::post::PostError;
 use super::posting_batch::PostingBatch;
 use crate::auth::RequestCtx;
 use crate::claims::model::{ClaimId, ClaimRow};
+use crate::claims::settings::SubmitterSettings;
 use crate::claims::status::{self, LedgerFacts};
 use crate::claims::store as claim_store;
 use crate::cob::auto::AutoBill;
@@ -30,7 +31,8 @@ pub struct PostingOutcome {
     #[schema(value_type = uuid::Uuid)]
     pub posting_id: PostingId,
     /// The claim's status after posting.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: status::Status,
     /// Ledger entries written (0 when `duplicate`).
     pub entries_written: usize,
     /// True when this payment had been posted before (same payer, payment_ref, claim and
@@ -56,10 +58,11 @@ pub(crate) fn invalid(e: PostError) -> ApiError {
 pub fn post_adjudication(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     claim_id: ClaimId,
     adj: &ClaimAdjudication,
 ) -> ApiResult<PostingOutcome> {
-    post_checked(conn, ctx, claim_id, None, adj)
+    post_checked(conn, ctx, submitter, claim_id, None, adj)
 }
 
 /// [`post_adjudication`] with an optional expected claim version (manual posting's If-Match);
@@ -67,6 +70,7 @@ pub fn post_adjudication(
 pub fn post_checked(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     claim_id: ClaimId,
     expected: Option<i32>,
     adj: &ClaimAdjudication,
@@ -75,7 +79,7 @@ pub fn post_checked(
     let mut out = batch.post(ctx, claim_id, expected, adj)?;
     batch.flush(conn)?;
     if !out.duplicate {
-        auto_bill(conn, ctx, adj, &mut out)?;
+        auto_bill(conn, ctx, submitter, adj, &mut out)?;
     }
     Ok(out)
 }
@@ -115,7 +119,7 @@ pub fn refresh_status(
     ctx: &RequestCtx,
     claim: &ClaimRow,
     reason: String,
-) -> ApiResult<String> {
+) -> ApiResult<status::Status> {
     let postings = store::postings(conn, claim.id)?;
     let entries = store::entries(conn, claim.id)?;
     let next = next_status(&postings, &entries)?;
@@ -133,15 +137,15 @@ pub fn refresh_status(
     if to != from {
         let e = claim_store::event(
             claim.id,
-            Some(from.as_str()),
-            to.as_str(),
+            Some(from),
+            to,
             &ctx.caller.actor,
             Some(reason),
             &[],
         );
         claim_store::insert_events(conn, &[e])?;
     }
-    Ok(to.as_str().to_string())
+    Ok(to)
 }
 
 /// After a posting is written: the payer's `auto_bill_secondary` setting builds and queues the
@@ -149,18 +153,19 @@ pub fn refresh_status(
 pub(crate) fn auto_bill(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     adj: &ClaimAdjudication,
     out: &mut PostingOutcome,
 ) -> ApiResult<()> {
     let Some(claim) = claim_store::find(conn, out.claim_id)? else {
         return Ok(());
     };
-    match crate::cob::auto::after_posting(conn, ctx, &claim, adj)? {
+    match crate::cob::auto::after_posting(conn, ctx, submitter, &claim, adj)? {
         AutoBill::Queued(id) => {
             out.next_payer_claim_id = Some(id);
             // The balance moved to the next claim: this claim's status may have followed.
             if let Some(c) = claim_store::find(conn, out.claim_id)? {
-                out.status = c.status.as_str().to_string();
+                out.status = c.status;
             }
         }
         AutoBill::Failed(why) => out.warnings.push(why),

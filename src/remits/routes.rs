@@ -7,6 +7,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::import::{self, ImportOutcome};
+use super::status::RemittanceStatus;
 use super::store::{self, RemittanceId, UnmatchedId};
 use super::unmatched::{self, MatchOutcome, MatchRequest, UnmatchedItem};
 use super::view::{self, RemittanceDoc, RemittanceSummary};
@@ -17,13 +18,6 @@ use crate::http::reads::{audit_phi_reads, with_conn};
 use crate::http::versioning::if_match;
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
-
-const STATUSES: [&str; 4] = [
-    "posted",
-    "out_of_balance",
-    "partially_unmatched",
-    "unmatched",
-];
 
 /// Import an 835 (body `application/edi-x12`, at most `MEDBILL_REMIT_MAX_BYTES`, 16 MiB by
 /// default: 413 above it; larger files go through the clearinghouse inbox or
@@ -67,8 +61,9 @@ pub async fn import_remittance(
     let text = String::from_utf8(body).map_err(|_| {
         ApiError::invalid_field("", "encoding", "an 835 must be ASCII (UTF-8) text")
     })?;
+    let submitter = state.submitter.clone();
     let outcome = with_conn(&state, move |c| {
-        import::import_835(c, &ctx, "upload.835", &text)
+        import::import_835(c, &ctx, &submitter, "upload.835", &text)
     })
     .await?;
     Ok(HttpResponse::Ok().json(outcome))
@@ -102,15 +97,18 @@ pub async fn list_remittances(
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
     let after = pagination::decode_cursor(q.cursor.as_deref())?.map(RemittanceId);
-    if q.status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
-        return Err(ApiError::invalid_field(
-            "?status",
-            "invalid_value",
-            "status must be posted, out_of_balance, partially_unmatched or unmatched",
-        ));
-    }
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(RemittanceStatus::parse(s).ok_or_else(|| {
+            ApiError::invalid_field(
+                "?status",
+                "invalid_value",
+                "status must be posted, out_of_balance, partially_unmatched or unmatched",
+            )
+        })?),
+    };
     let rows = with_conn(&state, move |c| {
-        Ok(store::list(c, q.status.as_deref(), after, limit + 1)?)
+        Ok(store::list(c, status, after, limit + 1)?)
     })
     .await?;
     let summaries: Vec<RemittanceSummary> = rows.iter().map(view::summary).collect();
@@ -196,8 +194,9 @@ pub async fn match_unmatched(
     let expected = if_match(&req)?;
     let id = id.into_inner();
     let body = body.value;
+    let submitter = state.submitter.clone();
     let out = with_conn(&state, move |c| {
-        unmatched::match_by_hand(c, &ctx, id, expected, &body)
+        unmatched::match_by_hand(c, &ctx, &submitter, id, expected, &body)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use super::status::{RemittanceStatus, UnmatchedStatus};
 use crate::claims::model::ClaimId;
 use crate::db::schema_remittances::{remittance_unmatched as um, remittances as rm};
 use crate::db::types::Timestamp;
@@ -46,7 +47,7 @@ pub struct RemittanceRow {
     /// BPR16.
     pub payment_date: Option<NaiveDate>,
     /// posted, out_of_balance, partially_unmatched, unmatched.
-    pub status: String,
+    pub status: RemittanceStatus,
     /// The balance check held.
     pub balanced: bool,
     /// CLPs in the payment.
@@ -92,7 +93,7 @@ pub struct UnmatchedRow {
     /// JSON x12::era::ClaimPayment.
     pub claim_payment: String,
     /// open or matched.
-    pub status: String,
+    pub status: UnmatchedStatus,
     /// The claim attached by hand.
     pub matched_claim_id: Option<ClaimId>,
     /// Who attached it.
@@ -135,7 +136,7 @@ pub fn insert(conn: &mut AnyConnection, row: &RemittanceRow) -> QueryResult<()> 
 pub fn finish(conn: &mut AnyConnection, row: &RemittanceRow) -> QueryResult<()> {
     diesel::update(rm::table.find(row.id))
         .set((
-            rm::status.eq(&row.status),
+            rm::status.eq(row.status),
             rm::claims_posted.eq(row.claims_posted),
             rm::claims_unmatched.eq(row.claims_unmatched),
             rm::warnings.eq(&row.warnings),
@@ -158,7 +159,7 @@ pub fn find(conn: &mut AnyConnection, id: RemittanceId) -> QueryResult<Option<Re
 /// `after` is the last id of the previous page.
 pub fn list(
     conn: &mut AnyConnection,
-    status: Option<&str>,
+    status: Option<RemittanceStatus>,
     after: Option<RemittanceId>,
     limit: i64,
 ) -> QueryResult<Vec<RemittanceRow>> {
@@ -168,7 +169,7 @@ pub fn list(
         .limit(limit)
         .into_boxed();
     if let Some(s) = status {
-        q = q.filter(rm::status.eq(s.to_string()));
+        q = q.filter(rm::status.eq(s));
     }
     if let Some(id) = after {
         q = q.filter(rm::id.lt(id));
@@ -204,7 +205,7 @@ pub fn find_unmatched(
 /// The open unmatched items, oldest first (at most `limit`).
 pub fn list_open_unmatched(conn: &mut AnyConnection, limit: i64) -> QueryResult<Vec<UnmatchedRow>> {
     um::table
-        .filter(um::status.eq("open"))
+        .filter(um::status.eq(UnmatchedStatus::Open))
         .order((um::created_at.asc(), um::id.asc()))
         .limit(limit)
         .select(UnmatchedRow::as_select())
@@ -231,11 +232,11 @@ pub fn mark_matched(
     let n = diesel::update(
         um::table
             .find(id)
-            .filter(um::status.eq("open"))
+            .filter(um::status.eq(UnmatchedStatus::Open))
             .filter(um::version.eq(version)),
     )
     .set((
-        um::status.eq("matched"),
+        um::status.eq(UnmatchedStatus::Matched),
         um::matched_claim_id.eq(Some(claim)),
         um::matched_by.eq(Some(actor)),
         um::matched_at.eq(Some(Timestamp::now())),
@@ -253,9 +254,9 @@ pub fn count_hand_match(conn: &mut AnyConnection, id: RemittanceId) -> QueryResu
     };
     let unmatched = (row.claims_unmatched - 1).max(0);
     let status = if unmatched == 0 && row.balanced {
-        "posted"
+        RemittanceStatus::Posted
     } else {
-        row.status.as_str()
+        row.status
     };
     diesel::update(rm::table.find(id))
         .set((

@@ -9,10 +9,12 @@ use super::adjudication::LineMatch;
 use super::import::{adjudication, candidate, RESOURCE};
 use super::matching::{self, LineMatching, LinePairing};
 use super::posting_service::{post_adjudication, PostingOutcome};
+use super::status::UnmatchedStatus;
 use super::store::{self, UnmatchedId, UnmatchedRow};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::RequestCtx;
 use crate::claims::model::ClaimId;
+use crate::claims::settings::SubmitterSettings;
 use crate::claims::store as claim_store;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
@@ -41,7 +43,8 @@ pub struct UnmatchedItem {
     /// Remitted lines: procedure code, charge and paid in cents, REF*6R.
     pub lines: Vec<UnmatchedLine>,
     /// `open` or `matched`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: UnmatchedStatus,
     /// The claim attached by hand.
     pub matched_claim_id: Option<ClaimId>,
     /// When queued.
@@ -131,7 +134,7 @@ pub fn item(row: &UnmatchedRow) -> ApiResult<UnmatchedItem> {
                 line_item_control_number: l.line_item_control_number.clone(),
             })
             .collect(),
-        status: row.status.clone(),
+        status: row.status,
         matched_claim_id: row.matched_claim_id,
         created_at: row.created_at,
         version: row.version,
@@ -201,17 +204,19 @@ fn manual_pairing(
 }
 
 /// Attaches an open item to a claim and posts it, in one transaction. `version` is the item's
-/// version the caller saw (If-Match); a stale or already matched item is refused.
+/// version the caller saw (If-Match); a stale or already matched item is refused. A next
+/// payer's claim billed automatically must fit an 837P as `submitter` writes it.
 pub fn match_by_hand(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
+    submitter: &SubmitterSettings,
     id: UnmatchedId,
     version: Option<i32>,
     req: &MatchRequest,
 ) -> ApiResult<MatchOutcome> {
     conn.write_transaction(|c| {
         let row = store::find_unmatched(c, id)?.ok_or_else(|| ApiError::not_found("unmatched remittance"))?;
-        if row.status != "open" {
+        if row.status != UnmatchedStatus::Open {
             return Err(ApiError::conflict("this item is already matched"));
         }
         if let Some(v) = version.filter(|&v| v != row.version) {
@@ -247,7 +252,7 @@ pub fn match_by_hand(
             notes.push("the 835's payer is not the claim's payer (posted; check it)".into());
         }
         let adj = adjudication(&cp, &lines, cand.payer_id, row.remittance_id, &payment);
-        let posting = post_adjudication(c, ctx, claim.id, &adj)?;
+        let posting = post_adjudication(c, ctx, submitter, claim.id, &adj)?;
         if !store::mark_matched(c, id, row.version, claim.id, &ctx.caller.actor)? {
             return Err(ApiError::conflict("this item changed meanwhile"));
         }

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::import::ClaimPosting;
+use super::status::RemittanceStatus;
 use super::store::{self, RemittanceId, RemittanceRow};
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
@@ -40,7 +41,8 @@ pub struct RemittanceDoc {
     /// BPR16.
     pub payment_date: Option<NaiveDate>,
     /// posted, out_of_balance, partially_unmatched or unmatched.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: RemittanceStatus,
     /// The balance check (per claim, per line, and BPR02 = Σ CLP04 − Σ PLB).
     pub balance: BalanceCheck,
     /// CLPs in the payment.
@@ -81,7 +83,8 @@ pub struct RemittanceSummary {
     /// BPR16.
     pub payment_date: Option<NaiveDate>,
     /// posted, out_of_balance, partially_unmatched or unmatched.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: RemittanceStatus,
     /// CLPs in the payment.
     pub claims_total: i32,
     /// CLPs in the unmatched queue.
@@ -109,7 +112,7 @@ fn doc(
         credit_debit: row.credit_debit.clone(),
         payment_method: row.payment_method.clone(),
         payment_date: row.payment_date,
-        status: row.status.clone(),
+        status: row.status,
         balance: serde_json::from_str(&row.balance).map_err(bad)?,
         claims_total: row.claims_total,
         claims_posted: row.claims_posted,
@@ -150,7 +153,7 @@ pub fn summary(r: &RemittanceRow) -> RemittanceSummary {
         payer_name: r.payer_name.clone(),
         payment_cents: r.payment_cents,
         payment_date: r.payment_date,
-        status: r.status.clone(),
+        status: r.status,
         claims_total: r.claims_total,
         claims_unmatched: r.claims_unmatched,
         received_at: r.received_at,

@@ -108,8 +108,8 @@ pub fn transition_in(
     }
     let event = EventDraft {
         action: to.as_str().into(),
-        from_status: Some(from.as_str().into()),
-        to_status: Some(to.as_str().into()),
+        from_status: Some(from),
+        to_status: Some(to),
         from_location: location.as_ref().and(from_location),
         to_location: location,
         condition,

@@ -142,9 +142,11 @@ pub struct SpecimenEvent {
     /// `collected`, a status it moved to, `custody` (a hand-off), `recollected`, `edited`, ...
     pub action: String,
     /// Status before.
-    pub from_status: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub from_status: Option<super::status::Status>,
     /// Status after.
-    pub to_status: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub to_status: Option<super::status::Status>,
     /// Where it came from.
     pub from_location: Option<String>,
     /// Where it went.
@@ -213,9 +215,9 @@ pub struct EventDraft {
     /// What happened.
     pub action: String,
     /// Status before.
-    pub from_status: Option<String>,
+    pub from_status: Option<super::status::Status>,
     /// Status after.
-    pub to_status: Option<String>,
+    pub to_status: Option<super::status::Status>,
     /// Where from.
     pub from_location: Option<String>,
     /// Where to.

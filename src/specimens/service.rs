@@ -143,7 +143,7 @@ pub fn create_in(
     store::insert(c, &sp)?;
     let first = EventDraft {
         action: "collected".into(),
-        to_status: Some(sp.status.as_str().into()),
+        to_status: Some(sp.status),
         note,
         ..EventDraft::default()
     };

@@ -14,6 +14,7 @@ use crate::db::schema_events::{webhook_deliveries as wd, webhook_endpoints as we
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
 use crate::events::EventId;
+use crate::outbox::JobStatus;
 
 /// A delivery as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
@@ -26,7 +27,7 @@ pub struct Delivery {
     /// The endpoint.
     pub endpoint_id: EndpointId,
     /// pending, leased, done or dead.
-    pub status: String,
+    pub status: JobStatus,
     /// Attempts so far.
     pub attempts: i32,
     /// Not tried again before this.
@@ -89,7 +90,7 @@ pub fn enqueue_due(
                     wd::id.eq(DeliveryId::new()),
                     wd::event_id.eq(*ev),
                     wd::endpoint_id.eq(*ep),
-                    wd::status.eq("pending"),
+                    wd::status.eq(JobStatus::Pending),
                     wd::attempts.eq(0),
                     wd::next_attempt_at.eq(*due),
                     wd::created_at.eq(*due),
@@ -145,7 +146,7 @@ pub fn complete(
                 .filter(wd::lease_owner.eq(owner)),
         )
         .set((
-            wd::status.eq("done"),
+            wd::status.eq(JobStatus::Done),
             wd::lease_owner.eq(None::<String>),
             wd::lease_expires_at.eq(None::<Timestamp>),
             wd::last_error.eq(None::<String>),
@@ -173,11 +174,15 @@ pub fn fail(
     let n = diesel::update(
         wd::table
             .find(d.id)
-            .filter(wd::status.eq("leased"))
+            .filter(wd::status.eq(JobStatus::Leased))
             .filter(wd::lease_owner.eq(owner)),
     )
     .set((
-        wd::status.eq(if dead { "dead" } else { "pending" }),
+        wd::status.eq(if dead {
+            JobStatus::Dead
+        } else {
+            JobStatus::Pending
+        }),
         wd::next_attempt_at.eq(next),
         wd::lease_owner.eq(None::<String>),
         wd::lease_expires_at.eq(None::<Timestamp>),
@@ -203,11 +208,11 @@ pub fn release(
         n += diesel::update(
             wd::table
                 .filter(wd::id.eq_any(chunk))
-                .filter(wd::status.eq("leased"))
+                .filter(wd::status.eq(JobStatus::Leased))
                 .filter(wd::lease_owner.eq(owner)),
         )
         .set((
-            wd::status.eq("pending"),
+            wd::status.eq(JobStatus::Pending),
             wd::next_attempt_at.eq(due),
             wd::lease_owner.eq(None::<String>),
             wd::lease_expires_at.eq(None::<Timestamp>),

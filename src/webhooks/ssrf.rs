@@ -218,10 +218,8 @@ mod tests {
                 let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
             }
         });
-        let settings = crate::net::client::ClientSettings {
-            ca_file: None,
-            ..crate::net::client::ClientSettings::with_timeout(std::time::Duration::from_secs(5))
-        };
+        let settings =
+            crate::net::client::ClientSettings::new(std::time::Duration::from_secs(5), None);
         let url = format!("http://localhost:{port}/hooks");
         let strict =
             crate::net::client::agent_with_resolver(&settings, CheckingResolver::default())

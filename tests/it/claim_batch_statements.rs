@@ -46,7 +46,7 @@ fn statements_of_build(app: &TestApp, encs: &[String]) -> (usize, Vec<ClaimId>) 
     let (codes, ctx) = (app.state.codes(), billing_ctx());
     let mut conn = app.conn();
     let (out, n) = counting_statements(&mut conn, |c| {
-        c.write_transaction(|c| build_items(c, codes, &ctx, &items))
+        c.write_transaction(|c| build_items(c, codes, &app.state.submitter, &ctx, &items))
             .unwrap()
     });
     let ids = out.into_iter().map(|r| r.unwrap().id).collect();

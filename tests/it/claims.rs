@@ -376,8 +376,23 @@ fn pcns_are_short_and_distinct() {
         .all(|p| p.len() == 16 && p.chars().all(|c| c.is_ascii_alphanumeric())));
 }
 
+/// The 837P check at creation writes the claim as the app's submitter settings say: they are
+/// passed down from start-up (`AppState::submitter`), so a test sets its own.
+async fn checked_as_the_apps_submitter_writes_it(app: TestApp) {
+    let app = app.with_settings(|s| s.submitter.sender_qualifier = "XX".into());
+    let (_fx, enc) = ready(&app, "S7").await;
+    let r = build(&app, &enc).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.to_string().contains("sender_qualifier"),
+        "{}",
+        r.body
+    );
+}
+
 on_both_backends!(
     build_from_signed_off,
+    checked_as_the_apps_submitter_writes_it,
     refuses_what_cannot_be_billed,
     lifecycle_and_history,
     replace_and_void,

@@ -155,7 +155,14 @@ fn statements_of_batch(app: &TestApp, ids: &[String]) -> usize {
         .map(|id| (ClaimId::from(id.parse::<uuid::Uuid>().unwrap()), None))
         .collect();
     let (out, count) = counting_statements(&mut conn, |c| {
-        medbill::cob::batch::bill_many(c, &ctx, &items, medbill::cob::batch_routes::GROUP)
+        let submitter = &app.state.submitter;
+        medbill::cob::batch::bill_many(
+            c,
+            &ctx,
+            submitter,
+            &items,
+            medbill::cob::batch_routes::GROUP,
+        )
     });
     assert!(out.iter().all(Result::is_ok), "{out:?}");
     count

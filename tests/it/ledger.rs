@@ -450,7 +450,7 @@ async fn concurrent_manual_and_automatic_posting(app: TestApp) {
             for adj in [a, dup] {
                 let mut conn = pool.get().unwrap();
                 conn.write_transaction(|c| {
-                    medbill::remits::post_adjudication(c, &ctx, claim, &adj)
+                    medbill::remits::post_adjudication(c, &ctx, &Default::default(), claim, &adj)
                 })
                 .unwrap();
             }

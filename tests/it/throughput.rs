@@ -98,9 +98,9 @@ fn statements_of_import(app: &TestApp, text: &str) -> usize {
         request_id: String::new(),
     };
     let (out, count) = counting_statements(&mut conn, |c| {
-        medbill::remits::import::import_835(c, &ctx, "t.835", text).unwrap()
+        medbill::remits::import::import_835(c, &ctx, &app.state.submitter, "t.835", text).unwrap()
     });
-    assert_eq!(out.payments[0].status, "posted", "{out:?}");
+    assert_eq!(out.payments[0].status.as_str(), "posted", "{out:?}");
     count
 }
 
@@ -231,7 +231,8 @@ async fn a_claim_build_scrubs_once(app: TestApp) {
     assert_eq!(before.status, 200, "{}", before.body);
     let (codes, ctx, id) = (app.state.codes(), billing_ctx(), encounter_id(&enc));
     let sql = statements_of(&app, |c| {
-        medbill::claims::service::create_row_in(c, codes, &ctx, id, None).map(|_| ())
+        medbill::claims::service::create_row_in(c, codes, &app.state.submitter, &ctx, id, None)
+            .map(|_| ())
     });
     // The scrubber's history check reads the patient's billed services once per scrub.
     let history_reads = sql
