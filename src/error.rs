@@ -1,7 +1,7 @@
-//! One error type for every failure, rendered as RFC 9457 problem+json with per-field details.
+//! The one error type of services and handlers: a domain category, a stable slug, the detail
+//! and per-field errors. It knows nothing of HTTP; `crate::http::problem` renders it as RFC 9457
+//! problem+json.
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 use std::fmt;
@@ -29,11 +29,64 @@ impl FieldError {
     }
 }
 
-/// An API failure: the HTTP status plus the problem document sent to the client.
+/// What kind of failure an error is, independent of the protocol that reports it. The HTTP
+/// layer (`crate::http::problem`) turns each category into a status code; a service only says
+/// what went wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Category {
+    /// The request cannot be read (malformed body, URL or form).
+    BadRequest,
+    /// No valid credentials.
+    Unauthenticated,
+    /// Authenticated, but the role does not allow this.
+    Forbidden,
+    /// No such resource (or one the caller may not know exists).
+    NotFound,
+    /// The resource exists but does not answer this method.
+    MethodNotAllowed,
+    /// A duplicate, a state conflict, or a retry of work still in progress.
+    Conflict,
+    /// The caller's version of the resource is not the current one.
+    Stale,
+    /// The content is larger than this route accepts.
+    TooLarge,
+    /// The content is not in a format this route reads.
+    UnsupportedMediaType,
+    /// The content is well-formed but invalid (validation; `errors` say which fields).
+    Invalid,
+    /// An update did not say which version it changes.
+    PreconditionRequired,
+    /// Too many attempts; the caller must wait (`retry_after`).
+    Throttled,
+    /// Something we did not expect.
+    Internal,
+    /// A partner system (the clearinghouse) failed.
+    UpstreamFailed,
+    /// A dependency (the database) is unavailable; the caller may retry.
+    Unavailable,
+    /// A partner system (the clearinghouse) did not answer in time.
+    UpstreamTimeout,
+}
+
+impl Category {
+    /// Whether the caller caused the failure and can fix the request (rather than the server
+    /// or one of its dependencies failing).
+    pub fn is_client_error(self) -> bool {
+        !matches!(
+            self,
+            Category::Internal
+                | Category::UpstreamFailed
+                | Category::Unavailable
+                | Category::UpstreamTimeout
+        )
+    }
+}
+
+/// A failure of a service or handler: its category plus what the client is told about it.
 #[derive(Debug, Clone)]
 pub struct ApiError {
-    /// HTTP status code.
-    pub status: StatusCode,
+    /// What kind of failure this is (the HTTP layer derives the status code from it).
+    pub category: Category,
     /// Short slug naming the problem type (the last part of the `type` URI).
     pub kind: &'static str,
     /// Human-readable explanation of this occurrence.
@@ -44,38 +97,14 @@ pub struct ApiError {
     pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
-/// The problem+json body (RFC 9457).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Problem {
-    /// A URI naming the problem type.
-    #[serde(rename = "type")]
-    pub type_uri: String,
-    /// A short summary of the problem type.
-    pub title: String,
-    /// The HTTP status code.
-    pub status: u16,
-    /// What went wrong this time.
-    pub detail: String,
-    /// Per-field details.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
-    /// Extension members.
-    #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub extensions: serde_json::Map<String, serde_json::Value>,
-}
-
-/// The standard problem members extensions may not use.
-const RESERVED: [&str; 6] = ["type", "title", "status", "detail", "instance", "errors"];
-
 /// Result type of handlers and services.
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    /// A problem of the given status and kind.
-    pub fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>) -> Self {
+    /// An error of the given category and kind.
+    pub fn new(category: Category, kind: &'static str, detail: impl Into<String>) -> Self {
         ApiError {
-            status,
+            category,
             kind,
             detail: detail.into(),
             errors: Vec::new(),
@@ -83,44 +112,40 @@ impl ApiError {
         }
     }
 
-    /// 400: the request cannot be parsed.
+    /// The request cannot be parsed (400).
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad-request", detail)
+        Self::new(Category::BadRequest, "bad-request", detail)
     }
 
-    /// 422: the content is well-formed but invalid; `errors` say which fields.
+    /// The content is well-formed but invalid (422); `errors` say which fields.
     pub fn validation(errors: Vec<FieldError>) -> Self {
         let detail = match errors.as_slice() {
             [one] => one.message.clone(),
             _ => format!("{} fields are invalid", errors.len()),
         };
-        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation-error", detail);
+        let mut e = Self::new(Category::Invalid, "validation-error", detail);
         e.errors = errors;
         e
     }
 
-    /// 422 for a single field.
+    /// A validation error (422) for a single field.
     pub fn invalid_field(pointer: &str, code: &str, message: impl Into<String>) -> Self {
         Self::validation(vec![FieldError::new(pointer, code, message)])
     }
 
-    /// 401: no valid credentials.
+    /// No valid credentials (401).
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+        Self::new(Category::Unauthenticated, "unauthorized", detail)
     }
 
-    /// 403: authenticated, but the role does not allow this.
+    /// Authenticated, but the role does not allow this (403).
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+        Self::new(Category::Forbidden, "forbidden", detail)
     }
 
-    /// 404: no such resource (or one the caller may not know exists).
+    /// No such resource, or one the caller may not know exists (404).
     pub fn not_found(what: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            format!("{what} not found"),
-        )
+        Self::new(Category::NotFound, "not-found", format!("{what} not found"))
     }
 
     /// Adds `retry_after` (seconds): sent as the Retry-After header and kept in the body.
@@ -128,15 +153,15 @@ impl ApiError {
         self.with_extension("retry_after", serde_json::json!(seconds))
     }
 
-    /// 409: a duplicate or a state conflict.
+    /// A duplicate or a state conflict (409).
     pub fn conflict(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, "conflict", detail)
+        Self::new(Category::Conflict, "conflict", detail)
     }
 
-    /// 412: the If-Match version is not the current one.
+    /// The If-Match version is not the current one (412).
     pub fn stale(current: i32) -> Self {
         let mut e = Self::new(
-            StatusCode::PRECONDITION_FAILED,
+            Category::Stale,
             "stale-version",
             format!("the resource has changed; the current version is {current}"),
         );
@@ -145,24 +170,24 @@ impl ApiError {
         e
     }
 
-    /// 428: an update needs If-Match.
+    /// An update needs If-Match (428).
     pub fn precondition_required() -> Self {
         Self::new(
-            StatusCode::PRECONDITION_REQUIRED,
+            Category::PreconditionRequired,
             "precondition-required",
             "send If-Match with the version you read, e.g. If-Match: \"3\"",
         )
     }
 
-    /// 503: a dependency (the database) is unavailable; the client may retry.
+    /// A dependency (the database) is unavailable; the client may retry (503).
     pub fn unavailable(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
+        Self::new(Category::Unavailable, "unavailable", detail)
     }
 
-    /// 500: something we did not expect. The detail never carries internal text.
+    /// Something we did not expect (500). The detail never carries internal text.
     pub fn internal() -> Self {
         Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
+            Category::Internal,
             "internal-error",
             "an unexpected error occurred; it has been logged with the request id",
         )
@@ -181,60 +206,12 @@ impl ApiError {
         self.errors.extend(errors);
         self
     }
-
-    /// The problem document.
-    pub fn problem(&self) -> Problem {
-        Problem {
-            type_uri: format!("https://medbill.dev/problems/{}", self.kind),
-            title: self
-                .status
-                .canonical_reason()
-                .unwrap_or("Error")
-                .to_string(),
-            status: self.status.as_u16(),
-            detail: self.detail.clone(),
-            errors: self.errors.clone(),
-            // RFC 9457: `status` is the HTTP status code; an extension never replaces a
-            // standard member (serialised after them, it would win in most JSON readers).
-            extensions: self
-                .extensions
-                .iter()
-                .filter(|(k, _)| !RESERVED.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        }
-    }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.status.as_u16(), self.kind)
-    }
-}
-
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        self.status
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let mut builder = HttpResponse::build(self.status);
-        builder.content_type("application/problem+json");
-        if self.status == StatusCode::UNAUTHORIZED {
-            builder.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"medbill\""));
-        }
-        // Every 503 (and whatever set `retry_after`: 409 in progress, 429) says when to retry.
-        let retry = self.extensions.get("retry_after").and_then(|v| v.as_u64());
-        match retry {
-            Some(secs) => {
-                builder.insert_header((header::RETRY_AFTER, secs.to_string()));
-            }
-            None if self.status == StatusCode::SERVICE_UNAVAILABLE => {
-                builder.insert_header((header::RETRY_AFTER, "1"));
-            }
-            None => {}
-        }
-        builder.json(self.problem())
+        // The slug only: the detail may quote stored values (PHI) and this text is logged.
+        f.write_str(self.kind)
     }
 }
 
@@ -278,32 +255,10 @@ fn diesel_error_kind(e: &DieselError) -> String {
     }
 }
 
-impl From<actix_web::error::BlockingError> for ApiError {
-    fn from(_: actix_web::error::BlockingError) -> Self {
-        ApiError::unavailable("the server is shutting down or overloaded; retry shortly")
-    }
-}
-
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         // r2d2 carries the last connection error (e.g. "Connection refused"): log the cause.
         tracing::warn!(error = %e, "no database connection");
         ApiError::unavailable("no database connection is available; retry shortly")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn extensions_cannot_replace_standard_members() {
-        let p = ApiError::conflict("x")
-            .with_extension("status", serde_json::json!("queued"))
-            .with_extension("current_status", serde_json::json!("queued"))
-            .problem();
-        let v = serde_json::to_value(&p).unwrap_or_default();
-        assert_eq!(v["status"], 409);
-        assert_eq!(v["current_status"], "queued");
     }
 }

@@ -41,7 +41,7 @@ pub fn outage_reason(error: &str) -> &'static str {
 
 /// The database answers (within about a second); a 503 says why not.
 #[utoipa::path(get, path = "/health/ready", tag = "health",
-    responses((status = 200, description = "ready"), (status = 503, body = crate::error::Problem)))]
+    responses((status = 200, description = "ready"), (status = 503, body = crate::http::problem::Problem)))]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     web::block(move || -> ApiResult<()> {

@@ -152,7 +152,7 @@ use exact::ExactPlumbing;
         crate::eligibility::run_routes::get_run,
         // eligibility (end)
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(crate::http::problem::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ProblemResponses, &ExactPlumbing),
     tags(
         (name = "auth", description = "Access tokens"),

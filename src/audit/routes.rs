@@ -47,7 +47,7 @@ pub struct AuditPage {
 
 /// List audit events.
 #[utoipa::path(get, path = "/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = AuditPage), (status = 403, body = crate::error::Problem)),
+    responses((status = 200, body = AuditPage), (status = 403, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/audit")]
 pub async fn list_audit(
@@ -95,7 +95,7 @@ pub async fn list_audit(
 ///
 /// Checks keyed links with the audit key and the signed checkpoints of the chain's head.
 #[utoipa::path(get, path = "/v1/audit/verify", tag = "audit",
-    responses((status = 200, body = VerifyReport), (status = 403, body = crate::error::Problem)),
+    responses((status = 200, body = VerifyReport), (status = 403, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/audit/verify")]
 pub async fn verify_audit(state: web::Data<AppState>, ctx: RequestCtx) -> ApiResult<HttpResponse> {
@@ -119,8 +119,8 @@ pub struct CheckpointList {
 /// machine (`medbill audit verify --checkpoints FILE` checks a copy; each item's fields form a
 /// line of that file: `seq hash at signature`).
 #[utoipa::path(get, path = "/v1/audit/checkpoints", tag = "audit",
-    responses((status = 200, body = CheckpointList), (status = 403, body = crate::error::Problem),
-              (status = 500, body = crate::error::Problem)),
+    responses((status = 200, body = CheckpointList), (status = 403, body = crate::http::problem::Problem),
+              (status = 500, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/audit/checkpoints")]
 pub async fn list_checkpoints(

@@ -1,7 +1,7 @@
 //! `POST /v1/auth/token`: the OAuth2 token endpoint (RFC 6749), taking form-encoded bodies as
 //! the standard says, and JSON. Password grant for people, client credentials for integrations.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{post, web, HttpMessage, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -12,7 +12,7 @@ use super::accounts::{service_credentials, user_credentials};
 use super::password::{hash_secret, verify_secret};
 use super::roles::Role;
 use crate::audit::AuditEntry;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Category};
 use crate::http::context::request_id_of;
 use crate::http::json::parse_json;
 use crate::state::AppState;
@@ -47,8 +47,8 @@ pub struct TokenResponse {
     pub expires_in: i64,
 }
 
-fn oauth_error(status: StatusCode, code: &'static str, detail: &str) -> ApiError {
-    ApiError::new(status, "oauth-error", detail).with_extension("error", serde_json::json!(code))
+fn oauth_error(category: Category, code: &'static str, detail: &str) -> ApiError {
+    ApiError::new(category, "oauth-error", detail).with_extension("error", serde_json::json!(code))
 }
 
 fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
@@ -71,7 +71,7 @@ fn parse_request(req: &HttpRequest, body: &[u8]) -> ApiResult<TokenRequest> {
     } else {
         serde_urlencoded::from_bytes(body).map_err(|e| {
             oauth_error(
-                StatusCode::BAD_REQUEST,
+                Category::BadRequest,
                 "invalid_request",
                 &format!("the form is not valid: {e}"),
             )
@@ -105,7 +105,7 @@ fn authenticate(
         "password" => {
             let (Some(user), Some(pw)) = (r.username, r.password) else {
                 return Err(oauth_error(
-                    StatusCode::BAD_REQUEST,
+                    Category::BadRequest,
                     "invalid_request",
                     "username and password are required",
                 ));
@@ -127,7 +127,7 @@ fn authenticate(
                 (_, _, Some((id, s))) => (id, s),
                 _ => {
                     return Err(oauth_error(
-                        StatusCode::UNAUTHORIZED,
+                        Category::Unauthenticated,
                         "invalid_client",
                         "client_id and client_secret are required",
                     ));
@@ -145,7 +145,7 @@ fn authenticate(
         }
         _ => {
             return Err(oauth_error(
-                StatusCode::BAD_REQUEST,
+                Category::BadRequest,
                 "unsupported_grant_type",
                 "grant_type must be password or client_credentials",
             ));
@@ -160,12 +160,12 @@ fn authenticate(
             Ok((kind, id, role, generation))
         }
         _ if kind == "service" => Err(oauth_error(
-            StatusCode::UNAUTHORIZED,
+            Category::Unauthenticated,
             "invalid_client",
             "the client credentials are not valid",
         )),
         _ => Err(oauth_error(
-            StatusCode::BAD_REQUEST,
+            Category::BadRequest,
             "invalid_grant",
             "the username or password is not valid",
         )),
@@ -175,10 +175,10 @@ fn authenticate(
 /// Exchange credentials for an access token.
 #[utoipa::path(post, path = "/v1/auth/token", tag = "auth",
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200, body = TokenResponse), (status = 400, body = crate::error::Problem),
-        (status = 401, body = crate::error::Problem),
+    responses((status = 200, body = TokenResponse), (status = 400, body = crate::http::problem::Problem),
+        (status = 401, body = crate::http::problem::Problem),
         (status = 429, description = "too many failed logins; see Retry-After",
-            body = crate::error::Problem)))]
+            body = crate::http::problem::Problem)))]
 #[post("/v1/auth/token")]
 pub async fn issue_token(
     state: web::Data<AppState>,
@@ -202,7 +202,7 @@ pub async fn issue_token(
         entry.outcome = "failure".into();
         state.audit.record(vec![entry]).await?;
         return Err(oauth_error(
-            StatusCode::TOO_MANY_REQUESTS,
+            Category::Throttled,
             "slow_down",
             "too many failed logins; wait before trying again",
         )
@@ -218,7 +218,7 @@ pub async fn issue_token(
         }
         Err(e) => {
             // Only wrong credentials count, not malformed requests or database outages.
-            if matches!(e.status.as_u16(), 400 | 401) {
+            if matches!(e.category, Category::BadRequest | Category::Unauthenticated) {
                 state.login_throttle.failed(&account, &address);
             }
             entry.outcome = "failure".into();

@@ -110,8 +110,8 @@ mod tests {
     fn only_the_current_generation_of_an_active_user_passes() {
         assert!(judge(Some((3, true)), Some(3)).is_ok());
         assert_eq!(
-            judge(Some((4, true)), Some(3)).unwrap_err().status.as_u16(),
-            401
+            judge(Some((4, true)), Some(3)).unwrap_err().category,
+            crate::error::Category::Unauthenticated
         );
         assert!(judge(Some((3, false)), Some(3)).is_err());
         assert!(judge(None, Some(1)).is_err());

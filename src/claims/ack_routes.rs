@@ -145,8 +145,8 @@ fn list_acks(
 /// List the acknowledgment files imported, with the reason for those that could not be read
 /// or matched (`failed=true`).
 #[utoipa::path(get, path = "/v1/acknowledgments", tag = "claims", params(AckQuery),
-    responses((status = 200, body = inline(Page<AckSummary>)), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = inline(Page<AckSummary>)), (status = 403, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/acknowledgments")]
 pub async fn list_acknowledgments(
@@ -171,8 +171,8 @@ pub async fn list_acknowledgments(
 
 /// List interchanges, newest last (`status=rejected`: those a 999 refused).
 #[utoipa::path(get, path = "/v1/interchanges", tag = "claims", params(InterchangeQuery),
-    responses((status = 200, body = inline(Page<InterchangeSummary>)), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = inline(Page<InterchangeSummary>)), (status = 403, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/interchanges")]
 pub async fn list_interchanges(
@@ -209,8 +209,8 @@ pub async fn list_interchanges(
 /// One interchange with the claims sent in it and the 999s that answered it.
 #[utoipa::path(get, path = "/v1/interchanges/{id}", tag = "claims",
     params(("id" = uuid::Uuid, Path, description = "Interchange id")),
-    responses((status = 200, body = InterchangeDoc), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = InterchangeDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/interchanges/{id}")]
 pub async fn get_interchange(

@@ -22,9 +22,9 @@ use crate::state::AppState;
 #[utoipa::path(post, path = "/v1/claims/{id}/queue", tag = "claims",
     params(("id" = uuid::Uuid, Path, description = "Claim id"),
         ("If-Match" = Option<String>, Header, description = "The ETag you read")),
-    responses((status = 200, body = ClaimDoc), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem)),
+    responses((status = 200, body = ClaimDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 404, body = crate::http::problem::Problem), (status = 409, body = crate::http::problem::Problem),
+        (status = 412, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/claims/{id}/queue")]
 pub async fn queue_claim(
@@ -71,9 +71,9 @@ async fn supersede(
 #[utoipa::path(post, path = "/v1/claims/{id}/replace", tag = "claims", request_body = SupersedeBody,
     params(("id" = uuid::Uuid, Path, description = "Claim id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = ClaimDoc), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = ClaimDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 404, body = crate::http::problem::Problem), (status = 409, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/claims/{id}/replace")]
 pub async fn replace_claim(
@@ -101,9 +101,9 @@ pub async fn replace_claim(
 #[utoipa::path(post, path = "/v1/claims/{id}/void", tag = "claims", request_body = SupersedeBody,
     params(("id" = uuid::Uuid, Path, description = "Claim id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = ClaimDoc), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = ClaimDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 404, body = crate::http::problem::Problem), (status = 409, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/claims/{id}/void")]
 pub async fn void_claim(

@@ -17,8 +17,8 @@ use crate::state::AppState;
 
 /// List submission jobs (`status=dead`: those that used up their attempts).
 #[utoipa::path(get, path = "/v1/submission-jobs", tag = "claims", params(JobQuery),
-    responses((status = 200, body = inline(Page<Job>)), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = inline(Page<Job>)), (status = 403, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/submission-jobs")]
 pub async fn list_jobs(
@@ -51,8 +51,8 @@ pub async fn list_jobs(
 /// interchange it was first built into, if any (the same control numbers and file name).
 #[utoipa::path(post, path = "/v1/submission-jobs/{id}/retry", tag = "claims",
     params(("id" = uuid::Uuid, Path, description = "Job id")),
-    responses((status = 200, body = Job), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
+    responses((status = 200, body = Job), (status = 403, body = crate::http::problem::Problem),
+        (status = 404, body = crate::http::problem::Problem), (status = 409, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/submission-jobs/{id}/retry")]
 pub async fn retry_job(

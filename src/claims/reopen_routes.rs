@@ -19,10 +19,10 @@ use crate::state::AppState;
 /// a new original claim can be built. 409 while one of its claims waits on an answer.
 #[utoipa::path(post, path = "/v1/encounters/{id}/reopen", tag = "encounters", request_body = ReasonBody,
     params(("id" = uuid::Uuid, Path, description = "Encounter id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = EncounterDoc), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem),
-        (status = 428, body = crate::error::Problem)),
+    responses((status = 200, body = EncounterDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 404, body = crate::http::problem::Problem), (status = 409, body = crate::http::problem::Problem),
+        (status = 412, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem),
+        (status = 428, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/encounters/{id}/reopen")]
 pub async fn reopen_encounter(

@@ -37,9 +37,9 @@ pub fn claim_response(doc: &ClaimDoc) -> HttpResponse {
 #[utoipa::path(post, path = "/v1/encounters/{id}/claims", tag = "claims", request_body = NewClaim,
     params(("id" = uuid::Uuid, Path, description = "Encounter id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = ClaimDoc), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = ClaimDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 404, body = crate::http::problem::Problem), (status = 409, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/encounters/{id}/claims")]
 pub async fn create_claim(
@@ -67,8 +67,8 @@ pub async fn create_claim(
 /// Read a claim with its snapshot and history (a PHI read, audited).
 #[utoipa::path(get, path = "/v1/claims/{id}", tag = "claims",
     params(("id" = uuid::Uuid, Path, description = "Claim id")),
-    responses((status = 200, body = ClaimDoc), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = ClaimDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/claims/{id}")]
 pub async fn get_claim(
@@ -90,8 +90,8 @@ pub async fn get_claim(
 /// List claims by status, payer, date of service and age since submission
 /// (`status=rejected` is the work queue of claims to correct).
 #[utoipa::path(get, path = "/v1/claims", tag = "claims", params(ClaimQuery),
-    responses((status = 200, body = inline(Page<ClaimSummary>)), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = inline(Page<ClaimSummary>)), (status = 403, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/claims")]
 pub async fn list_claims(
@@ -146,7 +146,7 @@ pub async fn list_claims(
 #[utoipa::path(get, path = "/v1/claims/{id}/837", tag = "claims",
     params(("id" = uuid::Uuid, Path, description = "Claim id")),
     responses((status = 200, body = String, content_type = "text/plain"),
-        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+        (status = 403, body = crate::http::problem::Problem), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/claims/{id}/837")]
 pub async fn get_claim_837(

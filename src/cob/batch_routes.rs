@@ -6,8 +6,9 @@ use serde::Deserialize;
 
 use super::batch;
 use crate::auth::roles::Permission;
-use crate::claims::batch::{check_size, BatchOutcome, BatchResult};
-use crate::claims::model::{ClaimId, ClaimSummary};
+use crate::claims::batch::check_size;
+use crate::claims::batch_routes::BatchResult;
+use crate::claims::model::ClaimId;
 use crate::error::ApiResult;
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
@@ -30,31 +31,8 @@ pub struct NextPayerBatch {
 pub fn bill_many(state: &AppState, ctx: &RequestCtx, ids: &[ClaimId]) -> ApiResult<BatchResult> {
     let mut conn = state.pool.get()?;
     let items: Vec<(ClaimId, Option<i32>)> = ids.iter().map(|id| (*id, None)).collect();
-    let results: Vec<BatchOutcome> =
-        batch::bill_many(&mut conn, ctx, &state.submitter, &items, GROUP)
-            .into_iter()
-            .enumerate()
-            .map(|(index, r)| match r {
-                Ok(row) => BatchOutcome {
-                    index,
-                    outcome: "created",
-                    claim: Some(ClaimSummary::from(row)),
-                    problem: None,
-                },
-                Err(e) => BatchOutcome {
-                    index,
-                    outcome: "failed",
-                    claim: None,
-                    problem: Some(e.problem()),
-                },
-            })
-            .collect();
-    let failed = results.iter().filter(|r| r.problem.is_some()).count();
-    Ok(BatchResult {
-        succeeded: results.len() - failed,
-        failed,
-        results,
-    })
+    let results = batch::bill_many(&mut conn, ctx, &state.submitter, &items, GROUP);
+    Ok(BatchResult::of_items("created", results))
 }
 
 /// Bill the next payer of many adjudicated claims (1 to 1,000), as
@@ -64,8 +42,8 @@ pub fn bill_many(state: &AppState, ctx: &RequestCtx, ids: &[ClaimId]) -> ApiResu
 /// call would have answered, e.g. a 409 for a crossed-over claim).
 #[utoipa::path(post, path = "/v1/claims/next-payer/batch", tag = "claims",
     request_body = NextPayerBatch,
-    responses((status = 200, body = BatchResult), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = BatchResult), (status = 403, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/claims/next-payer/batch")]
 pub async fn next_payer_batch(

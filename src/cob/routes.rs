@@ -27,9 +27,9 @@ use crate::state::AppState;
     params(("id" = uuid::Uuid, Path, description = "The adjudicated claim"),
         ("If-Match" = Option<String>, Header, description = "The claim ETag you read"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = ClaimDoc), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = ClaimDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 404, body = crate::http::problem::Problem), (status = 409, body = crate::http::problem::Problem),
+        (status = 412, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/claims/{id}/next-payer")]
 pub async fn next_payer(

@@ -22,7 +22,7 @@ const MAX_SEARCH: usize = 100;
 fn system_of(name: &str) -> ApiResult<CodeSystem> {
     CodeSystem::parse(name).ok_or_else(|| {
         ApiError::new(
-            actix_web::http::StatusCode::NOT_FOUND,
+            crate::error::Category::NotFound,
             "not-found",
             format!("there is no code system {name:?}; use icd10cm, hcpcs or cpt"),
         )
@@ -57,7 +57,7 @@ pub async fn summary(state: web::Data<AppState>, ctx: RequestCtx) -> ApiResult<H
     params(("system" = String, Path, description = "icd10cm, hcpcs or cpt"),
         ("code" = String, Path, description = "With or without the dot, any case"), DateQuery),
     responses((status = 200, description = "The code's details", body = Object),
-        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+        (status = 404, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/codesets/{system}/codes/{code}")]
 pub async fn lookup(
@@ -111,7 +111,7 @@ pub struct SearchItem {
 #[utoipa::path(get, path = "/v1/codesets/{system}/search", tag = "codesets",
     params(("system" = String, Path, description = "icd10cm, hcpcs or cpt"), SearchQuery),
     responses((status = 200, body = inline(crate::http::pagination::Page<SearchItem>)),
-        (status = 422, body = crate::error::Problem)),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/codesets/{system}/search")]
 pub async fn search(
@@ -197,7 +197,7 @@ pub struct ValidateRequest {
 /// Check a batch of codes for a date: per code valid, billable and why not.
 #[utoipa::path(post, path = "/v1/codesets/validate", tag = "codesets", request_body = ValidateRequest,
     responses((status = 200, description = "One result per code, in order", body = Object),
-        (status = 422, body = crate::error::Problem)),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/codesets/validate")]
 pub async fn validate(
@@ -232,7 +232,7 @@ pub async fn validate(
 /// relationship or claim filing indicator codes.
 #[utoipa::path(get, path = "/v1/codesets/tables/{name}", tag = "codesets",
     params(("name" = String, Path, description = "place_of_service, modifier, specimen_type, specimen_reject_reason, claim_frequency, relationship, claim_filing_indicator")),
-    responses((status = 200, description = "The table's entries", body = Object), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, description = "The table's entries", body = Object), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/codesets/tables/{name}")]
 pub async fn reference_table(

@@ -4,7 +4,6 @@
 //! version check, audit row and event); a stale page gets the 412 message, a refused field its
 //! message beside the form, and nothing changes.
 
-use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
 use serde::de::DeserializeOwned;
@@ -17,7 +16,8 @@ use super::queries::{audit_page_reads, with_conn, write, Fields};
 use super::session::{CsrfForm, Session};
 use crate::auth::roles::Permission;
 use crate::coverages::model::{Coverage, CoverageId, CoveragePatch};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, Category, FieldError};
+use crate::http::problem::status_of;
 use crate::patients::model::{Patient, PatientId, PatientPatch};
 use crate::state::AppState;
 use crate::validation::to_api_error;
@@ -215,14 +215,14 @@ fn refused(
     }
     .render()
     .map_err(|_| ApiError::internal())?;
-    Ok(html(e.status, body))
+    Ok(html(status_of(e.category), body))
 }
 
 /// Whether a refusal is shown on the form (a person can fix it) rather than as an error page.
 fn on_the_form(e: &ApiError) -> bool {
     matches!(
-        e.status,
-        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::PRECONDITION_FAILED | StatusCode::CONFLICT
+        e.category,
+        Category::Invalid | Category::Stale | Category::Conflict
     )
 }
 

@@ -122,7 +122,7 @@ async fn register(
             "/app/patients/{}?notice=Patient+registered",
             pt.id
         ))),
-        Err(e) if e.status.is_client_error() => {
+        Err(e) if e.category.is_client_error() => {
             let mut errors = e.errors.clone();
             if errors.is_empty() {
                 errors.push(FieldError::new("", "invalid", e.detail.clone()));

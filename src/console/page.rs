@@ -111,7 +111,7 @@ impl ResponseError for ConsoleError {
             ConsoleError::SignIn(_) => StatusCode::SEE_OTHER,
             ConsoleError::Csrf => StatusCode::FORBIDDEN,
             ConsoleError::BadForm => StatusCode::BAD_REQUEST,
-            ConsoleError::Api(e) => e.status,
+            ConsoleError::Api(e) => e.status_code(),
         }
     }
 

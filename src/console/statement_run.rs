@@ -12,6 +12,7 @@ use super::queries::{body_of, write, Fields};
 use super::session::{CsrfForm, Session};
 use crate::auth::roles::Permission;
 use crate::error::{ApiError, ApiResult, FieldError};
+use crate::http::problem::status_of;
 use crate::state::AppState;
 use crate::statements::forms::RunBody;
 use crate::statements::run::{self, RunOutcome};
@@ -91,8 +92,8 @@ async fn run_statements(
     let checked = body_from(&form).and_then(|b| b.validated());
     let (min, days, due) = match checked {
         Ok(v) => v,
-        Err(e) if e.status.is_client_error() => {
-            return page(&session, e.status, form, Some(e), None);
+        Err(e) if e.category.is_client_error() => {
+            return page(&session, status_of(e.category), form, Some(e), None);
         }
         Err(e) => return Err(e.into()),
     };

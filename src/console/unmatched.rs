@@ -16,7 +16,8 @@ use super::page::{dollars, html, see_other, Chrome, ConsoleError};
 use super::queries::{with_conn, Fields};
 use super::session::{CsrfForm, Session};
 use crate::auth::roles::Permission;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{ApiError, ApiResult, Category, FieldError};
+use crate::http::problem::status_of;
 use crate::remits::store::UnmatchedId;
 use crate::remits::unmatched::{self, MatchRequest, UnmatchedItem};
 use crate::state::AppState;
@@ -184,14 +185,16 @@ async fn hand_match(
                 .matched_claim_id
                 .map_or_else(String::new, |c| c.to_string())
         ))),
-        Err(ConsoleError::Api(e)) if e.status.is_client_error() && e.status.as_u16() != 403 => {
+        Err(ConsoleError::Api(e))
+            if e.category.is_client_error() && e.category != Category::Forbidden =>
+        {
             let refusal = Refusal {
                 item: id,
                 detail: e.detail.clone(),
                 errors: e.errors.clone(),
             };
             let body = queue_page(&state, &session, None, Some(refusal), form).await?;
-            Ok(html(e.status, body))
+            Ok(html(status_of(e.category), body))
         }
         Err(e) => Err(e),
     }

@@ -35,7 +35,7 @@ const RESOURCE: &str = "coverage";
 /// Register a coverage for a patient.
 #[utoipa::path(post, path = "/v1/coverages", tag = "coverages", request_body = NewCoverage,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = Coverage), (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = Coverage), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/coverages")]
 pub async fn create_coverage(
@@ -112,7 +112,7 @@ pub fn create_in(
 /// Read a coverage.
 #[utoipa::path(get, path = "/v1/coverages/{id}", tag = "coverages",
     params(("id" = uuid::Uuid, Path, description = "Coverage id")),
-    responses((status = 200, body = Coverage), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = Coverage), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/coverages/{id}")]
 pub async fn get_coverage(
@@ -136,8 +136,8 @@ pub async fn get_coverage(
 /// Change a coverage (send If-Match with the version you read).
 #[utoipa::path(patch, path = "/v1/coverages/{id}", tag = "coverages", request_body = CoveragePatch,
     params(("id" = uuid::Uuid, Path, description = "Coverage id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = Coverage), (status = 412, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem), (status = 428, body = crate::error::Problem)),
+    responses((status = 200, body = Coverage), (status = 412, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem), (status = 428, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[patch("/v1/coverages/{id}")]
 pub async fn update_coverage(
@@ -182,7 +182,7 @@ pub fn update_in(
 /// Deactivate a coverage (kept for the claims that used it; hidden from `active=true` lists).
 #[utoipa::path(delete, path = "/v1/coverages/{id}", tag = "coverages",
     params(("id" = uuid::Uuid, Path, description = "Coverage id")),
-    responses((status = 200, body = Coverage), (status = 412, body = crate::error::Problem)),
+    responses((status = 200, body = Coverage), (status = 412, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[delete("/v1/coverages/{id}")]
 pub async fn deactivate_coverage(
@@ -228,7 +228,7 @@ pub struct CoverageQuery {
 
 /// List coverages.
 #[utoipa::path(get, path = "/v1/coverages", tag = "coverages", params(CoverageQuery),
-    responses((status = 200, body = inline(Page<Coverage>)), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = inline(Page<Coverage>)), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/coverages")]
 pub async fn list_coverages(

@@ -142,6 +142,7 @@ fn write_batch(pool: &DbPool, batch: Vec<Job>) {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::error::Category;
     use diesel::connection::SimpleConnection;
     use diesel::prelude::*;
     use diesel::sql_types::BigInt;
@@ -191,10 +192,10 @@ mod tests {
             insert(1, false)
         );
         assert_eq!(a.unwrap(), 1);
-        assert_eq!(b.unwrap_err().status.as_u16(), 409);
+        assert_eq!(b.unwrap_err().category, Category::Conflict);
         assert_eq!(c.unwrap(), 3);
         // The same value again: the unique index refuses it, within the same batch or not.
-        assert_eq!(d.unwrap_err().status.as_u16(), 409);
+        assert_eq!(d.unwrap_err().category, Category::Conflict);
         assert_eq!(count(&mut pool.get().unwrap()), 2);
         drop(writes);
         drop(pool);

@@ -133,7 +133,7 @@ pub fn queue_run(
             }
             // Data the 270 needs is missing (no billing provider, an identifier the X12
             // cannot carry, ...): list it for the front desk, queue the rest.
-            Err(e) if e.status.is_client_error() => not_sendable.push(NotSendable {
+            Err(e) if e.category.is_client_error() => not_sendable.push(NotSendable {
                 coverage_id: coverage,
                 reason: e
                     .errors

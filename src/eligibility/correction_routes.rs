@@ -1,7 +1,7 @@
 //! Applying the payer's corrections to a coverage, and 271s coming back through the file
 //! queue.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
 use super::model::{CheckId, CheckRow, CheckStatus};
@@ -13,7 +13,7 @@ use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::coverages::model::{Coverage, CoveragePatch, SELF};
 use crate::db::types::Timestamp;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Category};
 use crate::http::reads::with_conn;
 use crate::http::versioning::{etag, expect_version, required_if_match};
 use crate::http::RequestCtx;
@@ -28,8 +28,8 @@ use crate::{coverages, patients};
     params(("id" = uuid::Uuid, Path, description = "Check id"),
         ("If-Match" = String, Header, description = "The coverage's ETag")),
     responses((status = 200, body = Coverage),
-        (status = 409, body = crate::error::Problem, description = "No correction to apply, or already applied"),
-        (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)),
+        (status = 409, body = crate::http::problem::Problem, description = "No correction to apply, or already applied"),
+        (status = 412, body = crate::http::problem::Problem), (status = 428, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/eligibility/{id}/apply-correction")]
 pub async fn apply_correction(
@@ -100,8 +100,8 @@ pub async fn apply_correction(
     request_body(content = String, content_type = "application/edi-x12",
         description = "An X12 271 (005010X279A1) interchange"),
     responses((status = 200, body = super::model::CheckView),
-        (status = 404, body = crate::error::Problem, description = "No check has this trace number"),
-        (status = 409, body = crate::error::Problem, description = "The check is not waiting for a 271")),
+        (status = 404, body = crate::http::problem::Problem, description = "No check has this trace number"),
+        (status = 409, body = crate::http::problem::Problem, description = "The check is not waiting for a 271")),
     security(("bearer" = [])))]
 #[post("/v1/eligibility/responses")]
 pub async fn import_271(
@@ -121,7 +121,7 @@ pub async fn import_271(
         .to_ascii_lowercase();
     if mime != "application/edi-x12" && mime != "text/plain" {
         return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Category::UnsupportedMediaType,
             "unsupported-media-type",
             "send the 271 as application/edi-x12",
         ));

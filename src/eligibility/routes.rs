@@ -2,7 +2,7 @@
 //! and the latest check of an encounter's coverage and date. Checks hold PHI (the payer's
 //! view of the member): writes are audited in their transaction, reads before answering.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
 use serde_json::json;
 
@@ -14,7 +14,7 @@ use super::transport::{Channel, SendError};
 use crate::auth::roles::Permission;
 use crate::coverages::model::CoverageId;
 use crate::encounters::model::EncounterId;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Category};
 use crate::http::reads::{audit_phi_reads, with_conn};
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
@@ -34,9 +34,9 @@ const LIST_LIMIT: i64 = 100;
     params(("id" = uuid::Uuid, Path, description = "Coverage id")),
     responses((status = 200, body = CheckView, description = "The 271, read"),
         (status = 202, body = CheckView, description = "Queued: poll the Location"),
-        (status = 409, body = crate::error::Problem, description = "The coverage is deactivated"),
-        (status = 502, body = crate::error::Problem, description = "The clearinghouse failed"),
-        (status = 504, body = crate::error::Problem, description = "The clearinghouse did not answer in time")),
+        (status = 409, body = crate::http::problem::Problem, description = "The coverage is deactivated"),
+        (status = 502, body = crate::http::problem::Problem, description = "The clearinghouse failed"),
+        (status = 504, body = crate::http::problem::Problem, description = "The clearinghouse did not answer in time")),
     security(("bearer" = [])))]
 #[post("/v1/coverages/{id}/eligibility")]
 pub async fn check_eligibility(
@@ -74,12 +74,12 @@ pub async fn check_eligibility(
     })
     .await?;
     if let Some(e) = failure {
-        let (status, kind) = match e {
-            SendError::Timeout => (StatusCode::GATEWAY_TIMEOUT, "clearinghouse-timeout"),
-            _ => (StatusCode::BAD_GATEWAY, "clearinghouse-error"),
+        let (category, kind) = match e {
+            SendError::Timeout => (Category::UpstreamTimeout, "clearinghouse-timeout"),
+            _ => (Category::UpstreamFailed, "clearinghouse-error"),
         };
         return Err(ApiError::new(
-            status,
+            category,
             kind,
             format!("{e}; the attempt is stored as a failed check"),
         )

@@ -26,9 +26,9 @@ use crate::state::AppState;
     params(RunQuery,
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses((status = 202, body = RunView, description = "Queued: poll the Location"),
-        (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem),
-        (status = 503, body = crate::error::Problem, description = "Eligibility checks are not configured")),
+        (status = 403, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem),
+        (status = 503, body = crate::http::problem::Problem, description = "Eligibility checks are not configured")),
     security(("bearer" = [])))]
 #[post("/v1/eligibility/run")]
 pub async fn start_run(
@@ -66,7 +66,7 @@ pub async fn start_run(
 /// error; the full 271 is at `GET /v1/eligibility/{id}`).
 #[utoipa::path(get, path = "/v1/eligibility/runs/{id}", tag = "eligibility",
     params(("id" = uuid::Uuid, Path, description = "Run id")),
-    responses((status = 200, body = RunView), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = RunView), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/eligibility/runs/{id}")]
 pub async fn get_run(

@@ -41,8 +41,8 @@ fn reason_of(body: &ReasonBody) -> ApiResult<String> {
 /// Put an encounter on hold with a reason (If-Match).
 #[utoipa::path(post, path = "/v1/encounters/{id}/hold", tag = "encounters", request_body = ReasonBody,
     params(("id" = uuid::Uuid, Path, description = "Encounter id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = EncounterDoc), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem)),
+    responses((status = 200, body = EncounterDoc), (status = 409, body = crate::http::problem::Problem),
+        (status = 412, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/encounters/{id}/hold")]
 pub async fn hold_encounter(
@@ -69,8 +69,8 @@ pub async fn hold_encounter(
 /// Release an encounter from hold back to open (If-Match).
 #[utoipa::path(post, path = "/v1/encounters/{id}/release", tag = "encounters",
     params(("id" = uuid::Uuid, Path, description = "Encounter id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = EncounterDoc), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem)),
+    responses((status = 200, body = EncounterDoc), (status = 409, body = crate::http::problem::Problem),
+        (status = 412, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/encounters/{id}/release")]
 pub async fn release_encounter(
@@ -95,8 +95,8 @@ pub async fn release_encounter(
 /// Void an encounter with a reason (If-Match); it is kept for history.
 #[utoipa::path(post, path = "/v1/encounters/{id}/void", tag = "encounters", request_body = ReasonBody,
     params(("id" = uuid::Uuid, Path, description = "Encounter id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = EncounterDoc), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem)),
+    responses((status = 200, body = EncounterDoc), (status = 409, body = crate::http::problem::Problem),
+        (status = 412, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/encounters/{id}/void")]
 pub async fn void_encounter(
@@ -123,7 +123,7 @@ pub async fn void_encounter(
 /// Run the scrubber and return its findings; nothing changes (the version stays).
 #[utoipa::path(post, path = "/v1/encounters/{id}/validate", tag = "encounters",
     params(("id" = uuid::Uuid, Path, description = "Encounter id")),
-    responses((status = 200, body = ValidationReport), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = ValidationReport), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/encounters/{id}/validate")]
 pub async fn validate_encounter(
@@ -159,8 +159,8 @@ fn refused(report: &ValidationReport) -> ApiError {
 /// them) while scrubber errors remain that no admin has overridden.
 #[utoipa::path(post, path = "/v1/encounters/{id}/sign-off", tag = "encounters",
     params(("id" = uuid::Uuid, Path, description = "Encounter id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = EncounterDoc), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = EncounterDoc), (status = 409, body = crate::http::problem::Problem),
+        (status = 412, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/encounters/{id}/sign-off")]
 pub async fn sign_off_encounter(
@@ -187,8 +187,8 @@ pub async fn sign_off_encounter(
 /// Override one error finding with a written reason (admin only; If-Match optional).
 #[utoipa::path(post, path = "/v1/encounters/{id}/overrides", tag = "encounters", request_body = OverrideBody,
     params(("id" = uuid::Uuid, Path, description = "Encounter id"), ("If-Match" = Option<String>, Header, description = "The ETag you read")),
-    responses((status = 200, body = EncounterDoc), (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = EncounterDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 409, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/encounters/{id}/overrides")]
 pub async fn override_finding(

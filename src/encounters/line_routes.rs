@@ -86,8 +86,8 @@ fn as_input(l: &Line) -> LineInput {
 /// Add a service line at the end (If-Match with the encounter's version).
 #[utoipa::path(post, path = "/v1/encounters/{id}/lines", tag = "encounters", request_body = LineInput,
     params(("id" = uuid::Uuid, Path, description = "Encounter id"), ("If-Match" = String, Header, description = "The encounter ETag you read")),
-    responses((status = 201, body = EncounterDoc), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = EncounterDoc), (status = 409, body = crate::http::problem::Problem),
+        (status = 412, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/encounters/{id}/lines")]
 pub async fn add_line(
@@ -130,9 +130,9 @@ pub async fn add_line(
 #[utoipa::path(patch, path = "/v1/encounters/{id}/lines/{line_id}", tag = "encounters", request_body = LinePatch,
     params(("id" = uuid::Uuid, Path, description = "Encounter id"), ("line_id" = uuid::Uuid, Path, description = "Line id"),
         ("If-Match" = String, Header, description = "The encounter ETag you read")),
-    responses((status = 200, body = EncounterDoc), (status = 404, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = EncounterDoc), (status = 404, body = crate::http::problem::Problem),
+        (status = 409, body = crate::http::problem::Problem), (status = 412, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[patch("/v1/encounters/{id}/lines/{line_id}")]
 pub async fn update_line(
@@ -184,8 +184,8 @@ pub async fn update_line(
 #[utoipa::path(delete, path = "/v1/encounters/{id}/lines/{line_id}", tag = "encounters",
     params(("id" = uuid::Uuid, Path, description = "Encounter id"), ("line_id" = uuid::Uuid, Path, description = "Line id"),
         ("If-Match" = String, Header, description = "The encounter ETag you read")),
-    responses((status = 200, body = EncounterDoc), (status = 404, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)),
+    responses((status = 200, body = EncounterDoc), (status = 404, body = crate::http::problem::Problem),
+        (status = 409, body = crate::http::problem::Problem), (status = 412, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[delete("/v1/encounters/{id}/lines/{line_id}")]
 pub async fn delete_line(

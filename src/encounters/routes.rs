@@ -55,8 +55,8 @@ pub fn doc_response(doc: &EncounterDoc) -> HttpResponse {
 /// Open an encounter (front desk at check-in; billing may send diagnoses and lines too).
 #[utoipa::path(post, path = "/v1/encounters", tag = "encounters", request_body = NewEncounter,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = EncounterDoc), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = EncounterDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/encounters")]
 pub async fn create_encounter(
@@ -89,7 +89,7 @@ pub async fn create_encounter(
 /// Read an encounter with its diagnoses, lines and overrides.
 #[utoipa::path(get, path = "/v1/encounters/{id}", tag = "encounters",
     params(("id" = uuid::Uuid, Path, description = "Encounter id")),
-    responses((status = 200, body = EncounterDoc), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = EncounterDoc), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/encounters/{id}")]
 pub async fn get_encounter(
@@ -121,9 +121,9 @@ pub async fn get_encounter(
 /// Change an encounter (If-Match): visit details, and `diagnoses`/`lines` as whole lists.
 #[utoipa::path(patch, path = "/v1/encounters/{id}", tag = "encounters", request_body = EncounterPatch,
     params(("id" = uuid::Uuid, Path, description = "Encounter id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = EncounterDoc), (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem), (status = 428, body = crate::error::Problem)),
+    responses((status = 200, body = EncounterDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 409, body = crate::http::problem::Problem), (status = 412, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem), (status = 428, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[patch("/v1/encounters/{id}")]
 pub async fn update_encounter(
@@ -182,7 +182,7 @@ pub struct EncounterQuery {
 
 /// List encounters for a work queue (headers only: read one for its diagnoses and lines).
 #[utoipa::path(get, path = "/v1/encounters", tag = "encounters", params(EncounterQuery),
-    responses((status = 200, body = inline(Page<Encounter>)), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = inline(Page<Encounter>)), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/encounters")]
 pub async fn list_encounters(

@@ -114,7 +114,7 @@ fn type_names(types: Option<&str>) -> ApiResult<Vec<String>> {
 
 /// The event feed: every committed event once, in commit order, after a durable cursor.
 #[utoipa::path(get, path = "/v1/events", tag = "events", params(FeedQuery),
-    responses((status = 200, body = FeedPage), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = FeedPage), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/events")]
 pub async fn list_events(
@@ -147,7 +147,7 @@ pub async fn list_events(
 /// One event.
 #[utoipa::path(get, path = "/v1/events/{id}", tag = "events",
     params(("id" = uuid::Uuid, Path, description = "Event id")),
-    responses((status = 200, body = Event), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = Event), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/events/{id}")]
 pub async fn get_event(
@@ -181,8 +181,8 @@ pub struct Redelivery {
 #[utoipa::path(post, path = "/v1/events/{id}/redeliver", tag = "events",
     request_body(content = Option<RedeliverRequest>, description = "Optional: one endpoint"),
     params(("id" = uuid::Uuid, Path, description = "Event id")),
-    responses((status = 202, body = Redelivery), (status = 404, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 202, body = Redelivery), (status = 404, body = crate::http::problem::Problem),
+        (status = 409, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/events/{id}/redeliver")]
 pub async fn redeliver_event(

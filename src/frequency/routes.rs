@@ -32,8 +32,8 @@ const RESOURCE: &str = "frequency_rule";
 #[utoipa::path(post, path = "/v1/frequency-rules", tag = "frequency-rules",
     request_body = NewFrequencyRule,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = FrequencyRule), (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = FrequencyRule), (status = 403, body = crate::http::problem::Problem),
+        (status = 409, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/frequency-rules")]
 pub async fn create_rule(
@@ -93,8 +93,8 @@ pub async fn create_rule(
 /// Read a frequency rule.
 #[utoipa::path(get, path = "/v1/frequency-rules/{id}", tag = "frequency-rules",
     params(("id" = uuid::Uuid, Path, description = "Rule id")),
-    responses((status = 200, body = FrequencyRule), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = FrequencyRule), (status = 403, body = crate::http::problem::Problem),
+        (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/frequency-rules/{id}")]
 pub async fn get_rule(
@@ -111,9 +111,9 @@ pub async fn get_rule(
 #[utoipa::path(patch, path = "/v1/frequency-rules/{id}", tag = "frequency-rules",
     request_body = FrequencyRulePatch,
     params(("id" = uuid::Uuid, Path, description = "Rule id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = FrequencyRule), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem), (status = 428, body = crate::error::Problem)),
+    responses((status = 200, body = FrequencyRule), (status = 403, body = crate::http::problem::Problem),
+        (status = 404, body = crate::http::problem::Problem), (status = 412, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem), (status = 428, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[patch("/v1/frequency-rules/{id}")]
 pub async fn update_rule(
@@ -142,8 +142,8 @@ pub async fn update_rule(
 /// Deactivate a frequency rule (kept; the scrubber stops checking it).
 #[utoipa::path(delete, path = "/v1/frequency-rules/{id}", tag = "frequency-rules",
     params(("id" = uuid::Uuid, Path, description = "Rule id")),
-    responses((status = 200, body = FrequencyRule), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem), (status = 412, body = crate::error::Problem)),
+    responses((status = 200, body = FrequencyRule), (status = 403, body = crate::http::problem::Problem),
+        (status = 404, body = crate::http::problem::Problem), (status = 412, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[delete("/v1/frequency-rules/{id}")]
 pub async fn deactivate_rule(
@@ -184,8 +184,8 @@ pub struct RuleQuery {
 
 /// List frequency rules.
 #[utoipa::path(get, path = "/v1/frequency-rules", tag = "frequency-rules", params(RuleQuery),
-    responses((status = 200, body = inline(Page<FrequencyRule>)), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = inline(Page<FrequencyRule>)), (status = 403, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/frequency-rules")]
 pub async fn list_rules(

@@ -4,11 +4,11 @@
 
 use std::sync::OnceLock;
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use utoipa::OpenApi;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Category};
 
 /// One documented path: its segments (`None` for a `{parameter}`) and the methods it answers.
 struct KnownPath {
@@ -73,7 +73,7 @@ pub async fn no_route(req: HttpRequest) -> HttpResponse {
     match allowed_for(req.path()) {
         Some(allow) => {
             let mut response = ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
+                Category::MethodNotAllowed,
                 "method-not-allowed",
                 format!(
                     "{} is not allowed here; this path answers {allow}",
@@ -87,7 +87,7 @@ pub async fn no_route(req: HttpRequest) -> HttpResponse {
             response
         }
         None => ApiError::new(
-            StatusCode::NOT_FOUND,
+            Category::NotFound,
             "not-found",
             format!("there is no route {} {}", req.method(), req.path()),
         )

@@ -12,7 +12,7 @@ use super::context::RequestCtx;
 use crate::db::schema::idempotency_keys as ik;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Category};
 use crate::state::AppState;
 
 /// The request's `Idempotency-Key` header, when sent.
@@ -171,7 +171,7 @@ const IN_PROGRESS: i32 = 0;
 /// 409 for a retry that arrives while the first attempt has not finished: retry shortly.
 fn in_progress() -> ApiError {
     ApiError::new(
-        StatusCode::CONFLICT,
+        Category::Conflict,
         "request-in-progress",
         "a request with this Idempotency-Key is still being processed; retry shortly",
     )
@@ -203,11 +203,7 @@ fn claim(c: &mut AnyConnection, actor: &str, key: &str, fp: &RequestFingerprint)
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        )) => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            RACE,
-            "concurrent retry",
-        )),
+        )) => Err(ApiError::new(Category::Conflict, RACE, "concurrent retry")),
         Err(e) => Err(e.into()),
     }
 }

@@ -8,7 +8,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Category, FieldError};
 
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -152,7 +152,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         Box::pin(async move {
             if !type_ok {
                 return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    Category::UnsupportedMediaType,
                     "unsupported-media-type",
                     "send the body as Content-Type: application/json",
                 ));
@@ -160,7 +160,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             let bytes = body.await.map_err(|e| {
                 if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
+                        Category::TooLarge,
                         "payload-too-large",
                         format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
                     )
@@ -202,7 +202,11 @@ pub fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_we
 pub fn form_error(err: actix_web::error::UrlencodedError, _: &HttpRequest) -> actix_web::Error {
     let status = err.status_code();
     let e = if status == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(status, "payload-too-large", "the request body is too large")
+        ApiError::new(
+            Category::TooLarge,
+            "payload-too-large",
+            "the request body is too large",
+        )
     } else {
         ApiError::bad_request(format!("the form body is not valid: {err}"))
     };
@@ -239,7 +243,7 @@ mod tests {
     #[test]
     fn a_nul_in_any_string_is_refused_naming_it() {
         let e = err(r#"{"name":"a","items":[{"code":"x\u0000y"}]}"#);
-        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.category, Category::Invalid);
         assert_eq!(e.errors[0].pointer, "/items/0/code");
         assert_eq!(e.errors[0].code, "invalid_character");
         // An escaped backslash before the letters is text, not a NUL.
@@ -249,7 +253,7 @@ mod tests {
     #[test]
     fn field_errors_carry_json_pointers() {
         let e = err(r#"{"name":"a","items":[{"code":"x","extra":1}]}"#);
-        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.category, Category::Invalid);
         assert_eq!(e.errors[0].pointer, "/items/0/extra");
         assert_eq!(e.errors[0].code, "unknown_field");
         let e = err(r#"{"items":[]}"#);
@@ -271,18 +275,18 @@ mod tests {
         let Err(e) = parse_json::<Patch>(b" [null, null]") else {
             panic!("an array was read as an object")
         };
-        assert_eq!(e.status.as_u16(), 422);
+        assert_eq!(e.category, Category::Invalid);
         assert_eq!(e.errors[0].code, "invalid_type");
         assert!(parse_json::<Patch>(br#"{"a": 1}"#).is_ok());
     }
 
     #[test]
     fn malformed_json_is_a_bad_request() {
-        assert_eq!(err("{\"name\":").status, StatusCode::BAD_REQUEST);
-        assert_eq!(err("").status, StatusCode::BAD_REQUEST);
+        assert_eq!(err("{\"name\":").category, Category::BadRequest);
+        assert_eq!(err("").category, Category::BadRequest);
         assert_eq!(
-            err(r#"{"name":"a","items":[]} x"#).status,
-            StatusCode::BAD_REQUEST
+            err(r#"{"name":"a","items":[]} x"#).category,
+            Category::BadRequest
         );
     }
 }

@@ -1,5 +1,5 @@
 //! HTTP plumbing shared by every route: request ids, the authenticated caller, JSON bodies,
-//! versions (ETag/If-Match), pagination and idempotency keys.
+//! versions (ETag/If-Match), pagination, idempotency keys, and errors as problem+json.
 
 pub mod allowed_methods;
 pub mod area;
@@ -8,6 +8,7 @@ pub mod idempotency;
 pub mod json;
 pub mod mutation;
 pub mod pagination;
+pub mod problem;
 pub mod query;
 pub mod reads;
 pub mod registry;

@@ -77,6 +77,7 @@ pub use crate::db::versioned::expect_version;
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::error::Category;
     use actix_web::test::TestRequest;
 
     #[test]
@@ -94,7 +95,10 @@ mod tests {
             assert!(if_match(&req).is_err(), "{bad}");
         }
         let req = TestRequest::default().to_http_request();
-        assert_eq!(required_if_match(&req).unwrap_err().status.as_u16(), 428);
+        assert_eq!(
+            required_if_match(&req).unwrap_err().category,
+            Category::PreconditionRequired
+        );
     }
 
     #[test]
@@ -109,8 +113,8 @@ mod tests {
             .to_http_request();
         let expected = required_if_match(&req).unwrap();
         assert_eq!(
-            expect_version(3, expected).unwrap_err().status.as_u16(),
-            412
+            expect_version(3, expected).unwrap_err().category,
+            Category::Stale
         );
     }
 
@@ -121,8 +125,8 @@ mod tests {
             .to_http_request();
         let expected = if_match(&req).unwrap();
         assert_eq!(
-            expect_version(1, expected).unwrap_err().status.as_u16(),
-            412
+            expect_version(1, expected).unwrap_err().category,
+            Category::Stale
         );
     }
 }

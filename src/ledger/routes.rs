@@ -14,8 +14,8 @@ use crate::state::AppState;
 /// A patient's open balance by who owes it, with the open claim lines behind it.
 #[utoipa::path(get, path = "/v1/patients/{id}/balance", tag = "receivables",
     params(("id" = uuid::Uuid, Path, description = "Patient id")),
-    responses((status = 200, body = PatientBalance), (status = 400, body = crate::error::Problem),
-        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = PatientBalance), (status = 400, body = crate::http::problem::Problem),
+        (status = 403, body = crate::http::problem::Problem), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/patients/{id}/balance")]
 pub async fn patient_balance(

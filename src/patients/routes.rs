@@ -50,8 +50,8 @@ pub fn trimmed(mut n: NewPatient) -> NewPatient {
 /// Register a patient.
 #[utoipa::path(post, path = "/v1/patients", tag = "patients", request_body = NewPatient,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = Patient), (status = 409, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = Patient), (status = 409, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/patients")]
 pub async fn create_patient(
@@ -117,7 +117,7 @@ pub fn create_in(
 /// Read a patient.
 #[utoipa::path(get, path = "/v1/patients/{id}", tag = "patients",
     params(("id" = uuid::Uuid, Path, description = "Patient id")),
-    responses((status = 200, body = Patient), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = Patient), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/patients/{id}")]
 pub async fn get_patient(
@@ -146,8 +146,8 @@ pub async fn get_patient(
 /// Change a patient (send If-Match with the version you read).
 #[utoipa::path(patch, path = "/v1/patients/{id}", tag = "patients", request_body = PatientPatch,
     params(("id" = uuid::Uuid, Path, description = "Patient id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = Patient), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem), (status = 428, body = crate::error::Problem)),
+    responses((status = 200, body = Patient), (status = 409, body = crate::http::problem::Problem), (status = 412, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem), (status = 428, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[patch("/v1/patients/{id}")]
 pub async fn update_patient(
@@ -190,7 +190,7 @@ pub fn update_in(
 /// Deactivate a patient (kept for history; hidden from `active=true` lists).
 #[utoipa::path(delete, path = "/v1/patients/{id}", tag = "patients",
     params(("id" = uuid::Uuid, Path, description = "Patient id")),
-    responses((status = 200, body = Patient), (status = 412, body = crate::error::Problem)),
+    responses((status = 200, body = Patient), (status = 412, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[delete("/v1/patients/{id}")]
 pub async fn deactivate_patient(
@@ -237,7 +237,7 @@ pub struct PatientQuery {
 
 /// List and search patients.
 #[utoipa::path(get, path = "/v1/patients", tag = "patients", params(PatientQuery),
-    responses((status = 200, body = inline(Page<Patient>)), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = inline(Page<Patient>)), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/patients")]
 pub async fn list_patients(

@@ -27,7 +27,7 @@ const RESOURCE: &str = "payer";
 /// Register a payer.
 #[utoipa::path(post, path = "/v1/payers", tag = "payers", request_body = NewPayer,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = Payer), (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = Payer), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/payers")]
 pub async fn create_payer(
@@ -71,7 +71,7 @@ pub async fn create_payer(
 /// Read a payer.
 #[utoipa::path(get, path = "/v1/payers/{id}", tag = "payers",
     params(("id" = uuid::Uuid, Path, description = "Payer id")),
-    responses((status = 200, body = Payer), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = Payer), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/payers/{id}")]
 pub async fn get_payer(
@@ -87,8 +87,8 @@ pub async fn get_payer(
 /// Change a payer (send If-Match with the version you read).
 #[utoipa::path(patch, path = "/v1/payers/{id}", tag = "payers", request_body = PayerPatch,
     params(("id" = uuid::Uuid, Path, description = "Payer id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = Payer), (status = 412, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem), (status = 428, body = crate::error::Problem)),
+    responses((status = 200, body = Payer), (status = 412, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem), (status = 428, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[patch("/v1/payers/{id}")]
 pub async fn update_payer(
@@ -117,7 +117,7 @@ pub async fn update_payer(
 /// Deactivate a payer (kept for history; new coverages cannot name it).
 #[utoipa::path(delete, path = "/v1/payers/{id}", tag = "payers",
     params(("id" = uuid::Uuid, Path, description = "Payer id")),
-    responses((status = 200, body = Payer), (status = 412, body = crate::error::Problem)),
+    responses((status = 200, body = Payer), (status = 412, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[delete("/v1/payers/{id}")]
 pub async fn deactivate_payer(
@@ -160,7 +160,7 @@ pub struct PayerQuery {
 
 /// List payers.
 #[utoipa::path(get, path = "/v1/payers", tag = "payers", params(PayerQuery),
-    responses((status = 200, body = inline(Page<Payer>)), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = inline(Page<Payer>)), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/payers")]
 pub async fn list_payers(

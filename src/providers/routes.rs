@@ -39,8 +39,8 @@ fn duplicate_npi(e: diesel::result::Error) -> ApiError {
 /// Register a provider.
 #[utoipa::path(post, path = "/v1/providers", tag = "providers", request_body = NewProvider,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = Provider), (status = 409, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = Provider), (status = 409, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/providers")]
 pub async fn create_provider(
@@ -87,7 +87,7 @@ pub async fn create_provider(
 /// Read a provider.
 #[utoipa::path(get, path = "/v1/providers/{id}", tag = "providers",
     params(("id" = uuid::Uuid, Path, description = "Provider id")),
-    responses((status = 200, body = Provider), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = Provider), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/providers/{id}")]
 pub async fn get_provider(
@@ -103,9 +103,9 @@ pub async fn get_provider(
 /// Change a provider (send If-Match with the version you read).
 #[utoipa::path(patch, path = "/v1/providers/{id}", tag = "providers", request_body = ProviderPatch,
     params(("id" = uuid::Uuid, Path, description = "Provider id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = Provider), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem),
-        (status = 428, body = crate::error::Problem)),
+    responses((status = 200, body = Provider), (status = 409, body = crate::http::problem::Problem),
+        (status = 412, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem),
+        (status = 428, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[patch("/v1/providers/{id}")]
 pub async fn update_provider(
@@ -134,7 +134,7 @@ pub async fn update_provider(
 /// Deactivate a provider (kept for the claims that name it; hidden from `active=true` lists).
 #[utoipa::path(delete, path = "/v1/providers/{id}", tag = "providers",
     params(("id" = uuid::Uuid, Path, description = "Provider id")),
-    responses((status = 200, body = Provider), (status = 412, body = crate::error::Problem)),
+    responses((status = 200, body = Provider), (status = 412, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[delete("/v1/providers/{id}")]
 pub async fn deactivate_provider(
@@ -177,7 +177,7 @@ pub struct ProviderQuery {
 
 /// List providers.
 #[utoipa::path(get, path = "/v1/providers", tag = "providers", params(ProviderQuery),
-    responses((status = 200, body = inline(Page<Provider>)), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = inline(Page<Provider>)), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/providers")]
 pub async fn list_providers(

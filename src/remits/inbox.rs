@@ -10,6 +10,7 @@ use super::import::{import_835, ImportOutcome};
 use crate::auth::RequestCtx;
 use crate::claims::settings::SubmitterSettings;
 use crate::db::DbPool;
+use crate::error::Category;
 
 /// The actor of imports from a folder.
 pub const REMITS: &str = "system:remits";
@@ -69,7 +70,7 @@ pub fn import_dir(
                 move_aside(dir, &name, "processed")?;
                 out.push((name, FileOutcome::Imported(outcome)));
             }
-            Err(e) if e.status.as_u16() == 422 => {
+            Err(e) if e.category == Category::Invalid => {
                 let why = e
                     .errors
                     .first()

@@ -29,10 +29,10 @@ fn claim_version(conn: &mut crate::db::AnyConnection, id: ClaimId) -> ApiResult<
 #[utoipa::path(post, path = "/v1/claims/{id}/payments", tag = "receivables", request_body = PaymentBody,
     params(("id" = uuid::Uuid, Path, description = "Claim id"),
         ("If-Match" = Option<String>, Header, description = "The claim ETag you read")),
-    responses((status = 200, body = PostingOutcome), (status = 400, body = crate::error::Problem),
-        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = PostingOutcome), (status = 400, body = crate::http::problem::Problem),
+        (status = 403, body = crate::http::problem::Problem), (status = 404, body = crate::http::problem::Problem),
+        (status = 409, body = crate::http::problem::Problem), (status = 412, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/claims/{id}/payments")]
 pub async fn post_payment(
@@ -70,10 +70,10 @@ pub async fn post_payment(
 #[utoipa::path(post, path = "/v1/claims/{id}/write-offs", tag = "receivables", request_body = WriteOffBody,
     params(("id" = uuid::Uuid, Path, description = "Claim id"),
         ("If-Match" = Option<String>, Header, description = "The claim ETag you read")),
-    responses((status = 200, body = WriteOffOutcome), (status = 400, body = crate::error::Problem),
-        (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = WriteOffOutcome), (status = 400, body = crate::http::problem::Problem),
+        (status = 403, body = crate::http::problem::Problem), (status = 404, body = crate::http::problem::Problem),
+        (status = 409, body = crate::http::problem::Problem), (status = 412, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/claims/{id}/write-offs")]
 pub async fn post_write_off(

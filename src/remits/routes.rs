@@ -27,9 +27,9 @@ use crate::state::AppState;
 #[utoipa::path(post, path = "/v1/remittances", tag = "remittances",
     request_body(content = String, content_type = "application/edi-x12",
         description = "An X12 835 (005010X221A1) interchange"),
-    responses((status = 200, body = ImportOutcome), (status = 403, body = crate::error::Problem),
-        (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = ImportOutcome), (status = 403, body = crate::http::problem::Problem),
+        (status = 413, body = crate::http::problem::Problem), (status = 415, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/remittances")]
 pub async fn import_remittance(
@@ -52,7 +52,7 @@ pub async fn import_remittance(
         .to_ascii_lowercase();
     if mime != "application/edi-x12" && mime != "text/plain" {
         return Err(ApiError::new(
-            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            crate::error::Category::UnsupportedMediaType,
             "unsupported-media-type",
             "send the 835 as application/edi-x12",
         ));
@@ -85,7 +85,7 @@ pub struct RemittanceQuery {
 /// List stored remittances, newest first.
 #[utoipa::path(get, path = "/v1/remittances", tag = "remittances", params(RemittanceQuery),
     responses((status = 200, body = inline(Page<RemittanceSummary>)),
-        (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+        (status = 403, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/remittances")]
 pub async fn list_remittances(
@@ -128,8 +128,8 @@ pub async fn list_remittances(
 /// balance check and warnings.
 #[utoipa::path(get, path = "/v1/remittances/{id}", tag = "remittances",
     params(("id" = uuid::Uuid, Path, description = "Remittance id")),
-    responses((status = 200, body = RemittanceDoc), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = RemittanceDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/remittances/{id}")]
 pub async fn get_remittance(
@@ -157,8 +157,8 @@ pub struct UnmatchedQuery {
 /// The unmatched queue: claim payments of imported 835s that fit no claim (unknown CLP01), whose
 /// lines fit none of the claim's, or that posting refused; oldest first.
 #[utoipa::path(get, path = "/v1/remittances/unmatched", tag = "remittances", params(UnmatchedQuery),
-    responses((status = 200, body = Vec<UnmatchedItem>), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = Vec<UnmatchedItem>), (status = 403, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/remittances/unmatched")]
 pub async fn list_unmatched(
@@ -178,9 +178,9 @@ pub async fn list_unmatched(
     request_body = MatchRequest,
     params(("id" = uuid::Uuid, Path, description = "Unmatched item id"),
         ("If-Match" = Option<String>, Header, description = "The item's version you read")),
-    responses((status = 200, body = MatchOutcome), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = MatchOutcome), (status = 403, body = crate::http::problem::Problem),
+        (status = 404, body = crate::http::problem::Problem), (status = 409, body = crate::http::problem::Problem),
+        (status = 412, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/remittances/unmatched/{id}/match")]
 pub async fn match_unmatched(

@@ -5,15 +5,15 @@
 //! answers a 413 problem naming the limit above it. The limit is checked against
 //! `Content-Length` first (nothing is read) and again while reading (chunked bodies).
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Category};
 
 fn too_large(limit: usize) -> ApiError {
     ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
+        Category::TooLarge,
         "payload-too-large",
         format!(
             "the 835 is larger than {limit} bytes, the limit of this route \

@@ -41,8 +41,8 @@ fn wants_csv(req: &HttpRequest) -> bool {
 /// are the ledger's open balances exactly.
 #[utoipa::path(get, path = "/v1/reports/aging", tag = "receivables", params(AgingParams),
     responses((status = 200, content((AgingReport = "application/json"), (String = "text/csv"))),
-        (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+        (status = 400, body = crate::http::problem::Problem), (status = 403, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/reports/aging")]
 pub async fn aging_report(
@@ -111,8 +111,8 @@ pub struct DenialParams {
 /// The denials work queue: open denied or partly denied lines grouped by CAS group and CARC,
 /// with RARC remarks, meaning and age, largest open amount first.
 #[utoipa::path(get, path = "/v1/denials", tag = "receivables", params(DenialParams),
-    responses((status = 200, body = Vec<DenialGroup>), (status = 400, body = crate::error::Problem),
-        (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = Vec<DenialGroup>), (status = 400, body = crate::http::problem::Problem),
+        (status = 403, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/denials")]
 pub async fn denials_view(
@@ -147,8 +147,8 @@ const MAX_DEPOSIT_DAYS: i64 = 366;
 /// ledger; `Accept: text/csv` gives CSV.
 #[utoipa::path(get, path = "/v1/reports/deposits", tag = "receivables", params(DepositParams),
     responses((status = 200, content((DepositReport = "application/json"), (String = "text/csv"))),
-        (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+        (status = 400, body = crate::http::problem::Problem), (status = 403, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/reports/deposits")]
 pub async fn deposit_report(

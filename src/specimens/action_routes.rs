@@ -23,9 +23,9 @@ use crate::state::AppState;
 /// with `allowed_next`; `rejected` needs an HL7 0490 `reject_reason` and a `note`.
 #[utoipa::path(post, path = "/v1/specimens/{id}/transitions", tag = "specimens", request_body = TransitionRequest,
     params(("id" = uuid::Uuid, Path, description = "Specimen id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = SpecimenDoc), (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem), (status = 428, body = crate::error::Problem)),
+    responses((status = 200, body = SpecimenDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 409, body = crate::http::problem::Problem), (status = 412, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem), (status = 428, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/specimens/{id}/transitions")]
 pub async fn transition_specimen(
@@ -54,9 +54,9 @@ pub async fn transition_specimen(
 /// is optional. Before receipt collection staff may hand on; after, only the lab.
 #[utoipa::path(post, path = "/v1/specimens/{id}/custody", tag = "specimens", request_body = CustodyRequest,
     params(("id" = uuid::Uuid, Path, description = "Specimen id"), ("If-Match" = Option<String>, Header, description = "The ETag you read")),
-    responses((status = 200, body = SpecimenDoc), (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = SpecimenDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 409, body = crate::http::problem::Problem), (status = 412, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/specimens/{id}/custody")]
 pub async fn record_custody(
@@ -82,8 +82,8 @@ pub async fn record_custody(
 #[utoipa::path(post, path = "/v1/specimens/{id}/recollect", tag = "specimens", request_body = RecollectRequest,
     params(("id" = uuid::Uuid, Path, description = "The rejected specimen"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = SpecimenDoc), (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = SpecimenDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 409, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/specimens/{id}/recollect")]
 pub async fn recollect_specimen(
@@ -116,7 +116,7 @@ pub async fn recollect_specimen(
 #[utoipa::path(get, path = "/v1/specimens/{id}/label", tag = "specimens",
     params(("id" = uuid::Uuid, Path, description = "Specimen id"), LabelQuery),
     responses((status = 200, description = "The label (application/zpl, image/svg+xml or image/png)"),
-        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+        (status = 404, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/specimens/{id}/label")]
 pub async fn specimen_label(

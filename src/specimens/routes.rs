@@ -54,8 +54,8 @@ pub async fn audit_read(
 /// Log a specimen at collection: the server assigns its accession number.
 #[utoipa::path(post, path = "/v1/specimens", tag = "specimens", request_body = NewSpecimen,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = SpecimenDoc), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = SpecimenDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/specimens")]
 pub async fn create_specimen(
@@ -83,7 +83,7 @@ pub async fn create_specimen(
 /// Read a specimen with its chain of custody.
 #[utoipa::path(get, path = "/v1/specimens/{id}", tag = "specimens",
     params(("id" = uuid::Uuid, Path, description = "Specimen id")),
-    responses((status = 200, body = SpecimenDoc), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = SpecimenDoc), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/specimens/{id}")]
 pub async fn get_specimen(
@@ -109,8 +109,8 @@ pub async fn get_specimen(
 #[utoipa::path(get, path = "/v1/specimens/by-accession/{accession}", tag = "specimens",
     params(("accession" = String, Path, format = "accession", pattern = r"^[0-9]{10}$", example = "2600000018",
         description = "Accession number: 10 digits, the last a Luhn check digit over the first nine")),
-    responses((status = 200, body = SpecimenDoc), (status = 404, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = SpecimenDoc), (status = 404, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/specimens/by-accession/{accession}")]
 pub async fn get_by_accession(
@@ -137,9 +137,9 @@ pub async fn get_by_accession(
 /// Change a specimen's details before receipt (If-Match).
 #[utoipa::path(patch, path = "/v1/specimens/{id}", tag = "specimens", request_body = SpecimenPatch,
     params(("id" = uuid::Uuid, Path, description = "Specimen id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = SpecimenDoc), (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem), (status = 428, body = crate::error::Problem)),
+    responses((status = 200, body = SpecimenDoc), (status = 403, body = crate::http::problem::Problem),
+        (status = 409, body = crate::http::problem::Problem), (status = 412, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem), (status = 428, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[patch("/v1/specimens/{id}")]
 pub async fn update_specimen(
@@ -220,7 +220,7 @@ fn filter_of(state: &AppState, q: &SpecimenQuery) -> ApiResult<SpecimenFilter> {
 
 /// The lab's lists: by status, type, priority, patient, collection date, overdue in transit.
 #[utoipa::path(get, path = "/v1/specimens", tag = "specimens", params(SpecimenQuery),
-    responses((status = 200, body = inline(Page<Specimen>)), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = inline(Page<Specimen>)), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/specimens")]
 pub async fn list_specimens(

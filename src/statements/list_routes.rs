@@ -60,8 +60,8 @@ pub fn list(conn: &mut AnyConnection, patient: PatientId) -> ApiResult<Statement
 /// A patient's statements, newest first (billing, admin; audited PHI read of each).
 #[utoipa::path(get, path = "/v1/patients/{id}/statements", tag = "statements",
     params(("id" = uuid::Uuid, Path, description = "Patient id")),
-    responses((status = 200, body = StatementList), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = StatementList), (status = 403, body = crate::http::problem::Problem),
+        (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/patients/{id}/statements")]
 pub async fn list_patient_statements(

@@ -21,8 +21,8 @@ use crate::state::AppState;
 #[utoipa::path(post, path = "/v1/patients/{id}/payments", tag = "statements", request_body = PaymentBody,
     params(("id" = uuid::Uuid, Path, description = "Patient id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = PaymentOutcome), (status = 404, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = PaymentOutcome), (status = 404, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/patients/{id}/payments")]
 pub async fn post_patient_payment(
@@ -55,8 +55,8 @@ pub async fn post_patient_payment(
 #[utoipa::path(post, path = "/v1/patients/{id}/refunds", tag = "statements", request_body = RefundBody,
     params(("id" = uuid::Uuid, Path, description = "Patient id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = PaymentOutcome), (status = 404, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = PaymentOutcome), (status = 404, body = crate::http::problem::Problem),
+        (status = 409, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/patients/{id}/refunds")]
 pub async fn post_patient_refund(
@@ -87,7 +87,7 @@ pub async fn post_patient_refund(
 /// A patient's payments and refunds, newest first, and their credit (audited PHI read).
 #[utoipa::path(get, path = "/v1/patients/{id}/payments", tag = "statements",
     params(("id" = uuid::Uuid, Path, description = "Patient id")),
-    responses((status = 200, body = PaymentList), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = PaymentList), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/patients/{id}/payments")]
 pub async fn list_patient_payments(

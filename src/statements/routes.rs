@@ -30,8 +30,8 @@ fn today() -> chrono::NaiveDate {
 /// patient a balance (billing, admin). 409 when there is none.
 #[utoipa::path(post, path = "/v1/statements", tag = "statements", request_body = StatementBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = Statement), (status = 404, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = Statement), (status = 404, body = crate::http::problem::Problem),
+        (status = 409, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/statements")]
 pub async fn create_statement(
@@ -82,7 +82,7 @@ pub fn create_in(
 /// insurance is done with and got no statement in `min_days_between` days (billing, admin).
 /// All or nothing: one transaction.
 #[utoipa::path(post, path = "/v1/statements/run", tag = "statements", request_body = RunBody,
-    responses((status = 200, body = RunOutcome), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = RunOutcome), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/statements/run")]
 pub async fn run_statements(
@@ -118,7 +118,7 @@ async fn load(
 #[utoipa::path(get, path = "/v1/statements/{id}.pdf", tag = "statements",
     params(("id" = uuid::Uuid, Path, description = "Statement id")),
     responses((status = 200, description = "The statement (application/pdf)", content_type = "application/pdf"),
-        (status = 404, body = crate::error::Problem)),
+        (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/statements/{id}.pdf")]
 pub async fn get_statement_pdf(
@@ -137,7 +137,7 @@ pub async fn get_statement_pdf(
 /// A statement as JSON: the snapshot as it was made.
 #[utoipa::path(get, path = "/v1/statements/{id}", tag = "statements",
     params(("id" = uuid::Uuid, Path, description = "Statement id")),
-    responses((status = 200, body = Statement), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = Statement), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/statements/{id}")]
 pub async fn get_statement(

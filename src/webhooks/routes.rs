@@ -21,7 +21,7 @@ use crate::state::AppState;
 
 /// Register a webhook endpoint; the answer shows its signing secret, once.
 #[utoipa::path(post, path = "/v1/webhook-endpoints", tag = "webhooks", request_body = NewEndpoint,
-    responses((status = 201, body = EndpointWithSecret), (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = EndpointWithSecret), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/webhook-endpoints")]
 pub async fn create_endpoint(
@@ -63,7 +63,7 @@ pub struct EndpointQuery {
 
 /// List webhook endpoints (without secrets).
 #[utoipa::path(get, path = "/v1/webhook-endpoints", tag = "webhooks", params(EndpointQuery),
-    responses((status = 200, body = inline(Page<Endpoint>)), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = inline(Page<Endpoint>)), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/webhook-endpoints")]
 pub async fn list_endpoints(
@@ -89,7 +89,7 @@ async fn load(state: &web::Data<AppState>, id: EndpointId) -> ApiResult<Endpoint
 /// Read a webhook endpoint (without its secret).
 #[utoipa::path(get, path = "/v1/webhook-endpoints/{id}", tag = "webhooks",
     params(("id" = uuid::Uuid, Path, description = "Endpoint id")),
-    responses((status = 200, body = Endpoint), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = Endpoint), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/webhook-endpoints/{id}")]
 pub async fn get_endpoint(
@@ -107,9 +107,9 @@ pub async fn get_endpoint(
 /// Change a webhook endpoint: URL, subscriptions, description, or enable / disable it.
 #[utoipa::path(patch, path = "/v1/webhook-endpoints/{id}", tag = "webhooks", request_body = EndpointPatch,
     params(("id" = uuid::Uuid, Path, description = "Endpoint id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = Endpoint), (status = 404, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem),
-        (status = 428, body = crate::error::Problem)),
+    responses((status = 200, body = Endpoint), (status = 404, body = crate::http::problem::Problem),
+        (status = 412, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem),
+        (status = 428, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[patch("/v1/webhook-endpoints/{id}")]
 pub async fn update_endpoint(
@@ -140,8 +140,8 @@ pub async fn update_endpoint(
 /// for 24 hours, so receivers can switch without missing any.
 #[utoipa::path(post, path = "/v1/webhook-endpoints/{id}/rotate-secret", tag = "webhooks",
     params(("id" = uuid::Uuid, Path, description = "Endpoint id"), ("If-Match" = Option<String>, Header, description = "The ETag you read")),
-    responses((status = 200, body = EndpointWithSecret), (status = 404, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem)),
+    responses((status = 200, body = EndpointWithSecret), (status = 404, body = crate::http::problem::Problem),
+        (status = 412, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/webhook-endpoints/{id}/rotate-secret")]
 pub async fn rotate_secret(
@@ -170,7 +170,7 @@ pub async fn rotate_secret(
 /// Delete a webhook endpoint with its pending deliveries and attempt records.
 #[utoipa::path(delete, path = "/v1/webhook-endpoints/{id}", tag = "webhooks",
     params(("id" = uuid::Uuid, Path, description = "Endpoint id")),
-    responses((status = 204), (status = 404, body = crate::error::Problem)),
+    responses((status = 204), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[delete("/v1/webhook-endpoints/{id}")]
 pub async fn delete_endpoint(
@@ -202,8 +202,8 @@ pub struct AttemptQuery {
 /// Delivery attempts to an endpoint, newest first (status, latency, an excerpt of the answer).
 #[utoipa::path(get, path = "/v1/webhook-endpoints/{id}/attempts", tag = "webhooks",
     params(("id" = uuid::Uuid, Path, description = "Endpoint id"), AttemptQuery),
-    responses((status = 200, body = inline(Page<Attempt>)), (status = 404, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = inline(Page<Attempt>)), (status = 404, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/webhook-endpoints/{id}/attempts")]
 pub async fn list_attempts(

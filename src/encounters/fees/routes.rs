@@ -43,8 +43,8 @@ fn check_stored(conn: &mut AnyConnection, fs: &FeeSchedule) -> ApiResult<()> {
 /// Add a fee schedule entry.
 #[utoipa::path(post, path = "/v1/fee-schedules", tag = "fee schedules", request_body = NewFeeSchedule,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
-    responses((status = 201, body = FeeSchedule), (status = 409, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)),
+    responses((status = 201, body = FeeSchedule), (status = 409, body = crate::http::problem::Problem),
+        (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[post("/v1/fee-schedules")]
 pub async fn create_fee_schedule(
@@ -99,7 +99,7 @@ pub async fn create_fee_schedule(
 /// Read a fee schedule entry.
 #[utoipa::path(get, path = "/v1/fee-schedules/{id}", tag = "fee schedules",
     params(("id" = uuid::Uuid, Path, description = "Entry id")),
-    responses((status = 200, body = FeeSchedule), (status = 404, body = crate::error::Problem)),
+    responses((status = 200, body = FeeSchedule), (status = 404, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/fee-schedules/{id}")]
 pub async fn get_fee_schedule(
@@ -123,8 +123,8 @@ pub async fn get_fee_schedule(
 /// Change a fee schedule entry's charge or dates (send If-Match).
 #[utoipa::path(patch, path = "/v1/fee-schedules/{id}", tag = "fee schedules", request_body = FeeSchedulePatch,
     params(("id" = uuid::Uuid, Path, description = "Entry id"), ("If-Match" = String, Header, description = "The ETag you read")),
-    responses((status = 200, body = FeeSchedule), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = FeeSchedule), (status = 409, body = crate::http::problem::Problem),
+        (status = 412, body = crate::http::problem::Problem), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[patch("/v1/fee-schedules/{id}")]
 pub async fn update_fee_schedule(
@@ -192,7 +192,7 @@ pub struct FeeQuery {
 
 /// List fee schedule entries.
 #[utoipa::path(get, path = "/v1/fee-schedules", tag = "fee schedules", params(FeeQuery),
-    responses((status = 200, body = inline(Page<FeeSchedule>)), (status = 422, body = crate::error::Problem)),
+    responses((status = 200, body = inline(Page<FeeSchedule>)), (status = 422, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/fee-schedules")]
 pub async fn list_fee_schedules(
