@@ -159,7 +159,7 @@ fn seed(conn: &mut AnyConnection) -> Result<Vec<ClaimId>, String> {
     foreign_keys(conn, false)?;
     let ctx = ctx();
     let ids = conn
-        .write_transaction(|c| -> Result<Vec<ClaimId>, medbill::error::ApiError> {
+        .write_transaction(|c| -> Result<Vec<ClaimId>, medbill::error::DomainError> {
             medbill::payers::store::insert(c, &primary)?;
             medbill::payers::store::insert(c, &secondary)?;
             let now = Timestamp::now();

@@ -101,7 +101,7 @@ fn run(label: &str, pool: &DbPool) -> Result<(), String> {
     let ctx = ctx();
     let start = Instant::now();
     let posted = conn
-        .write_transaction(|c| -> Result<usize, medbill::error::ApiError> {
+        .write_transaction(|c| -> Result<usize, medbill::error::DomainError> {
             // As the 835 import posts a payment: read the claims once, post each in memory,
             // write everything together.
             let ids: Vec<ClaimId> = claims.iter().take(10_000).map(|(c, _)| *c).collect();

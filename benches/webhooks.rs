@@ -242,7 +242,8 @@ fn event_cost(label: &str, pool: &DbPool) -> Result<(), String> {
                     if event {
                         patient_routes::create_in(c, &ctx, input).map(|_| ())
                     } else {
-                        create_without_event(c, &ctx, input).map_err(medbill::error::ApiError::from)
+                        create_without_event(c, &ctx, input)
+                            .map_err(medbill::error::DomainError::from)
                     }
                 })
                 .map_err(|e| format!("{e:?}"))?;
@@ -307,7 +308,7 @@ fn wal_pages(label: &str, pool: &DbPool, wal: &std::path::Path) -> Result<(), St
                 if event {
                     patient_routes::create_in(c, &ctx, input).map(|_| ())
                 } else {
-                    create_without_event(c, &ctx, input).map_err(medbill::error::ApiError::from)
+                    create_without_event(c, &ctx, input).map_err(medbill::error::DomainError::from)
                 }
             })
             .map_err(|e| format!("{e:?}"))?;

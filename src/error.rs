@@ -84,7 +84,7 @@ impl Category {
 
 /// A failure of a service or handler: its category plus what the client is told about it.
 #[derive(Debug, Clone)]
-pub struct ApiError {
+pub struct DomainError {
     /// What kind of failure this is (the HTTP layer derives the status code from it).
     pub category: Category,
     /// Short slug naming the problem type (the last part of the `type` URI).
@@ -98,12 +98,12 @@ pub struct ApiError {
 }
 
 /// Result type of handlers and services.
-pub type ApiResult<T> = Result<T, ApiError>;
+pub type DomainResult<T> = Result<T, DomainError>;
 
-impl ApiError {
+impl DomainError {
     /// An error of the given category and kind.
     pub fn new(category: Category, kind: &'static str, detail: impl Into<String>) -> Self {
-        ApiError {
+        DomainError {
             category,
             kind,
             detail: detail.into(),
@@ -208,37 +208,37 @@ impl ApiError {
     }
 }
 
-impl fmt::Display for ApiError {
+impl fmt::Display for DomainError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The slug only: the detail may quote stored values (PHI) and this text is logged.
         f.write_str(self.kind)
     }
 }
 
-impl From<DieselError> for ApiError {
+impl From<DieselError> for DomainError {
     fn from(e: DieselError) -> Self {
         match e {
-            DieselError::NotFound => ApiError::not_found("resource"),
+            DieselError::NotFound => DomainError::not_found("resource"),
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                ApiError::conflict("a record with the same unique value already exists")
+                DomainError::conflict("a record with the same unique value already exists")
             }
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
-                ApiError::invalid_field(
+                DomainError::invalid_field(
                     "",
                     "unknown_reference",
                     "a referenced record does not exist",
                 )
             }
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                ApiError::unavailable("the database was busy; retry the request")
+                DomainError::unavailable("the database was busy; retry the request")
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-                ApiError::unavailable("the database connection was lost; retry the request")
+                DomainError::unavailable("the database connection was lost; retry the request")
             }
             other => {
                 // Database messages can quote stored values (PHI): log the kind only.
                 tracing::error!(error_kind = %diesel_error_kind(&other), "database error");
-                ApiError::internal()
+                DomainError::internal()
             }
         }
     }
@@ -255,10 +255,10 @@ fn diesel_error_kind(e: &DieselError) -> String {
     }
 }
 
-impl From<diesel::r2d2::PoolError> for ApiError {
+impl From<diesel::r2d2::PoolError> for DomainError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         // r2d2 carries the last connection error (e.g. "Connection refused"): log the cause.
         tracing::warn!(error = %e, "no database connection");
-        ApiError::unavailable("no database connection is available; retry shortly")
+        DomainError::unavailable("no database connection is available; retry shortly")
     }
 }

@@ -4,7 +4,7 @@ use actix_web::{get, web, HttpResponse};
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::state::AppState;
 
 /// The process is up.
@@ -43,18 +43,18 @@ pub fn outage_reason(error: &str) -> &'static str {
 #[utoipa::path(get, path = "/health/ready", tag = "health",
     responses((status = 200, description = "ready"), (status = 503, body = crate::http::problem::Problem)))]
 #[get("/health/ready")]
-pub async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    web::block(move || -> ApiResult<()> {
+pub async fn ready(state: web::Data<AppState>) -> DomainResult<HttpResponse> {
+    web::block(move || -> DomainResult<()> {
         let mut conn = state.pool.get_timeout(READY_TIMEOUT).map_err(|e| {
             let text = e.to_string();
             tracing::warn!(error = %text, "readiness: database unavailable");
             let reason = outage_reason(&text);
-            ApiError::unavailable(format!("the database is unavailable: {reason}"))
+            DomainError::unavailable(format!("the database is unavailable: {reason}"))
                 .with_extension("reason", json!(reason))
         })?;
         conn.batch_execute("SELECT 1").map_err(|e| {
             tracing::warn!(error = %e, "readiness: database does not answer");
-            ApiError::unavailable("the database does not answer")
+            DomainError::unavailable("the database does not answer")
         })
     })
     .await??;

@@ -5,13 +5,13 @@ use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Deserializer};
 use validator::{ValidationError, ValidationErrors};
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{DomainError, FieldError};
 
 pub mod luhn;
 pub mod ymd;
 
 /// Turns `validator` errors into 422 field errors, with messages taken from each rule.
-pub fn to_api_error(errors: ValidationErrors) -> ApiError {
+pub fn to_api_error(errors: ValidationErrors) -> DomainError {
     let mut out: Vec<FieldError> = errors
         .field_errors()
         .iter()
@@ -27,7 +27,7 @@ pub fn to_api_error(errors: ValidationErrors) -> ApiError {
         })
         .collect();
     out.sort_by(|a, b| a.pointer.cmp(&b.pointer));
-    ApiError::validation(out)
+    DomainError::validation(out)
 }
 
 fn err(code: &'static str, message: &'static str) -> ValidationError {

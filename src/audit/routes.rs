@@ -8,7 +8,7 @@ use super::anchor::Checkpoint;
 use super::chain::{self, VerifyReport};
 use super::store::{self, AuditFilter, AuditRecord};
 use crate::auth::roles::Permission;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::pagination;
 use crate::http::reads::with_conn;
 use crate::http::RequestCtx;
@@ -54,14 +54,14 @@ pub async fn list_audit(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: crate::http::query::Query<AuditQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::AuditRead)?;
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
     let after_id = match q.cursor.as_deref() {
         None => None,
         Some(c) => Some(c.parse::<i64>().map_err(|_| {
-            ApiError::invalid_field(
+            DomainError::invalid_field(
                 "?cursor",
                 "invalid_cursor",
                 "the cursor is not one this API returned",
@@ -76,7 +76,7 @@ pub async fn list_audit(
         to: q.to,
         after_id,
     };
-    let rows = with_conn(&state, move |conn| -> ApiResult<Vec<AuditRecord>> {
+    let rows = with_conn(&state, move |conn| -> DomainResult<Vec<AuditRecord>> {
         Ok(store::list(conn, &filter, limit + 1)?)
     })
     .await?;
@@ -98,10 +98,13 @@ pub async fn list_audit(
     responses((status = 200, body = VerifyReport), (status = 403, body = crate::http::problem::Problem)),
     security(("bearer" = [])))]
 #[get("/v1/audit/verify")]
-pub async fn verify_audit(state: web::Data<AppState>, ctx: RequestCtx) -> ApiResult<HttpResponse> {
+pub async fn verify_audit(
+    state: web::Data<AppState>,
+    ctx: RequestCtx,
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::AuditRead)?;
     let anchor = state.audit_anchor.clone();
-    let report = with_conn(&state, move |conn| -> ApiResult<VerifyReport> {
+    let report = with_conn(&state, move |conn| -> DomainResult<VerifyReport> {
         Ok(chain::verify_with(conn, &anchor)?)
     })
     .await?;
@@ -126,18 +129,18 @@ pub struct CheckpointList {
 pub async fn list_checkpoints(
     state: web::Data<AppState>,
     ctx: RequestCtx,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::AuditRead)?;
     let anchor = state.audit_anchor.clone();
     // A file read; small, but kept off the async workers like any other blocking I/O.
     let items = web::block(move || anchor.read_checkpoints())
         .await
-        .map_err(|_| ApiError::unavailable("the checkpoint file could not be read; retry"))?
+        .map_err(|_| DomainError::unavailable("the checkpoint file could not be read; retry"))?
         .map_err(|e| {
             // The file is outside the database and should always read back: an operator must
             // look (the log names the path and the unsigned line).
             tracing::error!(error = %e, "audit checkpoints cannot be read");
-            ApiError::internal()
+            DomainError::internal()
         })?;
     Ok(HttpResponse::Ok().json(CheckpointList { items }))
 }

@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{store, AuditEntry};
 use crate::db::{AnyConnection, Backend, DbPool};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 
 /// A read run by the audit writer: it answers its caller itself (through a channel it holds)
 /// and returns the audit rows of what it read (none when it found nothing or failed).
@@ -63,7 +63,7 @@ impl AuditSink {
     }
 
     /// Stores `entries` durably, batched with other requests' entries.
-    pub async fn record(&self, entries: Vec<AuditEntry>) -> ApiResult<()> {
+    pub async fn record(&self, entries: Vec<AuditEntry>) -> DomainResult<()> {
         if entries.is_empty() {
             return Ok(());
         }
@@ -74,19 +74,19 @@ impl AuditSink {
     /// then stores the rows it returns with the batch; resolves once they are durable. A read
     /// that is never run (no connection) is dropped, which its caller sees as a closed channel.
     /// Only for short point reads: the writer runs the reads of a batch one after another.
-    pub async fn read_then_record(&self, read: ReadJob) -> ApiResult<()> {
+    pub async fn read_then_record(&self, read: ReadJob) -> DomainResult<()> {
         self.submit(Work::Read(read)).await
     }
 
-    async fn submit(&self, work: Work) -> ApiResult<()> {
+    async fn submit(&self, work: Work) -> DomainResult<()> {
         let (done, wait) = oneshot::channel();
         self.tx
             .send(Pending { work, done })
             .await
-            .map_err(|_| ApiError::unavailable("the audit log is not accepting records"))?;
+            .map_err(|_| DomainError::unavailable("the audit log is not accepting records"))?;
         match wait.await {
             Ok(true) => Ok(()),
-            _ => Err(ApiError::unavailable(
+            _ => Err(DomainError::unavailable(
                 "the audit record could not be written, so the data is withheld; retry shortly",
             )),
         }

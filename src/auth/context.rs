@@ -4,7 +4,7 @@
 
 use super::roles::{allows, Permission, Role};
 use super::tokens::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 
 /// Who is calling and under which request id; every protected handler takes one.
 #[derive(Debug, Clone)]
@@ -30,12 +30,12 @@ impl RequestCtx {
     }
 
     /// Fails with 403 unless the caller's role allows `permission`.
-    pub fn require(&self, permission: Permission) -> ApiResult<()> {
+    pub fn require(&self, permission: Permission) -> DomainResult<()> {
         if allows(self.caller.role, permission) {
             Ok(())
         } else {
             tracing::info!(request_id = %self.request_id, role = self.caller.role.as_str(), ?permission, "permission denied");
-            Err(ApiError::forbidden(format!(
+            Err(DomainError::forbidden(format!(
                 "the {} role may not do this",
                 self.caller.role.as_str()
             )))

@@ -12,7 +12,7 @@ use super::accounts::{service_credentials, user_credentials};
 use super::password::{hash_secret, verify_secret};
 use super::roles::Role;
 use crate::audit::AuditEntry;
-use crate::error::{ApiError, ApiResult, Category};
+use crate::error::{Category, DomainError, DomainResult};
 use crate::http::context::request_id_of;
 use crate::http::json::parse_json;
 use crate::state::AppState;
@@ -47,8 +47,9 @@ pub struct TokenResponse {
     pub expires_in: i64,
 }
 
-fn oauth_error(category: Category, code: &'static str, detail: &str) -> ApiError {
-    ApiError::new(category, "oauth-error", detail).with_extension("error", serde_json::json!(code))
+fn oauth_error(category: Category, code: &'static str, detail: &str) -> DomainError {
+    DomainError::new(category, "oauth-error", detail)
+        .with_extension("error", serde_json::json!(code))
 }
 
 fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
@@ -65,7 +66,7 @@ pub(crate) fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_secret("medbill-dummy-password").unwrap_or_default())
 }
 
-fn parse_request(req: &HttpRequest, body: &[u8]) -> ApiResult<TokenRequest> {
+fn parse_request(req: &HttpRequest, body: &[u8]) -> DomainResult<TokenRequest> {
     if req.content_type() == "application/json" {
         parse_json(body)
     } else {
@@ -99,7 +100,7 @@ fn authenticate(
     state: &AppState,
     r: TokenRequest,
     basic: Option<(String, String)>,
-) -> ApiResult<LoggedIn> {
+) -> DomainResult<LoggedIn> {
     let mut conn = state.pool.get()?;
     let (kind, stored, secret) = match r.grant_type.as_str() {
         "password" => {
@@ -156,7 +157,7 @@ fn authenticate(
     let verified = verify_secret(&secret, hash);
     match stored {
         Some((id, _, role, generation)) if verified => {
-            let role = Role::parse(&role).ok_or_else(ApiError::internal)?;
+            let role = Role::parse(&role).ok_or_else(DomainError::internal)?;
             Ok((kind, id, role, generation))
         }
         _ if kind == "service" => Err(oauth_error(
@@ -184,7 +185,7 @@ pub async fn issue_token(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Bytes,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     let parsed = parse_request(&req, &body)?;
     let basic = basic_credentials(&req);
     let account = account_of(&parsed, &basic);
@@ -229,7 +230,7 @@ pub async fn issue_token(
     let token = state
         .keys
         .issue_session(&id, kind, role, generation)
-        .map_err(|_| ApiError::internal())?;
+        .map_err(|_| DomainError::internal())?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(TokenResponse {

@@ -14,7 +14,7 @@ use super::accounts::UserId;
 use super::tokens::Caller;
 use crate::db::schema::users;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::state::AppState;
 
 /// How long a user's stored state is trusted before it is read again.
@@ -55,11 +55,11 @@ pub fn user_state(conn: &mut AnyConnection, id: UserId) -> QueryResult<UserState
         .optional()
 }
 
-fn judge(state: UserState, generation: Option<i32>) -> ApiResult<()> {
+fn judge(state: UserState, generation: Option<i32>) -> DomainResult<()> {
     match state {
-        None => Err(ApiError::unauthorized("the token's user does not exist")),
-        Some((_, false)) => Err(ApiError::unauthorized("the user is disabled")),
-        Some((version, true)) if Some(version) != generation => Err(ApiError::unauthorized(
+        None => Err(DomainError::unauthorized("the token's user does not exist")),
+        Some((_, false)) => Err(DomainError::unauthorized("the user is disabled")),
+        Some((version, true)) if Some(version) != generation => Err(DomainError::unauthorized(
             "the session has ended (password or account changed); log in again",
         )),
         Some(_) => Ok(()),
@@ -68,7 +68,7 @@ fn judge(state: UserState, generation: Option<i32>) -> ApiResult<()> {
 
 /// The session check answered without the database: `Some` for service accounts, external
 /// tokens and users whose state was read recently; `None` when the user must be read.
-pub fn check_cached(state: &AppState, caller: &Caller) -> Option<ApiResult<()>> {
+pub fn check_cached(state: &AppState, caller: &Caller) -> Option<DomainResult<()>> {
     let Some(id) = caller.actor.strip_prefix("user:") else {
         return Some(Ok(()));
     };
@@ -80,19 +80,19 @@ pub fn check_cached(state: &AppState, caller: &Caller) -> Option<ApiResult<()>> 
 
 /// Fails with 401 when `caller` is a user whose account was disabled or changed since the
 /// token was issued. Service accounts and external tokens are not checked here.
-pub async fn ensure_current(state: &web::Data<AppState>, caller: &Caller) -> ApiResult<()> {
+pub async fn ensure_current(state: &web::Data<AppState>, caller: &Caller) -> DomainResult<()> {
     let Some(id) = caller.actor.strip_prefix("user:") else {
         return Ok(());
     };
     let user = match uuid::Uuid::parse_str(id) {
         Ok(u) => UserId(u),
-        Err(_) => return Err(ApiError::unauthorized("the token's user does not exist")),
+        Err(_) => return Err(DomainError::unauthorized("the token's user does not exist")),
     };
     if let Some(cached) = state.sessions.fresh(id) {
         return judge(cached, caller.generation);
     }
     let st = state.clone();
-    let read = web::block(move || -> ApiResult<UserState> {
+    let read = web::block(move || -> DomainResult<UserState> {
         let mut conn = st.pool.get()?;
         Ok(user_state(&mut conn, user)?)
     })

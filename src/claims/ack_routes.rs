@@ -13,7 +13,7 @@ use crate::auth::roles::Permission;
 use crate::db::schema_claims::{acknowledgments as ak, interchanges as ic, submission_jobs as sj};
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::pagination::{self, Page};
 use crate::http::reads::{audit_phi_reads, with_conn};
 use crate::http::RequestCtx;
@@ -113,8 +113,8 @@ pub struct InterchangeQuery {
 const KINDS: [&str; 3] = ["999", "277CA", "unknown"];
 const IC_STATUSES: [&str; 4] = ["built", "sent", "accepted", "rejected"];
 
-fn bad_value(pointer: &str, allowed: &[&str]) -> ApiError {
-    ApiError::invalid_field(
+fn bad_value(pointer: &str, allowed: &[&str]) -> DomainError {
+    DomainError::invalid_field(
         pointer,
         "invalid_value",
         format!("must be one of {}", allowed.join(", ")),
@@ -153,7 +153,7 @@ pub async fn list_acknowledgments(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: web::Query<AckQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimRead)?;
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
@@ -179,7 +179,7 @@ pub async fn list_interchanges(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: web::Query<InterchangeQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimRead)?;
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
@@ -217,16 +217,16 @@ pub async fn get_interchange(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<InterchangeId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimRead)?;
     let id = id.into_inner();
-    let doc = with_conn(&state, move |c| -> ApiResult<InterchangeDoc> {
+    let doc = with_conn(&state, move |c| -> DomainResult<InterchangeDoc> {
         let interchange = ic::table
             .find(id)
             .select(InterchangeSummary::as_select())
             .first(c)
             .optional()?
-            .ok_or_else(|| ApiError::not_found("interchange"))?;
+            .ok_or_else(|| DomainError::not_found("interchange"))?;
         let claim_ids = sj::table
             .filter(sj::interchange_id.eq(id))
             .order(sj::claim_id.asc())

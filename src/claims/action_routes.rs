@@ -9,7 +9,7 @@ use super::model::{ClaimDoc, ClaimId};
 use super::routes::claim_response;
 use super::service;
 use crate::auth::roles::Permission;
-use crate::error::ApiResult;
+use crate::error::DomainResult;
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -32,11 +32,11 @@ pub async fn queue_claim(
     ctx: RequestCtx,
     req: HttpRequest,
     id: web::Path<ClaimId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimWrite)?;
     let expected = if_match(&req)?;
     let id = id.into_inner();
-    let doc = web::block(move || -> ApiResult<ClaimDoc> {
+    let doc = web::block(move || -> DomainResult<ClaimDoc> {
         let mut conn = state.pool.get()?;
         conn.write_transaction(|c| service::queue_in(c, &ctx, id, expected))
     })
@@ -52,7 +52,7 @@ async fn supersede(
     id: ClaimId,
     body: JsonBody<SupersedeBody>,
     frequency: Frequency,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimWrite)?;
     let fp = RequestFingerprint::of(&req, body.fingerprint);
     let body = body.value;
@@ -83,7 +83,7 @@ pub async fn replace_claim(
     key: IdempotencyKey,
     id: web::Path<ClaimId>,
     body: JsonBody<SupersedeBody>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     supersede(
         state,
         ctx,
@@ -113,6 +113,6 @@ pub async fn void_claim(
     key: IdempotencyKey,
     id: web::Path<ClaimId>,
     body: JsonBody<SupersedeBody>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     supersede(state, ctx, req, key, id.into_inner(), body, Frequency::Void).await
 }

@@ -16,7 +16,7 @@ use crate::codesets::CodeTables;
 use crate::coverages::model::CoverageId;
 use crate::db::AnyConnection;
 use crate::encounters::model::EncounterId;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 
 /// Most items in one batch request.
 pub const MAX_ITEMS: usize = 1000;
@@ -52,11 +52,11 @@ pub struct BatchQueue {
 }
 
 /// Refuses a batch of `n` items outside 1..=[`MAX_ITEMS`] (422 at `pointer`).
-pub fn check_size(n: usize, pointer: &str) -> ApiResult<()> {
+pub fn check_size(n: usize, pointer: &str) -> DomainResult<()> {
     if (1..=MAX_ITEMS).contains(&n) {
         return Ok(());
     }
-    Err(ApiError::invalid_field(
+    Err(DomainError::invalid_field(
         pointer,
         "batch_size",
         format!("send 1 to {MAX_ITEMS} items per request (got {n}); split larger batches"),
@@ -74,8 +74,8 @@ const GROUP: usize = 500;
 fn run_grouped<T>(
     conn: &mut AnyConnection,
     items: &[T],
-    f: impl Fn(&mut AnyConnection, &[T]) -> ApiResult<Vec<ApiResult<ClaimRow>>>,
-) -> Vec<ApiResult<ClaimRow>> {
+    f: impl Fn(&mut AnyConnection, &[T]) -> DomainResult<Vec<DomainResult<ClaimRow>>>,
+) -> Vec<DomainResult<ClaimRow>> {
     let mut results = Vec::with_capacity(items.len());
     for group in items.chunks(GROUP) {
         match conn.write_transaction(|c| f(c, group)) {
@@ -94,7 +94,7 @@ pub fn build_many(
     submitter: &SubmitterSettings,
     ctx: &RequestCtx,
     items: &[BatchClaimItem],
-) -> Vec<ApiResult<ClaimRow>> {
+) -> Vec<DomainResult<ClaimRow>> {
     let items: Vec<BuildItem> = items
         .iter()
         .map(|it| BuildItem {
@@ -113,7 +113,7 @@ pub fn queue_many(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
     ids: &[ClaimId],
-) -> Vec<ApiResult<ClaimRow>> {
+) -> Vec<DomainResult<ClaimRow>> {
     let items: Vec<QueueItem> = ids
         .iter()
         .map(|id| QueueItem {
@@ -121,5 +121,7 @@ pub fn queue_many(
             expected: None,
         })
         .collect();
-    run_grouped(conn, &items, |c, chunk| queue_batch::queue_items(c, ctx, chunk))
+    run_grouped(conn, &items, |c, chunk| {
+        queue_batch::queue_items(c, ctx, chunk)
+    })
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::batch::{self, check_size, BatchClaims, BatchQueue};
 use super::model::{ClaimRow, ClaimSummary};
 use crate::auth::roles::Permission;
-use crate::error::ApiResult;
+use crate::error::DomainResult;
 use crate::http::problem::Problem;
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
@@ -23,11 +23,11 @@ pub async fn build_claims(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     body: JsonBody<BatchClaims>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimWrite)?;
     let items = body.value.items;
     check_size(items.len(), "/items")?;
-    let result = web::block(move || -> ApiResult<BatchResult> {
+    let result = web::block(move || -> DomainResult<BatchResult> {
         let mut conn = state.pool.get()?;
         let items = batch::build_many(&mut conn, state.codes(), &state.submitter, &ctx, &items);
         Ok(BatchResult::of_items("created", items))
@@ -48,11 +48,11 @@ pub async fn queue_claims(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     body: JsonBody<BatchQueue>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimWrite)?;
     let ids = body.value.claim_ids;
     check_size(ids.len(), "/claim_ids")?;
-    let result = web::block(move || -> ApiResult<BatchResult> {
+    let result = web::block(move || -> DomainResult<BatchResult> {
         let mut conn = state.pool.get()?;
         Ok(BatchResult::of_items(
             "queued",
@@ -91,7 +91,7 @@ pub struct BatchResult {
 
 impl BatchResult {
     /// The answer document of per-item results (`done`: what a success is called).
-    pub fn of_items(done: &'static str, items: Vec<ApiResult<ClaimRow>>) -> Self {
+    pub fn of_items(done: &'static str, items: Vec<DomainResult<ClaimRow>>) -> Self {
         let results: Vec<BatchOutcome> = items
             .into_iter()
             .enumerate()
@@ -106,7 +106,7 @@ impl BatchResult {
     }
 }
 
-fn outcome(index: usize, done: &'static str, r: ApiResult<ClaimRow>) -> BatchOutcome {
+fn outcome(index: usize, done: &'static str, r: DomainResult<ClaimRow>) -> BatchOutcome {
     match r {
         Ok(row) => BatchOutcome {
             index,

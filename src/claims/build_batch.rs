@@ -33,7 +33,7 @@ use crate::encounters::model::{EncounterDoc, EncounterId};
 use crate::encounters::service::{self as encounters, Scrubbed};
 use crate::encounters::status::Status as EncStatus;
 use crate::encounters::store as encounter_store;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 
 /// One encounter to bill.
 #[derive(Debug, Clone, Copy)]
@@ -60,7 +60,7 @@ pub fn build_items(
     submitter: &SubmitterSettings,
     ctx: &RequestCtx,
     items: &[BuildItem],
-) -> ApiResult<Vec<ApiResult<ClaimRow>>> {
+) -> DomainResult<Vec<DomainResult<ClaimRow>>> {
     let mut out = Vec::with_capacity(items.len());
     for chunk in items.chunks(cob_store::CHUNK) {
         out.extend(build_chunk(conn, codes, submitter, ctx, chunk)?);
@@ -74,7 +74,7 @@ fn build_chunk(
     submitter: &SubmitterSettings,
     ctx: &RequestCtx,
     items: &[BuildItem],
-) -> ApiResult<Vec<ApiResult<ClaimRow>>> {
+) -> DomainResult<Vec<DomainResult<ClaimRow>>> {
     let mut ids: Vec<EncounterId> = items.iter().map(|i| i.encounter_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -123,13 +123,13 @@ fn plan(
     claims: &[ClaimRow],
     reads: &mut ChunkReads,
     it: &BuildItem,
-) -> ApiResult<Planned> {
+) -> DomainResult<Planned> {
     let id = it.encounter_id;
     let enc = encs
         .get(&id)
-        .ok_or_else(|| ApiError::not_found(encounters::RESOURCE))?;
+        .ok_or_else(|| DomainError::not_found(encounters::RESOURCE))?;
     if enc.header.status != EncStatus::Coded {
-        return Err(ApiError::conflict(format!(
+        return Err(DomainError::conflict(format!(
             "only a coded (signed-off) encounter can be billed; this one is {}",
             enc.header.status
         ))
@@ -178,7 +178,7 @@ fn lines(snap: &Snapshot) -> Vec<ServiceLine<'_>> {
 
 /// Writes the planned claims with their service lines, charges, first history events and
 /// audit rows, and marks their encounters billed.
-fn write(conn: &mut AnyConnection, ctx: &RequestCtx, planned: &[Planned]) -> ApiResult<()> {
+fn write(conn: &mut AnyConnection, ctx: &RequestCtx, planned: &[Planned]) -> DomainResult<()> {
     if planned.is_empty() {
         return Ok(());
     }

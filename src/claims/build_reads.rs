@@ -15,7 +15,7 @@ use crate::db::AnyConnection;
 use crate::encounters::model::{Encounter, EncounterDoc};
 use crate::encounters::refs::{self, Loaded, Refs};
 use crate::encounters::scrubbing::{Direct, ScrubReads};
-use crate::error::ApiResult;
+use crate::error::DomainResult;
 use crate::frequency::store as frequency_store;
 use crate::payers::model::{Payer, PayerId};
 use crate::scrub::eligibility::LatestCheck;
@@ -29,7 +29,7 @@ pub trait BuildReads {
         conn: &mut AnyConnection,
         before: &Encounter,
         h: &mut Encounter,
-    ) -> ApiResult<Refs>;
+    ) -> DomainResult<Refs>;
     /// The scrub's reads.
     fn scrub(&mut self) -> &mut dyn ScrubReads;
 }
@@ -44,7 +44,7 @@ impl BuildReads for DirectReads {
         conn: &mut AnyConnection,
         before: &Encounter,
         h: &mut Encounter,
-    ) -> ApiResult<Refs> {
+    ) -> DomainResult<Refs> {
         refs::check(conn, Some(before), h)
     }
 
@@ -73,7 +73,7 @@ impl ChunkReads {
         conn: &mut AnyConnection,
         docs: &[&EncounterDoc],
         more: &[CoverageId],
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         let loaded = Loaded::load(conn, docs.iter().map(|d| &d.header), more)?;
         let mut codes: Vec<String> = Vec::new();
         let mut dates: Vec<NaiveDate> = Vec::new();
@@ -127,7 +127,7 @@ impl BuildReads for ChunkReads {
         _conn: &mut AnyConnection,
         before: &Encounter,
         h: &mut Encounter,
-    ) -> ApiResult<Refs> {
+    ) -> DomainResult<Refs> {
         refs::check_loaded(&self.loaded, Some(before), h)
     }
 
@@ -142,7 +142,7 @@ impl ScrubReads for ChunkReads {
         _conn: &mut AnyConnection,
         coverage: CoverageId,
         date: NaiveDate,
-    ) -> ApiResult<Option<LatestCheck>> {
+    ) -> DomainResult<Option<LatestCheck>> {
         Ok(self.checks.get(&(coverage, date)).cloned())
     }
 
@@ -151,7 +151,7 @@ impl ScrubReads for ChunkReads {
         conn: &mut AnyConnection,
         payer: &Payer,
         codes: &[String],
-    ) -> ApiResult<Vec<FrequencyLimit>> {
+    ) -> DomainResult<Vec<FrequencyLimit>> {
         match self.limits.get(&payer.id) {
             Some(all) => Ok(all
                 .iter()
@@ -169,7 +169,7 @@ impl ScrubReads for ChunkReads {
         dates: &[NaiveDate],
         codes: &[String],
         limited: &[String],
-    ) -> ApiResult<ScrubHistory> {
+    ) -> DomainResult<ScrubHistory> {
         let (patient, id) = (doc.header.patient_id, doc.header.id);
         let mut found =
             service_history::history_of(&self.history, patient, id, dates, codes, limited);

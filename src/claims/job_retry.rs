@@ -5,7 +5,7 @@ use super::model::{ClaimId, JobId};
 use super::queue::{self, Job};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::RequestCtx;
 
 /// Retries dead job `id` in one write transaction, audited; with `of_claim`, a job of another
@@ -16,13 +16,13 @@ pub fn retry_dead_job(
     ctx: &RequestCtx,
     id: JobId,
     of_claim: Option<ClaimId>,
-) -> ApiResult<Job> {
+) -> DomainResult<Job> {
     c.write_transaction(|c| {
         let job = queue::find(c, id)?
             .filter(|j| of_claim.is_none_or(|claim| j.claim_id == claim))
-            .ok_or_else(|| ApiError::not_found("submission job"))?;
+            .ok_or_else(|| DomainError::not_found("submission job"))?;
         if !queue::retry(c, id)? {
-            return Err(ApiError::conflict(format!(
+            return Err(DomainError::conflict(format!(
                 "only a dead job can be retried; this one is {}",
                 job.status
             ))
@@ -30,6 +30,6 @@ pub fn retry_dead_job(
         }
         let entry = AuditEntry::success(ctx, "retry", "submission_job", Some(id.to_string()));
         audit_store::insert(c, &[entry])?;
-        queue::find(c, id)?.ok_or_else(ApiError::internal)
+        queue::find(c, id)?.ok_or_else(DomainError::internal)
     })
 }

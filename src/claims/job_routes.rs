@@ -8,7 +8,7 @@ use super::job_retry::retry_dead_job;
 use super::model::JobId;
 use super::queue::{self, Job};
 use crate::auth::roles::Permission;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::pagination::{self, Page};
 use crate::http::reads::with_conn;
 use crate::http::RequestCtx;
@@ -25,7 +25,7 @@ pub async fn list_jobs(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: crate::http::query::Query<JobQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimRead)?;
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
@@ -33,7 +33,7 @@ pub async fn list_jobs(
     let status = match q.status.as_deref() {
         None => None,
         Some(s) => Some(JobStatus::parse(s).ok_or_else(|| {
-            ApiError::invalid_field(
+            DomainError::invalid_field(
                 "?status",
                 "invalid_value",
                 "status must be pending, leased, done or dead",
@@ -59,10 +59,10 @@ pub async fn retry_job(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<JobId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimWrite)?;
     let id = id.into_inner();
-    let job = web::block(move || -> ApiResult<Job> {
+    let job = web::block(move || -> DomainResult<Job> {
         let mut conn = state.pool.get()?;
         retry_dead_job(&mut conn, &ctx, id, None)
     })

@@ -18,7 +18,7 @@ use crate::cob::store as cob_store;
 use crate::db::types::Timestamp;
 use crate::db::versioned::expect_version;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 
 /// One claim to queue, with the version the caller read (If-Match), if any.
 #[derive(Debug, Clone, Copy)]
@@ -35,7 +35,7 @@ pub fn queue_items(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
     items: &[QueueItem],
-) -> ApiResult<Vec<ApiResult<ClaimRow>>> {
+) -> DomainResult<Vec<DomainResult<ClaimRow>>> {
     let mut out = Vec::with_capacity(items.len());
     for chunk in items.chunks(cob_store::CHUNK) {
         out.extend(queue_chunk(conn, ctx, chunk)?);
@@ -47,7 +47,7 @@ fn queue_chunk(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
     items: &[QueueItem],
-) -> ApiResult<Vec<ApiResult<ClaimRow>>> {
+) -> DomainResult<Vec<DomainResult<ClaimRow>>> {
     let mut ids: Vec<ClaimId> = items.iter().map(|i| i.id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -69,14 +69,14 @@ fn queue_chunk(
         // and the second item answers 409, as two single calls would.
         let planned = rows
             .get_mut(&it.id)
-            .ok_or_else(|| ApiError::not_found(RESOURCE))
+            .ok_or_else(|| DomainError::not_found(RESOURCE))
             .and_then(|row| {
                 expect_version(row.version, it.expected)?;
                 let from = row.status;
                 status::check_transition(from, Status::Queued)?;
                 if jobs_of.contains(&row.id) {
                     return Err(
-                        ApiError::conflict("this claim already has a submission job")
+                        DomainError::conflict("this claim already has a submission job")
                             .with_extension("current_status", serde_json::json!(row.status)),
                     );
                 }
@@ -114,7 +114,7 @@ fn queue_chunk(
     if cob_store::set_statuses(conn, &moved, Status::Validated, Status::Queued)? != moved.len() {
         // Not possible under the row locks or SQLite's write transaction, but never overwrite
         // a status another writer set.
-        return Err(ApiError::conflict(
+        return Err(DomainError::conflict(
             "a claim changed while it was queued; try again",
         ));
     }

@@ -15,11 +15,11 @@ use crate::codesets::CodeTables;
 use crate::db::{versioned, AnyConnection};
 use crate::encounters::model::{EncounterDoc, EncounterId};
 use crate::encounters::service as encounters;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 
 /// The claims that stand for an encounter's visit now: not superseded, and not replaced or
 /// voided by a later claim that is itself still current.
-pub fn heads(conn: &mut AnyConnection, encounter: EncounterId) -> ApiResult<Vec<ClaimRow>> {
+pub fn heads(conn: &mut AnyConnection, encounter: EncounterId) -> DomainResult<Vec<ClaimRow>> {
     Ok(heads_of(&store::for_encounter(conn, encounter)?))
 }
 
@@ -40,10 +40,10 @@ pub fn heads_of(all: &[ClaimRow]) -> Vec<ClaimRow> {
 /// Fails with 409 when one of `all` (the claims of one encounter) still stands for it as an
 /// original or replacement (a new original would bill the visit twice): a void, or a rejected
 /// claim, does not.
-pub fn check_none_standing(all: &[ClaimRow]) -> ApiResult<()> {
+pub fn check_none_standing(all: &[ClaimRow]) -> DomainResult<()> {
     for h in heads_of(all) {
         if h.frequency != Frequency::Void && h.status.stands() {
-            return Err(ApiError::conflict(format!(
+            return Err(DomainError::conflict(format!(
                 "claim {} ({}) still stands for this encounter: correct it with a replacement",
                 h.id, h.status
             ))
@@ -64,11 +64,11 @@ pub fn reopen_in(
     id: EncounterId,
     expected: Option<i32>,
     reason: &str,
-) -> ApiResult<EncounterDoc> {
+) -> DomainResult<EncounterDoc> {
     let heads = heads(conn, id)?;
     for h in &heads {
         if h.status.awaiting_answer() {
-            return Err(ApiError::conflict(format!(
+            return Err(DomainError::conflict(format!(
                 "claim {} is {} and waits on an answer: reopen the encounter once it has one",
                 h.id, h.status
             ))

@@ -9,7 +9,7 @@ use crate::encounters::check;
 use crate::encounters::forms::ReasonBody;
 use crate::encounters::model::{EncounterDoc, EncounterId};
 use crate::encounters::routes::doc_response;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::versioning::required_if_match;
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
@@ -31,12 +31,13 @@ pub async fn reopen_encounter(
     req: HttpRequest,
     id: web::Path<EncounterId>,
     body: JsonBody<ReasonBody>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimWrite)?;
-    let reason = check::reason(&body.value.reason, 1).map_err(|e| ApiError::validation(vec![e]))?;
+    let reason =
+        check::reason(&body.value.reason, 1).map_err(|e| DomainError::validation(vec![e]))?;
     let expected = required_if_match(&req)?;
     let id = id.into_inner();
-    let doc = web::block(move || -> ApiResult<EncounterDoc> {
+    let doc = web::block(move || -> DomainResult<EncounterDoc> {
         let mut conn = state.pool.get()?;
         let codes = state.codes();
         conn.write_transaction(|c| reopen::reopen_in(c, codes, &ctx, id, expected, &reason))

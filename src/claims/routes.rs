@@ -14,7 +14,7 @@ use super::{settings, to_x12};
 use crate::auth::roles::Permission;
 use crate::db::types::Timestamp;
 use crate::encounters::model::EncounterId;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -49,7 +49,7 @@ pub async fn create_claim(
     key: IdempotencyKey,
     id: web::Path<EncounterId>,
     body: JsonBody<NewClaim>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimWrite)?;
     let fp = RequestFingerprint::of(&req, body.fingerprint);
     let coverage = body.value.coverage_id;
@@ -75,11 +75,11 @@ pub async fn get_claim(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<ClaimId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimRead)?;
     let id = id.into_inner();
-    let doc = with_conn(&state, move |c| -> ApiResult<ClaimDoc> {
-        let row = store::find(c, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))?;
+    let doc = with_conn(&state, move |c| -> DomainResult<ClaimDoc> {
+        let row = store::find(c, id)?.ok_or_else(|| DomainError::not_found(RESOURCE))?;
         service::doc(c, row)
     })
     .await?;
@@ -98,7 +98,7 @@ pub async fn list_claims(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: crate::http::query::Query<ClaimQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimRead)?;
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
@@ -108,7 +108,7 @@ pub async fn list_claims(
         .as_deref()
         .map(|s| {
             Status::parse(s).ok_or_else(|| {
-                ApiError::invalid_field(
+                DomainError::invalid_field(
                     "?status",
                     "invalid_value",
                     "status must be draft, validated, queued, submitted, accepted, rejected, superseded, paid, partially_paid, denied, forwarded or reversed",
@@ -118,7 +118,7 @@ pub async fn list_claims(
         .transpose()?;
     if let (Some(f), Some(t)) = (q.from, q.to) {
         if t < f {
-            return Err(ApiError::invalid_field(
+            return Err(DomainError::invalid_field(
                 "?to",
                 "before_from",
                 "to cannot be before from",
@@ -153,11 +153,11 @@ pub async fn get_claim_837(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<ClaimId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimRead)?;
     let id = id.into_inner();
     let row = with_conn(&state, move |c| {
-        store::find(c, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))
+        store::find(c, id)?.ok_or_else(|| DomainError::not_found(RESOURCE))
     })
     .await?;
     let text = preview_837(&row, &state.submitter, state.x12_line_breaks)?;
@@ -173,12 +173,13 @@ pub fn preview_837(
     row: &super::model::ClaimRow,
     submitter: &settings::SubmitterSettings,
     line_breaks: bool,
-) -> ApiResult<String> {
-    let snap: Snapshot = serde_json::from_str(&row.snapshot).map_err(|_| ApiError::internal())?;
+) -> DomainResult<String> {
+    let snap: Snapshot =
+        serde_json::from_str(&row.snapshot).map_err(|_| DomainError::internal())?;
     let freq = snapshot::frequency(row.frequency, row.payer_claim_number.as_deref());
     let x = to_x12::claim(&snap, &row.patient_control_number, freq);
     to_x12::preview(submitter, x, Timestamp::now().0.naive_utc(), line_breaks).map_err(|e| {
         tracing::error!(claim = %row.id, field = e.field, "stored claim cannot be written as 837P");
-        ApiError::internal()
+        DomainError::internal()
     })
 }

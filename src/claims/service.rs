@@ -22,13 +22,13 @@ use crate::encounters::model::{Encounter, EncounterDoc, EncounterId};
 use crate::encounters::scrubbing::{self, ValidationReport};
 use crate::encounters::status::Status as EncStatus;
 use crate::encounters::{service as encounters, store as encounter_store};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 
 /// The audit resource type of claims.
 pub const RESOURCE: &str = "claim";
 
 /// A 422 listing the scrubber errors that block the claim.
-fn blocked(report: &ValidationReport) -> ApiError {
+fn blocked(report: &ValidationReport) -> DomainError {
     report.refusal("block this claim: fix them or have an admin override them")
 }
 
@@ -45,9 +45,9 @@ pub fn new_pcn() -> String {
 }
 
 /// The API document of a stored claim.
-pub fn doc(conn: &mut AnyConnection, row: ClaimRow) -> ApiResult<ClaimDoc> {
+pub fn doc(conn: &mut AnyConnection, row: ClaimRow) -> DomainResult<ClaimDoc> {
     let snapshot: Snapshot =
-        serde_json::from_str(&row.snapshot).map_err(|_| ApiError::internal())?;
+        serde_json::from_str(&row.snapshot).map_err(|_| DomainError::internal())?;
     let history = store::events(conn, row.id)?
         .into_iter()
         .map(|e| HistoryEntry {
@@ -102,7 +102,7 @@ pub(super) fn assemble(
     enc: &EncounterDoc,
     coverage: Option<CoverageId>,
     reads: &mut dyn BuildReads,
-) -> ApiResult<Assembled> {
+) -> DomainResult<Assembled> {
     let mut doc = enc.clone();
     if let Some(c) = coverage {
         doc.header.coverage_id = Some(c);
@@ -138,7 +138,7 @@ pub(super) fn plan_row(
     h: &Encounter,
     snap: &Snapshot,
     origin: Origin,
-) -> ApiResult<ClaimRow> {
+) -> DomainResult<ClaimRow> {
     let Origin {
         frequency,
         payer_claim_number,
@@ -152,7 +152,7 @@ pub(super) fn plan_row(
     );
     let now = Timestamp::now();
     if let Err(e) = to_x12::preview(submitter, x, now.0.naive_utc(), false) {
-        return Err(ApiError::validation(vec![FieldError::new(
+        return Err(DomainError::validation(vec![FieldError::new(
             format!("/snapshot/{}", e.field.replace('.', "/")),
             "x12",
             format!("the 837P cannot carry this claim: {e}"),
@@ -162,8 +162,8 @@ pub(super) fn plan_row(
         id: ClaimId::new(),
         encounter_id: h.id,
         patient_id: h.patient_id,
-        coverage_id: h.coverage_id.ok_or_else(ApiError::internal)?,
-        payer_id: h.payer_id.ok_or_else(ApiError::internal)?,
+        coverage_id: h.coverage_id.ok_or_else(DomainError::internal)?,
+        payer_id: h.payer_id.ok_or_else(DomainError::internal)?,
         date_of_service: h.date_of_service,
         status: Status::Validated,
         frequency,
@@ -171,7 +171,7 @@ pub(super) fn plan_row(
         payer_claim_number,
         replaces_claim_id: replaces,
         total_charge_cents: snap.total_charge_cents,
-        snapshot: serde_json::to_string(snap).map_err(|_| ApiError::internal())?,
+        snapshot: serde_json::to_string(snap).map_err(|_| DomainError::internal())?,
         submitted_at: None,
         interchange_id: None,
         version: 1,
@@ -189,7 +189,7 @@ fn store_new(
     snap: &Snapshot,
     origin: Origin,
     reason: String,
-) -> ApiResult<ClaimRow> {
+) -> DomainResult<ClaimRow> {
     let row = plan_row(submitter, &enc.header, snap, origin)?;
     record_services(conn, &row, snap)?;
     crate::ledger::charges::write(conn, &row, snap, &ctx.caller.actor)?;
@@ -208,7 +208,7 @@ fn store_new(
 }
 
 /// Inserts the claim and its service lines (read by the scrubber's history checks).
-fn record_services(conn: &mut AnyConnection, row: &ClaimRow, snap: &Snapshot) -> ApiResult<()> {
+fn record_services(conn: &mut AnyConnection, row: &ClaimRow, snap: &Snapshot) -> DomainResult<()> {
     use crate::claims::service_history::{self, ServiceLine};
     let lines: Vec<ServiceLine<'_>> = snap
         .lines
@@ -225,8 +225,8 @@ fn record_services(conn: &mut AnyConnection, row: &ClaimRow, snap: &Snapshot) ->
     Ok(())
 }
 
-fn load_encounter(conn: &mut AnyConnection, id: EncounterId) -> ApiResult<EncounterDoc> {
-    encounter_store::load(conn, id)?.ok_or_else(|| ApiError::not_found(encounters::RESOURCE))
+fn load_encounter(conn: &mut AnyConnection, id: EncounterId) -> DomainResult<EncounterDoc> {
+    encounter_store::load(conn, id)?.ok_or_else(|| DomainError::not_found(encounters::RESOURCE))
 }
 
 /// Builds a claim from coded encounter `id` and marks the encounter billed.
@@ -237,7 +237,7 @@ pub fn create_in(
     ctx: &RequestCtx,
     id: EncounterId,
     coverage: Option<CoverageId>,
-) -> ApiResult<ClaimDoc> {
+) -> DomainResult<ClaimDoc> {
     let row = create_row_in(conn, codes, submitter, ctx, id, coverage)?;
     doc(conn, row)
 }
@@ -251,18 +251,18 @@ pub fn create_row_in(
     ctx: &RequestCtx,
     id: EncounterId,
     coverage: Option<CoverageId>,
-) -> ApiResult<ClaimRow> {
+) -> DomainResult<ClaimRow> {
     let item = super::build_batch::BuildItem {
         encounter_id: id,
         coverage_id: coverage,
     };
     super::build_batch::build_items(conn, codes, submitter, ctx, &[item])?
         .pop()
-        .ok_or_else(ApiError::internal)?
+        .ok_or_else(DomainError::internal)?
 }
 
-fn load_claim(conn: &mut AnyConnection, id: ClaimId) -> ApiResult<ClaimRow> {
-    store::find(conn, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))
+fn load_claim(conn: &mut AnyConnection, id: ClaimId) -> DomainResult<ClaimRow> {
+    store::find(conn, id)?.ok_or_else(|| DomainError::not_found(RESOURCE))
 }
 
 /// Moves claim `id` to `to` as the caller, with its history event and audit row.
@@ -273,7 +273,7 @@ pub fn transition_in(
     expected: Option<i32>,
     to: Status,
     reason: Option<String>,
-) -> ApiResult<ClaimRow> {
+) -> DomainResult<ClaimRow> {
     let row = load_claim(conn, id)?;
     expect_version(row.version, expected)?;
     let from = row.status;
@@ -297,7 +297,7 @@ pub fn queue_in(
     ctx: &RequestCtx,
     id: ClaimId,
     expected: Option<i32>,
-) -> ApiResult<ClaimDoc> {
+) -> DomainResult<ClaimDoc> {
     queue_row_in(conn, ctx, id, expected)?;
     // Re-read: the document shows the stored update time.
     let row = load_claim(conn, id)?;
@@ -311,16 +311,16 @@ pub fn queue_row_in(
     ctx: &RequestCtx,
     id: ClaimId,
     expected: Option<i32>,
-) -> ApiResult<ClaimRow> {
+) -> DomainResult<ClaimRow> {
     let item = super::queue_batch::QueueItem { id, expected };
     super::queue_batch::queue_items(conn, ctx, &[item])?
         .pop()
-        .ok_or_else(ApiError::internal)?
+        .ok_or_else(DomainError::internal)?
 }
 
 /// The payer's claim number of the latest remittance posted on claim `id` (CLP07 of an 835, or
 /// the number given with a manual posting): what a replacement names when no 277CA gave one.
-fn remitted_claim_number(conn: &mut AnyConnection, id: ClaimId) -> ApiResult<Option<String>> {
+fn remitted_claim_number(conn: &mut AnyConnection, id: ClaimId) -> DomainResult<Option<String>> {
     let postings = crate::ledger::store::postings(conn, id)?;
     Ok(postings
         .into_iter()
@@ -341,7 +341,7 @@ pub fn supersede_in(
     id: ClaimId,
     frequency: Frequency,
     body: SupersedeBody,
-) -> ApiResult<ClaimDoc> {
+) -> DomainResult<ClaimDoc> {
     let SupersedeBody {
         payer_claim_number,
         reason,
@@ -390,7 +390,7 @@ pub fn supersede_in(
         .iter()
         .find(|r| r.status != Status::Superseded)
     {
-        return Err(ApiError::conflict(format!(
+        return Err(DomainError::conflict(format!(
             "claim {} already replaces or voids this claim",
             other.id
         )));
@@ -402,7 +402,7 @@ pub fn supersede_in(
     let number = match given {
         Some(n) => n,
         None => remitted_claim_number(conn, id)?.ok_or_else(|| {
-            ApiError::invalid_field(
+            DomainError::invalid_field(
                 "/payer_claim_number",
                 "required",
                 "the payer's claim number is needed (no 277CA or remittance reported one for \
@@ -415,7 +415,7 @@ pub fn supersede_in(
     // signed off again first, and is billed again by the replacement.
     let rebill = replacing && enc.header.status == EncStatus::Coded;
     if replacing && !rebill && enc.header.status != EncStatus::Billed {
-        return Err(ApiError::conflict(format!(
+        return Err(DomainError::conflict(format!(
             "the encounter is {} (reopened): sign it off before replacing its claim",
             enc.header.status
         ))
@@ -433,7 +433,7 @@ pub fn supersede_in(
         )?
         .snap
     } else {
-        serde_json::from_str(&orig.snapshot).map_err(|_| ApiError::internal())?
+        serde_json::from_str(&orig.snapshot).map_err(|_| DomainError::internal())?
     };
     let what = if replacing { "replaces" } else { "voids" };
     let origin = Origin {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::frequency::Frequency;
 use crate::encounters::model::EncounterDoc;
 use crate::encounters::refs::Refs;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 use crate::providers::model::Provider;
 use crate::x12;
 
@@ -183,11 +183,11 @@ fn missing(pointer: &str, what: &str) -> FieldError {
 }
 
 /// Builds the snapshot of `doc` for the coverage in `refs` (lines on hold are left out).
-pub fn build(doc: &EncounterDoc, refs: &Refs) -> ApiResult<Snapshot> {
+pub fn build(doc: &EncounterDoc, refs: &Refs) -> DomainResult<Snapshot> {
     let h = &doc.header;
     let mut errors = Vec::new();
     let (Some(coverage), Some(payer)) = (&refs.coverage, &refs.payer) else {
-        return Err(ApiError::validation(vec![missing(
+        return Err(DomainError::validation(vec![missing(
             "/coverage_id",
             "a coverage",
         )]));
@@ -252,7 +252,7 @@ pub fn build(doc: &EncounterDoc, refs: &Refs) -> ApiResult<Snapshot> {
         }
     };
     let (Some(billing_provider), true) = (billing, errors.is_empty()) else {
-        return Err(ApiError::validation(errors));
+        return Err(DomainError::validation(errors));
     };
     Ok(Snapshot {
         subscriber: SnapSubscriber {

@@ -4,7 +4,7 @@
 //! remittance moves it among paid, partially_paid, denied, forwarded and reversed
 //! ([`from_ledger`]).
 
-use crate::error::ApiError;
+use crate::error::DomainError;
 
 /// Where a claim is in its life.
 ///
@@ -195,14 +195,14 @@ pub fn allowed_next(s: Status) -> Vec<&'static str> {
 }
 
 /// A 409 naming the current status and the allowed next states.
-pub fn conflict(from: Status, what: &str) -> ApiError {
-    ApiError::conflict(format!("a claim that is {} cannot {what}", from.as_str()))
+pub fn conflict(from: Status, what: &str) -> DomainError {
+    DomainError::conflict(format!("a claim that is {} cannot {what}", from.as_str()))
         .with_extension("current_status", serde_json::json!(from.as_str()))
         .with_extension("allowed_next", serde_json::json!(allowed_next(from)))
 }
 
 /// Fails with 409 unless `from` may move to `to`.
-pub fn check_transition(from: Status, to: Status) -> Result<(), ApiError> {
+pub fn check_transition(from: Status, to: Status) -> Result<(), DomainError> {
     if from.next().contains(&to) {
         Ok(())
     } else {

@@ -13,7 +13,7 @@ use crate::claims::service::queue_row_in;
 use crate::claims::status::Status;
 use crate::claims::store as claim_store;
 use crate::db::AnyConnection;
-use crate::error::ApiResult;
+use crate::error::DomainResult;
 use crate::payers::store as payer_store;
 use crate::remits::adjudication::{ClaimAdjudication, FORWARDED, REVERSAL};
 
@@ -46,7 +46,7 @@ pub fn after_posting(
     submitter: &crate::claims::settings::SubmitterSettings,
     claim: &ClaimRow,
     adj: &ClaimAdjudication,
-) -> ApiResult<AutoBill> {
+) -> DomainResult<AutoBill> {
     if adj.status_code == REVERSAL {
         return Ok(AutoBill::Skipped);
     }
@@ -99,7 +99,7 @@ fn crossed_over(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
     claim: &ClaimRow,
-) -> ApiResult<AutoBill> {
+) -> DomainResult<AutoBill> {
     let now = current_status(conn, claim)?;
     let e = claim_store::event(
         claim.id,
@@ -113,6 +113,6 @@ fn crossed_over(
     Ok(AutoBill::CrossedOver)
 }
 
-fn current_status(conn: &mut AnyConnection, claim: &ClaimRow) -> ApiResult<Status> {
+fn current_status(conn: &mut AnyConnection, claim: &ClaimRow) -> DomainResult<Status> {
     Ok(claim_store::find(conn, claim.id)?.map_or(claim.status, |c| c.status))
 }

@@ -28,7 +28,7 @@ use crate::coverages::model::Coverage;
 use crate::db::types::Timestamp;
 use crate::db::versioned::expect_version;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 use crate::ledger::model::{DenialRow, EntryRow, PostingId, PostingRow, RemittanceRef};
 use crate::ledger::store as ledger_store;
 use crate::ledger::transfer;
@@ -92,7 +92,7 @@ enum Kind<'a> {
 impl CobBatch {
     /// Reads `ids` (unknown ids are left out: billing them answers 404) with everything
     /// planning needs, in seven statements per chunk of [`cob_store::CHUNK`] claims.
-    pub fn load(conn: &mut AnyConnection, ids: &[ClaimId]) -> ApiResult<Self> {
+    pub fn load(conn: &mut AnyConnection, ids: &[ClaimId]) -> DomainResult<Self> {
         let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
@@ -165,7 +165,7 @@ impl CobBatch {
 
     /// Reads the stored remittances of the postings in force of the claims `chunk` (none for
     /// paper EOBs: then no statement).
-    fn load_remits(&mut self, conn: &mut AnyConnection, chunk: &[ClaimId]) -> ApiResult<()> {
+    fn load_remits(&mut self, conn: &mut AnyConnection, chunk: &[ClaimId]) -> DomainResult<()> {
         let mut refs: Vec<RemittanceRef> = chunk
             .iter()
             .filter_map(|id| self.claims.get(id))
@@ -215,7 +215,7 @@ impl CobBatch {
         submitter: &SubmitterSettings,
         id: ClaimId,
         expected: Option<i32>,
-    ) -> ApiResult<ClaimRow> {
+    ) -> DomainResult<ClaimRow> {
         self.plan(ctx, id, expected, Kind::Billed(submitter))
     }
 
@@ -230,7 +230,7 @@ impl CobBatch {
         ctx: &RequestCtx,
         id: ClaimId,
         named: &dyn Fn(&Payer) -> bool,
-    ) -> ApiResult<ClaimRow> {
+    ) -> DomainResult<ClaimRow> {
         self.plan(ctx, id, None, Kind::CrossedOver(named))
     }
 
@@ -240,7 +240,7 @@ impl CobBatch {
         id: ClaimId,
         expected: Option<i32>,
         kind: Kind<'_>,
-    ) -> ApiResult<ClaimRow> {
+    ) -> DomainResult<ClaimRow> {
         let crossover_by = match kind {
             Kind::CrossedOver(named) => Some(named),
             Kind::Billed(_) => None,
@@ -248,11 +248,11 @@ impl CobBatch {
         let p = self
             .claims
             .get(&id)
-            .ok_or_else(|| ApiError::not_found(RESOURCE))?;
+            .ok_or_else(|| DomainError::not_found(RESOURCE))?;
         let claim = &p.claim;
         expect_version(claim.version, expected)?;
         if let Some(next) = p.followed_by {
-            return Err(ApiError::conflict(format!(
+            return Err(DomainError::conflict(format!(
                 "claim {next} already bills the next payer for this claim"
             ))
             .with_extension("claim_id", serde_json::json!(next)));
@@ -282,7 +282,7 @@ impl CobBatch {
             .cloned()
             .collect();
         let snapshot: Snapshot =
-            serde_json::from_str(&claim.snapshot).map_err(|_| ApiError::internal())?;
+            serde_json::from_str(&claim.snapshot).map_err(|_| DomainError::internal())?;
         let facts = self.facts_of(claim, posting, &snapshot);
         match (
             crossed_over(posting, &of_posting, &facts),
@@ -290,17 +290,17 @@ impl CobBatch {
         ) {
             (true, false) => return Err(crossover()),
             (false, true) => {
-                return Err(ApiError::conflict(
+                return Err(DomainError::conflict(
                     "the claim's payer did not cross it over to the next payer",
                 ))
             }
             _ => {}
         }
         let next = next_priority(&snapshot.subscriber.priority).ok_or_else(|| {
-            ApiError::conflict("the claim was billed to the last payer there can be (tertiary)")
+            DomainError::conflict("the claim was billed to the last payer there can be (tertiary)")
         })?;
         let coverage = self.coverage_on(claim, next).ok_or_else(|| {
-            ApiError::conflict(format!(
+            DomainError::conflict(format!(
                 "the patient has no active {next} coverage on the date of service"
             ))
             .with_extension("priority", serde_json::json!(next))
@@ -309,9 +309,9 @@ impl CobBatch {
             .payers
             .get(&coverage.payer_id)
             .filter(|p| p.active)
-            .ok_or_else(|| ApiError::conflict("the next coverage's payer is deactivated"))?;
+            .ok_or_else(|| DomainError::conflict("the next coverage's payer is deactivated"))?;
         if crossover_by.is_some_and(|named| !named(payer)) {
-            return Err(ApiError::conflict(
+            return Err(DomainError::conflict(
                 "the remittance's payer is not the patient's next payer",
             ));
         }
@@ -322,7 +322,7 @@ impl CobBatch {
             .cloned()
             .collect();
         let other = decision(claim, &snapshot, posting, &of_posting, &denials, &facts)
-            .map_err(ApiError::conflict)?;
+            .map_err(DomainError::conflict)?;
         let mut snap = snapshot.clone();
         snap.other_payers.push(other);
         snap.subscriber = subscriber(coverage, &snapshot.patient);
@@ -342,7 +342,7 @@ impl CobBatch {
             Ok(())
         };
         if let Err(e) = checked {
-            return Err(ApiError::validation(vec![FieldError::new(
+            return Err(DomainError::validation(vec![FieldError::new(
                 format!("/snapshot/{}", e.field.replace('.', "/")),
                 "x12",
                 format!("the 837P cannot carry this claim: {e}"),
@@ -365,7 +365,7 @@ impl CobBatch {
             payer_claim_number: None,
             replaces_claim_id: None,
             total_charge_cents: snap.total_charge_cents,
-            snapshot: serde_json::to_string(&snap).map_err(|_| ApiError::internal())?,
+            snapshot: serde_json::to_string(&snap).map_err(|_| DomainError::internal())?,
             submitted_at: (!sent).then_some(now),
             interchange_id: None,
             version: 1,
@@ -452,7 +452,7 @@ impl CobBatch {
     /// Writes everything staged: the new claims, links, transfer entries, history and audit
     /// as multi-row inserts, and the earlier claims' statuses (one update per (from, to)
     /// pair). Call inside the transaction `load` ran in.
-    pub fn flush(self, conn: &mut AnyConnection) -> ApiResult<()> {
+    pub fn flush(self, conn: &mut AnyConnection) -> DomainResult<()> {
         if self.rows.is_empty() {
             return Ok(());
         }
@@ -467,7 +467,7 @@ impl CobBatch {
             if cob_store::set_statuses(conn, &ids, from, to)? != ids.len() {
                 // Not possible under the row locks or SQLite's write transaction, but never
                 // overwrite a status another writer set.
-                return Err(ApiError::conflict(
+                return Err(DomainError::conflict(
                     "a claim changed while its next payer was billed; try again",
                 ));
             }
@@ -489,10 +489,10 @@ pub fn bill_many(
     submitter: &SubmitterSettings,
     items: &[(ClaimId, Option<i32>)],
     group: usize,
-) -> Vec<ApiResult<ClaimRow>> {
+) -> Vec<DomainResult<ClaimRow>> {
     let mut out = Vec::with_capacity(items.len());
     for chunk in items.chunks(group.max(1)) {
-        let done = conn.write_transaction(|c| -> ApiResult<Vec<ApiResult<ClaimRow>>> {
+        let done = conn.write_transaction(|c| -> DomainResult<Vec<DomainResult<ClaimRow>>> {
             let ids: Vec<ClaimId> = chunk.iter().map(|(id, _)| *id).collect();
             let mut b = CobBatch::load(c, &ids)?;
             let rs = chunk

@@ -9,7 +9,7 @@ use crate::auth::roles::Permission;
 use crate::claims::batch::check_size;
 use crate::claims::batch_routes::BatchResult;
 use crate::claims::model::ClaimId;
-use crate::error::ApiResult;
+use crate::error::DomainResult;
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
 
@@ -28,7 +28,7 @@ pub struct NextPayerBatch {
 }
 
 /// Bills the next payer of each of `ids` on one pooled connection (see [`batch::bill_many`]).
-pub fn bill_many(state: &AppState, ctx: &RequestCtx, ids: &[ClaimId]) -> ApiResult<BatchResult> {
+pub fn bill_many(state: &AppState, ctx: &RequestCtx, ids: &[ClaimId]) -> DomainResult<BatchResult> {
     let mut conn = state.pool.get()?;
     let items: Vec<(ClaimId, Option<i32>)> = ids.iter().map(|id| (*id, None)).collect();
     let results = batch::bill_many(&mut conn, ctx, &state.submitter, &items, GROUP);
@@ -50,7 +50,7 @@ pub async fn next_payer_batch(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     body: JsonBody<NextPayerBatch>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimWrite)?;
     let ids = body.value.claim_ids;
     check_size(ids.len(), "/claim_ids")?;

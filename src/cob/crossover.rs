@@ -14,7 +14,7 @@ use super::store as cob_store;
 use crate::auth::RequestCtx;
 use crate::claims::model::ClaimId;
 use crate::db::AnyConnection;
-use crate::error::ApiResult;
+use crate::error::DomainResult;
 use crate::remits::import::{candidate, Candidate};
 use crate::remits::matching::{from_next_payer, payer_agrees, payer_named};
 use crate::x12::era::Party;
@@ -27,7 +27,7 @@ pub fn redirect(
     ctx: &RequestCtx,
     payer: &Party,
     claims: &mut HashMap<String, Candidate>,
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     let suspects: Vec<(String, ClaimId)> = claims
         .iter()
         .filter(|(_, c)| !payer_agrees(payer, &c.edi_payer_id))

@@ -7,7 +7,7 @@ use super::service;
 use crate::auth::roles::Permission;
 use crate::claims::model::{ClaimDoc, ClaimId};
 use crate::claims::service::doc;
-use crate::error::ApiResult;
+use crate::error::DomainResult;
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -38,7 +38,7 @@ pub async fn next_payer(
     req: HttpRequest,
     key: IdempotencyKey,
     id: web::Path<ClaimId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimWrite)?;
     let expected = if_match(&req)?;
     let id = id.into_inner();

@@ -15,7 +15,7 @@ use crate::claims::status::Status;
 use crate::coverages::model::{Coverage, PRIORITIES, SELF};
 use crate::coverages::store::{self as coverage_store, CoverageFilter};
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 
 /// The statuses after which a claim may go to the next payer: the payer adjudicated it.
 pub(super) const ADJUDICATED: [Status; 3] = [Status::Paid, Status::PartiallyPaid, Status::Denied];
@@ -31,7 +31,7 @@ pub fn coverage_on(
     conn: &mut AnyConnection,
     claim: &ClaimRow,
     priority: &str,
-) -> ApiResult<Option<Coverage>> {
+) -> DomainResult<Option<Coverage>> {
     let filter = CoverageFilter {
         patient_id: Some(claim.patient_id),
         priority: Some(priority.to_string()),
@@ -68,8 +68,8 @@ pub(super) fn subscriber(c: &Coverage, patient: &SnapPerson) -> SnapSubscriber {
 }
 
 /// The 409 of a claim the payer crossed over itself.
-pub(super) fn crossover() -> ApiError {
-    ApiError::conflict(
+pub(super) fn crossover() -> DomainError {
+    DomainError::conflict(
         "the payer crossed this claim over to the next payer itself (CLP02 19/20 or remark \
          MA18/N89): no claim is sent; the next payer's remittance is awaited",
     )
@@ -85,7 +85,7 @@ pub fn next_payer_in(
     submitter: &crate::claims::settings::SubmitterSettings,
     id: ClaimId,
     expected: Option<i32>,
-) -> ApiResult<ClaimRow> {
+) -> DomainResult<ClaimRow> {
     let mut batch = CobBatch::load(conn, &[id])?;
     let row = batch.bill(ctx, submitter, id, expected)?;
     batch.flush(conn)?;

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::search_cache::SearchKey;
 use crate::auth::roles::Permission;
 use crate::codesets::{CodeSystem, RefTable};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
 
@@ -19,9 +19,9 @@ const MAX_BATCH: usize = 1000;
 /// Most search results.
 const MAX_SEARCH: usize = 100;
 
-fn system_of(name: &str) -> ApiResult<CodeSystem> {
+fn system_of(name: &str) -> DomainResult<CodeSystem> {
     CodeSystem::parse(name).ok_or_else(|| {
-        ApiError::new(
+        DomainError::new(
             crate::error::Category::NotFound,
             "not-found",
             format!("there is no code system {name:?}; use icd10cm, hcpcs or cpt"),
@@ -47,7 +47,7 @@ pub struct DateQuery {
     responses((status = 200, description = "Summary of the bundled and imported tables", body = Object)),
     security(("bearer" = [])))]
 #[get("/v1/codesets")]
-pub async fn summary(state: web::Data<AppState>, ctx: RequestCtx) -> ApiResult<HttpResponse> {
+pub async fn summary(state: web::Data<AppState>, ctx: RequestCtx) -> DomainResult<HttpResponse> {
     ctx.require(Permission::CodesetRead)?;
     Ok(HttpResponse::Ok().json(state.codes().summary()))
 }
@@ -65,7 +65,7 @@ pub async fn lookup(
     ctx: RequestCtx,
     path: web::Path<(String, String)>,
     q: crate::http::query::Query<DateQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::CodesetRead)?;
     let (system, code) = path.into_inner();
     let system = system_of(&system)?;
@@ -73,8 +73,8 @@ pub async fn lookup(
     let info = state
         .codes()
         .lookup(system, &code, date)
-        .map_err(|e| ApiError::invalid_field("{code}", "invalid_code", e.to_string()))?
-        .ok_or_else(|| ApiError::not_found(&format!("{} code {}", system, code.trim())))?;
+        .map_err(|e| DomainError::invalid_field("{code}", "invalid_code", e.to_string()))?
+        .ok_or_else(|| DomainError::not_found(&format!("{} code {}", system, code.trim())))?;
     Ok(HttpResponse::Ok().json(info.detail()))
 }
 
@@ -119,13 +119,13 @@ pub async fn search(
     ctx: RequestCtx,
     system: web::Path<String>,
     q: crate::http::query::Query<SearchQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::CodesetRead)?;
     let system = system_of(&system)?;
     let q = q.into_inner();
     let text = q.q.trim();
     if text.is_empty() || text.chars().count() > 100 {
-        return Err(ApiError::invalid_field(
+        return Err(DomainError::invalid_field(
             "?q",
             "invalid_length",
             "q must be 1 to 100 characters",
@@ -133,7 +133,7 @@ pub async fn search(
     }
     let limit = q.limit.unwrap_or(20);
     if !(1..=MAX_SEARCH).contains(&limit) {
-        return Err(ApiError::invalid_field(
+        return Err(DomainError::invalid_field(
             "?limit",
             "out_of_range",
             format!("limit must be between 1 and {MAX_SEARCH}"),
@@ -158,7 +158,7 @@ pub async fn search(
     // Straight to bytes (no intermediate `serde_json::Value`), kept for the next identical search.
     let body = Bytes::from(serde_json::to_vec(&SearchPage { items }).map_err(|e| {
         tracing::error!(error = %e, "cannot serialise search results");
-        ApiError::internal()
+        DomainError::internal()
     })?);
     state.search_cache.put(key, body.clone());
     Ok(json_bytes(body))
@@ -204,18 +204,18 @@ pub async fn validate(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     body: JsonBody<ValidateRequest>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::CodesetRead)?;
     let req = body.value;
     let system = CodeSystem::parse(&req.system).ok_or_else(|| {
-        ApiError::invalid_field(
+        DomainError::invalid_field(
             "/system",
             "unknown_system",
             "system must be icd10cm, hcpcs or cpt",
         )
     })?;
     if req.codes.is_empty() || req.codes.len() > MAX_BATCH {
-        return Err(ApiError::invalid_field(
+        return Err(DomainError::invalid_field(
             "/codes",
             "invalid_length",
             format!("send 1 to {MAX_BATCH} codes"),
@@ -239,12 +239,12 @@ pub async fn reference_table(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     name: web::Path<String>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::CodesetRead)?;
     let table = RefTable::ALL
         .into_iter()
         .find(|t| t.as_str() == name.as_str())
-        .ok_or_else(|| ApiError::not_found(&format!("table {:?}", name.as_str())))?;
+        .ok_or_else(|| DomainError::not_found(&format!("table {:?}", name.as_str())))?;
     let entries: Vec<_> = state
         .codes()
         .reference_entries(table)

@@ -18,7 +18,7 @@ use super::queries::{audit_phi_reads, body_of, with_conn, write, Fields};
 use super::session::{CsrfForm, Session};
 use crate::auth::roles::Permission;
 use crate::db::schema_statements::statements as st;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::patients::model::{Patient, PatientId};
 use crate::state::AppState;
 use crate::statements::forms::{due_in_days, PaymentBody, RefundBody};
@@ -75,9 +75,9 @@ async fn account(
     session.require(Permission::StatementRead)?;
     let id = id.into_inner();
     let with_payments = session.may(Permission::PatientPaymentPost);
-    let (patient, rows, pays) = with_conn(&state, move |c| -> ApiResult<AccountData> {
-        let pt =
-            crate::patients::store::find(c, id)?.ok_or_else(|| ApiError::not_found("patient"))?;
+    let (patient, rows, pays) = with_conn(&state, move |c| -> DomainResult<AccountData> {
+        let pt = crate::patients::store::find(c, id)?
+            .ok_or_else(|| DomainError::not_found("patient"))?;
         let rows = st::table
             .filter(st::patient_id.eq(id))
             .order(st::created_at.desc())
@@ -154,7 +154,7 @@ async fn make_statement(
     };
     let due = due_in_days(days, &mut errors);
     if !errors.is_empty() {
-        return Err(ApiError::validation(errors).into());
+        return Err(DomainError::validation(errors).into());
     }
     let ctx = session.ctx.clone();
     write(&state, move |c| {
@@ -176,11 +176,11 @@ async fn statement_pdf(
     let id = id.into_inner();
     let s = with_conn(&state, move |c| crate::statements::store::find(c, id))
         .await?
-        .ok_or_else(|| ApiError::not_found(STATEMENT))?;
+        .ok_or_else(|| DomainError::not_found(STATEMENT))?;
     audit_phi_reads(&state, &session.ctx, "read", STATEMENT, [id.to_string()]).await?;
     let pdf = web::block(move || crate::statements::pdf::render(&s))
         .await
-        .map_err(|_| ApiError::internal())?;
+        .map_err(|_| DomainError::internal())?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -212,7 +212,7 @@ async fn take_payment(
 fn typed_amount(mut form: Fields) -> Result<Fields, ConsoleError> {
     if let Some(amount) = form.remove("amount") {
         let cents = super::page::cents_of(&amount).ok_or_else(|| {
-            ApiError::invalid_field("/amount_cents", "invalid", "an amount like 25 or 25.50")
+            DomainError::invalid_field("/amount_cents", "invalid", "an amount like 25 or 25.50")
         })?;
         form.insert("amount_cents".into(), cents.to_string());
     }

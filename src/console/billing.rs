@@ -22,7 +22,7 @@ use crate::encounters::scrubbing::{ReportedFinding, ValidationReport};
 use crate::encounters::service::{self, SignOff};
 use crate::encounters::status::Status;
 use crate::encounters::store::{self as encounter_store, EncounterFilter};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::patients::model::Patient;
 use crate::scrub::Severity;
 use crate::state::AppState;
@@ -75,7 +75,7 @@ async fn queue(
         has_errors: q.errors.filter(|e| *e),
         ..Default::default()
     };
-    let (counts, rows) = with_conn(&state, move |c| -> ApiResult<QueueData> {
+    let (counts, rows) = with_conn(&state, move |c| -> DomainResult<QueueData> {
         Ok((
             queries::encounter_counts(c)?,
             encounter_store::list(c, &filter, None, QUEUE_PAGE)?,
@@ -265,7 +265,7 @@ async fn coding(
     let id = id.into_inner();
     let with_claims = session.may(Permission::ClaimRead);
     let codes = state.codes();
-    let (doc, report, patient, claims) = with_conn(&state, move |c| -> ApiResult<CodingData> {
+    let (doc, report, patient, claims) = with_conn(&state, move |c| -> DomainResult<CodingData> {
         let (doc, report) = service::validate(c, codes, id)?;
         let patient = crate::patients::store::find(c, doc.header.patient_id)?;
         let claims = if with_claims {
@@ -312,7 +312,7 @@ async fn coding(
 /// The version the page was rendered from (`version` field): the If-Match of the edit.
 pub(super) fn version_of(form: &Fields) -> Result<Option<i32>, ConsoleError> {
     match form.get("version").map(|v| v.trim()) {
-        None | Some("") => Err(ApiError::invalid_field(
+        None | Some("") => Err(DomainError::invalid_field(
             "/version",
             "required",
             "the page's version is missing; reload the page",
@@ -321,7 +321,7 @@ pub(super) fn version_of(form: &Fields) -> Result<Option<i32>, ConsoleError> {
         Some(v) => v
             .parse()
             .map(Some)
-            .map_err(|_| ApiError::invalid_field("/version", "invalid", "not a version").into()),
+            .map_err(|_| DomainError::invalid_field("/version", "invalid", "not a version").into()),
     }
 }
 
@@ -337,7 +337,7 @@ pub(super) async fn edit_and_show<F>(
     edit: F,
 ) -> Result<HttpResponse, ConsoleError>
 where
-    F: FnOnce(&mut crate::db::AnyConnection, &EncounterDoc) -> ApiResult<service::Edit>
+    F: FnOnce(&mut crate::db::AnyConnection, &EncounterDoc) -> DomainResult<service::Edit>
         + Send
         + 'static,
 {
@@ -353,8 +353,8 @@ where
     Ok(see_other(&format!("/app/encounters/{id}?notice={notice}")))
 }
 
-fn patch_of(value: serde_json::Value) -> ApiResult<EncounterPatch> {
-    let bytes = serde_json::to_vec(&value).map_err(|_| ApiError::internal())?;
+fn patch_of(value: serde_json::Value) -> DomainResult<EncounterPatch> {
+    let bytes = serde_json::to_vec(&value).map_err(|_| DomainError::internal())?;
     crate::http::json::parse_json(&bytes)
 }
 
@@ -407,7 +407,7 @@ async fn remove_diagnosis(
         move |_, cur| {
             let mut list = cur.diagnoses.clone();
             if index >= list.len() {
-                return Err(ApiError::not_found("diagnosis"));
+                return Err(DomainError::not_found("diagnosis"));
             }
             list.remove(index);
             service::apply_patch(cur, patch_of(serde_json::json!({ "diagnoses": list }))?)
@@ -539,7 +539,7 @@ async fn code_search(
     q: web::Query<CodeQuery>,
 ) -> Result<HttpResponse, ConsoleError> {
     session.require(Permission::CodesetRead)?;
-    let system = CodeSystem::parse(&system).ok_or_else(|| ApiError::not_found("code system"))?;
+    let system = CodeSystem::parse(&system).ok_or_else(|| DomainError::not_found("code system"))?;
     let q = q.into_inner();
     let text = q.q.or(q.code).unwrap_or_default();
     let text = text.trim();

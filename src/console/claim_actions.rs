@@ -15,7 +15,7 @@ use crate::claims::frequency::Frequency;
 use crate::claims::job_retry::retry_dead_job;
 use crate::claims::model::{ClaimId, JobId};
 use crate::claims::service;
-use crate::error::ApiError;
+use crate::error::DomainError;
 use crate::state::AppState;
 
 /// The optional `version` field (the page's version): a stale page gets 412, as with If-Match.
@@ -25,7 +25,7 @@ fn version_of(form: &Fields) -> Result<Option<i32>, ConsoleError> {
         Some(v) => v
             .parse()
             .map(Some)
-            .map_err(|_| ApiError::invalid_field("/version", "invalid", "not a version").into()),
+            .map_err(|_| DomainError::invalid_field("/version", "invalid", "not a version").into()),
     }
 }
 
@@ -67,7 +67,7 @@ async fn supersede(
     let reason = text_of(&form, "reason");
     if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
         return Err(
-            ApiError::invalid_field("/reason", "too_long", "at most 500 characters").into(),
+            DomainError::invalid_field("/reason", "too_long", "at most 500 characters").into(),
         );
     }
     let codes = state.codes();

@@ -14,7 +14,7 @@ use crate::claims::frequency::Frequency;
 use crate::claims::model::{ClaimDoc, ClaimId, ClaimRow};
 use crate::claims::status::Status;
 use crate::claims::store::{self, ClaimFilter};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -104,8 +104,8 @@ async fn claim(
     let id = id.into_inner();
     let line_breaks = true;
     let submitter = state.submitter.clone();
-    let (doc, preview, jobs) = with_conn(&state, move |c| -> ApiResult<ClaimView> {
-        let row = store::find(c, id)?.ok_or_else(|| ApiError::not_found("claim"))?;
+    let (doc, preview, jobs) = with_conn(&state, move |c| -> DomainResult<ClaimView> {
+        let row = store::find(c, id)?.ok_or_else(|| DomainError::not_found("claim"))?;
         // Line breaks after each segment so a person can read the preview.
         let text = crate::claims::routes::preview_837(&row, &submitter, line_breaks)?;
         let jobs = super::queries::jobs_of_claim(c, id)?;

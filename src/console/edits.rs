@@ -16,7 +16,7 @@ use super::queries::{audit_page_reads, with_conn, write, Fields};
 use super::session::{CsrfForm, Session};
 use crate::auth::roles::Permission;
 use crate::coverages::model::{Coverage, CoverageId, CoveragePatch};
-use crate::error::{ApiError, ApiResult, Category, FieldError};
+use crate::error::{Category, DomainError, DomainResult, FieldError};
 use crate::http::problem::status_of;
 use crate::patients::model::{Patient, PatientId, PatientPatch};
 use crate::state::AppState;
@@ -160,8 +160,8 @@ impl EditPage {
 }
 
 /// The record's fields as form values (dates as YYYY-MM-DD, absent as blank).
-fn values_of<T: Serialize>(record: &T, specs: &[Spec]) -> ApiResult<Fields> {
-    let v = serde_json::to_value(record).map_err(|_| ApiError::internal())?;
+fn values_of<T: Serialize>(record: &T, specs: &[Spec]) -> DomainResult<Fields> {
+    let v = serde_json::to_value(record).map_err(|_| DomainError::internal())?;
     Ok(specs
         .iter()
         .map(|s| {
@@ -177,7 +177,7 @@ fn values_of<T: Serialize>(record: &T, specs: &[Spec]) -> ApiResult<Fields> {
 
 /// The API's patch body from the form: every field of the form, a blank optional one as
 /// `null` (clears it), so the API's parser and messages apply.
-fn patch_of<T: DeserializeOwned>(form: &Fields, specs: &[Spec]) -> ApiResult<T> {
+fn patch_of<T: DeserializeOwned>(form: &Fields, specs: &[Spec]) -> DomainResult<T> {
     let mut body = serde_json::Map::new();
     for s in specs {
         let Some(v) = form.get(s.name).map(|v| v.trim()) else {
@@ -190,7 +190,7 @@ fn patch_of<T: DeserializeOwned>(form: &Fields, specs: &[Spec]) -> ApiResult<T> 
         };
         body.insert(s.name.to_string(), value);
     }
-    let bytes = serde_json::to_vec(&body).map_err(|_| ApiError::internal())?;
+    let bytes = serde_json::to_vec(&body).map_err(|_| DomainError::internal())?;
     crate::http::json::parse_json(&bytes)
 }
 
@@ -200,7 +200,7 @@ fn refused(
     page: (&str, String, String),
     specs: &'static [Spec],
     form: Fields,
-    e: ApiError,
+    e: DomainError,
 ) -> Result<HttpResponse, ConsoleError> {
     let (title, action, back) = page;
     let body = EditPage {
@@ -214,12 +214,12 @@ fn refused(
         errors: e.errors.clone(),
     }
     .render()
-    .map_err(|_| ApiError::internal())?;
+    .map_err(|_| DomainError::internal())?;
     Ok(html(status_of(e.category), body))
 }
 
 /// Whether a refusal is shown on the form (a person can fix it) rather than as an error page.
-fn on_the_form(e: &ApiError) -> bool {
+fn on_the_form(e: &DomainError) -> bool {
     matches!(
         e.category,
         Category::Invalid | Category::Stale | Category::Conflict
@@ -235,7 +235,7 @@ async fn edit_patient(
     session.require(Permission::PatientWrite)?;
     let id = id.into_inner();
     let pt: Patient = with_conn(&state, move |c| {
-        crate::patients::store::find(c, id)?.ok_or_else(|| ApiError::not_found("patient"))
+        crate::patients::store::find(c, id)?.ok_or_else(|| DomainError::not_found("patient"))
     })
     .await?;
     audit_page_reads(
@@ -306,7 +306,7 @@ async fn edit_coverage(
     session.require(Permission::CoverageWrite)?;
     let id = id.into_inner();
     let cv: Coverage = with_conn(&state, move |c| {
-        crate::coverages::store::find(c, id)?.ok_or_else(|| ApiError::not_found("coverage"))
+        crate::coverages::store::find(c, id)?.ok_or_else(|| DomainError::not_found("coverage"))
     })
     .await?;
     audit_page_reads(

@@ -20,7 +20,7 @@ use crate::eligibility::single;
 use crate::eligibility::store;
 use crate::eligibility::summary::{Correction, Summary};
 use crate::eligibility::transport::Channel;
-use crate::error::ApiError;
+use crate::error::DomainError;
 use crate::state::AppState;
 
 #[post("/coverages/{id}/eligibility")]
@@ -49,7 +49,7 @@ async fn run_check(
     let channel = state
         .eligibility
         .clone()
-        .ok_or_else(|| ApiError::unavailable("eligibility checks are not configured"))?;
+        .ok_or_else(|| DomainError::unavailable("eligibility checks are not configured"))?;
     let coverage = id.into_inner();
     let ctx = session.ctx.clone();
     let ch = channel.clone();
@@ -65,7 +65,7 @@ async fn run_check(
         let (key, x12) = (row.id.to_string(), row.request_x12.clone());
         let outcome = web::block(move || transport.exchange(&key, &x12))
             .await
-            .map_err(ApiError::from)?;
+            .map_err(DomainError::from)?;
         let ctx = session.ctx.clone();
         with_conn(&state, move |c| {
             single::complete(c, &ctx, row, outcome.map_err(|e| e.to_string())).map(|_| ())
@@ -114,7 +114,7 @@ async fn show(
     let id = id.into_inner();
     let check = with_conn(&state, move |c| Ok(store::find(c, id)?))
         .await?
-        .ok_or_else(|| ApiError::not_found("eligibility check"))?;
+        .ok_or_else(|| DomainError::not_found("eligibility check"))?;
     audit_phi_reads(&state, &session.ctx, "read", RESOURCE, [id.to_string()]).await?;
     let view = check.view(false);
     render(&CheckPage {

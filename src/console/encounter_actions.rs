@@ -13,7 +13,7 @@ use crate::encounters::check;
 use crate::encounters::model::EncounterId;
 use crate::encounters::service;
 use crate::encounters::status::Status;
-use crate::error::ApiError;
+use crate::error::DomainError;
 use crate::state::AppState;
 
 use super::page::ConsoleError;
@@ -21,7 +21,7 @@ use super::page::ConsoleError;
 /// The posted `reason`, checked by the API's rule (1 to 500 characters).
 fn reason_of(form: &Fields) -> Result<String, ConsoleError> {
     let raw = form.get("reason").map_or("", String::as_str);
-    check::reason(raw, 1).map_err(|e| ApiError::validation(vec![e]).into())
+    check::reason(raw, 1).map_err(|e| DomainError::validation(vec![e]).into())
 }
 
 #[post("/encounters/{id}/hold")]

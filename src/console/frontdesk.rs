@@ -17,7 +17,7 @@ use crate::coverages::store::{self as coverage_store, CoverageFilter};
 use crate::encounters::forms::NewEncounter;
 use crate::encounters::model::Encounter;
 use crate::encounters::store::{self as encounter_store, EncounterFilter};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 use crate::patients::model::{NewPatient, Patient, PatientId};
 use crate::patients::store::{self as patient_store, PatientFilter};
 use crate::payers::model::Payer;
@@ -136,7 +136,7 @@ async fn register(
                 errors,
                 form,
             };
-            let body = page.render().map_err(|_| ApiError::internal())?;
+            let body = page.render().map_err(|_| DomainError::internal())?;
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, body))
         }
         Err(e) => Err(e.into()),
@@ -201,8 +201,9 @@ async fn patient(
     let with_coverage = session.may(Permission::CoverageRead);
     let with_visits = session.may(Permission::EncounterRead);
     let (patient, coverages, payers, encounters, providers) =
-        with_conn(&state, move |c| -> ApiResult<PatientView> {
-            let pt = patient_store::find(c, id)?.ok_or_else(|| ApiError::not_found("patient"))?;
+        with_conn(&state, move |c| -> DomainResult<PatientView> {
+            let pt =
+                patient_store::find(c, id)?.ok_or_else(|| DomainError::not_found("patient"))?;
             let (cov, payers) = if with_coverage {
                 let f = CoverageFilter {
                     patient_id: Some(id),

@@ -14,7 +14,7 @@ use crate::audit::AuditEntry;
 use crate::auth::accounts::user_credentials;
 use crate::auth::password::verify_secret;
 use crate::auth::roles::Role;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::context::request_id_of;
 use crate::state::AppState;
 
@@ -54,10 +54,10 @@ fn login_page(
         username,
     }
     .render()
-    .map_err(|_| ApiError::internal())?;
+    .map_err(|_| DomainError::internal())?;
     let mut res = html(status, body);
     res.add_cookie(&cookie(req, LOGIN_COOKIE, csrf))
-        .map_err(|_| ApiError::internal())?;
+        .map_err(|_| DomainError::internal())?;
     Ok(res)
 }
 
@@ -87,7 +87,11 @@ struct LoginForm {
 /// A user who may sign in: id, role, account version.
 type SignedIn = (uuid::Uuid, Role, i32);
 
-fn check_password(state: &AppState, username: &str, password: &str) -> ApiResult<Option<SignedIn>> {
+fn check_password(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> DomainResult<Option<SignedIn>> {
     let mut conn = state.pool.get()?;
     let found = user_credentials(&mut conn, username)?;
     drop(conn);
@@ -136,7 +140,7 @@ async fn login(
     let (user, pw) = (form.username.trim().to_string(), form.password);
     let outcome = web::block(move || check_password(&st, &user, &pw))
         .await
-        .map_err(ApiError::from)??;
+        .map_err(DomainError::from)??;
     let Some((id, role, generation)) = outcome else {
         state.login_throttle.failed(&account, &address);
         entry.outcome = "failure".into();
@@ -165,9 +169,9 @@ async fn login(
         SESSION_COOKIE,
         data.encode(&state.console.key),
     ))
-    .map_err(|_| ApiError::internal())?;
+    .map_err(|_| DomainError::internal())?;
     res.add_removal_cookie(&removal(&req, LOGIN_COOKIE))
-        .map_err(|_| ApiError::internal())?;
+        .map_err(|_| DomainError::internal())?;
     Ok(res)
 }
 
@@ -185,7 +189,7 @@ async fn logout(form: super::session::CsrfForm<Csrf>) -> Result<HttpResponse, Co
     let mut gone = actix_web::cookie::Cookie::new(SESSION_COOKIE, "");
     gone.set_path("/app");
     gone.make_removal();
-    res.add_cookie(&gone).map_err(|_| ApiError::internal())?;
+    res.add_cookie(&gone).map_err(|_| DomainError::internal())?;
     Ok(res)
 }
 

@@ -7,7 +7,7 @@ use askama::Template;
 
 use super::nav::{self, NavEntry};
 use super::session::Session;
-use crate::error::ApiError;
+use crate::error::DomainError;
 
 /// What the layout needs: the menu for the role, the role, and the CSRF token for forms.
 #[derive(Debug, Clone)]
@@ -55,7 +55,7 @@ pub fn html(status: StatusCode, body: String) -> HttpResponse {
 pub fn render<T: Template>(t: &T) -> Result<HttpResponse, ConsoleError> {
     let body = t.render().map_err(|e| {
         tracing::error!(error = %e, "console template failed");
-        ConsoleError::Api(ApiError::internal())
+        ConsoleError::Api(DomainError::internal())
     })?;
     Ok(html(StatusCode::OK, body))
 }
@@ -77,11 +77,11 @@ pub enum ConsoleError {
     /// A body that is not a form.
     BadForm,
     /// What the API would have answered.
-    Api(ApiError),
+    Api(DomainError),
 }
 
-impl From<ApiError> for ConsoleError {
-    fn from(e: ApiError) -> Self {
+impl From<DomainError> for ConsoleError {
+    fn from(e: DomainError) -> Self {
         ConsoleError::Api(e)
     }
 }

@@ -12,17 +12,17 @@ use serde::de::DeserializeOwned;
 
 use crate::db::schema_encounters::encounters as e;
 use crate::db::AnyConnection;
-use crate::error::ApiResult;
+use crate::error::DomainResult;
 use crate::state::AppState;
 
 pub use crate::http::reads::{audit_phi_reads, with_conn};
 
 /// Runs `f` in one write transaction on the blocking pool: the request commits whole or
 /// changes nothing.
-pub async fn write<T, F>(state: &web::Data<AppState>, f: F) -> ApiResult<T>
+pub async fn write<T, F>(state: &web::Data<AppState>, f: F) -> DomainResult<T>
 where
     T: Send + 'static,
-    F: FnOnce(&mut AnyConnection) -> ApiResult<T> + Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> DomainResult<T> + Send + 'static,
 {
     let st = state.clone();
     web::block(move || {
@@ -43,7 +43,7 @@ pub fn body_of<T: DeserializeOwned>(
     extra: serde_json::Map<String, serde_json::Value>,
     numbers: &[&str],
     lists: &[&str],
-) -> ApiResult<T> {
+) -> DomainResult<T> {
     let mut obj = extra;
     for (k, v) in fields {
         let v = v.trim();
@@ -70,7 +70,7 @@ pub fn body_of<T: DeserializeOwned>(
         };
         obj.insert(k.clone(), value);
     }
-    let bytes = serde_json::to_vec(&obj).map_err(|_| crate::error::ApiError::internal())?;
+    let bytes = serde_json::to_vec(&obj).map_err(|_| crate::error::DomainError::internal())?;
     crate::http::json::parse_json(&bytes)
 }
 
@@ -116,7 +116,7 @@ pub async fn audit_page_reads(
     state: &AppState,
     ctx: &crate::http::RequestCtx,
     groups: Vec<(&str, &str, Vec<String>)>,
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     let entries = groups
         .into_iter()
         .flat_map(|(action, resource, ids)| {

@@ -8,7 +8,7 @@ use super::page::{dollars, render, Chrome, ConsoleError};
 use super::queries::{audit_phi_reads, with_conn};
 use super::session::Session;
 use crate::auth::roles::Permission;
-use crate::error::ApiResult;
+use crate::error::DomainResult;
 use crate::remits::store::RemittanceRow;
 use crate::reports::aging::{self, AgingQuery, AgingReport};
 use crate::reports::denials::{self, DenialGroup};
@@ -38,7 +38,7 @@ async fn receivables(
 ) -> Result<HttpResponse, ConsoleError> {
     session.require(Permission::ReceivablesRead)?;
     let today = chrono::Utc::now().date_naive();
-    let (remittances, denials, aging) = with_conn(&state, move |c| -> ApiResult<Data> {
+    let (remittances, denials, aging) = with_conn(&state, move |c| -> DomainResult<Data> {
         let q = AgingQuery {
             as_of: today,
             by_patient: false,

@@ -14,7 +14,7 @@ use super::session::{CsrfForm, Session};
 use crate::auth::roles::Permission;
 use crate::codesets::{RefEntry, RefTable};
 use crate::db::types::Timestamp;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::patients::model::{Patient, PatientId};
 use crate::providers::model::Provider;
 use crate::specimens::forms::{CustodyRequest, NewSpecimen, TransitionRequest};
@@ -65,41 +65,42 @@ async fn log(
     let overdue_before = Timestamp(now - chrono::Duration::hours(OVERDUE_HOURS));
     let patient_id = q.patient_id;
     let collect = session.may(Permission::SpecimenCollect);
-    let (today, overdue, patient, providers) = with_conn(&state, move |c| -> ApiResult<LogData> {
-        let today = store::list(
-            c,
-            &SpecimenFilter {
-                collected_from: Some(Timestamp(midnight)),
-                ..Default::default()
-            },
-            None,
-            200,
-        )?;
-        let mut overdue = Vec::new();
-        for status in [Status::Collected, Status::InTransit] {
-            let f = SpecimenFilter {
-                status: Some(status),
-                collected_before: Some(overdue_before),
-                ..Default::default()
+    let (today, overdue, patient, providers) =
+        with_conn(&state, move |c| -> DomainResult<LogData> {
+            let today = store::list(
+                c,
+                &SpecimenFilter {
+                    collected_from: Some(Timestamp(midnight)),
+                    ..Default::default()
+                },
+                None,
+                200,
+            )?;
+            let mut overdue = Vec::new();
+            for status in [Status::Collected, Status::InTransit] {
+                let f = SpecimenFilter {
+                    status: Some(status),
+                    collected_before: Some(overdue_before),
+                    ..Default::default()
+                };
+                overdue.extend(store::list(c, &f, None, 100)?);
+            }
+            let patient = match patient_id {
+                Some(p) => crate::patients::store::find(c, p)?,
+                None => None,
             };
-            overdue.extend(store::list(c, &f, None, 100)?);
-        }
-        let patient = match patient_id {
-            Some(p) => crate::patients::store::find(c, p)?,
-            None => None,
-        };
-        let providers = if collect {
-            let f = crate::providers::store::ProviderFilter {
-                active: Some(true),
-                ..Default::default()
+            let providers = if collect {
+                let f = crate::providers::store::ProviderFilter {
+                    active: Some(true),
+                    ..Default::default()
+                };
+                crate::providers::store::list(c, &f, None, 200)?
+            } else {
+                vec![]
             };
-            crate::providers::store::list(c, &f, None, 200)?
-        } else {
-            vec![]
-        };
-        Ok((today, overdue, patient, providers))
-    })
-    .await?;
+            Ok((today, overdue, patient, providers))
+        })
+        .await?;
     let ids = today.iter().chain(&overdue).map(|s| s.id.to_string());
     audit_phi_reads(&state, &session.ctx, "search", service::RESOURCE, ids).await?;
     if let Some(p) = &patient {
@@ -164,7 +165,7 @@ async fn scan(
     session.require(Permission::SpecimenRead)?;
     let number = accession::parse(&q.accession).map_err(accession::scan_error)?;
     let doc = with_conn(&state, move |c| Ok(store::load_by_accession(c, &number)?)).await?;
-    let doc = doc.ok_or_else(|| ApiError::not_found("specimen"))?;
+    let doc = doc.ok_or_else(|| DomainError::not_found("specimen"))?;
     Ok(see_other(&format!("/app/specimens/{}", doc.specimen.id)))
 }
 
@@ -195,8 +196,8 @@ async fn specimen(
     let id = id.into_inner();
     let (doc, patient) = with_conn(
         &state,
-        move |c| -> ApiResult<(SpecimenDoc, Option<Patient>)> {
-            let doc = store::load(c, id)?.ok_or_else(|| ApiError::not_found("specimen"))?;
+        move |c| -> DomainResult<(SpecimenDoc, Option<Patient>)> {
+            let doc = store::load(c, id)?.ok_or_else(|| DomainError::not_found("specimen"))?;
             let patient = crate::patients::store::find(c, doc.specimen.patient_id)?;
             Ok((doc, patient))
         },
@@ -286,12 +287,12 @@ async fn specimen_label(
     let format = match format.as_str() {
         "zpl" => Format::Zpl,
         "png" => Format::Png,
-        _ => return Err(ApiError::not_found("label format").into()),
+        _ => return Err(DomainError::not_found("label format").into()),
     };
-    let (sp, patient) = with_conn(&state, move |c| -> ApiResult<(Specimen, Patient)> {
-        let sp = store::find(c, id)?.ok_or_else(|| ApiError::not_found("specimen"))?;
+    let (sp, patient) = with_conn(&state, move |c| -> DomainResult<(Specimen, Patient)> {
+        let sp = store::find(c, id)?.ok_or_else(|| DomainError::not_found("specimen"))?;
         let patient =
-            crate::patients::store::find(c, sp.patient_id)?.ok_or_else(ApiError::internal)?;
+            crate::patients::store::find(c, sp.patient_id)?.ok_or_else(DomainError::internal)?;
         Ok((sp, patient))
     })
     .await?;

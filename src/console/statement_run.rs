@@ -11,7 +11,7 @@ use super::page::{cents_of, dollars, html, Chrome, ConsoleError};
 use super::queries::{body_of, write, Fields};
 use super::session::{CsrfForm, Session};
 use crate::auth::roles::Permission;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 use crate::http::problem::status_of;
 use crate::state::AppState;
 use crate::statements::forms::RunBody;
@@ -41,7 +41,7 @@ fn page(
     session: &Session,
     status: StatusCode,
     form: Fields,
-    refusal: Option<ApiError>,
+    refusal: Option<DomainError>,
     outcome: Option<RunOutcome>,
 ) -> Result<HttpResponse, ConsoleError> {
     let (detail, errors) = refusal.map_or((None, vec![]), |e| (Some(e.detail), e.errors));
@@ -53,7 +53,7 @@ fn page(
         outcome,
     }
     .render()
-    .map_err(|_| ApiError::internal())?;
+    .map_err(|_| DomainError::internal())?;
     Ok(html(status, body))
 }
 
@@ -64,12 +64,16 @@ async fn run_form(session: Session) -> Result<HttpResponse, ConsoleError> {
 }
 
 /// The API's run body from the form (the minimum typed in dollars).
-fn body_from(form: &Fields) -> ApiResult<RunBody> {
+fn body_from(form: &Fields) -> DomainResult<RunBody> {
     let mut fields = form.clone();
     if let Some(typed) = fields.remove("min_balance") {
         if !typed.trim().is_empty() {
             let cents = cents_of(&typed).ok_or_else(|| {
-                ApiError::invalid_field("/min_balance_cents", "invalid", "an amount like 5 or 5.00")
+                DomainError::invalid_field(
+                    "/min_balance_cents",
+                    "invalid",
+                    "an amount like 5 or 5.00",
+                )
             })?;
             fields.insert("min_balance_cents".into(), cents.to_string());
         }

@@ -16,7 +16,7 @@ use super::page::{dollars, html, see_other, Chrome, ConsoleError};
 use super::queries::{with_conn, Fields};
 use super::session::{CsrfForm, Session};
 use crate::auth::roles::Permission;
-use crate::error::{ApiError, ApiResult, Category, FieldError};
+use crate::error::{Category, DomainError, DomainResult, FieldError};
 use crate::http::problem::status_of;
 use crate::remits::store::UnmatchedId;
 use crate::remits::unmatched::{self, MatchRequest, UnmatchedItem};
@@ -103,7 +103,7 @@ async fn queue_page(
         refusal,
         form,
     };
-    page.render().map_err(|_| ApiError::internal().into())
+    page.render().map_err(|_| DomainError::internal().into())
 }
 
 #[get("/remittances/unmatched")]
@@ -119,7 +119,7 @@ async fn queue(
 
 /// The API's match body from the form: `claim_id`, and `line_<k>` (the claim's line number
 /// for remitted line k; all blank: lines are matched as the import does).
-fn request_of(form: &Fields) -> ApiResult<MatchRequest> {
+fn request_of(form: &Fields) -> DomainResult<MatchRequest> {
     let mut lines = Vec::new();
     let mut errors = Vec::new();
     for (name, value) in form {
@@ -139,7 +139,7 @@ fn request_of(form: &Fields) -> ApiResult<MatchRequest> {
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+        return Err(DomainError::validation(errors));
     }
     lines.sort_unstable();
     let mut body = serde_json::json!({
@@ -151,7 +151,7 @@ fn request_of(form: &Fields) -> ApiResult<MatchRequest> {
             .map(|(k, n)| serde_json::json!({"remit_line": k, "line_number": n}))
             .collect();
     }
-    let bytes = serde_json::to_vec(&body).map_err(|_| ApiError::internal())?;
+    let bytes = serde_json::to_vec(&body).map_err(|_| DomainError::internal())?;
     crate::http::json::parse_json(&bytes)
 }
 

@@ -15,7 +15,7 @@ use super::store::{self, CoverageFilter};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::db::types::Timestamp;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -44,7 +44,7 @@ pub async fn create_coverage(
     req: HttpRequest,
     key: IdempotencyKey,
     body: JsonBody<NewCoverage>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::CoverageWrite)?;
     let input = body.value.trimmed();
     let errors = input.check();
@@ -66,7 +66,7 @@ pub fn create_in(
     conn: &mut crate::db::AnyConnection,
     ctx: &RequestCtx,
     input: NewCoverage,
-) -> ApiResult<Coverage> {
+) -> DomainResult<Coverage> {
     let patient = active_references(conn, input.patient_id, input.payer_id)?;
     if input.relationship_code == SELF {
         let mut errors = ValidationErrors::new();
@@ -119,14 +119,14 @@ pub async fn get_coverage(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<CoverageId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::CoverageRead)?;
     let id = id.into_inner();
-    let found = with_conn(&state, move |c| -> ApiResult<Option<Coverage>> {
+    let found = with_conn(&state, move |c| -> DomainResult<Option<Coverage>> {
         Ok(store::find(c, id)?)
     })
     .await?;
-    let cv = found.ok_or_else(|| ApiError::not_found("coverage"))?;
+    let cv = found.ok_or_else(|| DomainError::not_found("coverage"))?;
     audit_phi_reads(&state, &ctx, "read", RESOURCE, [cv.id.to_string()]).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(cv.version)))
@@ -146,13 +146,13 @@ pub async fn update_coverage(
     req: HttpRequest,
     id: web::Path<CoverageId>,
     body: JsonBody<CoveragePatch>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::CoverageWrite)?;
     let expected = required_if_match(&req)?;
     let patch = body.value;
     patch.validate().map_err(to_api_error)?;
     let id = id.into_inner();
-    let saved = web::block(move || -> ApiResult<Coverage> {
+    let saved = web::block(move || -> DomainResult<Coverage> {
         let mut conn = state.pool.get()?;
         conn.write_transaction(|c| update_in(c, &ctx, id, expected, patch))
     })
@@ -171,10 +171,10 @@ pub fn update_in(
     id: CoverageId,
     expected: Option<i32>,
     patch: CoveragePatch,
-) -> ApiResult<Coverage> {
+) -> DomainResult<Coverage> {
     change_in(conn, ctx, &ops(), id, expected, "update", move |c, cv| {
         let patient: Patient =
-            patients::store::find(c, cv.patient_id)?.ok_or_else(ApiError::internal)?;
+            patients::store::find(c, cv.patient_id)?.ok_or_else(DomainError::internal)?;
         patch.apply(cv, &patient).map_err(to_api_error)
     })
 }
@@ -190,7 +190,7 @@ pub async fn deactivate_coverage(
     ctx: RequestCtx,
     req: HttpRequest,
     id: web::Path<CoverageId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::CoverageWrite)?;
     deactivate(state, ctx, &req, ops(), id.into_inner()).await
 }
@@ -235,7 +235,7 @@ pub async fn list_coverages(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: crate::http::query::Query<CoverageQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::CoverageRead)?;
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
@@ -244,7 +244,7 @@ pub async fn list_coverages(
         .as_deref()
         .is_some_and(|p| !PRIORITIES.contains(&p))
     {
-        return Err(ApiError::invalid_field(
+        return Err(DomainError::invalid_field(
             "?priority",
             "invalid_value",
             "priority must be primary, secondary or tertiary",
@@ -257,7 +257,7 @@ pub async fn list_coverages(
         active: q.active,
         active_on: q.active_on,
     };
-    let rows = with_conn(&state, move |c| -> ApiResult<Vec<Coverage>> {
+    let rows = with_conn(&state, move |c| -> DomainResult<Vec<Coverage>> {
         Ok(store::list(c, &filter, after, limit + 1)?)
     })
     .await?;

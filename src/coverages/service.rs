@@ -6,7 +6,7 @@ use validator::{ValidationError, ValidationErrors};
 
 use super::model::{Coverage, CoveragePatch, NewCoverage, SELF};
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::patients::model::{Patient, PatientId};
 use crate::payers::model::PayerId;
 use crate::{patients, payers, validation};
@@ -75,7 +75,7 @@ pub fn active_references(
     conn: &mut AnyConnection,
     patient_id: PatientId,
     payer_id: PayerId,
-) -> ApiResult<Patient> {
+) -> DomainResult<Patient> {
     let patient = patients::store::find(conn, patient_id)?;
     let payer = payers::store::find(conn, payer_id)?;
     let mut errors = Vec::new();
@@ -85,7 +85,7 @@ pub fn active_references(
     validation::reference(&mut errors, "/payer_id", "payer", active);
     match patient {
         Some(p) if errors.is_empty() => Ok(p),
-        _ => Err(ApiError::validation(errors)),
+        _ => Err(DomainError::validation(errors)),
     }
 }
 

@@ -16,10 +16,10 @@ use diesel::Connection;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::db::{AnyConnection, Backend, DbPool};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 
 /// Answers a write's caller once the batch's commit is known (`Some`: it failed).
-type Deliver = Box<dyn FnOnce(Option<&ApiError>) + Send>;
+type Deliver = Box<dyn FnOnce(Option<&DomainError>) + Send>;
 /// A write, run inside the batch's transaction; returns how to answer its caller.
 type Job = Box<dyn FnOnce(&mut AnyConnection) -> Deliver + Send>;
 
@@ -66,12 +66,12 @@ impl CombinedWrites {
     /// Runs `write` in the next batch's transaction (in a savepoint: an `Err` undoes only
     /// its own changes) and answers once the batch is committed. `write` must not open a
     /// write transaction of its own: it already is in one.
-    pub async fn run<T, F>(&self, write: F) -> ApiResult<T>
+    pub async fn run<T, F>(&self, write: F) -> DomainResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut AnyConnection) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> DomainResult<T> + Send + 'static,
     {
-        let (answer, wait) = oneshot::channel::<ApiResult<T>>();
+        let (answer, wait) = oneshot::channel::<DomainResult<T>>();
         let job: Job = Box::new(move |conn| {
             let result = conn.transaction(write);
             Box::new(move |commit_failed| {
@@ -84,10 +84,10 @@ impl CombinedWrites {
         self.tx
             .send(job)
             .await
-            .map_err(|_| ApiError::unavailable("the server is shutting down; retry shortly"))?;
+            .map_err(|_| DomainError::unavailable("the server is shutting down; retry shortly"))?;
         // A closed channel: no connection for its batch, or a write of the batch panicked.
         wait.await.unwrap_or_else(|_| {
-            Err(ApiError::unavailable(
+            Err(DomainError::unavailable(
                 "the write could not be run; retry shortly",
             ))
         })
@@ -117,7 +117,7 @@ fn write_batch(pool: &DbPool, batch: Vec<Job>) {
         }
     };
     let mut answers: Vec<Deliver> = Vec::with_capacity(batch.len());
-    let outcome = conn.write_transaction(|c| -> ApiResult<()> {
+    let outcome = conn.write_transaction(|c| -> DomainResult<()> {
         for job in batch {
             match catch_unwind(AssertUnwindSafe(|| job(c))) {
                 Ok(deliver) => answers.push(deliver),
@@ -126,7 +126,7 @@ fn write_batch(pool: &DbPool, batch: Vec<Job>) {
                     tracing::error!(
                         "SQLite write thread: a write panicked; its batch is rolled back"
                     );
-                    return Err(ApiError::internal());
+                    return Err(DomainError::internal());
                 }
             }
         }
@@ -178,7 +178,7 @@ mod tests {
                     .run(move |c| {
                         c.batch_execute(&format!("INSERT INTO t VALUES ({x})"))?;
                         if fail {
-                            return Err(ApiError::conflict("refused after writing"));
+                            return Err(DomainError::conflict("refused after writing"));
                         }
                         Ok(x)
                     })

@@ -10,7 +10,7 @@ use diesel::QueryResult;
 
 use super::types::Timestamp;
 use super::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 
 /// A stored row with an optimistic-concurrency version.
 pub trait Versioned {
@@ -27,9 +27,9 @@ pub trait Deactivatable: Versioned {
 }
 
 /// Fails with 412 when the caller's version (if any; from If-Match) is not `current`.
-pub fn expect_version(current: i32, expected: Option<i32>) -> ApiResult<()> {
+pub fn expect_version(current: i32, expected: Option<i32>) -> DomainResult<()> {
     match expected {
-        Some(v) if v != current => Err(ApiError::stale(current)),
+        Some(v) if v != current => Err(DomainError::stale(current)),
         _ => Ok(()),
     }
 }
@@ -43,10 +43,10 @@ pub fn save_next<T, S, R>(
     next: &mut T,
     save: S,
     stored: R,
-) -> ApiResult<()>
+) -> DomainResult<()>
 where
     T: Versioned,
-    S: FnOnce(&mut AnyConnection, &T) -> ApiResult<bool>,
+    S: FnOnce(&mut AnyConnection, &T) -> DomainResult<bool>,
     R: FnOnce(&mut AnyConnection) -> QueryResult<Option<i32>>,
 {
     next.stamp(loaded + 1, Timestamp::now());
@@ -57,14 +57,19 @@ where
 /// Runs a conditional write (`… WHERE version = n`, or a state change `… WHERE status = s`)
 /// that answers whether it changed the row. When it did not, the row changed since it was read
 /// at version `loaded`: 412 with the version `stored` reads now (`loaded` if the row is gone).
-pub fn conditional<W, R>(c: &mut AnyConnection, loaded: i32, write: W, stored: R) -> ApiResult<()>
+pub fn conditional<W, R>(
+    c: &mut AnyConnection,
+    loaded: i32,
+    write: W,
+    stored: R,
+) -> DomainResult<()>
 where
-    W: FnOnce(&mut AnyConnection) -> ApiResult<bool>,
+    W: FnOnce(&mut AnyConnection) -> DomainResult<bool>,
     R: FnOnce(&mut AnyConnection) -> QueryResult<Option<i32>>,
 {
     if write(c)? {
         return Ok(());
     }
     let now = stored(c)?.unwrap_or(loaded);
-    Err(ApiError::stale(now))
+    Err(DomainError::stale(now))
 }

@@ -25,7 +25,7 @@ use crate::db::schema_encounters::encounters as en;
 use crate::db::types::Timestamp;
 use crate::db::{AnyConnection, DbPool};
 use crate::encounters::status::Status as EncStatus;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 
 /// Resource name of runs in the audit log.
 pub const RUN_RESOURCE: &str = "eligibility_run";
@@ -86,7 +86,7 @@ pub fn queue_run(
     channel: &Channel,
     date: NaiveDate,
     force: bool,
-) -> ApiResult<(RunRow, Vec<CheckRow>)> {
+) -> DomainResult<(RunRow, Vec<CheckRow>)> {
     let coverages = scheduled_coverages(conn, date)?;
     let skip = if force {
         HashSet::new()
@@ -99,7 +99,7 @@ pub fn queue_run(
         .filter(|c| !skip.contains(c))
         .collect();
     if todo.len() > MAX_RUN_CHECKS {
-        return Err(ApiError::invalid_field(
+        return Err(DomainError::invalid_field(
             "?date",
             "too_many",
             format!("at most {MAX_RUN_CHECKS} coverages per run"),
@@ -151,7 +151,7 @@ pub fn queue_run(
         coverages: coverages.len() as i32,
         queued: checks.len() as i32,
         already_checked: skip.len() as i32,
-        not_sendable: serde_json::to_string(&not_sendable).map_err(|_| ApiError::internal())?,
+        not_sendable: serde_json::to_string(&not_sendable).map_err(|_| DomainError::internal())?,
         created_at: Timestamp::now(),
     };
     diesel::insert_into(er::table).values(&run).execute(conn)?;
@@ -237,7 +237,7 @@ pub fn send_pending(pool: &DbPool, channel: &Channel, limit: i64) -> Result<Send
     match channel {
         Channel::FileQueue(dir) => {
             report.written = conn
-                .write_transaction(|c| -> ApiResult<usize> {
+                .write_transaction(|c| -> DomainResult<usize> {
                     let mut n = 0;
                     let mut audit = Vec::new();
                     for mut row in rows {
@@ -247,7 +247,7 @@ pub fn send_pending(pool: &DbPool, channel: &Channel, limit: i64) -> Result<Send
                         // In the transaction: a 270 that cannot be written stays pending.
                         let name = format!("{}.270", row.id);
                         write_atomically(dir, &name, row.request_x12.as_bytes()).map_err(|e| {
-                            ApiError::unavailable(format!(
+                            DomainError::unavailable(format!(
                                 "cannot write the eligibility outbox: {e}"
                             ))
                         })?;
@@ -270,7 +270,7 @@ pub fn send_pending(pool: &DbPool, channel: &Channel, limit: i64) -> Result<Send
                 }
                 let outcome = transport.exchange(&row.id.to_string(), &row.request_x12);
                 let id: CheckId = row.id;
-                conn.write_transaction(|c| -> ApiResult<()> {
+                conn.write_transaction(|c| -> DomainResult<()> {
                     finish(c, row, outcome.map_err(|e| e.to_string()))?;
                     let entry = AuditEntry::success(&ctx, "update", RESOURCE, Some(id.to_string()));
                     audit_store::insert(c, &[entry])?;

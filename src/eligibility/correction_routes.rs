@@ -13,7 +13,7 @@ use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::coverages::model::{Coverage, CoveragePatch, SELF};
 use crate::db::types::Timestamp;
-use crate::error::{ApiError, ApiResult, Category};
+use crate::error::{Category, DomainError, DomainResult};
 use crate::http::reads::with_conn;
 use crate::http::versioning::{etag, expect_version, required_if_match};
 use crate::http::RequestCtx;
@@ -37,28 +37,30 @@ pub async fn apply_correction(
     ctx: RequestCtx,
     req: HttpRequest,
     id: web::Path<CheckId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EligibilityCheck)?;
     ctx.require(Permission::CoverageWrite)?;
     let expected = required_if_match(&req)?;
     let id = id.into_inner();
     let cv = with_conn(&state, move |c| {
-        c.write_transaction(|c| -> ApiResult<Coverage> {
+        c.write_transaction(|c| -> DomainResult<Coverage> {
             let row =
-                store::find(c, id)?.ok_or_else(|| ApiError::not_found("eligibility check"))?;
+                store::find(c, id)?.ok_or_else(|| DomainError::not_found("eligibility check"))?;
             if row.correction_applied_at.is_some() {
-                return Err(ApiError::conflict("this correction is already applied"));
+                return Err(DomainError::conflict("this correction is already applied"));
             }
             let fix: Correction = row
                 .correction
                 .as_deref()
                 .and_then(|s| serde_json::from_str(s).ok())
-                .ok_or_else(|| ApiError::conflict("the payer made no correction in this check"))?;
+                .ok_or_else(|| {
+                    DomainError::conflict("the payer made no correction in this check")
+                })?;
             let cv = coverages::store::find(c, row.coverage_id)?
-                .ok_or_else(|| ApiError::not_found("coverage"))?;
+                .ok_or_else(|| DomainError::not_found("coverage"))?;
             expect_version(cv.version, expected)?;
             let patient =
-                patients::store::find(c, cv.patient_id)?.ok_or_else(ApiError::internal)?;
+                patients::store::find(c, cv.patient_id)?.ok_or_else(DomainError::internal)?;
             let mut patch = CoveragePatch {
                 member_id: fix.member_id.clone(),
                 ..Default::default()
@@ -109,7 +111,7 @@ pub async fn import_271(
     ctx: RequestCtx,
     req: HttpRequest,
     body: web::Bytes,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EligibilityCheck)?;
     let mime = req
         .headers()
@@ -120,26 +122,27 @@ pub async fn import_271(
         .trim()
         .to_ascii_lowercase();
     if mime != "application/edi-x12" && mime != "text/plain" {
-        return Err(ApiError::new(
+        return Err(DomainError::new(
             Category::UnsupportedMediaType,
             "unsupported-media-type",
             "send the 271 as application/edi-x12",
         ));
     }
     let text = String::from_utf8(body.to_vec())
-        .map_err(|_| ApiError::invalid_field("", "encoding", "a 271 must be ASCII text"))?;
+        .map_err(|_| DomainError::invalid_field("", "encoding", "a 271 must be ASCII text"))?;
     let parsed = crate::x12::elig::read_271(&text)
-        .map_err(|e| ApiError::invalid_field("", "unreadable_271", e.to_string()))?;
+        .map_err(|e| DomainError::invalid_field("", "unreadable_271", e.to_string()))?;
     let trace = parsed.trace_number.ok_or_else(|| {
-        ApiError::invalid_field("", "no_trace", "the 271 has no TRN*2 naming the inquiry")
+        DomainError::invalid_field("", "no_trace", "the 271 has no TRN*2 naming the inquiry")
     })?;
     let audit_ctx = ctx.clone();
     let row = with_conn(&state, move |c| {
-        c.write_transaction(|c| -> ApiResult<CheckRow> {
-            let row = store::find_by_trace(c, &trace)?
-                .ok_or_else(|| ApiError::not_found("eligibility check with this trace number"))?;
+        c.write_transaction(|c| -> DomainResult<CheckRow> {
+            let row = store::find_by_trace(c, &trace)?.ok_or_else(|| {
+                DomainError::not_found("eligibility check with this trace number")
+            })?;
             if row.status != CheckStatus::Queued {
-                return Err(ApiError::conflict(format!(
+                return Err(DomainError::conflict(format!(
                     "this check is {}, not waiting for a 271",
                     row.status
                 )));

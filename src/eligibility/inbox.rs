@@ -15,7 +15,7 @@ use super::store;
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::RequestCtx;
 use crate::db::{AnyConnection, DbPool};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 
 /// The actor of 271s read from the inbox.
 pub const INBOX: &str = "system:eligibility";
@@ -53,7 +53,7 @@ pub fn is_271(name: &str, text: &str) -> bool {
 pub fn apply_text(
     conn: &mut AnyConnection,
     text: &str,
-) -> ApiResult<(&'static str, Option<String>)> {
+) -> DomainResult<(&'static str, Option<String>)> {
     let Ok(parsed) = crate::x12::elig::read_271(text) else {
         return Ok(("unreadable", None));
     };
@@ -61,7 +61,7 @@ pub fn apply_text(
         return Ok(("unreadable", None));
     };
     let ctx = RequestCtx::system(INBOX);
-    conn.write_transaction(|c| -> ApiResult<(&'static str, Option<String>)> {
+    conn.write_transaction(|c| -> DomainResult<(&'static str, Option<String>)> {
         let Some(row) = store::find_by_trace(c, &trace)? else {
             return Ok(("unmatched", None));
         };
@@ -105,8 +105,8 @@ pub fn import_dir(pool: &DbPool, dir: &Path) -> Result<Vec<FileOutcome>, String>
             continue;
         }
         let mut conn = pool.get().map_err(|e| e.to_string())?;
-        let (outcome, check_id) =
-            apply_text(&mut conn, &text).map_err(|e: ApiError| format!("{name}: {}", e.detail))?;
+        let (outcome, check_id) = apply_text(&mut conn, &text)
+            .map_err(|e: DomainError| format!("{name}: {}", e.detail))?;
         let result = FileOutcome {
             file: name.clone(),
             outcome,

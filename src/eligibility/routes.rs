@@ -14,7 +14,7 @@ use super::transport::{Channel, SendError};
 use crate::auth::roles::Permission;
 use crate::coverages::model::CoverageId;
 use crate::encounters::model::EncounterId;
-use crate::error::{ApiError, ApiResult, Category};
+use crate::error::{Category, DomainError, DomainResult};
 use crate::http::reads::{audit_phi_reads, with_conn};
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
@@ -44,14 +44,14 @@ pub async fn check_eligibility(
     ctx: RequestCtx,
     id: web::Path<CoverageId>,
     body: JsonBody<CheckRequest>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EligibilityCheck)?;
     let request = body.value;
     let types = service::validate(&request)?;
     let channel = state
         .eligibility
         .clone()
-        .ok_or_else(|| ApiError::unavailable("eligibility checks are not configured"))?;
+        .ok_or_else(|| DomainError::unavailable("eligibility checks are not configured"))?;
     let coverage = id.into_inner();
     let audit_ctx = ctx.clone();
     let ch = channel.clone();
@@ -78,7 +78,7 @@ pub async fn check_eligibility(
             SendError::Timeout => (Category::UpstreamTimeout, "clearinghouse-timeout"),
             _ => (Category::UpstreamFailed, "clearinghouse-error"),
         };
-        return Err(ApiError::new(
+        return Err(DomainError::new(
             category,
             kind,
             format!("{e}; the attempt is stored as a failed check"),
@@ -101,12 +101,12 @@ pub async fn list_checks(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<CoverageId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EligibilityCheck)?;
     let coverage = id.into_inner();
-    let rows = with_conn(&state, move |c| -> ApiResult<Vec<CheckRow>> {
+    let rows = with_conn(&state, move |c| -> DomainResult<Vec<CheckRow>> {
         crate::coverages::store::find(c, coverage)?
-            .ok_or_else(|| ApiError::not_found("coverage"))?;
+            .ok_or_else(|| DomainError::not_found("coverage"))?;
         Ok(store::list(c, coverage, LIST_LIMIT)?)
     })
     .await?;
@@ -132,14 +132,14 @@ pub async fn get_check(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<CheckId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EligibilityCheck)?;
     let id = id.into_inner();
-    let row = with_conn(&state, move |c| -> ApiResult<Option<CheckRow>> {
+    let row = with_conn(&state, move |c| -> DomainResult<Option<CheckRow>> {
         Ok(store::find(c, id)?)
     })
     .await?
-    .ok_or_else(|| ApiError::not_found("eligibility check"))?;
+    .ok_or_else(|| DomainError::not_found("eligibility check"))?;
     audit_phi_reads(&state, &ctx, "read", RESOURCE, [row.id.to_string()]).await?;
     Ok(HttpResponse::Ok().json(row.view(true)))
 }
@@ -155,20 +155,20 @@ pub async fn encounter_check(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<EncounterId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EligibilityCheck)?;
     ctx.require(Permission::EncounterRead)?;
     let id = id.into_inner();
-    let row = with_conn(&state, move |c| -> ApiResult<Option<CheckRow>> {
+    let row = with_conn(&state, move |c| -> DomainResult<Option<CheckRow>> {
         let (coverage, date) = super::latest::encounter_coverage(c, id)?
-            .ok_or_else(|| ApiError::not_found("encounter"))?;
+            .ok_or_else(|| DomainError::not_found("encounter"))?;
         match coverage {
             Some(cv) => Ok(store::latest(c, cv, date)?),
             None => Ok(None),
         }
     })
     .await?
-    .ok_or_else(|| ApiError::not_found("eligibility check for this encounter"))?;
+    .ok_or_else(|| DomainError::not_found("eligibility check for this encounter"))?;
     audit_phi_reads(&state, &ctx, "read", RESOURCE, [row.id.to_string()]).await?;
     Ok(HttpResponse::Ok().json(row.view(true)))
 }

@@ -9,7 +9,7 @@ use super::batch::{load_run, queue_run, RUN_RESOURCE};
 use super::routes::RESOURCE;
 use super::run_model::{RunId, RunQuery, RunView};
 use crate::auth::roles::Permission;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -37,13 +37,13 @@ pub async fn start_run(
     req: HttpRequest,
     key: IdempotencyKey,
     query: Query<RunQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EligibilityCheck)?;
     let RunQuery { date, force } = query.into_inner();
     let channel = state
         .eligibility
         .clone()
-        .ok_or_else(|| ApiError::unavailable("eligibility checks are not configured"))?;
+        .ok_or_else(|| DomainError::unavailable("eligibility checks are not configured"))?;
     // The request has no body: its query is what tells a retry from a reuse of the key.
     let hash = format!("{:x}", Sha256::digest(req.query_string().as_bytes()));
     let fp = RequestFingerprint::of(&req, hash);
@@ -54,7 +54,7 @@ pub async fn start_run(
         let view = run.view(&checks, false);
         Ok(StoredResponse {
             status: 202,
-            body: serde_json::to_string(&view).map_err(|_| ApiError::internal())?,
+            body: serde_json::to_string(&view).map_err(|_| DomainError::internal())?,
             location: Some(format!("/v1/eligibility/runs/{}", run.id)),
             etag: None,
         })
@@ -73,12 +73,12 @@ pub async fn get_run(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<RunId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EligibilityCheck)?;
     let id = id.into_inner();
     let (run, checks) = with_conn(&state, move |c| Ok(load_run(c, id)?))
         .await?
-        .ok_or_else(|| ApiError::not_found("eligibility run"))?;
+        .ok_or_else(|| DomainError::not_found("eligibility run"))?;
     audit_phi_reads(&state, &ctx, "read", RUN_RESOURCE, [run.id.to_string()]).await?;
     audit_phi_reads(
         &state,

@@ -12,7 +12,7 @@ use crate::coverages::model::{Coverage, CoverageId, SELF};
 use crate::db::schema_encounters::encounters as en;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 use crate::patients::model::Patient;
 use crate::providers::model::{Provider, ProviderId};
 use crate::x12::elig::{read_271, write_270, Inquiry, InquiryPerson, InquiryProvider};
@@ -22,7 +22,7 @@ use crate::{coverages, patients, payers, providers};
 pub const MAX_SERVICE_TYPES: usize = 10;
 
 /// Checks the request's fields, naming each bad one.
-pub fn validate(req: &CheckRequest) -> ApiResult<Vec<String>> {
+pub fn validate(req: &CheckRequest) -> DomainResult<Vec<String>> {
     let mut errors = Vec::new();
     if req.service_types.len() > MAX_SERVICE_TYPES {
         errors.push(FieldError::new(
@@ -47,7 +47,7 @@ pub fn validate(req: &CheckRequest) -> ApiResult<Vec<String>> {
     if errors.is_empty() {
         Ok(types)
     } else {
-        Err(ApiError::validation(errors))
+        Err(DomainError::validation(errors))
     }
 }
 
@@ -85,7 +85,7 @@ fn provider_for(
     cv: &Coverage,
     date: NaiveDate,
     given: Option<ProviderId>,
-) -> ApiResult<Provider> {
+) -> DomainResult<Provider> {
     let id = match given {
         Some(id) => Some(id),
         None => en::table
@@ -108,7 +108,7 @@ fn provider_for(
         } else {
             "no encounter of this coverage on that date names a billing provider: give provider_id"
         };
-        ApiError::validation(vec![FieldError::new(
+        DomainError::validation(vec![FieldError::new(
             "/provider_id",
             "unknown_provider",
             why,
@@ -126,17 +126,18 @@ pub fn prepare(
     types: &[String],
     channel: &str,
     status: CheckStatus,
-) -> ApiResult<CheckRow> {
-    let cv =
-        coverages::store::find(conn, coverage)?.ok_or_else(|| ApiError::not_found("coverage"))?;
+) -> DomainResult<CheckRow> {
+    let cv = coverages::store::find(conn, coverage)?
+        .ok_or_else(|| DomainError::not_found("coverage"))?;
     if !cv.active {
-        return Err(ApiError::conflict("this coverage is deactivated"));
+        return Err(DomainError::conflict("this coverage is deactivated"));
     }
-    let patient = patients::store::find(conn, cv.patient_id)?.ok_or_else(ApiError::internal)?;
-    let payer = payers::store::find(conn, cv.payer_id)?.ok_or_else(ApiError::internal)?;
+    let patient = patients::store::find(conn, cv.patient_id)?.ok_or_else(DomainError::internal)?;
+    let payer = payers::store::find(conn, cv.payer_id)?.ok_or_else(DomainError::internal)?;
     let provider = provider_for(conn, &cv, req.date, req.provider_id)?;
-    let controls = control::take(conn, &settings.sender_id)?
-        .ok_or_else(|| ApiError::conflict("the X12 control numbers of this sender are used up"))?;
+    let controls = control::take(conn, &settings.sender_id)?.ok_or_else(|| {
+        DomainError::conflict("the X12 control numbers of this sender are used up")
+    })?;
     let id = CheckId::new();
     let now = Timestamp::now();
     let inquiry = Inquiry {
@@ -171,7 +172,7 @@ pub fn prepare(
     };
     let envelope = to_x12::envelope(settings, controls.isa as u32, now.0.naive_utc());
     let x12 = write_270(&envelope, &inquiry).map_err(|e| {
-        ApiError::validation(vec![FieldError::new(
+        DomainError::validation(vec![FieldError::new(
             "",
             "not_sendable",
             format!(
@@ -225,7 +226,7 @@ pub fn finish(
     conn: &mut AnyConnection,
     mut row: CheckRow,
     outcome: Result<String, String>,
-) -> ApiResult<CheckRow> {
+) -> DomainResult<CheckRow> {
     row.completed_at = Some(Timestamp::now());
     row.version += 1;
     match outcome {
@@ -250,9 +251,9 @@ pub fn finish(
                 Ok(e) => {
                     let summary = summarize(&e, &split_types(&row.service_types));
                     let cv = coverages::store::find(conn, row.coverage_id)?
-                        .ok_or_else(ApiError::internal)?;
+                        .ok_or_else(DomainError::internal)?;
                     let patient = patients::store::find(conn, cv.patient_id)?
-                        .ok_or_else(ApiError::internal)?;
+                        .ok_or_else(DomainError::internal)?;
                     let fix: Correction = corrections(&e, &subscriber(&cv, &patient));
                     row.status = CheckStatus::Complete;
                     row.active = summary.active;
@@ -269,7 +270,7 @@ pub fn finish(
         }
     }
     if !super::store::finish(conn, &row)? {
-        return Err(ApiError::conflict(
+        return Err(DomainError::conflict(
             "this check was finished by another request",
         ));
     }
@@ -286,6 +287,6 @@ pub fn finish(
     Ok(row)
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> ApiResult<String> {
-    serde_json::to_string(v).map_err(|_| ApiError::internal())
+fn to_json<T: serde::Serialize>(v: &T) -> DomainResult<String> {
+    serde_json::to_string(v).map_err(|_| DomainError::internal())
 }

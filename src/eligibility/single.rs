@@ -13,7 +13,7 @@ use crate::claims::clearinghouse::write_atomically;
 use crate::claims::settings::SubmitterSettings;
 use crate::coverages::model::CoverageId;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 
 /// Stores a new check and, for the file queue, writes its 270 to the outbox, audited, in one
 /// transaction: a 270 that cannot be queued leaves no check behind.
@@ -25,7 +25,7 @@ pub fn start(
     coverage: CoverageId,
     request: &CheckRequest,
     types: &[String],
-) -> ApiResult<CheckRow> {
+) -> DomainResult<CheckRow> {
     c.write_transaction(|c| {
         let status = match ch {
             Channel::Http(_) => CheckStatus::Sent,
@@ -39,7 +39,7 @@ pub fn start(
             write_atomically(dir, &format!("{}.270", row.id), row.request_x12.as_bytes()).map_err(
                 |e| {
                     tracing::error!(error = %e, "cannot write the eligibility outbox");
-                    ApiError::unavailable("the eligibility outbox cannot be written")
+                    DomainError::unavailable("the eligibility outbox cannot be written")
                 },
             )?;
         }
@@ -54,7 +54,7 @@ pub fn complete(
     ctx: &RequestCtx,
     row: CheckRow,
     outcome: Result<String, String>,
-) -> ApiResult<CheckRow> {
+) -> DomainResult<CheckRow> {
     c.write_transaction(|c| {
         let id = row.id;
         let row = finish(c, row, outcome)?;

@@ -12,7 +12,7 @@ use super::status::Status;
 use super::{check, overrides};
 use crate::audit::AuditEntry;
 use crate::auth::roles::Permission;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::versioning::{if_match, required_if_match};
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
@@ -25,7 +25,7 @@ async fn move_to(
     to: Status,
     reason: Option<String>,
     action: &'static str,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     let expected = required_if_match(req)?;
     let doc = super::routes::mutate(state, ctx, id, expected, action, move |_, cur| {
         service::transition(cur, to, reason)
@@ -34,8 +34,8 @@ async fn move_to(
     Ok(doc_response(&doc))
 }
 
-fn reason_of(body: &ReasonBody) -> ApiResult<String> {
-    check::reason(&body.reason, 1).map_err(|e| ApiError::validation(vec![e]))
+fn reason_of(body: &ReasonBody) -> DomainResult<String> {
+    check::reason(&body.reason, 1).map_err(|e| DomainError::validation(vec![e]))
 }
 
 /// Put an encounter on hold with a reason (If-Match).
@@ -51,7 +51,7 @@ pub async fn hold_encounter(
     req: HttpRequest,
     id: web::Path<EncounterId>,
     body: JsonBody<ReasonBody>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EncounterCode)?;
     let reason = reason_of(&body.value)?;
     move_to(
@@ -78,7 +78,7 @@ pub async fn release_encounter(
     ctx: RequestCtx,
     req: HttpRequest,
     id: web::Path<EncounterId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EncounterCode)?;
     move_to(
         state,
@@ -105,7 +105,7 @@ pub async fn void_encounter(
     req: HttpRequest,
     id: web::Path<EncounterId>,
     body: JsonBody<ReasonBody>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EncounterSignOff)?;
     let reason = reason_of(&body.value)?;
     move_to(
@@ -130,7 +130,7 @@ pub async fn validate_encounter(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<EncounterId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EncounterCode)?;
     let id = id.into_inner();
     let st = state.clone();
@@ -151,7 +151,7 @@ pub async fn validate_encounter(
     Ok(HttpResponse::Ok().json(report))
 }
 
-fn refused(report: &ValidationReport) -> ApiError {
+fn refused(report: &ValidationReport) -> DomainError {
     report.refusal("must be fixed or overridden by an admin before sign-off")
 }
 
@@ -168,11 +168,11 @@ pub async fn sign_off_encounter(
     ctx: RequestCtx,
     req: HttpRequest,
     id: web::Path<EncounterId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EncounterSignOff)?;
     let expected = required_if_match(&req)?;
     let id = id.into_inner();
-    let outcome = web::block(move || -> ApiResult<SignOff> {
+    let outcome = web::block(move || -> DomainResult<SignOff> {
         let mut conn = state.pool.get()?;
         let codes = state.codes();
         conn.write_transaction(|c| service::sign_off_in(c, codes, &ctx, id, expected))
@@ -197,7 +197,7 @@ pub async fn override_finding(
     req: HttpRequest,
     id: web::Path<EncounterId>,
     body: JsonBody<OverrideBody>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::FindingOverride)?;
     let expected = if_match(&req)?;
     let body = body.value;

@@ -11,35 +11,35 @@ use super::routes::doc_response;
 use super::service::Edit;
 use super::status;
 use crate::auth::roles::Permission;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 use crate::http::versioning::{etag, required_if_match};
 use crate::http::{JsonBody, RequestCtx};
 use crate::state::AppState;
 
-fn editable(cur: &EncounterDoc) -> ApiResult<()> {
+fn editable(cur: &EncounterDoc) -> DomainResult<()> {
     status::check_editable(cur.header.status)
 }
 
-fn field_errors(errors: Vec<FieldError>) -> ApiResult<()> {
+fn field_errors(errors: Vec<FieldError>) -> DomainResult<()> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::validation(errors))
+        Err(DomainError::validation(errors))
     }
 }
 
-fn find_line(cur: &EncounterDoc, line_id: LineId) -> ApiResult<usize> {
+fn find_line(cur: &EncounterDoc, line_id: LineId) -> DomainResult<usize> {
     cur.lines
         .iter()
         .position(|l| l.id == line_id)
-        .ok_or_else(|| ApiError::not_found("line"))
+        .ok_or_else(|| DomainError::not_found("line"))
 }
 
 /// `cur` with `input` added as its last line (the API's and the console's add-a-line edit).
-pub fn add_line_edit(cur: &EncounterDoc, input: &LineInput) -> ApiResult<Edit> {
+pub fn add_line_edit(cur: &EncounterDoc, input: &LineInput) -> DomainResult<Edit> {
     editable(cur)?;
     if cur.lines.len() >= check::MAX_LINES {
-        return Err(ApiError::conflict(
+        return Err(DomainError::conflict(
             "the encounter has the most lines it may hold",
         ));
     }
@@ -57,7 +57,7 @@ pub fn add_line_edit(cur: &EncounterDoc, input: &LineInput) -> ApiResult<Edit> {
 }
 
 /// `cur` without line `line_id` (the API's and the console's remove-a-line edit).
-pub fn delete_line_edit(cur: &EncounterDoc, line_id: LineId) -> ApiResult<Edit> {
+pub fn delete_line_edit(cur: &EncounterDoc, line_id: LineId) -> DomainResult<Edit> {
     editable(cur)?;
     let i = find_line(cur, line_id)?;
     let mut doc = cur.clone();
@@ -96,12 +96,12 @@ pub async fn add_line(
     req: HttpRequest,
     id: web::Path<EncounterId>,
     body: JsonBody<LineInput>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EncounterCode)?;
     let expected = required_if_match(&req)?;
     let input = body.value;
     if input.id.is_some() {
-        return Err(ApiError::invalid_field(
+        return Err(DomainError::invalid_field(
             "/id",
             "not_allowed",
             "a new line gets its id from the server",
@@ -141,7 +141,7 @@ pub async fn update_line(
     req: HttpRequest,
     path: web::Path<(EncounterId, LineId)>,
     body: JsonBody<LinePatch>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EncounterCode)?;
     let expected = required_if_match(&req)?;
     let (id, line_id) = path.into_inner();
@@ -193,7 +193,7 @@ pub async fn delete_line(
     ctx: RequestCtx,
     req: HttpRequest,
     path: web::Path<(EncounterId, LineId)>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EncounterCode)?;
     let expected = required_if_match(&req)?;
     let (id, line_id) = path.into_inner();

@@ -11,7 +11,7 @@ use crate::auth::RequestCtx;
 use crate::codesets::CodeTables;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 use crate::scrub::Severity;
 
 /// Shortest reason an override takes.
@@ -24,10 +24,10 @@ pub fn add(
     ctx: &RequestCtx,
     cur: &EncounterDoc,
     body: OverrideBody,
-) -> ApiResult<Edit> {
+) -> DomainResult<Edit> {
     status::check_editable(cur.header.status)?;
     let reason =
-        check::reason(&body.reason, MIN_REASON).map_err(|e| ApiError::validation(vec![e]))?;
+        check::reason(&body.reason, MIN_REASON).map_err(|e| DomainError::validation(vec![e]))?;
     let rule = body.rule.trim().to_string();
     let path = body.path.trim().to_string();
     if cur
@@ -35,7 +35,7 @@ pub fn add(
         .iter()
         .any(|o| o.rule == rule && o.path == path)
     {
-        return Err(ApiError::conflict("this finding is already overridden"));
+        return Err(DomainError::conflict("this finding is already overridden"));
     }
     let refs = refs::load(c, &cur.header)?;
     let report = scrubbing::run(c, cur, &refs, codes)?;
@@ -45,7 +45,7 @@ pub fn add(
         .map(|f| &f.finding)
         .find(|f| f.severity == Severity::Error && f.rule == rule && f.path == path)
         .ok_or_else(|| {
-            ApiError::validation(vec![FieldError::new(
+            DomainError::validation(vec![FieldError::new(
                 "/rule",
                 "no_such_finding",
                 "the encounter has no error finding with this rule and path; validate it to see its findings",

@@ -8,7 +8,7 @@ use diesel::QueryResult;
 use super::model::Encounter;
 use crate::coverages::model::{Coverage, CoverageId};
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 use crate::patients::model::{Patient, PatientId};
 use crate::payers::model::Payer;
 use crate::providers::model::{Provider, ProviderId};
@@ -155,7 +155,7 @@ pub fn check(
     conn: &mut AnyConnection,
     before: Option<&Encounter>,
     h: &mut Encounter,
-) -> ApiResult<Refs> {
+) -> DomainResult<Refs> {
     let loaded = Loaded::one(conn, h)?;
     check_loaded(&loaded, before, h)
 }
@@ -165,7 +165,7 @@ pub fn check_loaded(
     loaded: &Loaded,
     before: Option<&Encounter>,
     h: &mut Encounter,
-) -> ApiResult<Refs> {
+) -> DomainResult<Refs> {
     let mut errors = Vec::new();
     let patient = loaded.patients.get(&h.patient_id).cloned();
     let active = patient.as_ref().map(|p| p.active || before.is_some());
@@ -225,12 +225,12 @@ pub fn check_loaded(
             coverage,
             payer,
         }),
-        _ => Err(ApiError::validation(errors)),
+        _ => Err(DomainError::validation(errors)),
     }
 }
 
 /// Loads the references of a stored encounter without judging them.
-pub fn load(conn: &mut AnyConnection, h: &Encounter) -> ApiResult<Refs> {
+pub fn load(conn: &mut AnyConnection, h: &Encounter) -> DomainResult<Refs> {
     let mut copy = h.clone();
     check(conn, Some(h), &mut copy)
 }

@@ -14,7 +14,7 @@ use super::store::{self, EncounterFilter};
 use crate::audit::AuditEntry;
 use crate::auth::roles::Permission;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -35,9 +35,9 @@ pub async fn mutate<F>(
     expected: Option<i32>,
     action: &'static str,
     edit: F,
-) -> ApiResult<EncounterDoc>
+) -> DomainResult<EncounterDoc>
 where
-    F: FnOnce(&mut AnyConnection, &EncounterDoc) -> ApiResult<service::Edit> + Send + 'static,
+    F: FnOnce(&mut AnyConnection, &EncounterDoc) -> DomainResult<service::Edit> + Send + 'static,
 {
     crate::http::reads::write(state, move |c, codes| {
         service::mutate_in(c, codes, &ctx, id, expected, action, edit)
@@ -65,7 +65,7 @@ pub async fn create_encounter(
     req: HttpRequest,
     key: IdempotencyKey,
     body: JsonBody<NewEncounter>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EncounterOpen)?;
     let input = body.value;
     if input.diagnoses.is_some() || input.lines.is_some() {
@@ -96,16 +96,16 @@ pub async fn get_encounter(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<EncounterId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EncounterRead)?;
     let id = id.into_inner();
     let st = state.clone();
-    let found = web::block(move || -> ApiResult<Option<EncounterDoc>> {
+    let found = web::block(move || -> DomainResult<Option<EncounterDoc>> {
         let mut c = st.pool.get()?;
         Ok(store::load(&mut c, id)?)
     })
     .await??;
-    let doc = found.ok_or_else(|| ApiError::not_found(RESOURCE))?;
+    let doc = found.ok_or_else(|| DomainError::not_found(RESOURCE))?;
     state
         .audit
         .record(vec![AuditEntry::success(
@@ -132,7 +132,7 @@ pub async fn update_encounter(
     req: HttpRequest,
     id: web::Path<EncounterId>,
     body: JsonBody<EncounterPatch>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     let patch = body.value;
     if patch.touches_coding() {
         ctx.require(Permission::EncounterCode)?;
@@ -189,7 +189,7 @@ pub async fn list_encounters(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: crate::http::query::Query<EncounterQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EncounterRead)?;
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
@@ -199,7 +199,7 @@ pub async fn list_encounters(
         .as_deref()
         .map(|s| {
             Status::parse(s).ok_or_else(|| {
-                ApiError::invalid_field(
+                DomainError::invalid_field(
                     "?status",
                     "invalid_value",
                     "status must be open, on_hold, coded, billed or void",
@@ -209,7 +209,7 @@ pub async fn list_encounters(
         .transpose()?;
     if let (Some(f), Some(t)) = (q.from, q.to) {
         if t < f {
-            return Err(ApiError::invalid_field(
+            return Err(DomainError::invalid_field(
                 "?to",
                 "before_from",
                 "to cannot be before from",
@@ -226,7 +226,7 @@ pub async fn list_encounters(
         has_errors: q.has_errors,
     };
     let st = state.clone();
-    let rows = web::block(move || -> ApiResult<Vec<Encounter>> {
+    let rows = web::block(move || -> DomainResult<Vec<Encounter>> {
         let mut c = st.pool.get()?;
         Ok(store::list(&mut c, &filter, after, limit + 1)?)
     })

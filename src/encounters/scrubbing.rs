@@ -10,7 +10,7 @@ use crate::claims::service_history;
 use crate::codesets::CodeTables;
 use crate::coverages::model::CoverageId;
 use crate::db::AnyConnection;
-use crate::error::ApiResult;
+use crate::error::DomainResult;
 use crate::frequency::store as frequency_store;
 use crate::payers::model::Payer;
 use crate::providers::model::Provider;
@@ -60,14 +60,14 @@ impl ValidationReport {
     /// The 422 `blocking-findings` refusal of a step the blocking findings stop (sign-off, a
     /// claim): one field error per finding, the findings themselves, and `detail`'s sentence
     /// after the count ("3 scrubber error(s) …").
-    pub fn refusal(&self, detail: &str) -> crate::error::ApiError {
-        use crate::error::{ApiError, FieldError};
+    pub fn refusal(&self, detail: &str) -> crate::error::DomainError {
+        use crate::error::{DomainError, FieldError};
         let blocking = self.blocking();
         let errors = blocking
             .iter()
             .map(|f| FieldError::new(f.path.clone(), &f.rule, f.message.clone()))
             .collect();
-        let mut e = ApiError::validation(errors).with_extension(
+        let mut e = DomainError::validation(errors).with_extension(
             "findings",
             serde_json::to_value(&blocking).unwrap_or_default(),
         );
@@ -173,7 +173,7 @@ pub fn run(
     doc: &EncounterDoc,
     refs: &Refs,
     codes: &CodeTables,
-) -> ApiResult<ValidationReport> {
+) -> DomainResult<ValidationReport> {
     run_with(conn, doc, refs, codes, &mut Direct)
 }
 
@@ -186,14 +186,14 @@ pub trait ScrubReads {
         conn: &mut AnyConnection,
         coverage: CoverageId,
         date: NaiveDate,
-    ) -> ApiResult<Option<LatestCheck>>;
+    ) -> DomainResult<Option<LatestCheck>>;
     /// The active frequency limits on `codes` for claims billed to `payer`.
     fn limits(
         &mut self,
         conn: &mut AnyConnection,
         payer: &Payer,
         codes: &[String],
-    ) -> ApiResult<Vec<FrequencyLimit>>;
+    ) -> DomainResult<Vec<FrequencyLimit>>;
     /// What [`service_history::history`] reads for these arguments.
     fn history(
         &mut self,
@@ -202,7 +202,7 @@ pub trait ScrubReads {
         dates: &[NaiveDate],
         codes: &[String],
         limited: &[String],
-    ) -> ApiResult<service_history::ScrubHistory>;
+    ) -> DomainResult<service_history::ScrubHistory>;
 }
 
 /// Reads for one scrub, straight from the database.
@@ -215,7 +215,7 @@ impl ScrubReads for Direct {
         conn: &mut AnyConnection,
         coverage: CoverageId,
         date: NaiveDate,
-    ) -> ApiResult<Option<LatestCheck>> {
+    ) -> DomainResult<Option<LatestCheck>> {
         Ok(crate::eligibility::latest::for_scrub(conn, coverage, date)?)
     }
 
@@ -224,7 +224,7 @@ impl ScrubReads for Direct {
         conn: &mut AnyConnection,
         payer: &Payer,
         codes: &[String],
-    ) -> ApiResult<Vec<FrequencyLimit>> {
+    ) -> DomainResult<Vec<FrequencyLimit>> {
         Ok(frequency_store::applicable(conn, payer, codes)?)
     }
 
@@ -235,7 +235,7 @@ impl ScrubReads for Direct {
         dates: &[NaiveDate],
         codes: &[String],
         limited: &[String],
-    ) -> ApiResult<service_history::ScrubHistory> {
+    ) -> DomainResult<service_history::ScrubHistory> {
         let h = &doc.header;
         Ok(service_history::history(
             conn,
@@ -255,7 +255,7 @@ pub fn run_with(
     refs: &Refs,
     codes: &CodeTables,
     reads: &mut dyn ScrubReads,
-) -> ApiResult<ValidationReport> {
+) -> DomainResult<ValidationReport> {
     let input = input(doc, refs, codes);
     let mut dates: Vec<NaiveDate> = input
         .lines

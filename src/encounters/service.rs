@@ -13,7 +13,7 @@ use crate::codesets::CodeTables;
 use crate::db::types::Timestamp;
 use crate::db::versioned::expect_version;
 use crate::db::{versioned, AnyConnection};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::payers::model::PayerId;
 
 /// The audit resource type of encounters.
@@ -49,7 +49,7 @@ fn apply_coding(
     diagnoses: Option<Vec<String>>,
     lines: Option<Vec<super::forms::LineInput>>,
     current: &[super::model::Line],
-) -> ApiResult<Vec<usize>> {
+) -> DomainResult<Vec<usize>> {
     let mut errors = Vec::new();
     let mut unpriced = Vec::new();
     if let Some(d) = diagnoses {
@@ -75,12 +75,12 @@ fn apply_coding(
     if errors.is_empty() {
         Ok(unpriced)
     } else {
-        Err(ApiError::validation(errors))
+        Err(DomainError::validation(errors))
     }
 }
 
 /// A new open encounter from the create body (field rules applied, nothing stored).
-pub fn draft_new(input: NewEncounter) -> ApiResult<Edit> {
+pub fn draft_new(input: NewEncounter) -> DomainResult<Edit> {
     let now = Timestamp::now();
     let mut doc = EncounterDoc {
         header: Encounter {
@@ -115,7 +115,7 @@ pub fn draft_new(input: NewEncounter) -> ApiResult<Edit> {
 }
 
 /// Applies a PATCH body to the stored document (editable states only).
-pub fn apply_patch(cur: &EncounterDoc, p: EncounterPatch) -> ApiResult<Edit> {
+pub fn apply_patch(cur: &EncounterDoc, p: EncounterPatch) -> DomainResult<Edit> {
     status::check_editable(cur.header.status)?;
     let mut doc = cur.clone();
     let h = &mut doc.header;
@@ -156,11 +156,11 @@ fn persist(
     cur: Option<&EncounterDoc>,
     action: &str,
     edit: Edit,
-) -> ApiResult<EncounterDoc> {
+) -> DomainResult<EncounterDoc> {
     let Edit { mut doc, unpriced } = edit;
     let errors = check::document(&doc.header, &doc.lines);
     if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+        return Err(DomainError::validation(errors));
     }
     let refs = refs::check(c, cur.map(|d| &d.header), &mut doc.header)?;
     let h = &doc.header;
@@ -210,7 +210,7 @@ fn record_event(
     c: &mut AnyConnection,
     cur: Option<&EncounterDoc>,
     doc: &EncounterDoc,
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     use crate::events::{self, types};
     let h = &doc.header;
     let before = cur.map(|d| d.header.status);
@@ -233,7 +233,7 @@ pub fn create_in(
     codes: &CodeTables,
     ctx: &RequestCtx,
     edit: Edit,
-) -> ApiResult<EncounterDoc> {
+) -> DomainResult<EncounterDoc> {
     persist(c, codes, ctx, None, "create", edit)
 }
 
@@ -247,18 +247,18 @@ pub fn mutate_in<F>(
     expected: Option<i32>,
     action: &str,
     edit: F,
-) -> ApiResult<EncounterDoc>
+) -> DomainResult<EncounterDoc>
 where
-    F: FnOnce(&mut AnyConnection, &EncounterDoc) -> ApiResult<Edit>,
+    F: FnOnce(&mut AnyConnection, &EncounterDoc) -> DomainResult<Edit>,
 {
-    let cur = store::load(c, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))?;
+    let cur = store::load(c, id)?.ok_or_else(|| DomainError::not_found(RESOURCE))?;
     expect_version(cur.header.version, expected)?;
     let next = edit(c, &cur)?;
     persist(c, codes, ctx, Some(&cur), action, next)
 }
 
 /// Moves `cur` to `to`, recording `reason` for a hold or a void.
-pub fn transition(cur: &EncounterDoc, to: Status, reason: Option<String>) -> ApiResult<Edit> {
+pub fn transition(cur: &EncounterDoc, to: Status, reason: Option<String>) -> DomainResult<Edit> {
     status::check_transition(cur.header.status, to)?;
     let mut doc = cur.clone();
     let h = &mut doc.header;
@@ -280,7 +280,7 @@ pub fn mark_billed(
     codes: &CodeTables,
     ctx: &RequestCtx,
     id: EncounterId,
-) -> ApiResult<EncounterDoc> {
+) -> DomainResult<EncounterDoc> {
     mutate_in(c, codes, ctx, id, None, "bill", |_, cur| {
         transition(cur, Status::Billed, None)
     })
@@ -304,7 +304,7 @@ pub fn mark_billed_scrubbed(
     c: &mut AnyConnection,
     ctx: &RequestCtx,
     billed: &[Scrubbed],
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     let now = Timestamp::now();
     // Encounters sharing a payer and counts are written by one statement.
     let mut groups: Vec<(BilledAs, Vec<EncounterId>)> = Vec::new();
@@ -319,7 +319,7 @@ pub fn mark_billed_scrubbed(
         if store::set_billed(c, ids, *payer, *counts, now)? != ids.len() {
             // Not possible under the row locks or SQLite's write transaction, but never
             // overwrite a status another writer set.
-            return Err(ApiError::conflict(
+            return Err(DomainError::conflict(
                 "an encounter changed while it was billed; try again",
             ));
         }
@@ -340,7 +340,7 @@ pub fn reopen_in(
     ctx: &RequestCtx,
     id: EncounterId,
     expected: Option<i32>,
-) -> ApiResult<EncounterDoc> {
+) -> DomainResult<EncounterDoc> {
     mutate_in(c, codes, ctx, id, expected, "reopen", |_, cur| {
         status::check_reopen(cur.header.status)?;
         let mut doc = cur.clone();
@@ -368,8 +368,8 @@ pub fn sign_off_in(
     ctx: &RequestCtx,
     id: EncounterId,
     expected: Option<i32>,
-) -> ApiResult<SignOff> {
-    let cur = store::load(c, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))?;
+) -> DomainResult<SignOff> {
+    let cur = store::load(c, id)?.ok_or_else(|| DomainError::not_found(RESOURCE))?;
     expect_version(cur.header.version, expected)?;
     status::check_transition(cur.header.status, Status::Coded)?;
     let refs = refs::load(c, &cur.header)?;
@@ -390,8 +390,8 @@ pub fn validate(
     conn: &mut AnyConnection,
     codes: &CodeTables,
     id: EncounterId,
-) -> ApiResult<(EncounterDoc, ValidationReport)> {
-    let doc = store::load(conn, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))?;
+) -> DomainResult<(EncounterDoc, ValidationReport)> {
+    let doc = store::load(conn, id)?.ok_or_else(|| DomainError::not_found(RESOURCE))?;
     let refs = refs::load(conn, &doc.header)?;
     let report = scrubbing::run(conn, &doc, &refs, codes)?;
     let h = &doc.header;

@@ -1,7 +1,7 @@
 //! The encounter status machine: open -> coded (sign-off) -> billed; on_hold with a reason and
 //! back; void from any state before billing.
 
-use crate::error::ApiError;
+use crate::error::DomainError;
 
 /// Where an encounter is in its life.
 ///
@@ -78,11 +78,11 @@ fn names(states: &[Status]) -> Vec<&'static str> {
 }
 
 /// Fails with 409 (naming the allowed next states) unless `from` may move to `to`.
-pub fn check_transition(from: Status, to: Status) -> Result<(), ApiError> {
+pub fn check_transition(from: Status, to: Status) -> Result<(), DomainError> {
     if from.next().contains(&to) {
         return Ok(());
     }
-    Err(ApiError::conflict(format!(
+    Err(DomainError::conflict(format!(
         "an encounter that is {} cannot become {}",
         from.as_str(),
         to.as_str()
@@ -93,11 +93,11 @@ pub fn check_transition(from: Status, to: Status) -> Result<(), ApiError> {
 
 /// Fails with 409 unless the encounter may be reopened for coding: only a billed one can (the
 /// claims module decides whether its claims allow it), and it goes back to open.
-pub fn check_reopen(from: Status) -> Result<(), ApiError> {
+pub fn check_reopen(from: Status) -> Result<(), DomainError> {
     if from == Status::Billed {
         return Ok(());
     }
-    Err(ApiError::conflict(format!(
+    Err(DomainError::conflict(format!(
         "only a billed encounter can be reopened; this one is {}",
         from.as_str()
     ))
@@ -106,11 +106,11 @@ pub fn check_reopen(from: Status) -> Result<(), ApiError> {
 }
 
 /// Fails with 409 unless the encounter may still be edited.
-pub fn check_editable(current: Status) -> Result<(), ApiError> {
+pub fn check_editable(current: Status) -> Result<(), DomainError> {
     if current.editable() {
         return Ok(());
     }
-    Err(ApiError::conflict(format!(
+    Err(DomainError::conflict(format!(
         "an encounter that is {} cannot be changed",
         current.as_str()
     ))

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{store, types, Event, EventId};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 use crate::http::pagination;
 use crate::http::reads::with_conn;
 use crate::http::RequestCtx;
@@ -48,7 +48,7 @@ fn encode(position: i64) -> String {
     URL_SAFE_NO_PAD.encode(position.to_be_bytes())
 }
 
-fn decode(cursor: Option<&str>) -> ApiResult<i64> {
+fn decode(cursor: Option<&str>) -> DomainResult<i64> {
     let Some(c) = cursor.filter(|c| !c.is_empty()) else {
         return Ok(0);
     };
@@ -59,7 +59,7 @@ fn decode(cursor: Option<&str>) -> ApiResult<i64> {
         // Positions start at 1: any lower value means the start.
         .map(|b| i64::from_be_bytes(b).max(0))
         .ok_or_else(|| {
-            ApiError::invalid_field(
+            DomainError::invalid_field(
                 "?after",
                 "invalid_cursor",
                 "the cursor is not one this API returned",
@@ -78,14 +78,14 @@ fn well_formed(p: &str) -> bool {
 }
 
 /// Expands `types` into the event type names it covers.
-fn type_names(types: Option<&str>) -> ApiResult<Vec<String>> {
+fn type_names(types: Option<&str>) -> DomainResult<Vec<String>> {
     let Some(list) = types.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(Vec::new());
     };
     let mut names = Vec::new();
     for p in list.split(',').map(str::trim) {
         if !well_formed(p) {
-            return Err(ApiError::validation(vec![FieldError::new(
+            return Err(DomainError::validation(vec![FieldError::new(
                 "?types",
                 "invalid_value",
                 format!("{p} is not an event type or a resource.* pattern"),
@@ -121,7 +121,7 @@ pub async fn list_events(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: crate::http::query::Query<FeedQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EventRead)?;
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
@@ -154,11 +154,11 @@ pub async fn get_event(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<EventId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::EventRead)?;
     let id = id.into_inner();
     let row = with_conn(&state, move |c| Ok(store::find(c, id)?)).await?;
-    let row = row.ok_or_else(|| ApiError::not_found("event"))?;
+    let row = row.ok_or_else(|| DomainError::not_found("event"))?;
     Ok(HttpResponse::Ok().json(Event::from(row)))
 }
 
@@ -190,7 +190,7 @@ pub async fn redeliver_event(
     ctx: RequestCtx,
     id: web::Path<EventId>,
     body: web::Bytes,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::WebhookAdmin)?;
     let id = id.into_inner();
     // The body is optional: empty means every subscribed endpoint.
@@ -200,16 +200,16 @@ pub async fn redeliver_event(
         crate::http::json::parse_json::<Option<RedeliverRequest>>(&body)?
             .and_then(|r| r.endpoint_id)
     };
-    let queued = web::block(move || -> ApiResult<usize> {
+    let queued = web::block(move || -> DomainResult<usize> {
         let mut conn = state.pool.get()?;
         conn.write_transaction(|c| {
-            let ev = store::find(c, id)?.ok_or_else(|| ApiError::not_found("event"))?;
+            let ev = store::find(c, id)?.ok_or_else(|| DomainError::not_found("event"))?;
             let targets: Vec<EndpointId> = match only {
                 Some(ep) => {
                     let row = endpoints::find(c, ep)?
-                        .ok_or_else(|| ApiError::not_found("webhook endpoint"))?;
+                        .ok_or_else(|| DomainError::not_found("webhook endpoint"))?;
                     if !row.enabled {
-                        return Err(ApiError::conflict(
+                        return Err(DomainError::conflict(
                             "the endpoint is disabled: enable it first",
                         ));
                     }

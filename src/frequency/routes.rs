@@ -13,7 +13,7 @@ use super::store::{self, RuleFilter};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::db::types::Timestamp;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -42,19 +42,19 @@ pub async fn create_rule(
     req: HttpRequest,
     key: IdempotencyKey,
     body: JsonBody<NewFrequencyRule>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PayerWrite)?;
     let input = body.value;
     input.validate().map_err(to_api_error)?;
     if let Some((code, message)) = period_problem(input.period_kind, input.period_months) {
-        return Err(ApiError::invalid_field("/period_months", code, message));
+        return Err(DomainError::invalid_field("/period_months", code, message));
     }
     let fp = RequestFingerprint::of(&req, body.fingerprint);
     let audit_ctx = ctx.clone();
     run_idempotent(state, &ctx, key, fp, move |conn| {
         if let Some(p) = input.payer_id {
             if payer_store::find(conn, p)?.is_none() {
-                return Err(ApiError::invalid_field(
+                return Err(DomainError::invalid_field(
                     "/payer_id",
                     "unknown_payer",
                     "no payer has this id",
@@ -101,7 +101,7 @@ pub async fn get_rule(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<FrequencyRuleId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PayerRead)?;
     let id = id.into_inner();
     registry::get(&state, ops(), id).await
@@ -122,7 +122,7 @@ pub async fn update_rule(
     req: HttpRequest,
     id: web::Path<FrequencyRuleId>,
     body: JsonBody<FrequencyRulePatch>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PayerWrite)?;
     let expected = required_if_match(&req)?;
     let patch = body.value;
@@ -151,7 +151,7 @@ pub async fn deactivate_rule(
     ctx: RequestCtx,
     req: HttpRequest,
     id: web::Path<FrequencyRuleId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PayerWrite)?;
     deactivate(state, ctx, &req, ops(), id.into_inner()).await
 }
@@ -192,7 +192,7 @@ pub async fn list_rules(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: crate::http::query::Query<RuleQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PayerRead)?;
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
@@ -201,7 +201,7 @@ pub async fn list_rules(
         .as_deref()
         .is_some_and(|c| !(c.len() == 5 && c.bytes().all(|b| b.is_ascii_alphanumeric())))
     {
-        return Err(ApiError::invalid_field(
+        return Err(DomainError::invalid_field(
             "?code",
             "invalid_code",
             "a CPT or HCPCS code is 5 letters and digits, e.g. G0439",

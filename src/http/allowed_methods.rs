@@ -8,7 +8,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use utoipa::OpenApi;
 
-use crate::error::{ApiError, Category};
+use crate::error::{Category, DomainError};
 
 /// One documented path: its segments (`None` for a `{parameter}`) and the methods it answers.
 struct KnownPath {
@@ -72,7 +72,7 @@ pub fn allowed_for(path: &str) -> Option<&'static str> {
 pub async fn no_route(req: HttpRequest) -> HttpResponse {
     match allowed_for(req.path()) {
         Some(allow) => {
-            let mut response = ApiError::new(
+            let mut response = DomainError::new(
                 Category::MethodNotAllowed,
                 "method-not-allowed",
                 format!(
@@ -86,7 +86,7 @@ pub async fn no_route(req: HttpRequest) -> HttpResponse {
             }
             response
         }
-        None => ApiError::new(
+        None => DomainError::new(
             Category::NotFound,
             "not-found",
             format!("there is no route {} {}", req.method(), req.path()),

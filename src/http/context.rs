@@ -8,7 +8,7 @@ use futures_util::future::{ready, Either, LocalBoxFuture, Ready};
 
 use super::request_id::RequestId;
 pub use crate::auth::context::RequestCtx;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::state::AppState;
 
 /// The request id of `req` (empty when the middleware did not run, as in some unit tests).
@@ -19,26 +19,26 @@ pub fn request_id_of(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
-fn extract(req: &HttpRequest) -> ApiResult<RequestCtx> {
+fn extract(req: &HttpRequest) -> DomainResult<RequestCtx> {
     let state = req
         .app_data::<web::Data<AppState>>()
-        .ok_or_else(ApiError::internal)?;
+        .ok_or_else(DomainError::internal)?;
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
-        ApiError::unauthorized("send an access token: Authorization: Bearer <token>")
+        DomainError::unauthorized("send an access token: Authorization: Bearer <token>")
     })?;
     let text = value
         .to_str()
-        .map_err(|_| ApiError::unauthorized("the Authorization header is not valid text"))?;
+        .map_err(|_| DomainError::unauthorized("the Authorization header is not valid text"))?;
     let token = text
         .strip_prefix("Bearer ")
         .or_else(|| text.strip_prefix("bearer "))
         .ok_or_else(|| {
-            ApiError::unauthorized("the Authorization header must be: Bearer <token>")
+            DomainError::unauthorized("the Authorization header must be: Bearer <token>")
         })?;
     let caller = state
         .keys
         .verify(token.trim())
-        .map_err(|r| ApiError::unauthorized(r.0))?;
+        .map_err(|r| DomainError::unauthorized(r.0))?;
     Ok(RequestCtx {
         caller,
         request_id: request_id_of(req),
@@ -46,7 +46,7 @@ fn extract(req: &HttpRequest) -> ApiResult<RequestCtx> {
 }
 
 impl FromRequest for RequestCtx {
-    type Error = ApiError;
+    type Error = DomainError;
     type Future = Either<
         Ready<Result<Self, Self::Error>>,
         LocalBoxFuture<'static, Result<Self, Self::Error>>,
@@ -67,12 +67,12 @@ impl FromRequest for RequestCtx {
         };
         if decided {
             return Either::Left(ready(
-                ctx.and_then(|c| state.map(|_| c).ok_or_else(ApiError::internal)),
+                ctx.and_then(|c| state.map(|_| c).ok_or_else(DomainError::internal)),
             ));
         }
         Either::Right(Box::pin(async move {
             let ctx = ctx?;
-            let state = state.ok_or_else(ApiError::internal)?;
+            let state = state.ok_or_else(DomainError::internal)?;
             // A disabled user or an old password's token stops here (checked via a cache).
             crate::auth::sessions::ensure_current(&state, &ctx.caller).await?;
             Ok(ctx)

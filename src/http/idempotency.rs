@@ -12,7 +12,7 @@ use super::context::RequestCtx;
 use crate::db::schema::idempotency_keys as ik;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult, Category};
+use crate::error::{Category, DomainError, DomainResult};
 use crate::state::AppState;
 
 /// The request's `Idempotency-Key` header, when sent.
@@ -20,15 +20,15 @@ use crate::state::AppState;
 pub struct IdempotencyKey(pub Option<String>);
 
 impl FromRequest for IdempotencyKey {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Error = DomainError;
+    type Future = Ready<Result<Self, DomainError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let key = match req.headers().get("idempotency-key") {
             None => Ok(IdempotencyKey(None)),
             Some(v) => match v.to_str() {
                 Ok(s) if !s.is_empty() && s.len() <= 255 => Ok(IdempotencyKey(Some(s.to_string()))),
-                _ => Err(ApiError::invalid_field(
+                _ => Err(DomainError::invalid_field(
                     "Idempotency-Key",
                     "invalid_format",
                     "Idempotency-Key must be 1 to 255 printable characters",
@@ -58,20 +58,20 @@ impl StoredResponse {
         location: String,
         version: i32,
         body: &T,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         Ok(StoredResponse {
             status: 201,
-            body: serde_json::to_string(body).map_err(|_| ApiError::internal())?,
+            body: serde_json::to_string(body).map_err(|_| DomainError::internal())?,
             location: Some(location),
             etag: Some(super::versioning::etag(version)),
         })
     }
 
     /// A 200 OK with an ETag.
-    pub fn ok<T: serde::Serialize>(version: i32, body: &T) -> ApiResult<Self> {
+    pub fn ok<T: serde::Serialize>(version: i32, body: &T) -> DomainResult<Self> {
         Ok(StoredResponse {
             status: 200,
-            body: serde_json::to_string(body).map_err(|_| ApiError::internal())?,
+            body: serde_json::to_string(body).map_err(|_| DomainError::internal())?,
             location: None,
             etag: Some(super::versioning::etag(version)),
         })
@@ -123,7 +123,7 @@ fn replay(
     actor: &str,
     key: &str,
     fp: &RequestFingerprint,
-) -> ApiResult<Option<StoredResponse>> {
+) -> DomainResult<Option<StoredResponse>> {
     type Row = (
         String,
         String,
@@ -151,7 +151,7 @@ fn replay(
         return Ok(None);
     };
     if method != fp.method || path != fp.path || body_hash != fp.body_hash {
-        return Err(ApiError::invalid_field(
+        return Err(DomainError::invalid_field(
             "Idempotency-Key",
             "key_reused",
             "this Idempotency-Key was already used for a different request",
@@ -169,8 +169,8 @@ fn replay(
 const IN_PROGRESS: i32 = 0;
 
 /// 409 for a retry that arrives while the first attempt has not finished: retry shortly.
-fn in_progress() -> ApiError {
-    ApiError::new(
+fn in_progress() -> DomainError {
+    DomainError::new(
         Category::Conflict,
         "request-in-progress",
         "a request with this Idempotency-Key is still being processed; retry shortly",
@@ -183,7 +183,12 @@ fn in_progress() -> ApiError {
 /// fails (and replays what was committed); on SQLite `BEGIN IMMEDIATE` already serializes.
 /// Without the claim, both attempts ran the work and the second failed on the first's
 /// unique values (e.g. "MRN already exists") instead of replaying.
-fn claim(c: &mut AnyConnection, actor: &str, key: &str, fp: &RequestFingerprint) -> ApiResult<()> {
+fn claim(
+    c: &mut AnyConnection,
+    actor: &str,
+    key: &str,
+    fp: &RequestFingerprint,
+) -> DomainResult<()> {
     let inserted = diesel::insert_into(ik::table)
         .values((
             ik::actor.eq(actor),
@@ -203,7 +208,11 @@ fn claim(c: &mut AnyConnection, actor: &str, key: &str, fp: &RequestFingerprint)
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        )) => Err(ApiError::new(Category::Conflict, RACE, "concurrent retry")),
+        )) => Err(DomainError::new(
+            Category::Conflict,
+            RACE,
+            "concurrent retry",
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -214,7 +223,7 @@ fn record(
     actor: &str,
     key: &str,
     response: &StoredResponse,
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     diesel::update(
         ik::table
             .filter(ik::actor.eq(actor))
@@ -238,9 +247,9 @@ pub async fn run_idempotent<F>(
     key: IdempotencyKey,
     fp: RequestFingerprint,
     work: F,
-) -> ApiResult<HttpResponse>
+) -> DomainResult<HttpResponse>
 where
-    F: FnOnce(&mut AnyConnection) -> ApiResult<StoredResponse> + Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> DomainResult<StoredResponse> + Send + 'static,
 {
     let actor = ctx.caller.actor.clone();
     let outcome = match state.writes.clone() {
@@ -252,7 +261,7 @@ where
                 .await?
         }
         None => {
-            web::block(move || -> ApiResult<(StoredResponse, bool)> {
+            web::block(move || -> DomainResult<(StoredResponse, bool)> {
                 let mut conn = state.pool.get()?;
                 run_keyed(&mut conn, &actor, key.0, &fp, work, Within::Own)
             })
@@ -281,9 +290,9 @@ fn run_keyed<F>(
     fp: &RequestFingerprint,
     work: F,
     within: Within,
-) -> ApiResult<(StoredResponse, bool)>
+) -> DomainResult<(StoredResponse, bool)>
 where
-    F: FnOnce(&mut AnyConnection) -> ApiResult<StoredResponse>,
+    F: FnOnce(&mut AnyConnection) -> DomainResult<StoredResponse>,
 {
     let Some(key) = key else {
         return match within {
@@ -315,9 +324,9 @@ fn attempt<F>(
     key: &str,
     fp: &RequestFingerprint,
     work: F,
-) -> ApiResult<(StoredResponse, bool)>
+) -> DomainResult<(StoredResponse, bool)>
 where
-    F: FnOnce(&mut AnyConnection) -> ApiResult<StoredResponse>,
+    F: FnOnce(&mut AnyConnection) -> DomainResult<StoredResponse>,
 {
     if let Some(previous) = replay(c, actor, key, fp)? {
         return Ok((previous, true));

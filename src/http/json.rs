@@ -8,7 +8,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use crate::error::{ApiError, Category, FieldError};
+use crate::error::{Category, DomainError, FieldError};
 
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -73,7 +73,7 @@ fn nul_pointer(v: &serde_json::Value, at: &str) -> Option<String> {
 /// Refuses a body with a NUL in any string: no stored text can hold one (PostgreSQL refuses
 /// it), so it must fail as the caller's mistake, not deep in a query. Only a body containing
 /// the escape `u0000` is parsed twice.
-fn refuse_nul(bytes: &[u8]) -> Result<(), ApiError> {
+fn refuse_nul(bytes: &[u8]) -> Result<(), DomainError> {
     if !bytes.windows(5).any(|w| w == b"u0000") {
         return Ok(());
     }
@@ -81,7 +81,7 @@ fn refuse_nul(bytes: &[u8]) -> Result<(), ApiError> {
         return Ok(());
     };
     match nul_pointer(&value, "") {
-        Some(pointer) => Err(ApiError::validation(vec![FieldError::new(
+        Some(pointer) => Err(DomainError::validation(vec![FieldError::new(
             pointer,
             "invalid_character",
             "text may not contain a NUL character",
@@ -91,9 +91,9 @@ fn refuse_nul(bytes: &[u8]) -> Result<(), ApiError> {
 }
 
 /// Parses `bytes` as `T`, mapping failures to 400 (not JSON) or 422 (wrong content).
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DomainError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request(
+        return Err(DomainError::bad_request(
             "the request body is empty; send a JSON object",
         ));
     }
@@ -101,7 +101,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // serde's derived structs also read a JSON array, field by field in order: `[null, null]`
     // would pass as a patch changing nothing. Every body medbill takes is an object (or null).
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-        return Err(ApiError::validation(vec![FieldError::new(
+        return Err(DomainError::validation(vec![FieldError::new(
             "",
             "invalid_type",
             "the request body must be a JSON object, not an array",
@@ -112,7 +112,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let base = pointer_of(e.path());
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
-            return ApiError::bad_request(format!("the request body is not valid JSON: {inner}"));
+            return DomainError::bad_request(format!(
+                "the request body is not valid JSON: {inner}"
+            ));
         }
         let raw = inner.to_string();
         let msg = message_without_position(&raw);
@@ -130,10 +132,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         } else {
             (base, "invalid_value")
         };
-        ApiError::validation(vec![FieldError::new(pointer, code, msg)])
+        DomainError::validation(vec![FieldError::new(pointer, code, msg)])
     })?;
     de.end()
-        .map_err(|_| ApiError::bad_request("the request body has data after the JSON value"))?;
+        .map_err(|_| DomainError::bad_request("the request body has data after the JSON value"))?;
     Ok(value)
 }
 
@@ -143,15 +145,15 @@ fn content_type_ok(req: &HttpRequest) -> bool {
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+    type Error = DomainError;
+    type Future = LocalBoxFuture<'static, Result<Self, DomainError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let type_ok = content_type_ok(req);
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !type_ok {
-                return Err(ApiError::new(
+                return Err(DomainError::new(
                     Category::UnsupportedMediaType,
                     "unsupported-media-type",
                     "send the body as Content-Type: application/json",
@@ -159,13 +161,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             }
             let bytes = body.await.map_err(|e| {
                 if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(
+                    DomainError::new(
                         Category::TooLarge,
                         "payload-too-large",
                         format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
                     )
                 } else {
-                    ApiError::bad_request("the request body could not be read")
+                    DomainError::bad_request("the request body could not be read")
                 }
             })?;
             let value = parse_json::<T>(&bytes)?;
@@ -179,7 +181,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 pub fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
     let msg = err.to_string();
     let name = quoted_name(&msg).unwrap_or("query");
-    ApiError::validation(vec![FieldError::new(
+    DomainError::validation(vec![FieldError::new(
         format!("?{name}"),
         "invalid_parameter",
         message_without_position(&msg).replace("Query deserialize error: ", ""),
@@ -189,7 +191,7 @@ pub fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) ->
 
 /// Maps path errors (an id that is not a UUID) to a 400 naming the parameter.
 pub fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
-    let mut e = ApiError::bad_request(format!("the URL is not valid: {err}"));
+    let mut e = DomainError::bad_request(format!("the URL is not valid: {err}"));
     e.errors = vec![FieldError::new(
         "{id}",
         "invalid_uuid",
@@ -202,13 +204,13 @@ pub fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_we
 pub fn form_error(err: actix_web::error::UrlencodedError, _: &HttpRequest) -> actix_web::Error {
     let status = err.status_code();
     let e = if status == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
+        DomainError::new(
             Category::TooLarge,
             "payload-too-large",
             "the request body is too large",
         )
     } else {
-        ApiError::bad_request(format!("the form body is not valid: {err}"))
+        DomainError::bad_request(format!("the form body is not valid: {err}"))
     };
     e.into()
 }
@@ -233,7 +235,7 @@ mod tests {
         items: Vec<Inner>,
     }
 
-    fn err(body: &str) -> ApiError {
+    fn err(body: &str) -> DomainError {
         match parse_json::<Outer>(body.as_bytes()) {
             Ok(_) => panic!("expected an error for {body}"),
             Err(e) => e,

@@ -12,7 +12,7 @@ use super::RequestCtx;
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::db::versioned::{self, Deactivatable, Versioned};
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::state::AppState;
 
 /// How to find, save and name one kind of resource.
@@ -24,7 +24,7 @@ pub struct ResourceOps<T, Id> {
     /// Saves if the stored version is still `version - 1`; false when someone else saved.
     pub save: fn(&mut AnyConnection, &T) -> QueryResult<bool>,
     /// Maps a storage error of `save` (e.g. a unique violation) to the API error.
-    pub save_error: fn(diesel::result::Error) -> ApiError,
+    pub save_error: fn(diesel::result::Error) -> DomainError,
 }
 
 /// Applies `edit` to resource `id` under `expected` version and answers 200 with the new ETag.
@@ -37,13 +37,13 @@ pub async fn change<T, Id, F>(
     expected: Option<i32>,
     action: &'static str,
     edit: F,
-) -> ApiResult<HttpResponse>
+) -> DomainResult<HttpResponse>
 where
     T: Versioned + Serialize + Send + 'static,
     Id: Copy + std::fmt::Display + Send + 'static,
-    F: FnOnce(&mut AnyConnection, T) -> ApiResult<T> + Send + 'static,
+    F: FnOnce(&mut AnyConnection, T) -> DomainResult<T> + Send + 'static,
 {
-    let saved = web::block(move || -> ApiResult<T> {
+    let saved = web::block(move || -> DomainResult<T> {
         let mut conn = state.pool.get()?;
         conn.write_transaction(|c| change_in(c, &ctx, &ops, id, expected, action, edit))
     })
@@ -64,13 +64,13 @@ pub fn change_in<T, Id, F>(
     expected: Option<i32>,
     action: &'static str,
     edit: F,
-) -> ApiResult<T>
+) -> DomainResult<T>
 where
     T: Versioned,
     Id: Copy + std::fmt::Display,
-    F: FnOnce(&mut AnyConnection, T) -> ApiResult<T>,
+    F: FnOnce(&mut AnyConnection, T) -> DomainResult<T>,
 {
-    let current = (ops.find)(c, id)?.ok_or_else(|| ApiError::not_found(ops.name))?;
+    let current = (ops.find)(c, id)?.ok_or_else(|| DomainError::not_found(ops.name))?;
     let before = current.version();
     expect_version(before, expected)?;
     let mut next = edit(c, current)?;
@@ -95,7 +95,7 @@ pub async fn deactivate<T, Id>(
     req: &HttpRequest,
     ops: ResourceOps<T, Id>,
     id: Id,
-) -> ApiResult<HttpResponse>
+) -> DomainResult<HttpResponse>
 where
     T: Deactivatable + Serialize + Send + 'static,
     Id: Copy + std::fmt::Display + Send + 'static,

@@ -5,7 +5,7 @@ use base64::Engine;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 
 /// Default page size.
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -23,11 +23,11 @@ pub struct Page<T> {
 }
 
 /// Checks `?limit=` (1..=500, default 50).
-pub fn limit(requested: Option<i64>) -> ApiResult<i64> {
+pub fn limit(requested: Option<i64>) -> DomainResult<i64> {
     match requested {
         None => Ok(DEFAULT_LIMIT),
         Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        Some(_) => Err(ApiError::invalid_field(
+        Some(_) => Err(DomainError::invalid_field(
             "?limit",
             "out_of_range",
             format!("limit must be between 1 and {MAX_LIMIT}"),
@@ -36,7 +36,7 @@ pub fn limit(requested: Option<i64>) -> ApiResult<i64> {
 }
 
 /// Decodes an opaque cursor into the id to continue after.
-pub fn decode_cursor(cursor: Option<&str>) -> ApiResult<Option<Uuid>> {
+pub fn decode_cursor(cursor: Option<&str>) -> DomainResult<Option<Uuid>> {
     let Some(c) = cursor else { return Ok(None) };
     URL_SAFE_NO_PAD
         .decode(c)
@@ -44,7 +44,7 @@ pub fn decode_cursor(cursor: Option<&str>) -> ApiResult<Option<Uuid>> {
         .and_then(|b| Uuid::from_slice(&b).ok())
         .map(Some)
         .ok_or_else(|| {
-            ApiError::invalid_field(
+            DomainError::invalid_field(
                 "?cursor",
                 "invalid_cursor",
                 "the cursor is not one this API returned",

@@ -1,11 +1,11 @@
-//! The HTTP face of [`ApiError`]: each category's status code, the RFC 9457 problem+json
+//! The HTTP face of [`DomainError`]: each category's status code, the RFC 9457 problem+json
 //! document, and the response with its headers (`WWW-Authenticate` on 401, `Retry-After`).
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
-use crate::error::{ApiError, Category, FieldError};
+use crate::error::{Category, DomainError, FieldError};
 
 /// The HTTP status code of a category.
 pub fn status_of(category: Category) -> StatusCode {
@@ -53,8 +53,8 @@ pub struct Problem {
 /// The standard problem members extensions may not use.
 const RESERVED: [&str; 6] = ["type", "title", "status", "detail", "instance", "errors"];
 
-impl From<&ApiError> for Problem {
-    fn from(e: &ApiError) -> Self {
+impl From<&DomainError> for Problem {
+    fn from(e: &DomainError) -> Self {
         let status = status_of(e.category);
         Problem {
             type_uri: format!("https://medbill.dev/problems/{}", e.kind),
@@ -74,7 +74,7 @@ impl From<&ApiError> for Problem {
     }
 }
 
-impl ResponseError for ApiError {
+impl ResponseError for DomainError {
     fn status_code(&self) -> StatusCode {
         status_of(self.category)
     }
@@ -101,9 +101,9 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<actix_web::error::BlockingError> for ApiError {
+impl From<actix_web::error::BlockingError> for DomainError {
     fn from(_: actix_web::error::BlockingError) -> Self {
-        ApiError::unavailable("the server is shutting down or overloaded; retry shortly")
+        DomainError::unavailable("the server is shutting down or overloaded; retry shortly")
     }
 }
 
@@ -114,7 +114,7 @@ mod tests {
     #[test]
     fn extensions_cannot_replace_standard_members() {
         let p = Problem::from(
-            &ApiError::conflict("x")
+            &DomainError::conflict("x")
                 .with_extension("status", serde_json::json!("queued"))
                 .with_extension("current_status", serde_json::json!("queued")),
         );
@@ -126,16 +126,16 @@ mod tests {
     #[test]
     fn the_helpers_keep_their_status_codes() {
         let cases = [
-            (ApiError::bad_request("x"), 400),
-            (ApiError::unauthorized("x"), 401),
-            (ApiError::forbidden("x"), 403),
-            (ApiError::not_found("x"), 404),
-            (ApiError::conflict("x"), 409),
-            (ApiError::stale(3), 412),
-            (ApiError::invalid_field("/a", "required", "x"), 422),
-            (ApiError::precondition_required(), 428),
-            (ApiError::internal(), 500),
-            (ApiError::unavailable("x"), 503),
+            (DomainError::bad_request("x"), 400),
+            (DomainError::unauthorized("x"), 401),
+            (DomainError::forbidden("x"), 403),
+            (DomainError::not_found("x"), 404),
+            (DomainError::conflict("x"), 409),
+            (DomainError::stale(3), 412),
+            (DomainError::invalid_field("/a", "required", "x"), 422),
+            (DomainError::precondition_required(), 428),
+            (DomainError::internal(), 500),
+            (DomainError::unavailable("x"), 503),
         ];
         for (e, code) in cases {
             assert_eq!(e.status_code().as_u16(), code, "{}", e.kind);
@@ -172,19 +172,19 @@ mod tests {
 
     #[test]
     fn a_401_names_the_scheme_and_a_503_says_when_to_retry() {
-        let r = ApiError::unauthorized("x").error_response();
+        let r = DomainError::unauthorized("x").error_response();
         assert_eq!(
             r.headers()
                 .get(header::WWW_AUTHENTICATE)
                 .map(|v| v.as_bytes()),
             Some(&b"Bearer realm=\"medbill\""[..])
         );
-        let r = ApiError::unavailable("x").error_response();
+        let r = DomainError::unavailable("x").error_response();
         assert_eq!(
             r.headers().get(header::RETRY_AFTER).map(|v| v.as_bytes()),
             Some(&b"1"[..])
         );
-        let r = ApiError::conflict("x").retry_after(7).error_response();
+        let r = DomainError::conflict("x").retry_after(7).error_response();
         assert_eq!(
             r.headers().get(header::RETRY_AFTER).map(|v| v.as_bytes()),
             Some(&b"7"[..])

@@ -6,7 +6,7 @@ use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::{ready, Ready};
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{DomainError, FieldError};
 
 /// A parsed query string.
 #[derive(Debug)]
@@ -34,14 +34,14 @@ fn quoted_name(msg: &str) -> Option<&str> {
 }
 
 /// Parses `query` as `T`; on failure a 422 whose pointer is `?name` of the failing parameter.
-pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, DomainError> {
     // No parameter may carry a NUL: PostgreSQL refuses it in text, so it would fail as a 500
     // deep in a query instead of as the caller's mistake.
     if let Some((name, _)) =
         form_urlencoded::parse(query.as_bytes()).find(|(k, v)| k.contains('\0') || v.contains('\0'))
     {
         let name = name.replace('\0', "");
-        return Err(ApiError::validation(vec![FieldError::new(
+        return Err(DomainError::validation(vec![FieldError::new(
             format!("?{name}"),
             "invalid_parameter",
             "parameters may not contain a NUL character",
@@ -65,13 +65,13 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
         } else {
             "invalid_parameter"
         };
-        ApiError::validation(vec![FieldError::new(format!("?{name}"), code, msg)])
+        DomainError::validation(vec![FieldError::new(format!("?{name}"), code, msg)])
     })
 }
 
 impl<T: DeserializeOwned> FromRequest for Query<T> {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Error = DomainError;
+    type Future = Ready<Result<Self, DomainError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(parse_query(req.query_string()).map(Query))

@@ -7,15 +7,15 @@ use actix_web::web;
 use crate::audit::{AuditEntry, EventId};
 use crate::codesets::CodeTables;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::RequestCtx;
 use crate::state::AppState;
 
 /// Runs `f` with a pooled connection on the blocking pool.
-pub async fn with_conn<T, F>(state: &web::Data<AppState>, f: F) -> ApiResult<T>
+pub async fn with_conn<T, F>(state: &web::Data<AppState>, f: F) -> DomainResult<T>
 where
     T: Send + 'static,
-    F: FnOnce(&mut AnyConnection) -> ApiResult<T> + Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> DomainResult<T> + Send + 'static,
 {
     let st = state.clone();
     web::block(move || {
@@ -27,12 +27,12 @@ where
 
 /// Runs `f` in a write transaction (with the code tables in effect) on the blocking pool: the
 /// one hand-off of a service's write from a handler.
-pub async fn write<T, F>(state: web::Data<AppState>, f: F) -> ApiResult<T>
+pub async fn write<T, F>(state: web::Data<AppState>, f: F) -> DomainResult<T>
 where
     T: Send + 'static,
-    F: FnOnce(&mut AnyConnection, &'static CodeTables) -> ApiResult<T> + Send + 'static,
+    F: FnOnce(&mut AnyConnection, &'static CodeTables) -> DomainResult<T> + Send + 'static,
 {
-    web::block(move || -> ApiResult<T> {
+    web::block(move || -> DomainResult<T> {
         let mut conn = state.pool.get()?;
         let codes = state.codes();
         conn.write_transaction(|c| f(c, codes))
@@ -48,7 +48,7 @@ pub async fn audit_phi_reads<I>(
     action: &str,
     resource: &str,
     ids: I,
-) -> ApiResult<()>
+) -> DomainResult<()>
 where
     I: IntoIterator<Item = String>,
 {
@@ -71,10 +71,10 @@ pub async fn read_audited<T, F, G>(
     resource: &str,
     read: F,
     seen: G,
-) -> ApiResult<T>
+) -> DomainResult<T>
 where
     T: Send + 'static,
-    F: FnOnce(&mut AnyConnection) -> ApiResult<T> + Send + 'static,
+    F: FnOnce(&mut AnyConnection) -> DomainResult<T> + Send + 'static,
     G: FnOnce(&T) -> Vec<String> + Send + 'static,
 {
     // The row is filled in here, not on the writer thread, which serves every request.
@@ -98,7 +98,7 @@ where
     });
     let stored = state.audit.read_then_record(job).await;
     let value = answered.await.map_err(|_| {
-        ApiError::unavailable("the database did not answer the read; retry shortly")
+        DomainError::unavailable("the database did not answer the read; retry shortly")
     })??;
     // Data goes out only once its audit rows are durable.
     stored?;

@@ -12,7 +12,7 @@ use super::reads::with_conn;
 use super::versioning::etag;
 use crate::db::versioned::Versioned;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::state::AppState;
 
 /// `GET /v1/<registry>/{id}` of a record that is not PHI (no read audit): 200 with its ETag, or
@@ -21,14 +21,17 @@ pub async fn get<T, Id>(
     state: &web::Data<AppState>,
     ops: ResourceOps<T, Id>,
     id: Id,
-) -> ApiResult<HttpResponse>
+) -> DomainResult<HttpResponse>
 where
     T: Versioned + Serialize + Send + 'static,
     Id: Send + 'static,
 {
     let find = ops.find;
-    let found = with_conn(state, move |c| -> ApiResult<Option<T>> { Ok(find(c, id)?) }).await?;
-    let record = found.ok_or_else(|| ApiError::not_found(ops.name))?;
+    let found = with_conn(state, move |c| -> DomainResult<Option<T>> {
+        Ok(find(c, id)?)
+    })
+    .await?;
+    let record = found.ok_or_else(|| DomainError::not_found(ops.name))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(record.version())))
         .json(record))
@@ -41,12 +44,12 @@ pub async fn page<T, F>(
     limit: i64,
     id_of: fn(&T) -> uuid::Uuid,
     list: F,
-) -> ApiResult<Page<T>>
+) -> DomainResult<Page<T>>
 where
     T: Send + 'static,
     F: FnOnce(&mut AnyConnection, i64) -> QueryResult<Vec<T>> + Send + 'static,
 {
-    let rows = with_conn(state, move |c| -> ApiResult<Vec<T>> {
+    let rows = with_conn(state, move |c| -> DomainResult<Vec<T>> {
         Ok(list(c, limit + 1)?)
     })
     .await?;

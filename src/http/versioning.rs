@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::HttpRequest;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 
 /// The ETag value for a version: `"3"`.
 pub fn etag(version: i32) -> String {
@@ -17,13 +17,13 @@ pub const NEVER_MATCHES: i32 = i32::MIN;
 
 /// The version named by If-Match (`"3"` or `3`); `None` when absent or `*` (any current version,
 /// RFC 9110 13.1.1); [`NEVER_MATCHES`] for a weak tag such as `W/"3"` or an empty field.
-pub fn if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
+pub fn if_match(req: &HttpRequest) -> DomainResult<Option<i32>> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
     };
     let text = value
         .to_str()
-        .map_err(|_| ApiError::bad_request("If-Match is not valid text"))?
+        .map_err(|_| DomainError::bad_request("If-Match is not valid text"))?
         .trim();
     if text == "*" {
         return Ok(None);
@@ -53,7 +53,7 @@ pub fn if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
         .ok()
         .filter(|_| well_formed)
         .ok_or_else(|| {
-            ApiError::invalid_field(
+            DomainError::invalid_field(
                 "If-Match",
                 "invalid_format",
                 "If-Match must be the ETag you read, e.g. \"3\"",
@@ -63,11 +63,11 @@ pub fn if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
 }
 
 /// Like [`if_match`], but an update without If-Match gets 428; `*` gives `None` (any version).
-pub fn required_if_match(req: &HttpRequest) -> ApiResult<Option<i32>> {
+pub fn required_if_match(req: &HttpRequest) -> DomainResult<Option<i32>> {
     if req.headers().contains_key(header::IF_MATCH) {
         if_match(req)
     } else {
-        Err(ApiError::precondition_required())
+        Err(DomainError::precondition_required())
     }
 }
 

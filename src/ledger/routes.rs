@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpResponse};
 
 use super::balance::{self, PatientBalance};
 use crate::auth::roles::Permission;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::reads::{audit_phi_reads, with_conn};
 use crate::http::RequestCtx;
 use crate::patients::model::PatientId;
@@ -22,12 +22,12 @@ pub async fn patient_balance(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<PatientId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ReceivablesRead)?;
     let id = id.into_inner();
     let bal = with_conn(&state, move |c| {
         if crate::patients::store::find(c, id)?.is_none() {
-            return Err(ApiError::not_found("patient"));
+            return Err(DomainError::not_found("patient"));
         }
         Ok(balance::of_patient(c, id)?)
     })

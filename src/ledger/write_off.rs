@@ -12,7 +12,7 @@ use crate::claims::status::{self, Status};
 use crate::claims::store as claim_store;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 
 /// Body of `POST /v1/claims/{id}/write-offs`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -49,7 +49,7 @@ pub struct WriteOffOutcome {
     pub version: i32,
 }
 
-fn validate(body: &WriteOffBody) -> ApiResult<bool> {
+fn validate(body: &WriteOffBody) -> DomainResult<bool> {
     let mut errors = Vec::new();
     let reason = body.reason.trim();
     if reason.is_empty() || reason.chars().count() > 200 {
@@ -74,7 +74,7 @@ fn validate(body: &WriteOffBody) -> ApiResult<bool> {
     if errors.is_empty() {
         Ok(patient)
     } else {
-        Err(ApiError::validation(errors))
+        Err(DomainError::validation(errors))
     }
 }
 
@@ -85,11 +85,11 @@ pub fn write_off(
     id: ClaimId,
     expected: Option<i32>,
     body: &WriteOffBody,
-) -> ApiResult<WriteOffOutcome> {
+) -> DomainResult<WriteOffOutcome> {
     let patient = validate(body)?;
     store::lock_claim(conn, id)?;
     let claim = claim_store::find(conn, id)?
-        .ok_or_else(|| ApiError::not_found(crate::claims::service::RESOURCE))?;
+        .ok_or_else(|| DomainError::not_found(crate::claims::service::RESOURCE))?;
     crate::db::versioned::expect_version(claim.version, expected)?;
     let from = claim.status;
     if !(from.accepts_remittance() || from == Status::Rejected) {
@@ -101,7 +101,7 @@ pub fn write_off(
     let balances = store::line_balances(conn, id)?;
     if let Some(n) = body.line_number {
         if !balances.iter().any(|b| b.line_number == n) {
-            return Err(ApiError::invalid_field(
+            return Err(DomainError::invalid_field(
                 "/line_number",
                 "unknown_line",
                 "the claim has no such line",
@@ -134,7 +134,7 @@ pub fn write_off(
         })
         .collect();
     if planned.is_empty() {
-        return Err(ApiError::conflict(
+        return Err(DomainError::conflict(
             "nothing is open in that balance to write off",
         ));
     }

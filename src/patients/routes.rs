@@ -11,7 +11,7 @@ use super::store::{self, PatientFilter};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::db::types::Timestamp;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 use crate::events;
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
@@ -27,12 +27,12 @@ use crate::validation::to_api_error;
 
 const RESOURCE: &str = "patient";
 
-fn duplicate_mrn(e: diesel::result::Error) -> ApiError {
+fn duplicate_mrn(e: diesel::result::Error) -> DomainError {
     match e {
         diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        ) => ApiError::conflict("a patient with this MRN already exists").with_errors(vec![
+        ) => DomainError::conflict("a patient with this MRN already exists").with_errors(vec![
             FieldError::new("/mrn", "duplicate", "this MRN is already in use"),
         ]),
         other => other.into(),
@@ -60,7 +60,7 @@ pub async fn create_patient(
     req: HttpRequest,
     key: IdempotencyKey,
     body: JsonBody<NewPatient>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PatientWrite)?;
     let input = trimmed(body.value);
     input.validate().map_err(to_api_error)?;
@@ -79,7 +79,7 @@ pub fn create_in(
     conn: &mut crate::db::AnyConnection,
     ctx: &RequestCtx,
     input: NewPatient,
-) -> ApiResult<Patient> {
+) -> DomainResult<Patient> {
     let now = Timestamp::now();
     let pt = Patient {
         id: PatientId::new(),
@@ -124,7 +124,7 @@ pub async fn get_patient(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<PatientId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PatientRead)?;
     let id = id.into_inner();
     // Read and audit in one hand-off to the audit writer (issue 17).
@@ -133,11 +133,11 @@ pub async fn get_patient(
         &ctx,
         "read",
         RESOURCE,
-        move |c| -> ApiResult<Option<Patient>> { Ok(store::find(c, id)?) },
+        move |c| -> DomainResult<Option<Patient>> { Ok(store::find(c, id)?) },
         |p| p.iter().map(|p| p.id.to_string()).collect(),
     )
     .await?;
-    let pt = found.ok_or_else(|| ApiError::not_found("patient"))?;
+    let pt = found.ok_or_else(|| DomainError::not_found("patient"))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(pt.version)))
         .json(pt))
@@ -156,13 +156,13 @@ pub async fn update_patient(
     req: HttpRequest,
     id: web::Path<PatientId>,
     body: JsonBody<PatientPatch>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PatientWrite)?;
     let expected = required_if_match(&req)?;
     let patch = body.value;
     patch.validate().map_err(to_api_error)?;
     let id = id.into_inner();
-    let saved = web::block(move || -> ApiResult<Patient> {
+    let saved = web::block(move || -> DomainResult<Patient> {
         let mut conn = state.pool.get()?;
         conn.write_transaction(|c| update_in(c, &ctx, id, expected, patch))
     })
@@ -181,7 +181,7 @@ pub fn update_in(
     id: PatientId,
     expected: Option<i32>,
     patch: PatientPatch,
-) -> ApiResult<Patient> {
+) -> DomainResult<Patient> {
     change_in(conn, ctx, &ops(), id, expected, "update", move |_, pt| {
         patch.apply(pt).map_err(to_api_error)
     })
@@ -198,7 +198,7 @@ pub async fn deactivate_patient(
     ctx: RequestCtx,
     req: HttpRequest,
     id: web::Path<PatientId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PatientWrite)?;
     deactivate(state, ctx, &req, ops(), id.into_inner()).await
 }
@@ -244,7 +244,7 @@ pub async fn list_patients(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: crate::http::query::Query<PatientQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PatientRead)?;
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;

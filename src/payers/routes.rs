@@ -10,7 +10,7 @@ use super::store::{self, PayerFilter};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::db::types::Timestamp;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -36,7 +36,7 @@ pub async fn create_payer(
     req: HttpRequest,
     key: IdempotencyKey,
     body: JsonBody<NewPayer>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PayerWrite)?;
     let input = body.value.trimmed();
     input.validate().map_err(to_api_error)?;
@@ -78,7 +78,7 @@ pub async fn get_payer(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<PayerId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PayerRead)?;
     let id = id.into_inner();
     registry::get(&state, ops(), id).await
@@ -97,7 +97,7 @@ pub async fn update_payer(
     req: HttpRequest,
     id: web::Path<PayerId>,
     body: JsonBody<PayerPatch>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PayerWrite)?;
     let expected = required_if_match(&req)?;
     let patch = body.value;
@@ -125,7 +125,7 @@ pub async fn deactivate_payer(
     ctx: RequestCtx,
     req: HttpRequest,
     id: web::Path<PayerId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PayerWrite)?;
     deactivate(state, ctx, &req, ops(), id.into_inner()).await
 }
@@ -167,7 +167,7 @@ pub async fn list_payers(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: crate::http::query::Query<PayerQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PayerRead)?;
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
@@ -176,7 +176,7 @@ pub async fn list_payers(
         .as_deref()
         .is_some_and(|c| !CLAIM_FILING_INDICATORS.contains(&c))
     {
-        return Err(ApiError::invalid_field(
+        return Err(DomainError::invalid_field(
             "?claim_filing_indicator",
             "invalid_value",
             "unknown claim filing indicator; use an X12 SBR09 code such as CI or MB",

@@ -10,7 +10,7 @@ use super::store::{self, ProviderFilter};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::db::types::Timestamp;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -24,12 +24,12 @@ use crate::validation::{normalize_tax_id, to_api_error};
 
 const RESOURCE: &str = "provider";
 
-fn duplicate_npi(e: diesel::result::Error) -> ApiError {
+fn duplicate_npi(e: diesel::result::Error) -> DomainError {
     match e {
         diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        ) => ApiError::conflict("a provider with this NPI already exists").with_errors(vec![
+        ) => DomainError::conflict("a provider with this NPI already exists").with_errors(vec![
             FieldError::new("/npi", "duplicate", "this NPI is already registered"),
         ]),
         other => other.into(),
@@ -49,7 +49,7 @@ pub async fn create_provider(
     req: HttpRequest,
     key: IdempotencyKey,
     body: JsonBody<NewProvider>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ProviderWrite)?;
     let input = body.value.trimmed();
     input.check().map_err(to_api_error)?;
@@ -94,7 +94,7 @@ pub async fn get_provider(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<ProviderId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ProviderRead)?;
     let id = id.into_inner();
     registry::get(&state, ops(), id).await
@@ -114,7 +114,7 @@ pub async fn update_provider(
     req: HttpRequest,
     id: web::Path<ProviderId>,
     body: JsonBody<ProviderPatch>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ProviderWrite)?;
     let expected = required_if_match(&req)?;
     let patch = body.value;
@@ -142,7 +142,7 @@ pub async fn deactivate_provider(
     ctx: RequestCtx,
     req: HttpRequest,
     id: web::Path<ProviderId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ProviderWrite)?;
     deactivate(state, ctx, &req, ops(), id.into_inner()).await
 }
@@ -184,13 +184,13 @@ pub async fn list_providers(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: crate::http::query::Query<ProviderQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ProviderRead)?;
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
     let after = pagination::decode_cursor(q.cursor.as_deref())?.map(ProviderId);
     if let Some(role) = q.role.as_deref().filter(|r| !ROLES.contains(r)) {
-        return Err(ApiError::invalid_field(
+        return Err(DomainError::invalid_field(
             "?role",
             "invalid_value",
             format!("unknown role {role:?}: use rendering, billing or referring"),

@@ -13,7 +13,7 @@ use diesel::sqlite::Sqlite;
 use crate::claims::model::ClaimId;
 use crate::db::types::{PortableTimestamp, PortableUuid, Timestamp};
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 
 /// One claim's new status and version, and the version it was read at.
 #[derive(Debug, Clone)]
@@ -69,7 +69,7 @@ fn statement(pg: bool, rows: usize) -> String {
 
 /// Writes `updates` (distinct claims) in as few statements as chunks; a claim no longer at its
 /// read version refuses the lot with 412.
-pub fn write(conn: &mut AnyConnection, updates: &[ClaimUpdate]) -> ApiResult<()> {
+pub fn write(conn: &mut AnyConnection, updates: &[ClaimUpdate]) -> DomainResult<()> {
     let now = Timestamp::now();
     for chunk in updates.chunks(CHUNK) {
         let changed = match conn {
@@ -115,11 +115,13 @@ pub fn write(conn: &mut AnyConnection, updates: &[ClaimUpdate]) -> ApiResult<()>
                 }
             }
             let Some(u) = moved else {
-                return Err(ApiError::internal());
+                return Err(DomainError::internal());
             };
             let stored =
                 crate::claims::store::find(conn, u.id)?.map_or(u.loaded_version, |r| r.version);
-            return Err(ApiError::stale(stored).with_extension("claim_id", serde_json::json!(u.id)));
+            return Err(
+                DomainError::stale(stored).with_extension("claim_id", serde_json::json!(u.id))
+            );
         }
     }
     Ok(())

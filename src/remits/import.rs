@@ -25,7 +25,7 @@ use crate::claims::status::Status as ClaimStatus;
 use crate::db::schema_claims::claims as cl;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::payers::model::PayerId;
 use crate::x12::era::{self, ClaimPayment, Payment, Remittance};
 
@@ -102,9 +102,9 @@ pub fn import_835(
     submitter: &SubmitterSettings,
     file_name: &str,
     text: &str,
-) -> ApiResult<ImportOutcome> {
+) -> DomainResult<ImportOutcome> {
     let remittance = era::read_835(text).map_err(|e| {
-        ApiError::invalid_field("", "x12_835", format!("the 835 cannot be read: {e}"))
+        DomainError::invalid_field("", "x12_835", format!("the 835 cannot be read: {e}"))
     })?;
     let mut payments = Vec::with_capacity(remittance.payments.len());
     for p in &remittance.payments {
@@ -120,8 +120,8 @@ pub fn import_835(
     })
 }
 
-fn json<T: Serialize>(v: &T) -> ApiResult<String> {
-    serde_json::to_string(v).map_err(|_| ApiError::internal())
+fn json<T: Serialize>(v: &T) -> DomainResult<String> {
+    serde_json::to_string(v).map_err(|_| DomainError::internal())
 }
 
 fn payer_identifier(p: &Payment) -> Option<String> {
@@ -157,7 +157,7 @@ fn import_payment(
     text: &str,
     r: &Remittance,
     p: &Payment,
-) -> ApiResult<PaymentOutcome> {
+) -> DomainResult<PaymentOutcome> {
     if let Some(row) = store::find_payment(
         conn,
         &r.sender_id,
@@ -280,7 +280,7 @@ fn post_provider_adjustments(
     p: &Payment,
     claims: &HashMap<String, Candidate>,
     warnings: &mut Vec<String>,
-) -> ApiResult<usize> {
+) -> DomainResult<usize> {
     use crate::ledger::model::RemittanceRef;
     use crate::ledger::provider::{self, PaymentKey};
     if p.provider_adjustments.is_empty() {
@@ -327,7 +327,7 @@ fn payment_payer(
     conn: &mut AnyConnection,
     claims: &HashMap<String, Candidate>,
     edi_id: Option<&str>,
-) -> ApiResult<Option<PayerId>> {
+) -> DomainResult<Option<PayerId>> {
     let mut ids: Vec<PayerId> = claims.values().map(|c| c.payer_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -360,7 +360,7 @@ fn record_events(
     row: &RemittanceRow,
     p: &Payment,
     plb_posted: usize,
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     use crate::events::{self, types};
     let plb_cents: i64 = p.provider_adjustments.iter().map(|a| a.amount_cents).sum();
     let data = serde_json::json!({
@@ -402,8 +402,9 @@ pub struct Candidate {
 }
 
 /// The candidate of a claim row (its snapshot's lines and payer).
-pub fn candidate(row: &ClaimRow) -> ApiResult<Candidate> {
-    let snap: Snapshot = serde_json::from_str(&row.snapshot).map_err(|_| ApiError::internal())?;
+pub fn candidate(row: &ClaimRow) -> DomainResult<Candidate> {
+    let snap: Snapshot =
+        serde_json::from_str(&row.snapshot).map_err(|_| DomainError::internal())?;
     Ok(Candidate {
         id: row.id,
         payer_id: row.payer_id,
@@ -428,7 +429,7 @@ pub fn our_lines(snap: &Snapshot) -> Vec<OurLine> {
 }
 
 /// The claims named by the payment's CLP01s, by patient control number.
-fn load_claims(conn: &mut AnyConnection, p: &Payment) -> ApiResult<HashMap<String, Candidate>> {
+fn load_claims(conn: &mut AnyConnection, p: &Payment) -> DomainResult<HashMap<String, Candidate>> {
     let mut pcns: Vec<&str> = p
         .claims
         .iter()
@@ -512,7 +513,7 @@ fn queued(
     cp: &ClaimPayment,
     reason: &str,
     candidate: Option<ClaimId>,
-) -> ApiResult<UnmatchedRow> {
+) -> DomainResult<UnmatchedRow> {
     Ok(UnmatchedRow {
         id: UnmatchedId::new(),
         remittance_id: row.id,
@@ -541,7 +542,7 @@ fn post_one(
     found: Option<&Candidate>,
     queue: &mut Vec<UnmatchedRow>,
     posted: &mut Vec<(usize, PostingOutcome, ClaimAdjudication)>,
-) -> ApiResult<ClaimPosting> {
+) -> DomainResult<ClaimPosting> {
     let mut posting = ClaimPosting {
         claim_index: i,
         patient_control_number: cp.patient_control_number.clone(),
@@ -607,7 +608,7 @@ fn auto_bill_posted(
     submitter: &SubmitterSettings,
     postings: &mut [ClaimPosting],
     posted: Vec<(usize, PostingOutcome, ClaimAdjudication)>,
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     let Some(payer) = posted.first().map(|p| p.2.payer_id) else {
         return Ok(());
     };

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::adjudication::{Adjustment, ClaimAdjudication, LineAdjudication, LineMatch};
-use crate::error::{ApiError, FieldError};
+use crate::error::{DomainError, FieldError};
 use crate::ledger::LineBalance;
 use crate::payers::model::PayerId;
 
@@ -145,7 +145,7 @@ pub fn to_adjudication(
     body: &PaymentBody,
     payer: PayerId,
     balances: &[LineBalance],
-) -> Result<ClaimAdjudication, ApiError> {
+) -> Result<ClaimAdjudication, DomainError> {
     let mut errors = Vec::new();
     if !CODES.contains(&body.status_code.as_str()) {
         errors.push(FieldError::new(
@@ -234,7 +234,7 @@ pub fn to_adjudication(
         });
     }
     if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+        return Err(DomainError::validation(errors));
     }
     let paid = body
         .paid_cents

@@ -10,17 +10,17 @@ use super::posting_service::{self, PostingOutcome};
 use crate::auth::roles::Permission;
 use crate::claims::model::ClaimId;
 use crate::claims::store as claim_store;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::versioning::{etag, if_match};
 use crate::http::{JsonBody, RequestCtx};
 use crate::ledger::store as ledger_store;
 use crate::ledger::write_off::{self, WriteOffBody, WriteOffOutcome};
 use crate::state::AppState;
 
-fn claim_version(conn: &mut crate::db::AnyConnection, id: ClaimId) -> ApiResult<i32> {
+fn claim_version(conn: &mut crate::db::AnyConnection, id: ClaimId) -> DomainResult<i32> {
     claim_store::find(conn, id)?
         .map(|c| c.version)
-        .ok_or_else(ApiError::internal)
+        .ok_or_else(DomainError::internal)
 }
 
 /// Post a paper EOB to a claim (billing, admin). The same payment (payer, `payment_ref`,
@@ -41,17 +41,17 @@ pub async fn post_payment(
     req: HttpRequest,
     id: web::Path<ClaimId>,
     body: JsonBody<PaymentBody>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PaymentPost)?;
     let expected = if_match(&req)?;
     let id = id.into_inner();
     let body = body.value;
-    let (outcome, version) = web::block(move || -> ApiResult<(PostingOutcome, i32)> {
+    let (outcome, version) = web::block(move || -> DomainResult<(PostingOutcome, i32)> {
         let mut conn = state.pool.get()?;
         conn.write_transaction(|c| {
             ledger_store::lock_claim(c, id)?;
             let claim = claim_store::find(c, id)?
-                .ok_or_else(|| ApiError::not_found(crate::claims::service::RESOURCE))?;
+                .ok_or_else(|| DomainError::not_found(crate::claims::service::RESOURCE))?;
             let mut balances = ledger_store::line_balances(c, id)?;
             crate::cob::posting::billed_charges(&claim, &mut balances);
             let adj = manual::to_adjudication(&body, claim.payer_id, &balances)?;
@@ -82,12 +82,12 @@ pub async fn post_write_off(
     req: HttpRequest,
     id: web::Path<ClaimId>,
     body: JsonBody<WriteOffBody>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PaymentPost)?;
     let expected = if_match(&req)?;
     let id = id.into_inner();
     let body = body.value;
-    let out = web::block(move || -> ApiResult<WriteOffOutcome> {
+    let out = web::block(move || -> DomainResult<WriteOffOutcome> {
         let mut conn = state.pool.get()?;
         conn.write_transaction(|c| write_off::write_off(c, &ctx, id, expected, &body))
     })

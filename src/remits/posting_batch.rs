@@ -27,7 +27,7 @@ use crate::db::schema_claims::claims as cl;
 use crate::db::schema_ledger::{ledger_entries as le, ledger_postings as lp};
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::ledger::model::{DenialRow, EntryId, EntryRow, PlannedEntry, PostingId, PostingRow};
 use crate::ledger::{replacement, store};
 
@@ -152,11 +152,11 @@ impl PostingBatch {
         claim_id: ClaimId,
         expected: Option<i32>,
         adj: &ClaimAdjudication,
-    ) -> ApiResult<PostingOutcome> {
+    ) -> DomainResult<PostingOutcome> {
         let state = self
             .claims
             .get(&claim_id)
-            .ok_or_else(|| ApiError::not_found(crate::claims::service::RESOURCE))?;
+            .ok_or_else(|| DomainError::not_found(crate::claims::service::RESOURCE))?;
         let claim = &state.claim;
         let payment_ref = adj.payment_ref.clone().unwrap_or_default();
         // A repeat of a posted payment answers as the first did even with the version read
@@ -189,7 +189,7 @@ impl PostingBatch {
             ));
         }
         if adj.payer_id != claim.payer_id {
-            return Err(ApiError::invalid_field(
+            return Err(DomainError::invalid_field(
                 "/payer_id",
                 "not_claim_payer",
                 "the claim was billed to another payer",
@@ -333,7 +333,7 @@ impl PostingBatch {
     /// Writes everything staged: postings, entries, denials, history events and audit rows as
     /// multi-row inserts, then the touched claims' statuses and versions (one statement per 500
     /// claims). Call inside the transaction `load` ran in.
-    pub fn flush(self, conn: &mut AnyConnection) -> ApiResult<()> {
+    pub fn flush(self, conn: &mut AnyConnection) -> DomainResult<()> {
         store::insert_postings(conn, &self.postings)?;
         store::insert_entries(conn, &self.entries)?;
         store::insert_denials(conn, &self.denials)?;
@@ -359,7 +359,7 @@ impl PostingBatch {
 fn plan_reversal(
     state: &ClaimState,
     adj: &ClaimAdjudication,
-) -> ApiResult<(PostingId, Vec<PlannedEntry>)> {
+) -> DomainResult<(PostingId, Vec<PlannedEntry>)> {
     let reversed: Vec<PostingId> = state
         .postings
         .iter()
@@ -373,7 +373,7 @@ fn plan_reversal(
             p.payer_id == adj.payer_id && p.status_code != REVERSAL && !reversed.contains(&p.id)
         })
         .ok_or_else(|| {
-            ApiError::conflict(format!(
+            DomainError::conflict(format!(
                 "claim {} has no payment from this payer to reverse",
                 state.claim.id
             ))

@@ -15,7 +15,7 @@ use crate::claims::status::{self, LedgerFacts};
 use crate::claims::store as claim_store;
 use crate::cob::auto::AutoBill;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::ledger::model::{EntryRow, Kind, PostingId, PostingRow};
 use crate::ledger::store;
 
@@ -48,8 +48,8 @@ pub struct PostingOutcome {
 }
 
 /// A refused plan as a 422 naming the field.
-pub(crate) fn invalid(e: PostError) -> ApiError {
-    ApiError::invalid_field(&e.pointer, "posting", e.message)
+pub(crate) fn invalid(e: PostError) -> DomainError {
+    DomainError::invalid_field(&e.pointer, "posting", e.message)
 }
 
 /// Posts `adj` to claim `claim_id` as `ctx`'s caller. Runs in the caller's transaction and
@@ -61,7 +61,7 @@ pub fn post_adjudication(
     submitter: &SubmitterSettings,
     claim_id: ClaimId,
     adj: &ClaimAdjudication,
-) -> ApiResult<PostingOutcome> {
+) -> DomainResult<PostingOutcome> {
     post_checked(conn, ctx, submitter, claim_id, None, adj)
 }
 
@@ -74,7 +74,7 @@ pub fn post_checked(
     claim_id: ClaimId,
     expected: Option<i32>,
     adj: &ClaimAdjudication,
-) -> ApiResult<PostingOutcome> {
+) -> DomainResult<PostingOutcome> {
     let mut batch = PostingBatch::load(conn, &[claim_id])?;
     let mut out = batch.post(ctx, claim_id, expected, adj)?;
     batch.flush(conn)?;
@@ -89,7 +89,7 @@ pub fn post_checked(
 pub(crate) fn next_status(
     postings: &[PostingRow],
     entries: &[EntryRow],
-) -> ApiResult<Option<status::Status>> {
+) -> DomainResult<Option<status::Status>> {
     let reversed: Vec<PostingId> = postings
         .iter()
         .filter_map(|p| p.reverses_posting_id)
@@ -119,7 +119,7 @@ pub fn refresh_status(
     ctx: &RequestCtx,
     claim: &ClaimRow,
     reason: String,
-) -> ApiResult<status::Status> {
+) -> DomainResult<status::Status> {
     let postings = store::postings(conn, claim.id)?;
     let entries = store::entries(conn, claim.id)?;
     let next = next_status(&postings, &entries)?;
@@ -156,7 +156,7 @@ pub(crate) fn auto_bill(
     submitter: &SubmitterSettings,
     adj: &ClaimAdjudication,
     out: &mut PostingOutcome,
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     let Some(claim) = claim_store::find(conn, out.claim_id)? else {
         return Ok(());
     };

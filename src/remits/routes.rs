@@ -12,7 +12,7 @@ use super::store::{self, RemittanceId, UnmatchedId};
 use super::unmatched::{self, MatchOutcome, MatchRequest, UnmatchedItem};
 use super::view::{self, RemittanceDoc, RemittanceSummary};
 use crate::auth::roles::Permission;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::pagination::{self, Page};
 use crate::http::reads::{audit_phi_reads, with_conn};
 use crate::http::versioning::if_match;
@@ -37,7 +37,7 @@ pub async fn import_remittance(
     ctx: RequestCtx,
     req: HttpRequest,
     payload: web::Payload,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimWrite)?;
     let ct = req
         .headers()
@@ -51,7 +51,7 @@ pub async fn import_remittance(
         .trim()
         .to_ascii_lowercase();
     if mime != "application/edi-x12" && mime != "text/plain" {
-        return Err(ApiError::new(
+        return Err(DomainError::new(
             crate::error::Category::UnsupportedMediaType,
             "unsupported-media-type",
             "send the 835 as application/edi-x12",
@@ -59,7 +59,7 @@ pub async fn import_remittance(
     }
     let body = super::upload_routes::read_body(&req, payload, state.remit_max_bytes).await?;
     let text = String::from_utf8(body).map_err(|_| {
-        ApiError::invalid_field("", "encoding", "an 835 must be ASCII (UTF-8) text")
+        DomainError::invalid_field("", "encoding", "an 835 must be ASCII (UTF-8) text")
     })?;
     let submitter = state.submitter.clone();
     let outcome = with_conn(&state, move |c| {
@@ -92,7 +92,7 @@ pub async fn list_remittances(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: web::Query<RemittanceQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimRead)?;
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
@@ -100,7 +100,7 @@ pub async fn list_remittances(
     let status = match q.status.as_deref() {
         None => None,
         Some(s) => Some(RemittanceStatus::parse(s).ok_or_else(|| {
-            ApiError::invalid_field(
+            DomainError::invalid_field(
                 "?status",
                 "invalid_value",
                 "status must be posted, out_of_balance, partially_unmatched or unmatched",
@@ -136,7 +136,7 @@ pub async fn get_remittance(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<RemittanceId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimRead)?;
     let id = id.into_inner();
     let (d, _) = with_conn(&state, move |c| view::load(c, id)).await?;
@@ -165,7 +165,7 @@ pub async fn list_unmatched(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: web::Query<UnmatchedQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimRead)?;
     let limit = pagination::limit(q.into_inner().limit)?;
     let items = with_conn(&state, move |c| unmatched::list_open(c, &ctx, limit)).await?;
@@ -189,7 +189,7 @@ pub async fn match_unmatched(
     req: HttpRequest,
     id: web::Path<UnmatchedId>,
     body: JsonBody<MatchRequest>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ClaimWrite)?;
     let expected = if_match(&req)?;
     let id = id.into_inner();

@@ -18,7 +18,7 @@ use crate::claims::settings::SubmitterSettings;
 use crate::claims::store as claim_store;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 use crate::x12::era::{ClaimPayment, Payment};
 
 /// An item of the unmatched queue.
@@ -106,12 +106,12 @@ pub struct MatchOutcome {
     pub notes: Vec<String>,
 }
 
-fn parse_payment(row: &UnmatchedRow) -> ApiResult<ClaimPayment> {
-    serde_json::from_str(&row.claim_payment).map_err(|_| ApiError::internal())
+fn parse_payment(row: &UnmatchedRow) -> DomainResult<ClaimPayment> {
+    serde_json::from_str(&row.claim_payment).map_err(|_| DomainError::internal())
 }
 
 /// The item as shown.
-pub fn item(row: &UnmatchedRow) -> ApiResult<UnmatchedItem> {
+pub fn item(row: &UnmatchedRow) -> DomainResult<UnmatchedItem> {
     let cp = parse_payment(row)?;
     Ok(UnmatchedItem {
         id: row.id,
@@ -146,7 +146,7 @@ pub fn list_open(
     conn: &mut AnyConnection,
     ctx: &RequestCtx,
     limit: i64,
-) -> ApiResult<Vec<UnmatchedItem>> {
+) -> DomainResult<Vec<UnmatchedItem>> {
     let rows = store::list_open_unmatched(conn, limit)?;
     audit_store::insert(
         conn,
@@ -159,7 +159,7 @@ fn manual_pairing(
     cp: &ClaimPayment,
     lines: &[ManualLine],
     claim_lines: usize,
-) -> ApiResult<LineMatching> {
+) -> DomainResult<LineMatching> {
     let mut errors = Vec::new();
     let mut seen_remit = vec![false; cp.lines.len()];
     let mut seen_ours = vec![false; claim_lines];
@@ -187,7 +187,7 @@ fn manual_pairing(
         ));
     }
     if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+        return Err(DomainError::validation(errors));
     }
     Ok(LineMatching {
         paired: lines
@@ -213,21 +213,21 @@ pub fn match_by_hand(
     id: UnmatchedId,
     version: Option<i32>,
     req: &MatchRequest,
-) -> ApiResult<MatchOutcome> {
+) -> DomainResult<MatchOutcome> {
     conn.write_transaction(|c| {
-        let row = store::find_unmatched(c, id)?.ok_or_else(|| ApiError::not_found("unmatched remittance"))?;
+        let row = store::find_unmatched(c, id)?.ok_or_else(|| DomainError::not_found("unmatched remittance"))?;
         if row.status != UnmatchedStatus::Open {
-            return Err(ApiError::conflict("this item is already matched"));
+            return Err(DomainError::conflict("this item is already matched"));
         }
         if let Some(v) = version.filter(|&v| v != row.version) {
             let _ = v;
-            return Err(ApiError::stale(row.version));
+            return Err(DomainError::stale(row.version));
         }
         let claim = claim_store::find(c, req.claim_id)?.ok_or_else(|| {
-            ApiError::invalid_field("/claim_id", "not_found", "no such claim")
+            DomainError::invalid_field("/claim_id", "not_found", "no such claim")
         })?;
-        let remit = store::find(c, row.remittance_id)?.ok_or_else(ApiError::internal)?;
-        let payment: Payment = serde_json::from_str(&remit.parsed).map_err(|_| ApiError::internal())?;
+        let remit = store::find(c, row.remittance_id)?.ok_or_else(DomainError::internal)?;
+        let payment: Payment = serde_json::from_str(&remit.parsed).map_err(|_| DomainError::internal())?;
         let cp = parse_payment(&row)?;
         let cand = candidate(&claim)?;
         let lines = match &req.lines {
@@ -235,7 +235,7 @@ pub fn match_by_hand(
             None => {
                 let m = matching::match_lines(&cp, &cand.lines);
                 if !m.complete() {
-                    return Err(ApiError::invalid_field(
+                    return Err(DomainError::invalid_field(
                         "/lines",
                         "unmatched_lines",
                         format!(
@@ -254,14 +254,14 @@ pub fn match_by_hand(
         let adj = adjudication(&cp, &lines, cand.payer_id, row.remittance_id, &payment);
         let posting = post_adjudication(c, ctx, submitter, claim.id, &adj)?;
         if !store::mark_matched(c, id, row.version, claim.id, &ctx.caller.actor)? {
-            return Err(ApiError::conflict("this item changed meanwhile"));
+            return Err(DomainError::conflict("this item changed meanwhile"));
         }
         store::count_hand_match(c, row.remittance_id)?;
         audit_store::insert(
             c,
             &[AuditEntry::success(ctx, "match", RESOURCE, Some(id.to_string()))],
         )?;
-        let after = store::find_unmatched(c, id)?.ok_or_else(ApiError::internal)?;
+        let after = store::find_unmatched(c, id)?.ok_or_else(DomainError::internal)?;
         Ok(MatchOutcome {
             item: item(&after)?,
             posting,

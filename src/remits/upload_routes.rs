@@ -9,10 +9,10 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
 
-use crate::error::{ApiError, ApiResult, Category};
+use crate::error::{Category, DomainError, DomainResult};
 
-fn too_large(limit: usize) -> ApiError {
-    ApiError::new(
+fn too_large(limit: usize) -> DomainError {
+    DomainError::new(
         Category::TooLarge,
         "payload-too-large",
         format!(
@@ -29,7 +29,7 @@ pub async fn read_body(
     req: &HttpRequest,
     mut payload: web::Payload,
     limit: usize,
-) -> ApiResult<Vec<u8>> {
+) -> DomainResult<Vec<u8>> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -41,7 +41,7 @@ pub async fn read_body(
     let mut body = Vec::with_capacity(declared.unwrap_or(0));
     while let Some(chunk) = payload.next().await {
         let chunk =
-            chunk.map_err(|_| ApiError::bad_request("the request body could not be read"))?;
+            chunk.map_err(|_| DomainError::bad_request("the request body could not be read"))?;
         if body.len() + chunk.len() > limit {
             return Err(too_large(limit));
         }

@@ -10,7 +10,7 @@ use super::status::RemittanceStatus;
 use super::store::{self, RemittanceId, RemittanceRow};
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::ledger::provider::{self, ProviderAdjustmentDoc};
 use crate::reports::deposits::{self, Deposit};
 use crate::x12::era::{BalanceCheck, Payment, ProviderAdjustment};
@@ -98,8 +98,8 @@ fn doc(
     payment: &Payment,
     posted: Vec<ProviderAdjustmentDoc>,
     reconciliation: Deposit,
-) -> ApiResult<RemittanceDoc> {
-    let bad = |_| ApiError::internal();
+) -> DomainResult<RemittanceDoc> {
+    let bad = |_| DomainError::internal();
     Ok(RemittanceDoc {
         id: row.id,
         file_name: row.file_name.clone(),
@@ -129,13 +129,14 @@ fn doc(
 
 /// Remittance `id` as stored (404 when there is none), with the 835 payment it was read from
 /// (its claims, their adjustments and lines).
-pub fn load(c: &mut AnyConnection, id: RemittanceId) -> ApiResult<(RemittanceDoc, Payment)> {
-    let row = store::find(c, id)?.ok_or_else(|| ApiError::not_found("remittance"))?;
+pub fn load(c: &mut AnyConnection, id: RemittanceId) -> DomainResult<(RemittanceDoc, Payment)> {
+    let row = store::find(c, id)?.ok_or_else(|| DomainError::not_found("remittance"))?;
     let key = row.payer_identifier.as_deref().unwrap_or(&row.sender_id);
     let posted = provider::of_payment(c, key, &row.trace_number)?;
     let reconciliation =
-        deposits::of_remittance(c, id)?.ok_or_else(|| ApiError::not_found("remittance"))?;
-    let payment: Payment = serde_json::from_str(&row.parsed).map_err(|_| ApiError::internal())?;
+        deposits::of_remittance(c, id)?.ok_or_else(|| DomainError::not_found("remittance"))?;
+    let payment: Payment =
+        serde_json::from_str(&row.parsed).map_err(|_| DomainError::internal())?;
     let d = doc(
         &row,
         &payment,

@@ -10,7 +10,7 @@ use super::aging::{self, AgingQuery, AgingReport};
 use super::denials::{self, DenialGroup};
 use super::deposits::{self, DepositReport};
 use crate::auth::roles::Permission;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::reads::{audit_phi_reads, with_conn};
 use crate::http::RequestCtx;
 use crate::state::AppState;
@@ -50,14 +50,14 @@ pub async fn aging_report(
     ctx: RequestCtx,
     req: HttpRequest,
     q: web::Query<AgingParams>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ReceivablesRead)?;
     let q = q.into_inner();
     let by_patient = match q.group_by.as_deref() {
         None | Some("payer") => false,
         Some("patient") => true,
         Some(_) => {
-            return Err(ApiError::invalid_field(
+            return Err(DomainError::invalid_field(
                 "?group_by",
                 "invalid_value",
                 "group_by must be payer or patient",
@@ -68,7 +68,7 @@ pub async fn aging_report(
         None | Some("service") => false,
         Some("submission") => true,
         Some(_) => {
-            return Err(ApiError::invalid_field(
+            return Err(DomainError::invalid_field(
                 "?from",
                 "invalid_value",
                 "from must be service or submission",
@@ -119,7 +119,7 @@ pub async fn denials_view(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: web::Query<DenialParams>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ReceivablesRead)?;
     let as_of = q
         .into_inner()
@@ -156,20 +156,20 @@ pub async fn deposit_report(
     ctx: RequestCtx,
     req: HttpRequest,
     q: web::Query<DepositParams>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::ReceivablesRead)?;
     let q = q.into_inner();
     let to = q.to.unwrap_or_else(|| chrono::Utc::now().date_naive());
     let from = q.from.unwrap_or(to - chrono::Duration::days(30));
     if from > to {
-        return Err(ApiError::invalid_field(
+        return Err(DomainError::invalid_field(
             "?from",
             "invalid_range",
             "from must not be after to",
         ));
     }
     if (to - from).num_days() >= MAX_DEPOSIT_DAYS {
-        return Err(ApiError::invalid_field(
+        return Err(DomainError::invalid_field(
             "?from",
             "invalid_range",
             format!("a deposit report covers at most {MAX_DEPOSIT_DAYS} days"),

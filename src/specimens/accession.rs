@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 
 use crate::db::AnyConnection;
-use crate::error::ApiError;
+use crate::error::DomainError;
 
 /// Largest sequence of one year (7 digits).
 pub const MAX_SEQ: i64 = 9_999_999;
@@ -51,14 +51,14 @@ pub fn parse(raw: &str) -> Result<String, ScanError> {
 }
 
 /// The 422 answer to a refused scan, naming the path parameter.
-pub fn scan_error(e: ScanError) -> ApiError {
+pub fn scan_error(e: ScanError) -> DomainError {
     match e {
-        ScanError::Malformed => ApiError::invalid_field(
+        ScanError::Malformed => DomainError::invalid_field(
             "{accession}",
             "invalid_format",
             "an accession number is 10 digits (YY + 7-digit sequence + check digit)",
         ),
-        ScanError::CheckDigit => ApiError::invalid_field(
+        ScanError::CheckDigit => DomainError::invalid_field(
             "{accession}",
             "check_digit",
             "the check digit does not match: the accession number was mistyped or misread; scan it again",
@@ -109,7 +109,7 @@ const TAKE_SQLITE: &str = "INSERT INTO accession_counters (year, next_seq) VALUE
      RETURNING next_seq - 1 AS seq";
 
 /// Takes the next accession number of the current UTC year (inside the caller's transaction).
-pub fn take_next(conn: &mut AnyConnection) -> Result<String, ApiError> {
+pub fn take_next(conn: &mut AnyConnection) -> Result<String, DomainError> {
     let year = chrono::Utc::now().year();
     let seq = match conn {
         AnyConnection::Postgres(c) => take_pg(c, year)?,
@@ -122,7 +122,7 @@ pub fn take_next(conn: &mut AnyConnection) -> Result<String, ApiError> {
     };
     if !(1..=MAX_SEQ).contains(&seq) {
         tracing::error!(year, "accession sequence exhausted for the year");
-        return Err(ApiError::internal());
+        return Err(DomainError::internal());
     }
     Ok(format(year, seq))
 }

@@ -10,7 +10,7 @@ use super::model::{SpecimenDoc, SpecimenId};
 use super::routes::{audit_read, doc_response};
 use super::service::RESOURCE;
 use crate::auth::roles::Permission;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -34,7 +34,7 @@ pub async fn transition_specimen(
     req: HttpRequest,
     id: web::Path<SpecimenId>,
     body: JsonBody<TransitionRequest>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::SpecimenCollect)
         .or_else(|_| ctx.require(Permission::SpecimenProcess))?;
     let to = lifecycle::target(&body.value.to)?;
@@ -65,7 +65,7 @@ pub async fn record_custody(
     req: HttpRequest,
     id: web::Path<SpecimenId>,
     body: JsonBody<CustodyRequest>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::SpecimenCollect)
         .or_else(|_| ctx.require(Permission::SpecimenProcess))?;
     let expected = if_match(&req)?;
@@ -93,7 +93,7 @@ pub async fn recollect_specimen(
     key: IdempotencyKey,
     id: web::Path<SpecimenId>,
     body: JsonBody<RecollectRequest>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::SpecimenProcess)?;
     let id = id.into_inner();
     let fp = RequestFingerprint::of(&req, body.fingerprint);
@@ -124,26 +124,26 @@ pub async fn specimen_label(
     ctx: RequestCtx,
     id: web::Path<SpecimenId>,
     q: crate::http::query::Query<LabelQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::SpecimenRead)?;
     let format = Format::parse(q.format.as_deref()).ok_or_else(|| {
-        ApiError::invalid_field("?format", "invalid_value", "format is zpl, svg or png")
+        DomainError::invalid_field("?format", "invalid_value", "format is zpl, svg or png")
     })?;
     let id = id.into_inner();
     let st = state.clone();
     let found = web::block(
-        move || -> ApiResult<Option<(super::model::Specimen, Patient)>> {
+        move || -> DomainResult<Option<(super::model::Specimen, Patient)>> {
             let mut c = st.pool.get()?;
             let Some(sp) = super::store::find(&mut c, id)? else {
                 return Ok(None);
             };
             let patient = crate::patients::store::find(&mut c, sp.patient_id)?
-                .ok_or_else(ApiError::internal)?;
+                .ok_or_else(DomainError::internal)?;
             Ok(Some((sp, patient)))
         },
     )
     .await??;
-    let (sp, patient) = found.ok_or_else(|| ApiError::not_found(RESOURCE))?;
+    let (sp, patient) = found.ok_or_else(|| DomainError::not_found(RESOURCE))?;
     let data = LabelData::of(&sp, &patient, state.codes());
     let body = label::render(format, &data)?;
     audit_read(&state, &ctx, "label", id).await?;

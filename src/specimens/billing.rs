@@ -12,7 +12,7 @@ use crate::encounters::fees;
 use crate::encounters::model::{Line, LineId};
 use crate::encounters::service::{self as enc_service, Edit};
 use crate::encounters::store as enc_store;
-use crate::error::ApiResult;
+use crate::error::DomainResult;
 
 /// The venipuncture code added for a blood draw.
 pub const VENIPUNCTURE: &str = "36415";
@@ -47,7 +47,7 @@ pub fn on_received(
     ctx: &RequestCtx,
     cfg: Settings,
     sp: &mut Specimen,
-) -> ApiResult<Option<String>> {
+) -> DomainResult<Option<String>> {
     let (Some(eid), false, true) = (sp.encounter_id, sp.billed_lines_added, cfg.link) else {
         return Ok(None);
     };
@@ -144,7 +144,7 @@ pub fn on_rejected(
     codes: &CodeTables,
     ctx: &RequestCtx,
     sp: &Specimen,
-) -> ApiResult<Option<String>> {
+) -> DomainResult<Option<String>> {
     let (Some(eid), true) = (sp.encounter_id, sp.billed_lines_added) else {
         return Ok(None);
     };

@@ -12,13 +12,13 @@ use crate::auth::RequestCtx;
 use crate::codesets::CodeTables;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 
 /// Parses the target of a transition.
-pub fn target(to: &str) -> ApiResult<Status> {
+pub fn target(to: &str) -> DomainResult<Status> {
     match Status::parse(to.trim()) {
         Some(s) if s != Status::Collected => Ok(s),
-        _ => Err(ApiError::invalid_field(
+        _ => Err(DomainError::invalid_field(
             "/to",
             "invalid_value",
             "to is in_transit, received, in_process, resulted, rejected or cancelled",
@@ -46,7 +46,7 @@ pub fn transition_in(
     id: SpecimenId,
     expected: Option<i32>,
     req: TransitionRequest,
-) -> ApiResult<SpecimenDoc> {
+) -> DomainResult<SpecimenDoc> {
     let to = target(&req.to)?;
     ctx.require(to.permission())?;
     let cur = service::load_current(c, id, expected)?;
@@ -85,7 +85,7 @@ pub fn transition_in(
         _ => {}
     }
     if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+        return Err(DomainError::validation(errors));
     }
     let now = Timestamp::now();
     next.status = to;
@@ -120,7 +120,12 @@ pub fn transition_in(
 }
 
 /// The event of a status change: received, rejected, or status_changed for the others.
-fn record_event(c: &mut AnyConnection, sp: &Specimen, from: Status, to: Status) -> ApiResult<()> {
+fn record_event(
+    c: &mut AnyConnection,
+    sp: &Specimen,
+    from: Status,
+    to: Status,
+) -> DomainResult<()> {
     use crate::events::{self, types};
     let kind = match to {
         Status::Received => types::SPECIMEN_RECEIVED,
@@ -142,12 +147,12 @@ pub fn custody_in(
     id: SpecimenId,
     expected: Option<i32>,
     req: CustodyRequest,
-) -> ApiResult<SpecimenDoc> {
+) -> DomainResult<SpecimenDoc> {
     let cur = service::load_current(c, id, expected)?;
     let current = cur.status;
     ctx.require(custody_permission(current))?;
     if current.next().is_empty() && current != Status::Resulted {
-        return Err(ApiError::conflict(format!(
+        return Err(DomainError::conflict(format!(
             "a specimen that is {} takes no more hand-offs",
             current.as_str()
         ))
@@ -179,7 +184,7 @@ pub fn custody_in(
     let temperature_c = check::temperature(req.temperature_c, &mut errors);
     let note = check::text(req.note.as_deref(), "/note", 2000, &mut errors);
     if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+        return Err(DomainError::validation(errors));
     }
     let mut next = cur.clone();
     next.location = Some(to.clone());
@@ -205,18 +210,18 @@ pub fn recollect_in(
     ctx: &RequestCtx,
     id: SpecimenId,
     req: RecollectRequest,
-) -> ApiResult<SpecimenDoc> {
+) -> DomainResult<SpecimenDoc> {
     let old = service::load_current(c, id, None)?;
     let st = old.status;
     if st != Status::Rejected {
-        return Err(ApiError::conflict(format!(
+        return Err(DomainError::conflict(format!(
             "only a rejected specimen is recollected; this one is {}",
             st.as_str()
         ))
         .with_extension("current_status", serde_json::json!(st.as_str())));
     }
     if let Some(acc) = store::recollection_of(c, id)? {
-        return Err(ApiError::conflict(format!(
+        return Err(DomainError::conflict(format!(
             "this specimen was already recollected as {acc}"
         )));
     }
@@ -232,7 +237,7 @@ pub fn recollect_in(
         .or_else(|| old.container.clone());
     let notes = check::text(req.notes.as_deref(), "/notes", 2000, &mut errors);
     if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+        return Err(DomainError::validation(errors));
     }
     let now = Timestamp::now();
     let fresh = Specimen {

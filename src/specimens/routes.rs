@@ -15,7 +15,7 @@ use super::store::{self, SpecimenFilter};
 use crate::audit::AuditEntry;
 use crate::auth::roles::Permission;
 use crate::db::types::Timestamp;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -39,7 +39,7 @@ pub async fn audit_read(
     ctx: &RequestCtx,
     action: &str,
     id: SpecimenId,
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     state
         .audit
         .record(vec![AuditEntry::success(
@@ -64,7 +64,7 @@ pub async fn create_specimen(
     req: HttpRequest,
     key: IdempotencyKey,
     body: JsonBody<NewSpecimen>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::SpecimenCollect)?;
     let draft = service::draft_new(state.codes(), &ctx, body.value)?;
     let fp = RequestFingerprint::of(&req, body.fingerprint);
@@ -90,16 +90,16 @@ pub async fn get_specimen(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<SpecimenId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::SpecimenRead)?;
     let id = id.into_inner();
     let st = state.clone();
-    let found = web::block(move || -> ApiResult<Option<SpecimenDoc>> {
+    let found = web::block(move || -> DomainResult<Option<SpecimenDoc>> {
         let mut c = st.pool.get()?;
         Ok(store::load(&mut c, id)?)
     })
     .await??;
-    let doc = found.ok_or_else(|| ApiError::not_found(RESOURCE))?;
+    let doc = found.ok_or_else(|| DomainError::not_found(RESOURCE))?;
     audit_read(&state, &ctx, "read", id).await?;
     Ok(doc_response(&doc))
 }
@@ -117,7 +117,7 @@ pub async fn get_by_accession(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     accession: web::Path<String>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::SpecimenRead)?;
     let number = accession::parse(&accession).map_err(accession::scan_error)?;
     // Read and audit in one hand-off to the audit writer (issue 17).
@@ -126,11 +126,11 @@ pub async fn get_by_accession(
         &ctx,
         "read",
         RESOURCE,
-        move |c| -> ApiResult<Option<SpecimenDoc>> { Ok(store::load_by_accession(c, &number)?) },
+        move |c| -> DomainResult<Option<SpecimenDoc>> { Ok(store::load_by_accession(c, &number)?) },
         |d| d.iter().map(|d| d.specimen.id.to_string()).collect(),
     )
     .await?;
-    let doc = found.ok_or_else(|| ApiError::not_found(RESOURCE))?;
+    let doc = found.ok_or_else(|| DomainError::not_found(RESOURCE))?;
     Ok(doc_response(&doc))
 }
 
@@ -148,7 +148,7 @@ pub async fn update_specimen(
     req: HttpRequest,
     id: web::Path<SpecimenId>,
     body: JsonBody<SpecimenPatch>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::SpecimenCollect)?;
     let expected = required_if_match(&req)?;
     let id = id.into_inner();
@@ -160,11 +160,11 @@ pub async fn update_specimen(
     Ok(doc_response(&doc))
 }
 
-fn bad_query(name: &str, message: &str) -> ApiError {
-    ApiError::invalid_field(name, "invalid_value", message)
+fn bad_query(name: &str, message: &str) -> DomainError {
+    DomainError::invalid_field(name, "invalid_value", message)
 }
 
-fn filter_of(state: &AppState, q: &SpecimenQuery) -> ApiResult<SpecimenFilter> {
+fn filter_of(state: &AppState, q: &SpecimenQuery) -> DomainResult<SpecimenFilter> {
     let status = q
         .status
         .as_deref()
@@ -227,14 +227,14 @@ pub async fn list_specimens(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: crate::http::query::Query<SpecimenQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::SpecimenRead)?;
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
     let after = pagination::decode_cursor(q.cursor.as_deref())?.map(SpecimenId);
     let filter = filter_of(&state, &q)?;
     let st = state.clone();
-    let rows = web::block(move || -> ApiResult<Vec<Specimen>> {
+    let rows = web::block(move || -> DomainResult<Vec<Specimen>> {
         let mut c = st.pool.get()?;
         Ok(store::list(&mut c, &filter, after, limit + 1)?)
     })

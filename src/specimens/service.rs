@@ -15,7 +15,7 @@ use crate::db::versioned::expect_version;
 use crate::db::{versioned, AnyConnection};
 use crate::encounters::model::EncounterId;
 use crate::encounters::status::Status as EncStatus;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 use crate::patients::model::PatientId;
 use crate::providers::model::ProviderId;
 use crate::{encounters, patients, providers, validation};
@@ -23,16 +23,20 @@ use crate::{encounters, patients, providers, validation};
 /// The audit resource type of specimens.
 pub const RESOURCE: &str = "specimen";
 
-fn fail_if(errors: Vec<FieldError>) -> ApiResult<()> {
+fn fail_if(errors: Vec<FieldError>) -> DomainResult<()> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::validation(errors))
+        Err(DomainError::validation(errors))
     }
 }
 
 /// A new specimen from the create body (field rules applied, nothing stored, no accession).
-pub fn draft_new(codes: &CodeTables, ctx: &RequestCtx, input: NewSpecimen) -> ApiResult<Specimen> {
+pub fn draft_new(
+    codes: &CodeTables,
+    ctx: &RequestCtx,
+    input: NewSpecimen,
+) -> DomainResult<Specimen> {
     let mut errors = Vec::new();
     let specimen_type = check::specimen_type(codes, &input.specimen_type, &mut errors);
     let collected_at = check::collected_at(input.collected_at, &mut errors);
@@ -90,7 +94,7 @@ fn check_refs(
     patient_id: PatientId,
     encounter_id: Option<EncounterId>,
     provider_id: ProviderId,
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     let mut errors = Vec::new();
     if before.is_none() {
         let active = patients::store::find(c, patient_id)?.map(|p| p.active);
@@ -131,7 +135,7 @@ pub fn create_in(
     ctx: &RequestCtx,
     mut sp: Specimen,
     note: Option<String>,
-) -> ApiResult<SpecimenDoc> {
+) -> DomainResult<SpecimenDoc> {
     check_refs(
         c,
         None,
@@ -171,14 +175,14 @@ pub fn load_current(
     c: &mut AnyConnection,
     id: SpecimenId,
     expected: Option<i32>,
-) -> ApiResult<Specimen> {
-    let cur = store::find(c, id)?.ok_or_else(|| ApiError::not_found(RESOURCE))?;
+) -> DomainResult<Specimen> {
+    let cur = store::find(c, id)?.ok_or_else(|| DomainError::not_found(RESOURCE))?;
     expect_version(cur.version, expected)?;
     Ok(cur)
 }
 
 /// Saves `next` as the version after `cur` (412 when someone else saved first).
-pub fn save_next(c: &mut AnyConnection, cur: &Specimen, next: &mut Specimen) -> ApiResult<()> {
+pub fn save_next(c: &mut AnyConnection, cur: &Specimen, next: &mut Specimen) -> DomainResult<()> {
     let id = cur.id;
     versioned::save_next(
         c,
@@ -196,7 +200,7 @@ pub fn finish(
     next: Specimen,
     events: Vec<EventDraft>,
     action: &str,
-) -> ApiResult<SpecimenDoc> {
+) -> DomainResult<SpecimenDoc> {
     store::append_events(c, next.id, &ctx.caller.actor, events)?;
     let entry = AuditEntry::success(ctx, action, RESOURCE, Some(next.id.to_string()));
     audit_store::insert(c, &[entry])?;
@@ -215,7 +219,7 @@ pub fn update_in(
     id: SpecimenId,
     expected: Option<i32>,
     p: SpecimenPatch,
-) -> ApiResult<SpecimenDoc> {
+) -> DomainResult<SpecimenDoc> {
     let cur = load_current(c, id, expected)?;
     status::check_editable(cur.status)?;
     let mut next = cur.clone();

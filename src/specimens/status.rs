@@ -2,7 +2,7 @@
 //! rejected and cancelled are terminal, reachable from any state before a result.
 
 use crate::auth::roles::Permission;
-use crate::error::ApiError;
+use crate::error::DomainError;
 
 /// Where a specimen is in its life.
 ///
@@ -98,14 +98,14 @@ pub fn names(states: &[Status]) -> Vec<&'static str> {
     states.iter().map(|s| s.as_str()).collect()
 }
 
-fn conflict(from: Status, detail: String) -> ApiError {
-    ApiError::conflict(detail)
+fn conflict(from: Status, detail: String) -> DomainError {
+    DomainError::conflict(detail)
         .with_extension("current_status", serde_json::json!(from.as_str()))
         .with_extension("allowed_next", serde_json::json!(names(from.next())))
 }
 
 /// Fails with 409 (naming the allowed next states) unless `from` may move to `to`.
-pub fn check_transition(from: Status, to: Status) -> Result<(), ApiError> {
+pub fn check_transition(from: Status, to: Status) -> Result<(), DomainError> {
     if from.next().contains(&to) {
         return Ok(());
     }
@@ -120,7 +120,7 @@ pub fn check_transition(from: Status, to: Status) -> Result<(), ApiError> {
 }
 
 /// Fails with 409 unless the specimen's details may still change (before receipt).
-pub fn check_editable(current: Status) -> Result<(), ApiError> {
+pub fn check_editable(current: Status) -> Result<(), DomainError> {
     if !current.after_receipt() {
         return Ok(());
     }

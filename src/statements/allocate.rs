@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::claims::model::ClaimId;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 
 /// A claim line as the allocation sees it: what the patient owes on it (negative: a credit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub fn allocate(
     open: &[OpenPatientLine],
     amount: i64,
     named: Option<&[Allocation]>,
-) -> ApiResult<Vec<Allocation>> {
+) -> DomainResult<Vec<Allocation>> {
     let Some(named) = named else {
         let mut rest = amount;
         let mut out = Vec::new();
@@ -98,7 +98,7 @@ pub fn allocate(
     if errors.is_empty() {
         Ok(named.to_vec())
     } else {
-        Err(ApiError::validation(errors))
+        Err(DomainError::validation(errors))
     }
 }
 

@@ -18,7 +18,7 @@ use crate::db::schema_claims::claims as cl;
 use crate::db::schema_ledger::ledger_entries as le;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::ledger::model::{Buckets, EntryRow, Kind};
 use crate::patients::model::{Patient, PatientId};
 
@@ -171,9 +171,9 @@ pub fn make(
     today: NaiveDate,
     due_in_days: i64,
     by: &str,
-) -> ApiResult<Statement> {
+) -> DomainResult<Statement> {
     let pt = crate::patients::store::find(conn, patient)?
-        .ok_or_else(|| ApiError::not_found("patient"))?;
+        .ok_or_else(|| DomainError::not_found("patient"))?;
     let mut visits = Vec::new();
     let mut awaiting = 0;
     let mut practice_from: Option<(NaiveDate, SnapProvider)> = None;
@@ -187,7 +187,7 @@ pub fn make(
             continue;
         }
         let snap: Snapshot =
-            serde_json::from_str(&c.claim.snapshot).map_err(|_| ApiError::internal())?;
+            serde_json::from_str(&c.claim.snapshot).map_err(|_| DomainError::internal())?;
         if practice_from
             .as_ref()
             .is_none_or(|(d, _)| *d <= c.claim.date_of_service)

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::allocate::Allocation;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 
 /// Most a single patient payment or refund may be (a typo guard: $100,000).
 pub const MAX_AMOUNT_CENTS: i64 = 10_000_000;
@@ -141,17 +141,17 @@ fn common(
     (channel.to_string(), reference.map(str::to_string))
 }
 
-fn done(errors: Vec<FieldError>, v: ValidMove) -> ApiResult<ValidMove> {
+fn done(errors: Vec<FieldError>, v: ValidMove) -> DomainResult<ValidMove> {
     if errors.is_empty() {
         Ok(v)
     } else {
-        Err(ApiError::validation(errors))
+        Err(DomainError::validation(errors))
     }
 }
 
 impl PaymentBody {
     /// Checks every field; the named lines are checked against the ledger later.
-    pub fn validated(&self) -> ApiResult<ValidMove> {
+    pub fn validated(&self) -> DomainResult<ValidMove> {
         let mut errors = Vec::new();
         let (channel, reference) = common(
             self.amount_cents,
@@ -196,7 +196,7 @@ impl PaymentBody {
 
 impl RefundBody {
     /// Checks every field.
-    pub fn validated(&self) -> ApiResult<ValidMove> {
+    pub fn validated(&self) -> DomainResult<ValidMove> {
         let mut errors = Vec::new();
         let (channel, reference) = common(
             self.amount_cents,
@@ -269,7 +269,7 @@ pub fn due_in_days(v: Option<i64>, errors: &mut Vec<FieldError>) -> i64 {
 
 impl RunBody {
     /// `(min_balance_cents, min_days_between, due_in_days)` after checking.
-    pub fn validated(&self) -> ApiResult<(i64, i64, i64)> {
+    pub fn validated(&self) -> DomainResult<(i64, i64, i64)> {
         let mut errors = Vec::new();
         let min = self.min_balance_cents.unwrap_or(500);
         if !(1..=MAX_AMOUNT_CENTS).contains(&min) {
@@ -291,7 +291,7 @@ impl RunBody {
         if errors.is_empty() {
             Ok((min, days, due))
         } else {
-            Err(ApiError::validation(errors))
+            Err(DomainError::validation(errors))
         }
     }
 }

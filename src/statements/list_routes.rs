@@ -12,7 +12,7 @@ use crate::auth::roles::Permission;
 use crate::db::schema_statements::statements as st;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::reads::{audit_phi_reads, with_conn};
 use crate::http::RequestCtx;
 use crate::patients::model::PatientId;
@@ -45,9 +45,9 @@ pub struct StatementList {
 }
 
 /// The statements of `patient`, newest first; 404 for an unknown patient.
-pub fn list(conn: &mut AnyConnection, patient: PatientId) -> ApiResult<StatementList> {
+pub fn list(conn: &mut AnyConnection, patient: PatientId) -> DomainResult<StatementList> {
     if crate::patients::store::find(conn, patient)?.is_none() {
-        return Err(ApiError::not_found("patient"));
+        return Err(DomainError::not_found("patient"));
     }
     let items = st::table
         .filter(st::patient_id.eq(patient))
@@ -68,7 +68,7 @@ pub async fn list_patient_statements(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<PatientId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::StatementRead)?;
     let id = id.into_inner();
     let out = with_conn(&state, move |c| list(c, id)).await?;

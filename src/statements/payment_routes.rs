@@ -7,7 +7,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use super::forms::{PaymentBody, RefundBody};
 use super::payments::{self, PaymentList, PaymentOutcome};
 use crate::auth::roles::Permission;
-use crate::error::ApiResult;
+use crate::error::DomainResult;
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -32,7 +32,7 @@ pub async fn post_patient_payment(
     key: IdempotencyKey,
     id: web::Path<PatientId>,
     body: JsonBody<PaymentBody>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PatientPaymentPost)?;
     let id = id.into_inner();
     body.value.validated()?;
@@ -66,7 +66,7 @@ pub async fn post_patient_refund(
     key: IdempotencyKey,
     id: web::Path<PatientId>,
     body: JsonBody<RefundBody>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PaymentPost)?;
     let id = id.into_inner();
     body.value.validated()?;
@@ -94,7 +94,7 @@ pub async fn list_patient_payments(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<PatientId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::PatientPaymentPost)?;
     let id = id.into_inner();
     let list = with_conn(&state, move |c| payments::list(c, id)).await?;

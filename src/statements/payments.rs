@@ -16,7 +16,7 @@ use crate::db::schema_ledger::ledger_entries as le;
 use crate::db::schema_statements::{patient_payment_entries as ppe, patient_payments as pp};
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::ledger::model::{Buckets, EntryId, Kind, PlannedEntry};
 use crate::ledger::store as ledger_store;
 use crate::patients::model::PatientId;
@@ -137,7 +137,7 @@ fn write_entries(
     payment: &PatientPayment,
     kind: Kind,
     allocations: &[Allocation],
-) -> ApiResult<Vec<ClaimId>> {
+) -> DomainResult<Vec<ClaimId>> {
     let mut rows = Vec::with_capacity(allocations.len());
     for a in allocations {
         // A patient payment closes patient balance; a refund reopens it (a line credit back to 0).
@@ -197,7 +197,7 @@ fn outcome(
     conn: &mut AnyConnection,
     payment: PatientPayment,
     applied: Vec<Allocation>,
-) -> ApiResult<PaymentOutcome> {
+) -> DomainResult<PaymentOutcome> {
     let on_lines: i64 = applied.iter().map(|a| a.amount_cents).sum();
     let credit = credit(conn, payment.patient_id)?;
     let balance = crate::ledger::balance::of_patient(conn, payment.patient_id)?;
@@ -210,9 +210,9 @@ fn outcome(
     })
 }
 
-fn ensure_patient(conn: &mut AnyConnection, patient: PatientId) -> ApiResult<()> {
+fn ensure_patient(conn: &mut AnyConnection, patient: PatientId) -> DomainResult<()> {
     if crate::patients::store::find(conn, patient)?.is_none() {
-        return Err(ApiError::not_found("patient"));
+        return Err(DomainError::not_found("patient"));
     }
     Ok(())
 }
@@ -223,7 +223,7 @@ pub fn post_payment(
     ctx: &RequestCtx,
     patient: PatientId,
     body: &PaymentBody,
-) -> ApiResult<PaymentOutcome> {
+) -> DomainResult<PaymentOutcome> {
     let valid = body.validated()?;
     ensure_patient(conn, patient)?;
     lock_patient(conn, patient)?;
@@ -259,13 +259,13 @@ pub fn refund(
     ctx: &RequestCtx,
     patient: PatientId,
     body: &RefundBody,
-) -> ApiResult<PaymentOutcome> {
+) -> DomainResult<PaymentOutcome> {
     let valid = body.validated()?;
     ensure_patient(conn, patient)?;
     lock_patient(conn, patient)?;
     let credit_now = credit(conn, patient)?;
     if valid.amount_cents > credit_now.total_cents {
-        return Err(ApiError::conflict(format!(
+        return Err(DomainError::conflict(format!(
             "the patient's credit is {} cents; a refund cannot be larger",
             credit_now.total_cents.max(0)
         )));
@@ -319,7 +319,7 @@ pub struct PaymentList {
 }
 
 /// The patient's payments and refunds.
-pub fn list(conn: &mut AnyConnection, patient: PatientId) -> ApiResult<PaymentList> {
+pub fn list(conn: &mut AnyConnection, patient: PatientId) -> DomainResult<PaymentList> {
     ensure_patient(conn, patient)?;
     let items = pp::table
         .filter(pp::patient_id.eq(patient))
@@ -333,7 +333,7 @@ pub fn list(conn: &mut AnyConnection, patient: PatientId) -> ApiResult<PaymentLi
 }
 
 /// `patient_payment.created` for a payment or refund, in its transaction (ids and kind only).
-fn record_event(conn: &mut AnyConnection, p: &PatientPayment) -> ApiResult<()> {
+fn record_event(conn: &mut AnyConnection, p: &PatientPayment) -> DomainResult<()> {
     let data = serde_json::json!({
         "patient_payment_id": p.id, "patient_id": p.patient_id, "kind": p.kind,
     });

@@ -12,7 +12,7 @@ use super::run::{self, RunOutcome};
 use super::store;
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -40,12 +40,12 @@ pub async fn create_statement(
     req: HttpRequest,
     key: IdempotencyKey,
     body: JsonBody<StatementBody>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::StatementWrite)?;
     let mut errors = Vec::new();
     let due = due_in_days(body.value.due_in_days, &mut errors);
     if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+        return Err(DomainError::validation(errors));
     }
     let patient = body.value.patient_id;
     let fp = RequestFingerprint::of(&req, body.fingerprint);
@@ -65,10 +65,10 @@ pub fn create_in(
     ctx: &RequestCtx,
     patient: crate::patients::model::PatientId,
     due: i64,
-) -> ApiResult<Statement> {
+) -> DomainResult<Statement> {
     let s = build::make(conn, patient, today(), due, &ctx.caller.actor)?;
     if s.visits.is_empty() {
-        return Err(ApiError::conflict(
+        return Err(DomainError::conflict(
             "the patient owes nothing on visits insurance is done with",
         ));
     }
@@ -89,10 +89,10 @@ pub async fn run_statements(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     body: JsonBody<RunBody>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::StatementWrite)?;
     let (min, days, due) = body.value.validated()?;
-    let out = web::block(move || -> ApiResult<RunOutcome> {
+    let out = web::block(move || -> DomainResult<RunOutcome> {
         let mut conn = state.pool.get()?;
         conn.write_transaction(|c| run::run(c, &ctx, min, days, due))
     })
@@ -105,11 +105,11 @@ async fn load(
     ctx: &RequestCtx,
     id: StatementId,
     action: &str,
-) -> ApiResult<Statement> {
+) -> DomainResult<Statement> {
     ctx.require(Permission::StatementRead)?;
     let s = with_conn(state, move |c| store::find(c, id))
         .await?
-        .ok_or_else(|| ApiError::not_found(RESOURCE))?;
+        .ok_or_else(|| DomainError::not_found(RESOURCE))?;
     audit_phi_reads(state, ctx, action, RESOURCE, [id.to_string()]).await?;
     Ok(s)
 }
@@ -125,7 +125,7 @@ pub async fn get_statement_pdf(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<StatementId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     let s = load(&state, &ctx, id.into_inner(), "read").await?;
     let pdf = web::block(move || super::pdf::render(&s)).await?;
     Ok(HttpResponse::Ok()
@@ -144,7 +144,7 @@ pub async fn get_statement(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<StatementId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     let s = load(&state, &ctx, id.into_inner(), "read").await?;
     Ok(HttpResponse::Ok().json(s))
 }

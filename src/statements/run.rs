@@ -11,7 +11,7 @@ use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::RequestCtx;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::error::ApiResult;
+use crate::error::DomainResult;
 use crate::patients::model::PatientId;
 
 /// Audit resource of statements.
@@ -49,7 +49,7 @@ pub fn run(
     min: i64,
     days: i64,
     due: i64,
-) -> ApiResult<RunOutcome> {
+) -> DomainResult<RunOutcome> {
     let today = chrono::Utc::now().date_naive();
     let since = Timestamp(chrono::Utc::now() - chrono::Duration::days(days));
     let recent = store::patients_since(c, since)?;

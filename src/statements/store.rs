@@ -6,18 +6,18 @@ use super::model::{Statement, StatementId, StatementRow};
 use crate::db::schema_statements::statements as st;
 use crate::db::types::Timestamp;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::patients::model::PatientId;
 
 /// Stores `s` as made.
-pub fn insert(conn: &mut AnyConnection, s: &Statement) -> ApiResult<()> {
+pub fn insert(conn: &mut AnyConnection, s: &Statement) -> DomainResult<()> {
     let row = StatementRow {
         id: s.id,
         patient_id: s.patient_id,
         statement_date: s.statement_date,
         due_date: s.due_date,
         amount_due_cents: s.amount_due_cents,
-        content: serde_json::to_string(s).map_err(|_| ApiError::internal())?,
+        content: serde_json::to_string(s).map_err(|_| DomainError::internal())?,
         created_at: s.created_at,
         created_by: s.created_by.clone(),
     };
@@ -34,14 +34,14 @@ pub fn insert(conn: &mut AnyConnection, s: &Statement) -> ApiResult<()> {
 }
 
 /// A stored statement.
-pub fn find(conn: &mut AnyConnection, id: StatementId) -> ApiResult<Option<Statement>> {
+pub fn find(conn: &mut AnyConnection, id: StatementId) -> DomainResult<Option<Statement>> {
     let content: Option<String> = st::table
         .find(id)
         .select(st::content)
         .first(conn)
         .optional()?;
     content
-        .map(|c| serde_json::from_str(&c).map_err(|_| ApiError::internal()))
+        .map(|c| serde_json::from_str(&c).map_err(|_| DomainError::internal()))
         .transpose()
 }
 

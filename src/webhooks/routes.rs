@@ -12,7 +12,7 @@ use super::model::{
 };
 use super::{service, store};
 use crate::auth::roles::Permission;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::http::pagination::{self, Page};
 use crate::http::reads::with_conn;
 use crate::http::versioning::{etag, if_match, required_if_match};
@@ -28,12 +28,12 @@ pub async fn create_endpoint(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     body: JsonBody<NewEndpoint>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::WebhookAdmin)?;
     let input = body.value;
     let policy = state.webhooks.policy;
     let st = state.clone();
-    let row = web::block(move || -> ApiResult<EndpointRow> {
+    let row = web::block(move || -> DomainResult<EndpointRow> {
         service::validate_new(&input, policy)?;
         let mut conn = st.pool.get()?;
         conn.write_transaction(|c| service::create(c, &ctx, input))
@@ -70,7 +70,7 @@ pub async fn list_endpoints(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: crate::http::query::Query<EndpointQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::WebhookAdmin)?;
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
@@ -80,10 +80,10 @@ pub async fn list_endpoints(
     Ok(HttpResponse::Ok().json(pagination::page(items, limit, |e| e.id.0)))
 }
 
-async fn load(state: &web::Data<AppState>, id: EndpointId) -> ApiResult<EndpointRow> {
+async fn load(state: &web::Data<AppState>, id: EndpointId) -> DomainResult<EndpointRow> {
     with_conn(state, move |c| Ok(store::find(c, id)?))
         .await?
-        .ok_or_else(|| ApiError::not_found("webhook endpoint"))
+        .ok_or_else(|| DomainError::not_found("webhook endpoint"))
 }
 
 /// Read a webhook endpoint (without its secret).
@@ -96,7 +96,7 @@ pub async fn get_endpoint(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<EndpointId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::WebhookAdmin)?;
     let row = load(&state, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
@@ -118,14 +118,14 @@ pub async fn update_endpoint(
     req: HttpRequest,
     id: web::Path<EndpointId>,
     body: JsonBody<EndpointPatch>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::WebhookAdmin)?;
     let expected = required_if_match(&req)?;
     let p = body.value;
     let policy = state.webhooks.policy;
     let id = id.into_inner();
     let st = state.clone();
-    let row = web::block(move || -> ApiResult<EndpointRow> {
+    let row = web::block(move || -> DomainResult<EndpointRow> {
         service::validate_patch(&p, policy)?;
         let mut conn = st.pool.get()?;
         conn.write_transaction(|c| service::update(c, &ctx, id, expected, p))
@@ -149,12 +149,12 @@ pub async fn rotate_secret(
     ctx: RequestCtx,
     req: HttpRequest,
     id: web::Path<EndpointId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::WebhookAdmin)?;
     let expected = if_match(&req)?;
     let id = id.into_inner();
     let st = state.clone();
-    let row = web::block(move || -> ApiResult<EndpointRow> {
+    let row = web::block(move || -> DomainResult<EndpointRow> {
         let mut conn = st.pool.get()?;
         conn.write_transaction(|c| service::rotate_secret(c, &ctx, id, expected))
     })
@@ -177,11 +177,11 @@ pub async fn delete_endpoint(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<EndpointId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::WebhookAdmin)?;
     let id = id.into_inner();
     let st = state.clone();
-    web::block(move || -> ApiResult<()> {
+    web::block(move || -> DomainResult<()> {
         let mut conn = st.pool.get()?;
         conn.write_transaction(|c| service::delete(c, &ctx, id))
     })
@@ -211,7 +211,7 @@ pub async fn list_attempts(
     ctx: RequestCtx,
     id: web::Path<EndpointId>,
     q: crate::http::query::Query<AttemptQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::WebhookAdmin)?;
     let id = id.into_inner();
     let q = q.into_inner();

@@ -9,7 +9,7 @@ use crate::auth::RequestCtx;
 use crate::db::types::Timestamp;
 use crate::db::versioned::expect_version;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 
 const RESOURCE: &str = "webhook_endpoint";
 
@@ -74,11 +74,16 @@ fn check_description(d: Option<&str>, errors: &mut Vec<FieldError>) {
     }
 }
 
-fn types_json(types: &[String]) -> ApiResult<String> {
-    serde_json::to_string(types).map_err(|_| ApiError::internal())
+fn types_json(types: &[String]) -> DomainResult<String> {
+    serde_json::to_string(types).map_err(|_| DomainError::internal())
 }
 
-fn audit(c: &mut AnyConnection, ctx: &RequestCtx, action: &str, id: EndpointId) -> ApiResult<()> {
+fn audit(
+    c: &mut AnyConnection,
+    ctx: &RequestCtx,
+    action: &str,
+    id: EndpointId,
+) -> DomainResult<()> {
     let entry = AuditEntry::success(ctx, action, RESOURCE, Some(id.to_string()));
     audit_store::insert(c, &[entry])?;
     Ok(())
@@ -86,7 +91,7 @@ fn audit(c: &mut AnyConnection, ctx: &RequestCtx, action: &str, id: EndpointId) 
 
 /// Checks a new endpoint's fields. Run before the write transaction: the URL's host is
 /// resolved, which must not hold SQLite's write lock.
-pub fn validate_new(input: &NewEndpoint, policy: ssrf::UrlPolicy) -> ApiResult<()> {
+pub fn validate_new(input: &NewEndpoint, policy: ssrf::UrlPolicy) -> DomainResult<()> {
     let mut errors = Vec::new();
     check_url(&input.url, policy, &mut errors);
     check_types(&input.event_types, &mut errors);
@@ -94,12 +99,12 @@ pub fn validate_new(input: &NewEndpoint, policy: ssrf::UrlPolicy) -> ApiResult<(
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::validation(errors))
+        Err(DomainError::validation(errors))
     }
 }
 
 /// Checks the fields a patch sets (run before the write transaction, as [`validate_new`]).
-pub fn validate_patch(p: &EndpointPatch, policy: ssrf::UrlPolicy) -> ApiResult<()> {
+pub fn validate_patch(p: &EndpointPatch, policy: ssrf::UrlPolicy) -> DomainResult<()> {
     let mut errors = Vec::new();
     if let Some(u) = &p.url {
         check_url(u, policy, &mut errors);
@@ -111,7 +116,7 @@ pub fn validate_patch(p: &EndpointPatch, policy: ssrf::UrlPolicy) -> ApiResult<(
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::validation(errors))
+        Err(DomainError::validation(errors))
     }
 }
 
@@ -120,7 +125,7 @@ pub fn create(
     c: &mut AnyConnection,
     ctx: &RequestCtx,
     input: NewEndpoint,
-) -> ApiResult<EndpointRow> {
+) -> DomainResult<EndpointRow> {
     let now = Timestamp::now();
     let row = EndpointRow {
         id: EndpointId::new(),
@@ -148,9 +153,9 @@ fn change(
     id: EndpointId,
     expected: Option<i32>,
     action: &str,
-    edit: impl FnOnce(&mut EndpointRow) -> ApiResult<()>,
-) -> ApiResult<EndpointRow> {
-    let cur = store::find(c, id)?.ok_or_else(|| ApiError::not_found("webhook endpoint"))?;
+    edit: impl FnOnce(&mut EndpointRow) -> DomainResult<()>,
+) -> DomainResult<EndpointRow> {
+    let cur = store::find(c, id)?.ok_or_else(|| DomainError::not_found("webhook endpoint"))?;
     expect_version(cur.version, expected)?;
     let mut next = cur.clone();
     edit(&mut next)?;
@@ -172,7 +177,7 @@ pub fn update(
     id: EndpointId,
     expected: Option<i32>,
     p: EndpointPatch,
-) -> ApiResult<EndpointRow> {
+) -> DomainResult<EndpointRow> {
     change(c, ctx, id, expected, "update", |row| {
         if let Some(u) = p.url {
             row.url = u.trim().to_string();
@@ -205,7 +210,7 @@ pub fn rotate_secret(
     ctx: &RequestCtx,
     id: EndpointId,
     expected: Option<i32>,
-) -> ApiResult<EndpointRow> {
+) -> DomainResult<EndpointRow> {
     change(c, ctx, id, expected, "rotate_secret", |row| {
         let until = Timestamp::now().0 + chrono::Duration::hours(ROTATION_OVERLAP_HOURS);
         row.previous_secret = Some(std::mem::replace(&mut row.secret, signing::new_secret()));
@@ -215,9 +220,9 @@ pub fn rotate_secret(
 }
 
 /// Deletes endpoint `id` with its pending deliveries and attempt records.
-pub fn delete(c: &mut AnyConnection, ctx: &RequestCtx, id: EndpointId) -> ApiResult<()> {
+pub fn delete(c: &mut AnyConnection, ctx: &RequestCtx, id: EndpointId) -> DomainResult<()> {
     if !store::delete(c, id)? {
-        return Err(ApiError::not_found("webhook endpoint"));
+        return Err(DomainError::not_found("webhook endpoint"));
     }
     audit(c, ctx, "delete", id)
 }
@@ -228,9 +233,9 @@ pub fn attempts(
     id: EndpointId,
     before: Option<AttemptId>,
     limit: i64,
-) -> ApiResult<Vec<Attempt>> {
+) -> DomainResult<Vec<Attempt>> {
     if store::find(c, id)?.is_none() {
-        return Err(ApiError::not_found("webhook endpoint"));
+        return Err(DomainError::not_found("webhook endpoint"));
     }
     Ok(store::attempts(c, id, before, limit)?)
 }

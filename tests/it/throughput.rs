@@ -190,7 +190,7 @@ async fn a_failing_item_leaves_nothing_in_its_group(app: TestApp) {
 /// statement it ran.
 fn statements_of(
     app: &TestApp,
-    f: impl FnOnce(&mut medbill::db::AnyConnection) -> medbill::error::ApiResult<()>,
+    f: impl FnOnce(&mut medbill::db::AnyConnection) -> medbill::error::DomainResult<()>,
 ) -> Vec<String> {
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);

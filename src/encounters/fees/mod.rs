@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use super::model::Line;
 use crate::db::AnyConnection;
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 use crate::payers::model::PayerId;
 
 /// Prices the lines at `unpriced` from the fee schedules of `payer` (then the default) on each
@@ -20,7 +20,7 @@ pub fn price_lines(
     visit_date: NaiveDate,
     lines: &mut [Line],
     unpriced: &[usize],
-) -> ApiResult<()> {
+) -> DomainResult<()> {
     let mut errors = Vec::new();
     for &i in unpriced {
         let Some(line) = lines.get_mut(i) else {
@@ -45,6 +45,6 @@ pub fn price_lines(
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::validation(errors))
+        Err(DomainError::validation(errors))
     }
 }

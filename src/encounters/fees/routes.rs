@@ -12,7 +12,7 @@ use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
 use crate::db::types::Timestamp;
 use crate::db::{versioned, AnyConnection};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::{DomainError, DomainResult, FieldError};
 use crate::http::idempotency::{
     run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
@@ -26,13 +26,13 @@ use crate::state::AppState;
 const RESOURCE: &str = "fee_schedule";
 
 /// Field rules plus the no-overlap rule (409) for an entry about to be stored.
-fn check_stored(conn: &mut AnyConnection, fs: &FeeSchedule) -> ApiResult<()> {
+fn check_stored(conn: &mut AnyConnection, fs: &FeeSchedule) -> DomainResult<()> {
     let errors = model::check(fs);
     if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+        return Err(DomainError::validation(errors));
     }
     if let Some(other) = store::overlapping(conn, fs)? {
-        return Err(ApiError::conflict(
+        return Err(DomainError::conflict(
             "another entry for this payer, code and modifier covers some of these dates",
         )
         .with_extension("conflicting_id", serde_json::json!(other.id)));
@@ -53,11 +53,11 @@ pub async fn create_fee_schedule(
     req: HttpRequest,
     key: IdempotencyKey,
     body: JsonBody<NewFeeSchedule>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::FeeScheduleWrite)?;
     let input = body.value;
     let code = model::procedure_code(&input.code, input.code_system.as_deref())
-        .map_err(|e| ApiError::validation(vec![e]))?;
+        .map_err(|e| DomainError::validation(vec![e]))?;
     let now = Timestamp::now();
     let fs = FeeSchedule {
         id: FeeScheduleId::new(),
@@ -73,14 +73,14 @@ pub async fn create_fee_schedule(
     };
     let errors = model::check(&fs);
     if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+        return Err(DomainError::validation(errors));
     }
     let fp = RequestFingerprint::of(&req, body.fingerprint);
     let audit_ctx = ctx.clone();
     run_idempotent(state, &ctx, key, fp, move |conn| {
         if let Some(p) = fs.payer_id {
             if !payers::store::find(conn, p)?.is_some_and(|p| p.active) {
-                return Err(ApiError::validation(vec![FieldError::new(
+                return Err(DomainError::validation(vec![FieldError::new(
                     "/payer_id",
                     "unknown_payer",
                     "no active payer has this id",
@@ -106,15 +106,15 @@ pub async fn get_fee_schedule(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     id: web::Path<FeeScheduleId>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::FeeScheduleRead)?;
     let id = id.into_inner();
-    let found = web::block(move || -> ApiResult<Option<FeeSchedule>> {
+    let found = web::block(move || -> DomainResult<Option<FeeSchedule>> {
         let mut c = state.pool.get()?;
         Ok(store::find(&mut c, id)?)
     })
     .await??;
-    let fs = found.ok_or_else(|| ApiError::not_found("fee schedule entry"))?;
+    let fs = found.ok_or_else(|| DomainError::not_found("fee schedule entry"))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(fs.version)))
         .json(fs))
@@ -133,16 +133,16 @@ pub async fn update_fee_schedule(
     req: HttpRequest,
     id: web::Path<FeeScheduleId>,
     body: JsonBody<FeeSchedulePatch>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::FeeScheduleWrite)?;
     let expected = required_if_match(&req)?;
     let id = id.into_inner();
     let patch = body.value;
-    let saved = web::block(move || -> ApiResult<FeeSchedule> {
+    let saved = web::block(move || -> DomainResult<FeeSchedule> {
         let mut conn = state.pool.get()?;
         conn.write_transaction(|c| {
             let current =
-                store::find(c, id)?.ok_or_else(|| ApiError::not_found("fee schedule entry"))?;
+                store::find(c, id)?.ok_or_else(|| DomainError::not_found("fee schedule entry"))?;
             expect_version(current.version, expected)?;
             let loaded = current.version;
             let mut next = patch.apply(current);
@@ -199,7 +199,7 @@ pub async fn list_fee_schedules(
     state: web::Data<AppState>,
     ctx: RequestCtx,
     q: crate::http::query::Query<FeeQuery>,
-) -> ApiResult<HttpResponse> {
+) -> DomainResult<HttpResponse> {
     ctx.require(Permission::FeeScheduleRead)?;
     let q = q.into_inner();
     let limit = pagination::limit(q.limit)?;
@@ -208,7 +208,7 @@ pub async fn list_fee_schedules(
         None => None,
         Some(c) => Some(model::procedure_code(c, None).map_err(|mut e| {
             e.pointer = "?code".into();
-            ApiError::validation(vec![e])
+            DomainError::validation(vec![e])
         })?),
     };
     let filter = FeeFilter {
@@ -217,7 +217,7 @@ pub async fn list_fee_schedules(
         code,
         active_on: q.active_on,
     };
-    let rows = web::block(move || -> ApiResult<Vec<FeeSchedule>> {
+    let rows = web::block(move || -> DomainResult<Vec<FeeSchedule>> {
         let mut c = state.pool.get()?;
         Ok(store::list(&mut c, &filter, after, limit + 1)?)
     })

@@ -7,7 +7,7 @@ mod svg;
 mod zpl;
 
 use crate::codesets::{CodeTables, RefTable};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{DomainError, DomainResult};
 use crate::patients::model::Patient;
 use crate::specimens::model::Specimen;
 
@@ -111,12 +111,12 @@ pub fn printable(c: char) -> bool {
 }
 
 /// Renders the label of `data` in `format`.
-pub fn render(format: Format, data: &LabelData) -> ApiResult<Vec<u8>> {
-    let (bars, modules) = code128::bars(&data.accession).ok_or_else(ApiError::internal)?;
+pub fn render(format: Format, data: &LabelData) -> DomainResult<Vec<u8>> {
+    let (bars, modules) = code128::bars(&data.accession).ok_or_else(DomainError::internal)?;
     match format {
         Format::Zpl => Ok(zpl::render(data).into_bytes()),
         Format::Svg => Ok(svg::render(data, &bars, modules).into_bytes()),
-        Format::Png => png::render(data, &bars, modules).map_err(|_| ApiError::internal()),
+        Format::Png => png::render(data, &bars, modules).map_err(|_| DomainError::internal()),
     }
 }
 
