@@ -184,6 +184,15 @@ pub fn set_billed(
     Ok(n)
 }
 
+/// One stored diagnosis of an encounter: its position in the list and the code without the dot.
+#[derive(Insertable)]
+#[diesel(table_name = d)]
+struct DiagnosisRow<'a> {
+    encounter_id: EncounterId,
+    position: i32,
+    code: &'a str,
+}
+
 /// Replaces the diagnosis list (display forms, stored without the dot).
 pub fn replace_diagnoses(
     conn: &mut AnyConnection,
@@ -191,14 +200,15 @@ pub fn replace_diagnoses(
     codes: &[String],
 ) -> QueryResult<()> {
     diesel::delete(d::table.filter(d::encounter_id.eq(id))).execute(conn)?;
-    for (i, code) in codes.iter().enumerate() {
-        diesel::insert_into(d::table)
-            .values((
-                d::encounter_id.eq(id),
-                d::position.eq(i as i32),
-                d::code.eq(stored_diagnosis(code)),
-            ))
-            .execute(conn)?;
+    let stored: Vec<String> = codes.iter().map(|c| stored_diagnosis(c)).collect();
+    for (i, code) in stored.iter().enumerate() {
+        // One row per statement: diesel's multi backend cannot batch-insert.
+        let row = DiagnosisRow {
+            encounter_id: id,
+            position: i as i32,
+            code,
+        };
+        diesel::insert_into(d::table).values(&row).execute(conn)?;
     }
     Ok(())
 }

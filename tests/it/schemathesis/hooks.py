@@ -704,6 +704,10 @@ STORED_STATE_RULES = {
         ("/period_months", "missing_period_months"),
         ("/period_months", "unexpected_period_months"),
     ],
+    # A create may name a record the stateful phase deactivated after the hooks seeded it.
+    "POST /v1/coverages": [(r"/(patient|payer)_id", "inactive")],
+    "POST /v1/encounters": [(r"/(patient|coverage|[a-z_]*provider)_id", "inactive")],
+    "POST /v1/specimens": [(r"/(patient|[a-z_]*provider)_id", "inactive")],
     # A hand match pairs the stored remittance's lines with the named claim's lines.
     "POST /v1/remittances/unmatched/{id}/match": [
         ("/claim_id", "not_found"),
