@@ -4,9 +4,9 @@
 use super::model::{ClaimId, JobId};
 use super::queue::{self, Job};
 use crate::audit::{store as audit_store, AuditEntry};
+use crate::auth::RequestCtx;
 use crate::db::AnyConnection;
 use crate::error::{DomainError, DomainResult};
-use crate::http::RequestCtx;
 
 /// Retries dead job `id` in one write transaction, audited; with `of_claim`, a job of another
 /// claim is not found (the console shows one claim's jobs). Any other state answers 409 with
