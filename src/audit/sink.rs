@@ -24,9 +24,11 @@ const MAX_BATCH_ENTRIES: usize = 5000;
 /// Requests that may wait in the queue before callers back off.
 const QUEUE_DEPTH: usize = 10_000;
 /// Writer threads on PostgreSQL: while one commits a batch, the next collects the following
-/// one, so commit latency (an fsync) overlaps instead of adding up. SQLite has one writer at a
-/// time anyway, so there one thread makes the largest batches.
-const PG_WRITERS: usize = 4;
+/// one, so commit latency (an fsync) overlaps instead of adding up. Two, not four: with four,
+/// each batch was smaller and four backends shared two cores with the server, and audited reads
+/// ran 9–18 % slower (docs/performance.md, "Session 8"). SQLite has one writer at a time
+/// anyway, so there one thread makes the largest batches.
+const PG_WRITERS: usize = 2;
 
 enum Work {
     Entries(Vec<AuditEntry>),
