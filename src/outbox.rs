@@ -36,32 +36,12 @@ pub enum JobStatus {
     Dead,
 }
 
-crate::text_enum!(JobStatus);
-
-impl JobStatus {
-    /// Every status, in life order.
-    pub const ALL: [JobStatus; 4] = [
-        JobStatus::Pending,
-        JobStatus::Leased,
-        JobStatus::Done,
-        JobStatus::Dead,
-    ];
-
-    /// The stored and API name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobStatus::Pending => "pending",
-            JobStatus::Leased => "leased",
-            JobStatus::Done => "done",
-            JobStatus::Dead => "dead",
-        }
-    }
-
-    /// Parses a stored or API name.
-    pub fn parse(s: &str) -> Option<JobStatus> {
-        JobStatus::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-}
+crate::text_enum!(JobStatus {
+    Pending => "pending",
+    Leased => "leased",
+    Done => "done",
+    Dead => "dead",
+});
 
 /// `t + d` (saturating at the far future).
 pub fn plus(t: Timestamp, d: Duration) -> Timestamp {

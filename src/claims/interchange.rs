@@ -44,34 +44,12 @@ pub enum InterchangeStatus {
     Rejected,
 }
 
-crate::text_enum!(InterchangeStatus);
-
-impl InterchangeStatus {
-    /// Every status, in life order.
-    pub const ALL: [InterchangeStatus; 4] = [
-        InterchangeStatus::Built,
-        InterchangeStatus::Sent,
-        InterchangeStatus::Accepted,
-        InterchangeStatus::Rejected,
-    ];
-
-    /// The stored and API name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InterchangeStatus::Built => "built",
-            InterchangeStatus::Sent => "sent",
-            InterchangeStatus::Accepted => "accepted",
-            InterchangeStatus::Rejected => "rejected",
-        }
-    }
-
-    /// Parses a stored or API name.
-    pub fn parse(s: &str) -> Option<InterchangeStatus> {
-        InterchangeStatus::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-    }
-}
+crate::text_enum!(InterchangeStatus {
+    Built => "built",
+    Sent => "sent",
+    Accepted => "accepted",
+    Rejected => "rejected",
+});
 
 /// A stored interchange, ready to (re)send.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]

@@ -12,8 +12,32 @@
 /// `diesel::deserialize::FromSqlRow` with `#[diesel(sql_type = diesel::sql_types::Text)]`
 /// (derives cannot be added from here). In an API struct, give the field
 /// `#[schema(value_type = String)]` so the OpenAPI document shows the plain string it was.
+///
+/// With a list of variants and names, `text_enum!(T { A => "a", B => "b" })` also writes
+/// `T::ALL` (every variant, in the order given), `as_str` and `parse`, so a plain status enum
+/// is its derives, its variants and this one line.
 #[macro_export]
 macro_rules! text_enum {
+    ($t:ident { $($v:ident => $name:literal),+ $(,)? }) => {
+        impl $t {
+            /// Every value, in the order the type lists them.
+            pub const ALL: [$t; [$(stringify!($v)),+].len()] = [$($t::$v),+];
+
+            /// The stored and API name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($t::$v => $name),+
+                }
+            }
+
+            /// Parses a stored or API name.
+            pub fn parse(s: &str) -> Option<$t> {
+                <$t>::ALL.into_iter().find(|v| v.as_str() == s)
+            }
+        }
+
+        $crate::text_enum!($t);
+    };
     ($t:ty) => {
         impl<DB: diesel::backend::Backend> diesel::serialize::ToSql<diesel::sql_types::Text, DB>
             for $t

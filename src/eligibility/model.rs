@@ -42,34 +42,13 @@ pub enum CheckStatus {
     Failed,
 }
 
-crate::text_enum!(CheckStatus);
-
-impl CheckStatus {
-    /// Every status, in life order.
-    pub const ALL: [CheckStatus; 5] = [
-        CheckStatus::Pending,
-        CheckStatus::Queued,
-        CheckStatus::Sent,
-        CheckStatus::Complete,
-        CheckStatus::Failed,
-    ];
-
-    /// The stored and API name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckStatus::Pending => "pending",
-            CheckStatus::Queued => "queued",
-            CheckStatus::Sent => "sent",
-            CheckStatus::Complete => "complete",
-            CheckStatus::Failed => "failed",
-        }
-    }
-
-    /// Parses a stored or API name.
-    pub fn parse(s: &str) -> Option<CheckStatus> {
-        CheckStatus::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-}
+crate::text_enum!(CheckStatus {
+    Pending => "pending",
+    Queued => "queued",
+    Sent => "sent",
+    Complete => "complete",
+    Failed => "failed",
+});
 
 /// A check as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -24,34 +24,12 @@ pub enum RemittanceStatus {
     Unmatched,
 }
 
-crate::text_enum!(RemittanceStatus);
-
-impl RemittanceStatus {
-    /// Every status.
-    pub const ALL: [RemittanceStatus; 4] = [
-        RemittanceStatus::Posted,
-        RemittanceStatus::OutOfBalance,
-        RemittanceStatus::PartiallyUnmatched,
-        RemittanceStatus::Unmatched,
-    ];
-
-    /// The stored and API name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RemittanceStatus::Posted => "posted",
-            RemittanceStatus::OutOfBalance => "out_of_balance",
-            RemittanceStatus::PartiallyUnmatched => "partially_unmatched",
-            RemittanceStatus::Unmatched => "unmatched",
-        }
-    }
-
-    /// Parses a stored or API name.
-    pub fn parse(s: &str) -> Option<RemittanceStatus> {
-        RemittanceStatus::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-    }
-}
+crate::text_enum!(RemittanceStatus {
+    Posted => "posted",
+    OutOfBalance => "out_of_balance",
+    PartiallyUnmatched => "partially_unmatched",
+    Unmatched => "unmatched",
+});
 
 /// Whether an unmatched claim payment still waits for a person.
 ///
@@ -73,22 +51,7 @@ pub enum UnmatchedStatus {
     Matched,
 }
 
-crate::text_enum!(UnmatchedStatus);
-
-impl UnmatchedStatus {
-    /// Every status.
-    pub const ALL: [UnmatchedStatus; 2] = [UnmatchedStatus::Open, UnmatchedStatus::Matched];
-
-    /// The stored and API name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnmatchedStatus::Open => "open",
-            UnmatchedStatus::Matched => "matched",
-        }
-    }
-
-    /// Parses a stored or API name.
-    pub fn parse(s: &str) -> Option<UnmatchedStatus> {
-        UnmatchedStatus::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-}
+crate::text_enum!(UnmatchedStatus {
+    Open => "open",
+    Matched => "matched",
+});
