@@ -18,6 +18,9 @@ pub struct AppState {
     pub audit: AuditSink,
     /// Group commit for keyed and unkeyed creates on SQLite (`None` on PostgreSQL).
     pub writes: Option<crate::db::CombinedWrites>,
+    /// The pool's WAL sync on durable SQLite (`None` elsewhere): answers wait for it
+    /// (`http::durable_answers`).
+    pub wal_sync: Option<crate::db::WalSync>,
     /// The code tables (bundled, plus imported overlays), reloaded when an import lands.
     pub code_tables: LiveCodes,
     /// Failed-login counters (login throttling).
@@ -64,6 +67,7 @@ impl AppState {
     ) -> Self {
         AppState {
             writes: crate::db::CombinedWrites::start(&pool, backend),
+            wal_sync: pool.get().ok().and_then(|mut c| c.wal_sync()),
             pool,
             backend,
             keys,

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{store, AuditEntry};
-use crate::db::{AnyConnection, Backend, DbPool};
+use crate::db::{AnyConnection, Backend, DbPool, Synced};
 use crate::error::{DomainError, DomainResult};
 
 /// A read run by the audit writer: it answers its caller itself (through a channel it holds)
@@ -126,17 +126,25 @@ impl Pending {
 fn writer_loop(pool: DbPool, rx: Arc<Mutex<mpsc::Receiver<Pending>>>) {
     while let Some(batch) = next_batch(&rx) {
         let (done, work): (Vec<_>, Vec<_>) = batch.into_iter().map(|p| (p.done, p.work)).unzip();
-        let ok = write_batch(&pool, work);
-        for d in done {
-            let _ = d.send(ok);
+        let answer = move |ok: bool| {
+            for d in done {
+                let _ = d.send(ok);
+            }
+        };
+        // On SQLite the requests are answered from the WAL sync thread once the batch is on
+        // disk, while this thread goes on with the next batch (`db::WalSync`).
+        match write_batch(&pool, work) {
+            Some(synced) => synced.then(Box::new(answer)),
+            None => answer(false),
         }
     }
 }
 
-fn write_batch(pool: &DbPool, work: Vec<Work>) -> bool {
+/// Writes a batch; `None` when it failed (nothing of it was stored).
+fn write_batch(pool: &DbPool, work: Vec<Work>) -> Option<Synced> {
     let Ok(mut conn) = pool.get() else {
         tracing::error!("audit writer: no database connection");
-        return false;
+        return None;
     };
     // One multi-row INSERT for the whole batch (per 500 rows): on PostgreSQL a statement per
     // request was a round trip per request.
@@ -154,11 +162,13 @@ fn write_batch(pool: &DbPool, work: Vec<Work>) -> bool {
             })
             .collect();
     if entries.is_empty() {
-        return true;
+        return Some(Synced::Now);
     }
-    let result = conn.write_transaction(|c| store::insert(c, &entries));
-    if let Err(e) = &result {
-        tracing::error!(error = %e, "audit writer: batch failed");
+    match conn.write_transaction_unsynced(|c| store::insert(c, &entries)) {
+        Ok((_, synced)) => Some(synced),
+        Err(e) => {
+            tracing::error!(error = %e, "audit writer: batch failed");
+            None
+        }
     }
-    result.is_ok()
 }

@@ -7,7 +7,9 @@
 //! Here a batch of writes shares one sync. A write that fails rolls back to its savepoint and
 //! answers its own error; the others commit. A request is answered only after the commit, so a
 //! 201 still means the row is durable, and if the commit fails every write of the batch
-//! answers the error (none of them was stored). PostgreSQL commits from many connections at
+//! answers the error (none of them was stored). The commit itself does not wait for the disk
+//! inside SQLite's writer lock: the answers go out once the WAL sync thread has synced it
+//! (`db::WalSync`), so the next batch runs meanwhile. PostgreSQL commits from many connections at
 //! once (and groups their syncs itself), so it keeps a transaction per request.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -117,7 +119,7 @@ fn write_batch(pool: &DbPool, batch: Vec<Job>) {
         }
     };
     let mut answers: Vec<Deliver> = Vec::with_capacity(batch.len());
-    let outcome = conn.write_transaction(|c| -> DomainResult<()> {
+    let outcome = conn.write_transaction_unsynced(|c| -> DomainResult<()> {
         for job in batch {
             match catch_unwind(AssertUnwindSafe(|| job(c))) {
                 Ok(deliver) => answers.push(deliver),
@@ -132,9 +134,22 @@ fn write_batch(pool: &DbPool, batch: Vec<Job>) {
         }
         Ok(())
     });
-    let failed = outcome.err();
-    for deliver in answers {
-        deliver(failed.as_ref());
+    let deliver_all = move |failed: Option<DomainError>| {
+        for deliver in answers {
+            deliver(failed.as_ref());
+        }
+    };
+    match outcome {
+        // Answered from the WAL sync thread once the batch is on disk, while this thread
+        // runs the next batch (`db::WalSync`).
+        Ok(((), synced)) => synced.then(Box::new(move |ok| {
+            deliver_all((!ok).then(|| {
+                DomainError::unavailable(
+                    "the write could not be confirmed on disk; check before retrying",
+                )
+            }))
+        })),
+        Err(e) => deliver_all(Some(e)),
     }
 }
 

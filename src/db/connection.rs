@@ -11,6 +11,8 @@ use diesel::r2d2::{CustomizeConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, ConnectionResult};
 
+use super::wal_sync::{OnSynced, WalSync};
+
 /// A connection to either supported database; queries written against it run on both.
 #[derive(diesel::MultiConnection)]
 pub enum AnyConnection {
@@ -38,13 +40,16 @@ pub struct AnyManager {
     writer: WriterLock,
 }
 
-/// One pool's SQLite writer lock (see [`AnyConnection::write_transaction`]). Each SQLite
-/// connection the pool opens carries it as its diesel instrumentation (a no-op on every
-/// event): that is the one per-connection slot diesel offers, and it lets the transaction find
-/// its own pool's lock, so pools over different databases (parallel tests) never wait on each
-/// other.
+/// One pool's SQLite writer lock (see [`AnyConnection::write_transaction`]) and, with durable
+/// commits, its WAL sync thread ([`WalSync`]). Each SQLite connection the pool opens carries it
+/// as its diesel instrumentation (a no-op on every event): that is the one per-connection slot
+/// diesel offers, and it lets the transaction find its own pool's lock, so pools over
+/// different databases (parallel tests) never wait on each other.
 #[derive(Debug, Clone, Default)]
-struct WriterLock(Arc<Mutex<()>>);
+struct WriterLock {
+    lock: Arc<Mutex<()>>,
+    wal_sync: Option<WalSync>,
+}
 
 impl Instrumentation for WriterLock {
     fn on_connection_event(&mut self, _event: InstrumentationEvent<'_>) {}
@@ -53,6 +58,12 @@ impl Instrumentation for WriterLock {
 impl AnyManager {
     /// A manager for `url`; a PostgreSQL URL gets a `connect_timeout` unless it names one.
     pub fn new(url: &str) -> Self {
+        Self::with_wal_sync(url, None)
+    }
+
+    /// [`AnyManager::new`] whose SQLite connections commit off the writer lock through
+    /// `wal_sync` in [`AnyConnection::write_transaction_unsynced`].
+    pub fn with_wal_sync(url: &str, wal_sync: Option<WalSync>) -> Self {
         let url = if Backend::from_url(url) == Backend::Postgres && !url.contains("connect_timeout")
         {
             let sep = if url.contains('?') { '&' } else { '?' };
@@ -62,7 +73,10 @@ impl AnyManager {
         };
         AnyManager {
             url,
-            writer: WriterLock::default(),
+            writer: WriterLock {
+                lock: Arc::default(),
+                wal_sync,
+            },
         }
     }
 }
@@ -144,36 +158,114 @@ impl AnyConnection {
         F: FnOnce(&mut AnyConnection) -> Result<T, E>,
         E: From<diesel::result::Error>,
     {
+        self.sqlite_write(false, f).map(|(value, _)| value)
+    }
+
+    /// [`AnyConnection::write_transaction`] for the group-commit threads: on an SQLite pool
+    /// with durable commits the commit does not wait for the disk inside the writer lock
+    /// (module `wal_sync`); the answer says when it is on disk. Elsewhere the commit is
+    /// durable when this returns, as in `write_transaction`.
+    pub fn write_transaction_unsynced<T, E, F>(&mut self, f: F) -> Result<(T, Synced), E>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        self.sqlite_write(true, f)
+    }
+
+    /// The pool's WAL sync, when its commits can be made off the lock (SQLite, FULL).
+    pub fn wal_sync(&mut self) -> Option<WalSync> {
+        match self {
+            AnyConnection::Sqlite(inner) => inner
+                .instrumentation()
+                .downcast_ref::<WriterLock>()
+                .and_then(|w| w.wal_sync.clone()),
+            AnyConnection::Postgres(_) => None,
+        }
+    }
+
+    fn sqlite_write<T, E, F>(&mut self, unsynced: bool, f: F) -> Result<(T, Synced), E>
+    where
+        F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
         let AnyConnection::Sqlite(inner) = self else {
-            return self.transaction(f);
+            return self.transaction(f).map(|value| (value, Synced::Now));
         };
         // SQLite has one writer at a time. Queue the pool's writers on its mutex: waiting on
         // SQLite's busy handler instead means sleeping in growing steps (up to 100 ms), which
         // shows as a long latency tail under load. Connections of other pools or processes
         // (and ones opened outside a pool) still queue on busy_timeout.
-        let lock = inner
-            .instrumentation()
-            .downcast_ref::<WriterLock>()
-            .map(|w| Arc::clone(&w.0));
+        let (lock, wal_sync) = match inner.instrumentation().downcast_ref::<WriterLock>() {
+            Some(w) => (Some(Arc::clone(&w.lock)), w.wal_sync.clone()),
+            None => (None, None),
+        };
+        let wal_sync = wal_sync.filter(|_| unsynced);
         let _writer = lock
             .as_ref()
             .map(|m| m.lock().unwrap_or_else(PoisonError::into_inner));
+        if wal_sync.is_some() {
+            // Only a flag on the connection (no I/O, no lock); restored below.
+            inner.batch_execute("PRAGMA synchronous = NORMAL")?;
+        }
         // Begin on the inner connection so diesel's depth tracking stays right and nested
         // `transaction` calls inside `f` become savepoints.
-        AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
-        let result = f(self);
+        let outcome = AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
+            .map_err(E::from)
+            .and_then(|()| f(self));
         let AnyConnection::Sqlite(inner) = self else {
-            return result;
+            return outcome.map(|value| (value, Synced::Now));
         };
-        match result {
+        let outcome = match outcome {
             Ok(value) => {
-                AnsiTransactionManager::commit_transaction(inner)?;
-                Ok(value)
+                // Taken under the lock, so generations follow the commit order.
+                let generation = wal_sync.as_ref().map(WalSync::next_generation);
+                let committed = AnsiTransactionManager::commit_transaction(inner);
+                let synced = match (&wal_sync, generation) {
+                    (Some(w), Some(g)) => Synced::After(w.clone(), g),
+                    _ => Synced::Now,
+                };
+                match committed {
+                    Ok(()) => Ok((value, synced)),
+                    Err(e) => {
+                        // Its generation still passes through the sync thread, so answers
+                        // waiting for it are not held up.
+                        synced.then(Box::new(|_| {}));
+                        Err(E::from(e))
+                    }
+                }
             }
-            Err(e) => {
-                AnsiTransactionManager::rollback_transaction(inner)?;
-                Err(e)
+            Err(e) => match AnsiTransactionManager::rollback_transaction(inner) {
+                Ok(()) => Err(e),
+                Err(rollback) => Err(E::from(rollback)),
+            },
+        };
+        if wal_sync.is_some() {
+            // Setting the flag does no I/O and takes no lock: it fails only when memory does.
+            if let Err(e) = inner.batch_execute("PRAGMA synchronous = FULL") {
+                tracing::error!(error = %e, "cannot restore synchronous = FULL");
             }
+        }
+        outcome
+    }
+}
+
+/// When a commit is on disk.
+#[derive(Debug)]
+pub enum Synced {
+    /// Already (PostgreSQL, SQLite without the sync thread).
+    Now,
+    /// Once the pool's WAL sync has synced past this generation.
+    After(WalSync, u64),
+}
+
+impl Synced {
+    /// Calls `then` (with `false` when the sync failed) once the commit is on disk: at once,
+    /// or on the sync thread.
+    pub fn then(self, then: OnSynced) {
+        match self {
+            Synced::Now => then(true),
+            Synced::After(wal_sync, generation) => wal_sync.after_sync(generation, then),
         }
     }
 }

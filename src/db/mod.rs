@@ -23,13 +23,15 @@ pub mod text;
 pub mod text_enum;
 pub mod types;
 pub mod versioned;
+mod wal_sync;
 
 pub use combined_writes::CombinedWrites;
 pub use connection::{
-    AnyConnection, AnyManager, Backend, ConnectionOptions, DbPool, PooledConn, SqliteSync,
+    AnyConnection, AnyManager, Backend, ConnectionOptions, DbPool, PooledConn, SqliteSync, Synced,
 };
 pub use first_row::first_row;
 pub use migrations::{revert_all_migrations, run_migrations};
+pub use wal_sync::WalSync;
 
 use diesel::r2d2::Pool;
 use std::time::Duration;
@@ -51,10 +53,21 @@ pub fn build_pool_with(
     options: ConnectionOptions,
 ) -> Result<DbPool, String> {
     let backend = Backend::from_url(url);
-    let manager = AnyManager::new(url);
+    let memory = url.contains(":memory:");
+    // Durable SQLite commits made by the group-commit threads are synced off the writer lock
+    // (module `wal_sync`); an in-memory database has nothing to sync, and a `file:` URI has
+    // no plain WAL path beside it (its commits stay synced inside the lock).
+    let wal_sync = match (backend, options.sqlite_sync) {
+        (Backend::Sqlite, SqliteSync::Full) if !memory && !url.starts_with("file:") => Some(
+            WalSync::start(url.strip_prefix("sqlite://").unwrap_or(url))
+                .map_err(|e| format!("cannot start the SQLite sync thread: {e}"))?,
+        ),
+        _ => None,
+    };
+    let manager = AnyManager::with_wal_sync(url, wal_sync);
     let size = match backend {
         // An in-memory SQLite database exists once per connection, so it cannot be shared.
-        Backend::Sqlite if url.contains(":memory:") => 1,
+        Backend::Sqlite if memory => 1,
         _ => max_size.max(1),
     };
     let pool = Pool::builder()

@@ -4,6 +4,7 @@
 pub mod allowed_methods;
 pub mod area;
 pub mod context;
+pub mod durable_answers;
 pub mod idempotency;
 pub mod json;
 pub mod mutation;

@@ -1,6 +1,7 @@
 //! Gives every request an id (kept from a well-formed incoming `X-Request-Id`), returns it in
 //! the response, and writes one access-log line without PHI: the route pattern, never the
-//! path or query (which may carry names or MRNs).
+//! path or query (which may carry names or MRNs). It is also where an answer waits for the
+//! disk ([`crate::http::durable_answers`]), being the one middleware every app has.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -51,6 +52,10 @@ pub async fn assign_request_id(
     req.extensions_mut().insert(RequestId(id));
     let started = Instant::now();
     let mut res = next.call(req).await?;
+    // An answer may show a commit that is not on disk yet (db::WalSync): it waits for it.
+    if let Some(wal_sync) = crate::http::durable_answers::pending(res.request()) {
+        wal_sync.synced_past_now().await;
+    }
     if let Some(value) = value {
         res.headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
