@@ -250,8 +250,10 @@ impl AnyConnection {
     }
 }
 
-/// When a commit is on disk.
+/// When a commit is on disk. Pass it on with [`Synced::then`]: answers of other requests
+/// wait until its generation has been through the sync thread.
 #[derive(Debug)]
+#[must_use]
 pub enum Synced {
     /// Already (PostgreSQL, SQLite without the sync thread).
     Now,
@@ -306,13 +308,16 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for ConnectionOptio
             // busy_timeout first, so connections opened together wait for each other while
             // switching to WAL; WAL lets readers run beside the writer. FULL syncs the WAL on
             // every commit, so a 201 survives a power cut; NORMAL only survives process crashes.
+            // Temporary files in memory: a multi-row insert inside a transaction keeps a
+            // statement journal, which otherwise went to a file created and unlinked in
+            // /var/tmp for every audit batch (issue 17, docs/performance.md).
             (AnyConnection::Sqlite(_), SqliteSync::Full) => {
                 "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
+                 PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;"
             }
             (AnyConnection::Sqlite(_), SqliteSync::Normal) => {
                 "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
             }
             (AnyConnection::Postgres(_), _) => "SET TIME ZONE 'UTC'",
         };
