@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::codesets::text::{self, is_stopword, one_edit, GENERAL_WORDS};
+use crate::codesets::typo::TypoIndex;
 
 /// How well one query word matched a document word; lower is better.
 pub(crate) const EXACT: u32 = 0;
@@ -23,6 +24,8 @@ pub(crate) struct WordIndex {
     /// Words outside brackets that are neither stop words nor "unspecified"-like (capped at
     /// 255), before the first comma (the name) and after it (qualifiers).
     doc_core: Vec<(u8, u8)>,
+    /// Words of 4 bytes or more by their one-deletion keys, for typo lookup.
+    typos: TypoIndex,
 }
 
 /// Lower-case, normalised words of a text (see `text::words`).
@@ -172,6 +175,10 @@ impl WordIndex {
                 fill[w as usize] += 1;
             }
         }
+        // Shorter words are never typo answers (see `typo_words`).
+        let nwords = word_off.len() - 1;
+        let word = |i: usize| &words[word_off[i] as usize..word_off[i + 1] as usize];
+        let typos = TypoIndex::build(nwords, word, |w| w.len() >= 4);
         WordIndex {
             words,
             word_off,
@@ -180,14 +187,17 @@ impl WordIndex {
             doc_start,
             doc_words,
             doc_core,
+            typos,
         }
     }
 
-    fn nwords(&self) -> usize {
+    /// Number of words in the vocabulary.
+    pub(crate) fn nwords(&self) -> usize {
         self.word_off.len() - 1
     }
 
-    fn word(&self, i: usize) -> &str {
+    /// Word `i` of the sorted vocabulary.
+    pub(crate) fn word(&self, i: usize) -> &str {
         &self.words[self.word_off[i] as usize..self.word_off[i + 1] as usize]
     }
 
@@ -222,23 +232,34 @@ impl WordIndex {
             }
         }
         if q.exact.is_none() && norm.chars().count() >= 5 {
-            let raw_s = raw.strip_suffix('s').unwrap_or(raw);
-            let forms = [norm, raw, raw_s];
-            for i in 0..self.nwords() {
-                let w = self.word(i);
-                if w.len().abs_diff(norm.len()) <= 2
-                    && w.len() >= 4
-                    && forms.iter().any(|f| one_edit(f, w))
-                {
-                    q.typo.push(i as u32);
-                }
-            }
+            q.typo = self.typo_words(norm, raw);
             // Several corrections: keep the common words ("migraine", not "migrans").
             let df = |w: u32| self.post_start[w as usize + 1] - self.post_start[w as usize];
             let most = q.typo.iter().map(|&w| df(w)).max().unwrap_or(0);
             q.typo.retain(|&w| df(w) * 4 >= most);
         }
         q
+    }
+
+    /// Word ids, ascending, of 4 bytes or more, within 2 bytes of `norm`'s length and one edit
+    /// away from `norm`, `raw` or `raw` without a final "s". The typo index gives a superset;
+    /// the same test as a scan of the whole vocabulary picks from it.
+    pub(crate) fn typo_words(&self, norm: &str, raw: &str) -> Vec<u32> {
+        let raw_s = raw.strip_suffix('s').unwrap_or(raw);
+        let forms = [norm, raw, raw_s];
+        let mut cands = Vec::new();
+        for f in forms {
+            self.typos.candidates(f, &mut cands);
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        cands.retain(|&i| {
+            let w = self.word(i as usize);
+            w.len().abs_diff(norm.len()) <= 2
+                && w.len() >= 4
+                && forms.iter().any(|f| one_edit(f, w))
+        });
+        cands
     }
 
     /// Documents holding a match for every query word, with how they matched; `keep` filters
@@ -381,43 +402,4 @@ fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prefix_words_rank_earlier_matches_first() {
-        let titles = [
-            Some("Pre-existing type 2 diabetes mellitus, in pregnancy"),
-            Some("Type 2 diabetes mellitus without complications"),
-            Some("Type 2 diabetes mellitus"),
-            Some("Type 1 diabetes mellitus"),
-            None,
-        ];
-        let idx = WordIndex::build(titles.iter().copied());
-        assert_eq!(idx.search("diab mel typ 2", 10, |_| true), vec![2, 1, 0]);
-        assert_eq!(idx.search("DIAB", 2, |_| true).len(), 2);
-        assert!(idx.search("zzz", 10, |_| true).is_empty());
-        assert_eq!(idx.search("diab", 10, |d| d == 3), vec![3]);
-    }
-
-    #[test]
-    fn typos_and_shortened_words_match_at_a_lower_grade() {
-        let titles = [
-            Some("Pneumonia, unspecified organism"),
-            Some("Admin influenza virus vac"),
-        ];
-        let idx = WordIndex::build(titles.iter().copied());
-        assert_eq!(idx.search("pnuemonia", 10, |_| true), vec![0]);
-        assert_eq!(idx.search("influenza vaccine", 10, |_| true), vec![1]);
-        // Four letters are too few to guess a typo.
-        assert!(idx.search("vurs", 10, |_| true).is_empty());
-        let q = [idx.query_word("pnuemonia", "pnuemonia", false)];
-        let mut got = Vec::new();
-        idx.matches(&q, |_| true, |d, m| got.push((d, m.typo, m.extra)));
-        assert_eq!(got, vec![(0, true, 0)]);
-        let mut tail = Vec::new();
-        idx.matches(&q, |_| true, |_, m| tail.push(m.extra_tail));
-        assert_eq!(tail, vec![1], "\"organism\" qualifies after the comma");
-    }
-}
+mod tests;
