@@ -85,6 +85,8 @@ pub(crate) struct QueryWord {
 }
 
 impl QueryWord {
+    /// Grade of a document word; `match_doc` tests the prefix range itself and asks this only
+    /// when there are shortened or typo words.
     fn grade(&self, w: u32) -> Option<u32> {
         if self.exact == Some(w) {
             Some(EXACT)
@@ -102,25 +104,6 @@ impl QueryWord {
     fn is_empty(&self) -> bool {
         self.prefix.0 == self.prefix.1 && self.shortened.is_empty() && self.typo.is_empty()
     }
-}
-
-/// How one document matched a whole query.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct DocMatch {
-    /// Sum of the per-word grades.
-    pub grades: u32,
-    /// Position of the earliest matched word.
-    pub first: u32,
-    /// Core words of the document's name (before the first comma) that no query word matched.
-    pub extra: u32,
-    /// Core words after the first comma (qualifiers) that no query word matched.
-    pub extra_tail: u32,
-    /// True if the query words appear in order, side by side (stop words aside).
-    pub phrase: bool,
-    /// Number of neighbouring query words that are also neighbours, in order, in the document.
-    pub pairs: u32,
-    /// True if a word matched only with a typo.
-    pub typo: bool,
 }
 
 impl WordIndex {
@@ -262,103 +245,6 @@ impl WordIndex {
         cands
     }
 
-    /// Documents holding a match for every query word, with how they matched; `keep` filters
-    /// documents before they are scored.
-    pub fn matches(
-        &self,
-        query: &[QueryWord],
-        mut keep: impl FnMut(u32) -> bool,
-        mut out: impl FnMut(u32, DocMatch),
-    ) {
-        if query.is_empty() || query.iter().any(QueryWord::is_empty) {
-            return;
-        }
-        let size = |q: &QueryWord| {
-            let (lo, hi) = q.prefix;
-            let extra: u32 = q
-                .shortened
-                .iter()
-                .chain(&q.typo)
-                .map(|&w| self.post_start[w as usize + 1] - self.post_start[w as usize])
-                .sum();
-            self.post_start[hi as usize] - self.post_start[lo as usize] + extra
-        };
-        let Some(rarest) = query.iter().min_by_key(|q| size(q)) else {
-            return;
-        };
-        let ndocs = self.doc_core.len();
-        let mut seen = vec![0u64; ndocs.div_ceil(64)];
-        let (lo, hi) = rarest.prefix;
-        let ranges = std::iter::once((
-            self.post_start[lo as usize] as usize,
-            self.post_start[hi as usize] as usize,
-        ))
-        .chain(rarest.shortened.iter().chain(&rarest.typo).map(|&w| {
-            (
-                self.post_start[w as usize] as usize,
-                self.post_start[w as usize + 1] as usize,
-            )
-        }));
-        for (s, e) in ranges {
-            for &d in &self.postings[s..e] {
-                let (slot, bit) = (d as usize / 64, 1u64 << (d % 64));
-                if seen[slot] & bit != 0 {
-                    continue;
-                }
-                seen[slot] |= bit;
-                if !keep(d) {
-                    continue;
-                }
-                if let Some(m) = self.match_doc(d as usize, query) {
-                    out(d, m);
-                }
-            }
-        }
-    }
-
-    fn match_doc(&self, d: usize, query: &[QueryWord]) -> Option<DocMatch> {
-        let words = &self.doc_words[self.doc_start[d] as usize..self.doc_start[d + 1] as usize];
-        let mut m = DocMatch {
-            grades: 0,
-            first: u32::MAX,
-            extra: 0,
-            extra_tail: 0,
-            phrase: query.len() > 1,
-            pairs: 0,
-            typo: false,
-        };
-        let mut used = 0u64;
-        let mut last: Option<usize> = None;
-        for q in query {
-            let (pos, grade) = words
-                .iter()
-                .enumerate()
-                .filter(|(p, _)| *p >= 64 || used & (1 << p) == 0)
-                .filter_map(|(p, &w)| q.grade(w).map(|g| (p, g)))
-                .min_by_key(|&(p, g)| (g, p))?;
-            if pos < 64 {
-                used |= 1 << pos;
-            }
-            m.grades += grade;
-            m.typo |= grade == TYPO;
-            m.first = m.first.min(pos as u32);
-            if let Some(l) = last {
-                let between = words.get(l + 1..pos).unwrap_or(&[]);
-                if pos <= l || between.iter().any(|&w| !is_stopword(self.word(w as usize))) {
-                    m.phrase = false;
-                } else {
-                    m.pairs += 1;
-                }
-            }
-            last = Some(pos);
-        }
-        let matched = used.count_ones();
-        let (head, tail) = (u32::from(self.doc_core[d].0), u32::from(self.doc_core[d].1));
-        m.extra = head.saturating_sub(matched);
-        m.extra_tail = tail.saturating_sub(matched.saturating_sub(head));
-        Some(m)
-    }
-
     /// Documents whose text holds a match for every query word, best first: better word matches,
     /// earlier matches, then fewer extra words. `keep` filters (e.g. by date).
     pub fn search(&self, query: &str, limit: usize, keep: impl Fn(u32) -> bool) -> Vec<u32> {
@@ -401,5 +287,6 @@ fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
     lo
 }
 
+mod matching;
 #[cfg(test)]
 mod tests;
