@@ -202,7 +202,7 @@ impl CodeTables {
         // drop words; "glucose test strips" is "Blood glucose/reagent strips").
         let content = words.iter().filter(|w| !is_stopword(&w.0)).count();
         let min_words = if system == CodeSystem::Hcpcs { 2 } else { 3 };
-        if content >= min_words && self.distinct_owners(&cands) < limit {
+        if content >= min_words && self.fewer_owners_than(&cands, limit) {
             for i in 0..words.len() {
                 if is_stopword(&words[i].0) {
                     continue;
@@ -226,10 +226,17 @@ impl CodeTables {
             };
             out.push(self.hit(system, code, d, self.reason_of(system, &c)));
         }
-        let mut seen = std::collections::HashSet::new();
-        out.retain(|h| seen.insert(h.code));
-        out.truncate(limit);
-        out
+        // First hit of each code, up to `limit`: a scan of the few kept beats hashing.
+        let mut uniq: Vec<SearchHit<'_>> = Vec::with_capacity(limit.min(out.len()));
+        for h in out {
+            if uniq.len() == limit {
+                break;
+            }
+            if !uniq.iter().any(|u| u.code == h.code) {
+                uniq.push(h);
+            }
+        }
+        uniq
     }
 
     fn reason_of(&self, system: CodeSystem, c: &Candidate) -> MatchReason<'_> {

@@ -29,6 +29,7 @@ mod summary;
 mod tables;
 mod terms;
 mod text;
+mod typo;
 mod versions;
 
 #[cfg(test)]

@@ -95,13 +95,19 @@ impl CodeTables {
         }
     }
 
-    /// Number of different codes among candidates.
-    pub(crate) fn distinct_owners(&self, cands: &[Candidate]) -> usize {
-        cands
-            .iter()
-            .map(|c| c.owner)
-            .collect::<std::collections::HashSet<_>>()
-            .len()
+    /// True if the candidates name fewer than `limit` different codes. Stops at `limit`: the
+    /// broad queries that call this have thousands of candidates but reach it early.
+    pub(crate) fn fewer_owners_than(&self, cands: &[Candidate], limit: usize) -> bool {
+        let mut seen: Vec<u32> = Vec::with_capacity(limit.min(64));
+        for c in cands {
+            if !seen.contains(&c.owner) {
+                if seen.len() + 1 >= limit {
+                    return false;
+                }
+                seen.push(c.owner);
+            }
+        }
+        true
     }
 
     /// True if an ICD-10-CM node is itself billable on the date (in force, no child in use).
@@ -131,8 +137,12 @@ impl CodeTables {
                 .copied()
                 .filter(|&c| self.icd_in_use(c, d))
                 .map(|c| {
-                    let t = self.icd.title(&self.icd.nodes[c as usize]).unwrap_or("");
-                    (general_points(t), c, t.len())
+                    // `general` holds `general_points` of each title, computed at load.
+                    let len = self
+                        .icd
+                        .title(&self.icd.nodes[c as usize])
+                        .map_or(0, str::len);
+                    (i32::from(self.icd_docs.general[c as usize]), c, len)
                 })
                 // Ties: the shorter title ("without complications" before "... in remission").
                 .max_by_key(|&(p, c, len)| {
@@ -187,7 +197,8 @@ impl CodeTables {
                 if system == CodeSystem::Icd10cm {
                     let n = &self.icd.nodes[owner as usize];
                     // Newborn (P) and congenital (Q) codes only when the query asks for them.
-                    if matches!(n.code.as_str().as_bytes().first(), Some(b'P' | b'Q')) {
+                    // The first byte of the packed key: `as_str` would check UTF-8 per candidate.
+                    if matches!((n.code.key() >> 56) as u8, b'P' | b'Q') {
                         s += 4;
                     }
                     s -= i32::from(self.icd_docs.general[owner as usize]).clamp(0, 6);
@@ -270,9 +281,17 @@ impl CodeTables {
             }
         };
         cands.sort_by_cached_key(|c| (c.score, title_len(c)));
-        let mut seen = std::collections::HashSet::new();
-        cands.retain(|c| seen.insert(c.owner));
-        cands.truncate(limit);
-        cands
+        // The first candidate of each code, up to `limit` codes: a short scan of the few kept
+        // so far costs less than hashing every candidate.
+        let mut out: Vec<Candidate> = Vec::with_capacity(limit.min(cands.len()));
+        for c in cands {
+            if out.len() == limit {
+                break;
+            }
+            if !out.iter().any(|o| o.owner == c.owner) {
+                out.push(c);
+            }
+        }
+        out
     }
 }

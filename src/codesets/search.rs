@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::codesets::text::{self, is_stopword, one_edit, GENERAL_WORDS};
+use crate::codesets::typo::TypoIndex;
 
 /// How well one query word matched a document word; lower is better.
 pub(crate) const EXACT: u32 = 0;
@@ -23,6 +24,8 @@ pub(crate) struct WordIndex {
     /// Words outside brackets that are neither stop words nor "unspecified"-like (capped at
     /// 255), before the first comma (the name) and after it (qualifiers).
     doc_core: Vec<(u8, u8)>,
+    /// Words of 4 bytes or more by their one-deletion keys, for typo lookup.
+    typos: TypoIndex,
 }
 
 /// Lower-case, normalised words of a text (see `text::words`).
@@ -82,6 +85,8 @@ pub(crate) struct QueryWord {
 }
 
 impl QueryWord {
+    /// Grade of a document word; `match_doc` tests the prefix range itself and asks this only
+    /// when there are shortened or typo words.
     fn grade(&self, w: u32) -> Option<u32> {
         if self.exact == Some(w) {
             Some(EXACT)
@@ -99,25 +104,6 @@ impl QueryWord {
     fn is_empty(&self) -> bool {
         self.prefix.0 == self.prefix.1 && self.shortened.is_empty() && self.typo.is_empty()
     }
-}
-
-/// How one document matched a whole query.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct DocMatch {
-    /// Sum of the per-word grades.
-    pub grades: u32,
-    /// Position of the earliest matched word.
-    pub first: u32,
-    /// Core words of the document's name (before the first comma) that no query word matched.
-    pub extra: u32,
-    /// Core words after the first comma (qualifiers) that no query word matched.
-    pub extra_tail: u32,
-    /// True if the query words appear in order, side by side (stop words aside).
-    pub phrase: bool,
-    /// Number of neighbouring query words that are also neighbours, in order, in the document.
-    pub pairs: u32,
-    /// True if a word matched only with a typo.
-    pub typo: bool,
 }
 
 impl WordIndex {
@@ -172,6 +158,10 @@ impl WordIndex {
                 fill[w as usize] += 1;
             }
         }
+        // Shorter words are never typo answers (see `typo_words`).
+        let nwords = word_off.len() - 1;
+        let word = |i: usize| &words[word_off[i] as usize..word_off[i + 1] as usize];
+        let typos = TypoIndex::build(nwords, word, |w| w.len() >= 4);
         WordIndex {
             words,
             word_off,
@@ -180,14 +170,17 @@ impl WordIndex {
             doc_start,
             doc_words,
             doc_core,
+            typos,
         }
     }
 
-    fn nwords(&self) -> usize {
+    /// Number of words in the vocabulary.
+    pub(crate) fn nwords(&self) -> usize {
         self.word_off.len() - 1
     }
 
-    fn word(&self, i: usize) -> &str {
+    /// Word `i` of the sorted vocabulary.
+    pub(crate) fn word(&self, i: usize) -> &str {
         &self.words[self.word_off[i] as usize..self.word_off[i + 1] as usize]
     }
 
@@ -222,17 +215,7 @@ impl WordIndex {
             }
         }
         if q.exact.is_none() && norm.chars().count() >= 5 {
-            let raw_s = raw.strip_suffix('s').unwrap_or(raw);
-            let forms = [norm, raw, raw_s];
-            for i in 0..self.nwords() {
-                let w = self.word(i);
-                if w.len().abs_diff(norm.len()) <= 2
-                    && w.len() >= 4
-                    && forms.iter().any(|f| one_edit(f, w))
-                {
-                    q.typo.push(i as u32);
-                }
-            }
+            q.typo = self.typo_words(norm, raw);
             // Several corrections: keep the common words ("migraine", not "migrans").
             let df = |w: u32| self.post_start[w as usize + 1] - self.post_start[w as usize];
             let most = q.typo.iter().map(|&w| df(w)).max().unwrap_or(0);
@@ -241,101 +224,25 @@ impl WordIndex {
         q
     }
 
-    /// Documents holding a match for every query word, with how they matched; `keep` filters
-    /// documents before they are scored.
-    pub fn matches(
-        &self,
-        query: &[QueryWord],
-        mut keep: impl FnMut(u32) -> bool,
-        mut out: impl FnMut(u32, DocMatch),
-    ) {
-        if query.is_empty() || query.iter().any(QueryWord::is_empty) {
-            return;
+    /// Word ids, ascending, of 4 bytes or more, within 2 bytes of `norm`'s length and one edit
+    /// away from `norm`, `raw` or `raw` without a final "s". The typo index gives a superset;
+    /// the same test as a scan of the whole vocabulary picks from it.
+    pub(crate) fn typo_words(&self, norm: &str, raw: &str) -> Vec<u32> {
+        let raw_s = raw.strip_suffix('s').unwrap_or(raw);
+        let forms = [norm, raw, raw_s];
+        let mut cands = Vec::new();
+        for f in forms {
+            self.typos.candidates(f, &mut cands);
         }
-        let size = |q: &QueryWord| {
-            let (lo, hi) = q.prefix;
-            let extra: u32 = q
-                .shortened
-                .iter()
-                .chain(&q.typo)
-                .map(|&w| self.post_start[w as usize + 1] - self.post_start[w as usize])
-                .sum();
-            self.post_start[hi as usize] - self.post_start[lo as usize] + extra
-        };
-        let Some(rarest) = query.iter().min_by_key(|q| size(q)) else {
-            return;
-        };
-        let ndocs = self.doc_core.len();
-        let mut seen = vec![0u64; ndocs.div_ceil(64)];
-        let (lo, hi) = rarest.prefix;
-        let ranges = std::iter::once((
-            self.post_start[lo as usize] as usize,
-            self.post_start[hi as usize] as usize,
-        ))
-        .chain(rarest.shortened.iter().chain(&rarest.typo).map(|&w| {
-            (
-                self.post_start[w as usize] as usize,
-                self.post_start[w as usize + 1] as usize,
-            )
-        }));
-        for (s, e) in ranges {
-            for &d in &self.postings[s..e] {
-                let (slot, bit) = (d as usize / 64, 1u64 << (d % 64));
-                if seen[slot] & bit != 0 {
-                    continue;
-                }
-                seen[slot] |= bit;
-                if !keep(d) {
-                    continue;
-                }
-                if let Some(m) = self.match_doc(d as usize, query) {
-                    out(d, m);
-                }
-            }
-        }
-    }
-
-    fn match_doc(&self, d: usize, query: &[QueryWord]) -> Option<DocMatch> {
-        let words = &self.doc_words[self.doc_start[d] as usize..self.doc_start[d + 1] as usize];
-        let mut m = DocMatch {
-            grades: 0,
-            first: u32::MAX,
-            extra: 0,
-            extra_tail: 0,
-            phrase: query.len() > 1,
-            pairs: 0,
-            typo: false,
-        };
-        let mut used = 0u64;
-        let mut last: Option<usize> = None;
-        for q in query {
-            let (pos, grade) = words
-                .iter()
-                .enumerate()
-                .filter(|(p, _)| *p >= 64 || used & (1 << p) == 0)
-                .filter_map(|(p, &w)| q.grade(w).map(|g| (p, g)))
-                .min_by_key(|&(p, g)| (g, p))?;
-            if pos < 64 {
-                used |= 1 << pos;
-            }
-            m.grades += grade;
-            m.typo |= grade == TYPO;
-            m.first = m.first.min(pos as u32);
-            if let Some(l) = last {
-                let between = words.get(l + 1..pos).unwrap_or(&[]);
-                if pos <= l || between.iter().any(|&w| !is_stopword(self.word(w as usize))) {
-                    m.phrase = false;
-                } else {
-                    m.pairs += 1;
-                }
-            }
-            last = Some(pos);
-        }
-        let matched = used.count_ones();
-        let (head, tail) = (u32::from(self.doc_core[d].0), u32::from(self.doc_core[d].1));
-        m.extra = head.saturating_sub(matched);
-        m.extra_tail = tail.saturating_sub(matched.saturating_sub(head));
-        Some(m)
+        cands.sort_unstable();
+        cands.dedup();
+        cands.retain(|&i| {
+            let w = self.word(i as usize);
+            w.len().abs_diff(norm.len()) <= 2
+                && w.len() >= 4
+                && forms.iter().any(|f| one_edit(f, w))
+        });
+        cands
     }
 
     /// Documents whose text holds a match for every query word, best first: better word matches,
@@ -380,44 +287,6 @@ fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
     lo
 }
 
+mod matching;
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prefix_words_rank_earlier_matches_first() {
-        let titles = [
-            Some("Pre-existing type 2 diabetes mellitus, in pregnancy"),
-            Some("Type 2 diabetes mellitus without complications"),
-            Some("Type 2 diabetes mellitus"),
-            Some("Type 1 diabetes mellitus"),
-            None,
-        ];
-        let idx = WordIndex::build(titles.iter().copied());
-        assert_eq!(idx.search("diab mel typ 2", 10, |_| true), vec![2, 1, 0]);
-        assert_eq!(idx.search("DIAB", 2, |_| true).len(), 2);
-        assert!(idx.search("zzz", 10, |_| true).is_empty());
-        assert_eq!(idx.search("diab", 10, |d| d == 3), vec![3]);
-    }
-
-    #[test]
-    fn typos_and_shortened_words_match_at_a_lower_grade() {
-        let titles = [
-            Some("Pneumonia, unspecified organism"),
-            Some("Admin influenza virus vac"),
-        ];
-        let idx = WordIndex::build(titles.iter().copied());
-        assert_eq!(idx.search("pnuemonia", 10, |_| true), vec![0]);
-        assert_eq!(idx.search("influenza vaccine", 10, |_| true), vec![1]);
-        // Four letters are too few to guess a typo.
-        assert!(idx.search("vurs", 10, |_| true).is_empty());
-        let q = [idx.query_word("pnuemonia", "pnuemonia", false)];
-        let mut got = Vec::new();
-        idx.matches(&q, |_| true, |d, m| got.push((d, m.typo, m.extra)));
-        assert_eq!(got, vec![(0, true, 0)]);
-        let mut tail = Vec::new();
-        idx.matches(&q, |_| true, |_, m| tail.push(m.extra_tail));
-        assert_eq!(tail, vec![1], "\"organism\" qualifies after the comma");
-    }
-}
+mod tests;

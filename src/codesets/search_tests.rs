@@ -93,3 +93,14 @@ fn reasons_name_the_inclusion_term_or_table_row() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn default_child_points_computed_at_load_equal_the_titles_points() {
+    // `default_child` reads `general` instead of scoring titles per query (issue 17): the
+    // clamp to i8 must never bite.
+    let t = tables();
+    for (i, n) in t.icd.nodes.iter().enumerate() {
+        let p = crate::codesets::rank::general_points(t.icd.title(n).unwrap_or(""));
+        assert_eq!(i32::from(t.icd_docs.general[i]), p, "{}", n.code.as_str());
+    }
+}

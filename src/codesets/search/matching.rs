@@ -1,0 +1,184 @@
+//! Matching documents against resolved query words (issue 17 moved it here from `search.rs`):
+//! candidates come from the postings of the rarest query word, each document is visited once,
+//! and every query word is graded against the document's words.
+
+use super::{QueryWord, WordIndex, EXACT, PREFIX, TYPO};
+use crate::codesets::text::is_stopword;
+
+/// How one document matched a whole query.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DocMatch {
+    /// Sum of the per-word grades.
+    pub grades: u32,
+    /// Position of the earliest matched word.
+    pub first: u32,
+    /// Core words of the document's name (before the first comma) that no query word matched.
+    pub extra: u32,
+    /// Core words after the first comma (qualifiers) that no query word matched.
+    pub extra_tail: u32,
+    /// True if the query words appear in order, side by side (stop words aside).
+    pub phrase: bool,
+    /// Number of neighbouring query words that are also neighbours, in order, in the document.
+    pub pairs: u32,
+    /// True if a word matched only with a typo.
+    pub typo: bool,
+}
+
+impl WordIndex {
+    /// Documents holding a match for every query word, with how they matched; `keep` filters
+    /// documents before they are scored.
+    pub fn matches(
+        &self,
+        query: &[QueryWord],
+        mut keep: impl FnMut(u32) -> bool,
+        mut out: impl FnMut(u32, DocMatch),
+    ) {
+        if query.is_empty() || query.iter().any(QueryWord::is_empty) {
+            return;
+        }
+        let size = |q: &QueryWord| {
+            let (lo, hi) = q.prefix;
+            let extra: u32 = q
+                .shortened
+                .iter()
+                .chain(&q.typo)
+                .map(|&w| self.post_start[w as usize + 1] - self.post_start[w as usize])
+                .sum();
+            self.post_start[hi as usize] - self.post_start[lo as usize] + extra
+        };
+        let Some(rarest) = query.iter().min_by_key(|q| size(q)) else {
+            return;
+        };
+        let (lo, hi) = rarest.prefix;
+        let ranges: Vec<(usize, usize)> = std::iter::once((
+            self.post_start[lo as usize] as usize,
+            self.post_start[hi as usize] as usize,
+        ))
+        .chain(rarest.shortened.iter().chain(&rarest.typo).map(|&w| {
+            (
+                self.post_start[w as usize] as usize,
+                self.post_start[w as usize + 1] as usize,
+            )
+        }))
+        .collect();
+        SEEN.with(|cell| {
+            // Another `matches` on this thread (none today) would get its own bitmap.
+            let mut own = Vec::new();
+            let mut shared = cell.try_borrow_mut().ok();
+            let seen = shared.as_deref_mut().unwrap_or(&mut own);
+            let slots = self.doc_core.len().div_ceil(64);
+            if seen.len() < slots {
+                seen.resize(slots, 0);
+            }
+            // Clear only the slots this query visits, before use: whatever an earlier call
+            // left (even one that panicked) cannot hide a document.
+            for &(s, e) in &ranges {
+                for &d in &self.postings[s..e] {
+                    seen[d as usize / 64] = 0;
+                }
+            }
+            self.visit(&ranges, seen, query, &mut keep, &mut out);
+        });
+    }
+
+    /// Match the documents of `ranges` of postings once each, in order.
+    fn visit(
+        &self,
+        ranges: &[(usize, usize)],
+        seen: &mut [u64],
+        query: &[QueryWord],
+        keep: &mut impl FnMut(u32) -> bool,
+        out: &mut impl FnMut(u32, DocMatch),
+    ) {
+        for &(s, e) in ranges {
+            for &d in &self.postings[s..e] {
+                let (slot, bit) = (d as usize / 64, 1u64 << (d % 64));
+                if seen[slot] & bit != 0 {
+                    continue;
+                }
+                seen[slot] |= bit;
+                if !keep(d) {
+                    continue;
+                }
+                if let Some(m) = self.match_doc(d as usize, query) {
+                    out(d, m);
+                }
+            }
+        }
+    }
+
+    fn match_doc(&self, d: usize, query: &[QueryWord]) -> Option<DocMatch> {
+        let words = &self.doc_words[self.doc_start[d] as usize..self.doc_start[d + 1] as usize];
+        let mut m = DocMatch {
+            grades: 0,
+            first: u32::MAX,
+            extra: 0,
+            extra_tail: 0,
+            phrase: query.len() > 1,
+            pairs: 0,
+            typo: false,
+        };
+        let mut used = 0u64;
+        let mut last: Option<usize> = None;
+        for q in query {
+            // The best grade at its earliest unused position; positions ascend, so the first
+            // exact match is final. One loop, as this runs for every candidate document.
+            // The exact word is inside the prefix range, so one range test settles most words;
+            // `grade` is only asked about the rest when there are shortened or typo words.
+            let mut best: Option<(usize, u32)> = None;
+            let (lo, span) = (q.prefix.0, q.prefix.1 - q.prefix.0);
+            let exact = q.exact.unwrap_or(u32::MAX);
+            let more = !(q.shortened.is_empty() && q.typo.is_empty());
+            for (p, &w) in words.iter().enumerate() {
+                let g = if w.wrapping_sub(lo) < span {
+                    if w == exact {
+                        EXACT
+                    } else {
+                        PREFIX
+                    }
+                } else if more {
+                    match q.grade(w) {
+                        Some(g) => g,
+                        None => continue,
+                    }
+                } else {
+                    continue;
+                };
+                if (p < 64 && used & (1 << p) != 0) || best.is_some_and(|(_, b)| b <= g) {
+                    continue;
+                }
+                best = Some((p, g));
+                if g == EXACT {
+                    break;
+                }
+            }
+            let (pos, grade) = best?;
+            if pos < 64 {
+                used |= 1 << pos;
+            }
+            m.grades += grade;
+            m.typo |= grade == TYPO;
+            m.first = m.first.min(pos as u32);
+            if let Some(l) = last {
+                let between = words.get(l + 1..pos).unwrap_or(&[]);
+                if pos <= l || between.iter().any(|&w| !is_stopword(self.word(w as usize))) {
+                    m.phrase = false;
+                } else {
+                    m.pairs += 1;
+                }
+            }
+            last = Some(pos);
+        }
+        let matched = used.count_ones();
+        let (head, tail) = (u32::from(self.doc_core[d].0), u32::from(self.doc_core[d].1));
+        m.extra = head.saturating_sub(matched);
+        m.extra_tail = tail.saturating_sub(matched.saturating_sub(head));
+        Some(m)
+    }
+}
+
+thread_local! {
+    /// Per thread, the documents `matches` has visited: zeroing a bitmap of every document
+    /// (14 kB for ICD-10-CM) per query cost more than clearing the slots a query touches.
+    static SEEN: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
