@@ -89,15 +89,7 @@ pub fn seal_pending(conn: &mut AnyConnection) -> QueryResult<usize> {
 pub fn seal_pending_with(conn: &mut AnyConnection, anchor: &Anchor) -> QueryResult<usize> {
     let mut total = 0;
     loop {
-        // Off the writer lock like the audit writer's batches (db::WalSync), so reads do not
-        // queue behind the sealer's disk sync; the seals are on disk before the next step
-        // (another batch, or a checkpoint naming them).
-        let (n, synced) = conn.write_transaction_unsynced(|c| seal_batch(c, anchor))?;
-        if !synced.wait() {
-            return Err(diesel::result::Error::QueryBuilderError(
-                "the sealed rows could not be synced to disk".into(),
-            ));
-        }
+        let n = conn.write_transaction(|c| seal_batch(c, anchor))?;
         total += n;
         if (n as i64) < SEAL_BATCH {
             return Ok(total);

@@ -270,16 +270,6 @@ impl Synced {
             Synced::After(wal_sync, generation) => wal_sync.after_sync(generation, then),
         }
     }
-
-    /// Blocks until the commit is on disk; `false` when the sync failed. For threads of their
-    /// own (the sealer), never an async worker.
-    pub fn wait(self) -> bool {
-        let (tx, rx) = std::sync::mpsc::channel();
-        self.then(Box::new(move |ok| {
-            let _ = tx.send(ok);
-        }));
-        rx.recv().unwrap_or(false)
-    }
 }
 
 /// How long an SQLite commit waits for the disk (`PRAGMA synchronous`).
