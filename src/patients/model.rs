@@ -30,8 +30,10 @@ crate::typed_id!(
     utoipa::ToSchema,
 )]
 // Also the row written (`Insertable`, `AsChangeset`, with the search keys beside it): None
-// writes NULL.
-#[diesel(table_name = patients, treat_none_as_null = true)]
+// writes NULL, also on insert (bound, not `DEFAULT`), so the INSERT's text is the same for
+// every patient and diesel keeps it prepared (issue 17: on PostgreSQL it was parsed and
+// planned for every create).
+#[diesel(table_name = patients, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct Patient {
     /// Patient id.
     pub id: PatientId,

@@ -56,7 +56,7 @@ pub struct OrderedTest {
 )]
 // Also the row written: None writes NULL. Identity fields (accession number, patient, what it
 // recollects, creator) never change.
-#[diesel(table_name = specimens, treat_none_as_null = true)]
+#[diesel(table_name = specimens, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct Specimen {
     /// Specimen id.
     pub id: SpecimenId,
