@@ -8,6 +8,9 @@ use chrono::NaiveDate;
 use criterion::{Criterion, Throughput};
 use medbill::codesets::{ClaimLine, CodeSystem, CodeTables};
 
+#[path = "support/search_mix.rs"]
+mod search_mix;
+
 fn date() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 5, 1).unwrap_or_default()
 }
@@ -62,42 +65,6 @@ const QUERIES: [&str; 20] = [
     "kidney stones",
     "E11",
     "T2DM with neuropathy",
-];
-
-/// The queries of `benches/load/search_mix.lua`, URL-decoded (issue 17).
-const MIX: [&str; 32] = [
-    "diab mel typ 2",
-    "chest pain",
-    "hypertension",
-    "CAD",
-    "heart attack",
-    "hypertenson",
-    "pnuemonia",
-    "anaemia",
-    "kidney stones",
-    "E11",
-    "e11.6",
-    "T2DM with neuropathy",
-    "asthma",
-    "low back pain",
-    "uti",
-    "copd exacerbation",
-    "migraine",
-    "otitis media",
-    "gerd",
-    "anxiety",
-    "depression",
-    "BPH",
-    "OSA",
-    "fracture wrist",
-    "pregnancy",
-    "obesity",
-    "hyperlipidemia",
-    "atrial fib",
-    "sore throat",
-    "rash",
-    "headache",
-    "cough",
 ];
 
 fn report_memory_and_search_latency() {
@@ -178,17 +145,14 @@ fn benches(c: &mut Criterion) {
     }
     // Issue 17: the 32 queries of benches/load/search_mix.lua over 28 dates of 2025 (every
     // 12th of the script's 336), limit 20; criterion's time / 896 is the average per search.
-    let mix_dates: Vec<NaiveDate> = (0..336u32)
-        .step_by(12)
-        .filter_map(|n| NaiveDate::from_ymd_opt(2025, n / 28 + 1, n % 28 + 1))
-        .collect();
+    let (mix, mix_dates) = (search_mix::queries(), search_mix::dates());
     g.finish();
     let mut g = c.benchmark_group("codesets");
-    g.throughput(Throughput::Elements((MIX.len() * mix_dates.len()) as u64));
+    g.throughput(Throughput::Elements((mix.len() * mix_dates.len()) as u64));
     g.bench_function("search mix (32 queries x 28 dates)", |b| {
         b.iter(|| {
             let mut n = 0usize;
-            for q in MIX {
+            for q in &mix {
                 for &d in &mix_dates {
                     n += tables.search(CodeSystem::Icd10cm, q, d, 20).len();
                 }

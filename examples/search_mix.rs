@@ -13,41 +13,8 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use medbill::codesets::{CodeSystem, CodeTables};
 
-/// The queries of `benches/load/search_mix.lua`, URL-decoded.
-const MIX: [&str; 32] = [
-    "diab mel typ 2",
-    "chest pain",
-    "hypertension",
-    "CAD",
-    "heart attack",
-    "hypertenson",
-    "pnuemonia",
-    "anaemia",
-    "kidney stones",
-    "E11",
-    "e11.6",
-    "T2DM with neuropathy",
-    "asthma",
-    "low back pain",
-    "uti",
-    "copd exacerbation",
-    "migraine",
-    "otitis media",
-    "gerd",
-    "anxiety",
-    "depression",
-    "BPH",
-    "OSA",
-    "fracture wrist",
-    "pregnancy",
-    "obesity",
-    "hyperlipidemia",
-    "atrial fib",
-    "sore throat",
-    "rash",
-    "headache",
-    "cough",
-];
+#[path = "../benches/support/search_mix.rs"]
+mod search_mix;
 
 const MORE: &str =
     "diabtes|diabetis|hypertensoin|asthama|pnemonia|bronchitis|bronchitus|sinusitus|\
@@ -114,14 +81,6 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
-/// 28 of the 336 dates of the load script (every 12th), all in 2025.
-fn mix_dates() -> Vec<NaiveDate> {
-    (0..336u32)
-        .step_by(12)
-        .map(|n| day(2025, n / 28 + 1, n % 28 + 1))
-        .collect()
-}
-
 /// One mix query over the dates; never inlined so callgrind can count it alone.
 #[inline(never)]
 fn run_query(t: &CodeTables, q: &str, dates: &[NaiveDate]) -> usize {
@@ -140,7 +99,8 @@ fn golden(t: &CodeTables) {
         day(2019, 12, 1),
         day(2026, 5, 1),
     ];
-    let icd = MIX.iter().copied().chain(MORE.split('|'));
+    let mix = search_mix::queries();
+    let icd = mix.iter().map(String::as_str).chain(MORE.split('|'));
     let all = icd
         .map(|q| (CodeSystem::Icd10cm, q))
         .chain(HCPCS.iter().map(|&q| (CodeSystem::Hcpcs, q)));
@@ -166,9 +126,9 @@ fn golden(t: &CodeTables) {
 }
 
 fn mix(t: &CodeTables, rounds: usize) {
-    let dates = mix_dates();
+    let (queries, dates) = (search_mix::queries(), search_mix::dates());
     let mut total = 0usize;
-    for q in MIX {
+    for q in &queries {
         total += run_query(t, q, &dates);
     }
     println!("hits {total}");
@@ -176,7 +136,7 @@ fn mix(t: &CodeTables, rounds: usize) {
         return;
     }
     let mut sum = 0.0;
-    for q in MIX {
+    for q in &queries {
         let t0 = Instant::now();
         for _ in 0..rounds {
             run_query(t, q, &dates);
@@ -185,7 +145,7 @@ fn mix(t: &CodeTables, rounds: usize) {
         sum += us;
         println!("{q:>24} {us:8.1} us");
     }
-    println!("{:>24} {:8.1} us", "average", sum / MIX.len() as f64);
+    println!("{:>24} {:8.1} us", "average", sum / queries.len() as f64);
 }
 
 fn main() {

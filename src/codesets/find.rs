@@ -7,7 +7,7 @@ use crate::codesets::code::{normalize, Code, CodeSystem};
 use crate::codesets::date::{ymd, Ymd};
 use crate::codesets::docs::Source;
 use crate::codesets::info::Status;
-use crate::codesets::rank::{query_words, Candidate, Words};
+use crate::codesets::rank::{first_of_each, query_words, Candidate, Words};
 use crate::codesets::tables::CodeTables;
 use crate::codesets::terms::TermKind;
 use crate::codesets::text::is_stopword;
@@ -226,17 +226,7 @@ impl CodeTables {
             };
             out.push(self.hit(system, code, d, self.reason_of(system, &c)));
         }
-        // First hit of each code, up to `limit`: a scan of the few kept beats hashing.
-        let mut uniq: Vec<SearchHit<'_>> = Vec::with_capacity(limit.min(out.len()));
-        for h in out {
-            if uniq.len() == limit {
-                break;
-            }
-            if !uniq.iter().any(|u| u.code == h.code) {
-                uniq.push(h);
-            }
-        }
-        uniq
+        first_of_each(out, limit, |h| h.code)
     }
 
     fn reason_of(&self, system: CodeSystem, c: &Candidate) -> MatchReason<'_> {

@@ -281,17 +281,26 @@ impl CodeTables {
             }
         };
         cands.sort_by_cached_key(|c| (c.score, title_len(c)));
-        // The first candidate of each code, up to `limit` codes: a short scan of the few kept
-        // so far costs less than hashing every candidate.
-        let mut out: Vec<Candidate> = Vec::with_capacity(limit.min(cands.len()));
-        for c in cands {
-            if out.len() == limit {
-                break;
-            }
-            if !out.iter().any(|o| o.owner == c.owner) {
-                out.push(c);
-            }
-        }
-        out
+        first_of_each(cands, limit, |c| c.owner)
     }
+}
+
+/// The first item of each key, in order, up to `limit` items: a short scan of the few kept so
+/// far costs less than hashing every item.
+pub(crate) fn first_of_each<T, K: PartialEq>(
+    items: impl IntoIterator<Item = T>,
+    limit: usize,
+    key: impl Fn(&T) -> K,
+) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(limit.min(64));
+    for item in items {
+        if out.len() == limit {
+            break;
+        }
+        let k = key(&item);
+        if !out.iter().any(|o| key(o) == k) {
+            out.push(item);
+        }
+    }
+    out
 }
