@@ -67,7 +67,10 @@ impl AppState {
     ) -> Self {
         AppState {
             writes: crate::db::CombinedWrites::start(&pool, backend),
-            wal_sync: pool.get().ok().and_then(|mut c| c.wal_sync()),
+            // Only SQLite has one: no checkout (and no wait during an outage) on PostgreSQL.
+            wal_sync: (backend == Backend::Sqlite)
+                .then(|| pool.get().ok().and_then(|mut c| c.wal_sync()))
+                .flatten(),
             pool,
             backend,
             keys,

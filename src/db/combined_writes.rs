@@ -214,9 +214,7 @@ mod tests {
         assert_eq!(count(&mut pool.get().unwrap()), 2);
         drop(writes);
         drop(pool);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        crate::db::remove_sqlite_files(&path);
     }
 
     #[test]

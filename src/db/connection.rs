@@ -219,13 +219,11 @@ impl AnyConnection {
         let outcome = match outcome {
             Ok(value) => {
                 // Taken under the lock, so generations follow the commit order.
-                let generation = wal_sync.as_ref().map(WalSync::next_generation);
-                let committed = AnsiTransactionManager::commit_transaction(inner);
-                let synced = match (&wal_sync, generation) {
-                    (Some(w), Some(g)) => Synced::After(w.clone(), g),
-                    _ => Synced::Now,
+                let synced = match &wal_sync {
+                    Some(w) => Synced::After(w.clone(), w.next_generation()),
+                    None => Synced::Now,
                 };
-                match committed {
+                match AnsiTransactionManager::commit_transaction(inner) {
                     Ok(()) => Ok((value, synced)),
                     Err(e) => {
                         // Its generation still passes through the sync thread, so answers
@@ -343,9 +341,7 @@ mod tests {
     }
 
     fn remove(path: &std::path::Path) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        crate::db::remove_sqlite_files(path);
     }
 
     /// A write transaction held open on one database does not hold up a write on another

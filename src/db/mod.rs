@@ -79,3 +79,11 @@ pub fn build_pool_with(
         .build_unchecked(manager);
     Ok(pool)
 }
+
+/// Removes a test's SQLite database and its WAL and shared-memory files.
+#[cfg(test)]
+pub(crate) fn remove_sqlite_files(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}

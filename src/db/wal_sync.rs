@@ -176,8 +176,6 @@ mod tests {
         assert!(rx.await.unwrap(), "the sync succeeded");
         drop(sync);
         drop(conn);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{db}{suffix}"));
-        }
+        crate::db::remove_sqlite_files(&path);
     }
 }
