@@ -211,9 +211,12 @@ fn create_without_event(
         created_at: now,
         updated_at: now,
     };
-    patient_store::insert(conn, &pt)?;
     let entry = AuditEntry::success(ctx, "create", "patient", Some(pt.id.to_string()));
-    audit_store::insert(conn, &[entry]).map(|_| ())
+    let parts = (
+        patient_store::insert_statement(&pt),
+        audit_store::insert_statement(&entry),
+    );
+    medbill::db::chained::execute(conn, parts).map(|_| ())
 }
 
 fn event_cost(label: &str, pool: &DbPool) -> Result<(), String> {

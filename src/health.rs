@@ -45,7 +45,7 @@ pub fn outage_reason(error: &str) -> &'static str {
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> DomainResult<HttpResponse> {
     web::block(move || -> DomainResult<()> {
-        let mut conn = state.pool.get_timeout(READY_TIMEOUT).map_err(|e| {
+        let mut conn = crate::db::checkout_checked(&state.pool, READY_TIMEOUT).map_err(|e| {
             let text = e.to_string();
             tracing::warn!(error = %text, "readiness: database unavailable");
             let reason = outage_reason(&text);

@@ -164,7 +164,16 @@ fn write_batch(pool: &DbPool, work: Vec<Work>) -> Option<Synced> {
     if entries.is_empty() {
         return Some(Synced::Now);
     }
-    match conn.write_transaction_unsynced(|c| store::insert(c, &entries)) {
+    // On PostgreSQL a batch that fits one INSERT is atomic and durable on its own: a
+    // transaction around it only added the BEGIN and COMMIT round trips.
+    let one_statement =
+        conn.backend() == Backend::Postgres && entries.len() <= store::PG_ROWS_PER_INSERT;
+    let written = if one_statement {
+        store::insert(&mut conn, &entries).map(|_| ((), Synced::Now))
+    } else {
+        conn.write_transaction_unsynced(|c| store::insert(c, &entries).map(|_| ()))
+    };
+    match written {
         Ok((_, synced)) => Some(synced),
         Err(e) => {
             tracing::error!(error = %e, "audit writer: batch failed");

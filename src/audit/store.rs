@@ -1,7 +1,10 @@
 //! Reading and writing audit rows.
 
 use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{QueryFragment, QueryId};
+use diesel::sqlite::Sqlite;
 use serde::Serialize;
 
 use super::{row_mac, AuditEntry, EventId};
@@ -62,6 +65,9 @@ fn stored(entries: &[AuditEntry]) -> Vec<StoredEntry> {
         .collect()
 }
 
+/// Rows per multi-row INSERT on PostgreSQL: more entries than this take several statements.
+pub const PG_ROWS_PER_INSERT: usize = 500;
+
 /// Appends entries; call inside the transaction of the change they describe. Each row gets
 /// the service's MAC ([`row_mac`]), so the sealer can tell it from rows inserted directly.
 pub fn insert(conn: &mut AnyConnection, entries: &[AuditEntry]) -> QueryResult<usize> {
@@ -94,12 +100,23 @@ pub fn insert(conn: &mut AnyConnection, entries: &[AuditEntry]) -> QueryResult<u
                 return diesel::insert_into(al::table).values(one).execute(c);
             }
             let mut n = 0;
-            for chunk in rows.chunks(500) {
+            for chunk in rows.chunks(PG_ROWS_PER_INSERT) {
                 n += diesel::insert_into(al::table).values(chunk).execute(c)?;
             }
             Ok(n)
         }
     }
+}
+
+/// The INSERT of one entry (with its MAC), for a change that sends its writes as one statement
+/// ([`crate::db::chained`]).
+pub fn insert_statement(
+    entry: &AuditEntry,
+) -> impl QueryFragment<Pg> + QueryFragment<Sqlite> + QueryId {
+    diesel::insert_into(al::table).values(StoredEntry {
+        mac: row_mac::for_entry(entry),
+        entry: entry.clone(),
+    })
 }
 
 /// Inserts `chunk` (1, 2, 4, … or 256 rows) as a fixed-size array, so diesel caches the

@@ -11,6 +11,7 @@ use diesel::r2d2::{CustomizeConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, ConnectionResult};
 
+use super::liveness::LastAnswer;
 use super::wal_sync::{OnSynced, WalSync};
 
 /// A connection to either supported database; queries written against it run on both.
@@ -88,8 +89,9 @@ impl diesel::r2d2::ManageConnection for AnyManager {
     fn connect(&self) -> Result<AnyConnection, Self::Error> {
         let mut conn =
             AnyConnection::open(&self.url).map_err(diesel::r2d2::Error::ConnectionError)?;
-        if let AnyConnection::Sqlite(inner) = &mut conn {
-            inner.set_instrumentation(self.writer.clone());
+        match &mut conn {
+            AnyConnection::Sqlite(inner) => inner.set_instrumentation(self.writer.clone()),
+            AnyConnection::Postgres(inner) => inner.set_instrumentation(LastAnswer::default()),
         }
         Ok(conn)
     }
@@ -97,9 +99,15 @@ impl diesel::r2d2::ManageConnection for AnyManager {
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
         // r2d2 calls this on every checkout. An embedded SQLite file cannot drop the
         // connection, so the query would only cost time on every request (issue 17); a
-        // PostgreSQL connection can die with its server, and only a query shows it.
-        if matches!(conn, AnyConnection::Sqlite(_)) {
-            return Ok(());
+        // PostgreSQL connection can die with its server, and only a query shows it, unless
+        // it answered a moment ago (module `liveness`).
+        match conn {
+            AnyConnection::Sqlite(_) => return Ok(()),
+            AnyConnection::Postgres(inner) => {
+                if LastAnswer::vouches(inner.instrumentation()) {
+                    return Ok(());
+                }
+            }
         }
         conn.batch_execute("SELECT 1")
             .map_err(diesel::r2d2::Error::QueryError)

@@ -1,9 +1,11 @@
 //! Storage: one connection type over SQLite (embedded default) and PostgreSQL (production),
 //! the connection pool, and the embedded migrations.
 
+pub mod chained;
 mod combined_writes;
 mod connection;
 mod first_row;
+mod liveness;
 mod migrations;
 pub mod schema;
 pub mod schema_claims;
@@ -30,6 +32,7 @@ pub use connection::{
     AnyConnection, AnyManager, Backend, ConnectionOptions, DbPool, PooledConn, SqliteSync, Synced,
 };
 pub use first_row::first_row;
+pub use liveness::checkout_checked;
 pub use migrations::{revert_all_migrations, run_migrations};
 pub use wal_sync::WalSync;
 

@@ -10,7 +10,11 @@ pub mod routes;
 pub mod store;
 pub mod types;
 
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{QueryFragment, QueryId};
+use diesel::query_dsl::methods::ExecuteDsl;
+use diesel::sqlite::Sqlite;
 use serde::Serialize;
 
 use crate::db::schema_events::events as ev;
@@ -105,6 +109,27 @@ pub fn record(
     version: i32,
     payload: serde_json::Value,
 ) -> QueryResult<EventId> {
+    let (id, insert) = insert_statement(kind, resource_id, version, &payload);
+    // On the inner connection: the multi-backend one serialises the statement again on every
+    // pass over it (SQL text, binds), a measurable share of a create's time (issue 15).
+    match conn {
+        AnyConnection::Sqlite(c) => ExecuteDsl::execute(insert, c)?,
+        AnyConnection::Postgres(c) => ExecuteDsl::execute(insert, c)?,
+    };
+    Ok(id)
+}
+
+/// The INSERT of [`record`] and the new event's id, for a change that sends its writes as one
+/// statement ([`crate::db::chained`]). Same rules as [`record`].
+pub fn insert_statement(
+    kind: EventType,
+    resource_id: uuid::Uuid,
+    version: i32,
+    payload: &serde_json::Value,
+) -> (
+    EventId,
+    impl QueryFragment<Pg> + QueryFragment<Sqlite> + QueryId,
+) {
     let id = EventId::new();
     let insert = diesel::insert_into(ev::table).values((
         ev::id.eq(id),
@@ -115,13 +140,7 @@ pub fn record(
         ev::resource_version.eq(version),
         ev::payload.eq(payload.to_string()),
     ));
-    // On the inner connection: the multi-backend one serialises the statement again on every
-    // pass over it (SQL text, binds), a measurable share of a create's time (issue 15).
-    match conn {
-        AnyConnection::Sqlite(c) => insert.execute(c)?,
-        AnyConnection::Postgres(c) => insert.execute(c)?,
-    };
-    Ok(id)
+    (id, insert)
 }
 
 /// One event to record with [`record_many`]: type, resource id, version, payload.

@@ -10,6 +10,7 @@ use super::model::{NewPatient, Patient, PatientId, PatientPatch};
 use super::store::{self, PatientFilter};
 use crate::audit::{store as audit_store, AuditEntry};
 use crate::auth::roles::Permission;
+use crate::db::chained;
 use crate::db::types::Timestamp;
 use crate::error::{DomainError, DomainResult, FieldError};
 use crate::events;
@@ -100,17 +101,18 @@ pub fn create_in(
         created_at: now,
         updated_at: now,
     };
-    store::insert(conn, &pt).map_err(duplicate_mrn)?;
     let entry = AuditEntry::success(ctx, "create", RESOURCE, Some(pt.id.to_string()));
-    audit_store::insert(conn, &[entry])?;
     let data = serde_json::json!({ "patient_id": pt.id });
-    events::record(
-        conn,
-        events::types::PATIENT_CREATED,
-        pt.id.0,
-        pt.version,
-        data,
-    )?;
+    let (_, event) =
+        events::insert_statement(events::types::PATIENT_CREATED, pt.id.0, pt.version, &data);
+    // The row, its audit row and its event: one statement on PostgreSQL. Only the patient's
+    // MRN is unique among them (the other two rows get fresh ids).
+    let parts = (
+        store::insert_statement(&pt),
+        audit_store::insert_statement(&entry),
+        event,
+    );
+    chained::execute(conn, parts).map_err(duplicate_mrn)?;
     Ok(pt)
 }
 

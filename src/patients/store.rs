@@ -4,7 +4,10 @@ use super::model::{Patient, PatientId};
 use crate::db::schema::patients as p;
 use crate::db::text::like_prefix;
 use crate::db::AnyConnection;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{QueryFragment, QueryId};
+use diesel::sqlite::Sqlite;
 
 /// Lower-cased names kept beside the record so name search can use an index on both backends.
 fn search_keys(pt: &Patient) -> (String, String) {
@@ -14,13 +17,12 @@ fn search_keys(pt: &Patient) -> (String, String) {
     )
 }
 
-/// Inserts a new patient.
-pub fn insert(conn: &mut AnyConnection, pt: &Patient) -> QueryResult<()> {
+/// The INSERT of a new patient, to run with its audit row and event ([`crate::db::chained`]).
+pub fn insert_statement(
+    pt: &Patient,
+) -> impl QueryFragment<Pg> + QueryFragment<Sqlite> + QueryId + '_ {
     let (first, last) = search_keys(pt);
-    diesel::insert_into(p::table)
-        .values((pt, p::search_first.eq(first), p::search_last.eq(last)))
-        .execute(conn)
-        .map(|_| ())
+    diesel::insert_into(p::table).values((pt, p::search_first.eq(first), p::search_last.eq(last)))
 }
 
 /// Finds a patient by id.
