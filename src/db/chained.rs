@@ -34,6 +34,47 @@ where
     }
 }
 
+/// Runs `work`, which writes with at most one statement (an [`execute`] of chained parts), as
+/// that statement's own transaction on PostgreSQL: a single statement is atomic and durable by
+/// itself, so BEGIN and COMMIT were two round trips that changed nothing. SQLite gets a write
+/// transaction as usual. Should `work` ever run more statements on PostgreSQL, they are not
+/// atomic together: that is logged as an error (and fails debug builds, so tests catch it).
+/// `work` must not fail after its statement succeeded: that statement stays committed.
+pub fn one_statement_transaction<T, E, F>(conn: &mut AnyConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    if conn.backend() == super::Backend::Sqlite {
+        return conn.write_transaction(work);
+    }
+    let before = statements_run(conn);
+    let outcome = work(conn);
+    let ran = statements_run(conn)
+        .zip(before)
+        .map(|(after, before)| after - before);
+    if let Some(ran @ 2..) = ran {
+        tracing::error!(
+            ran,
+            "a one-statement write ran more statements, not atomically"
+        );
+        debug_assert!(false, "a one-statement write ran {ran} statements");
+    }
+    outcome
+}
+
+/// Statements a pooled PostgreSQL connection has run (`None` for other connections).
+fn statements_run(conn: &mut AnyConnection) -> Option<u64> {
+    use diesel::Connection;
+    match conn {
+        AnyConnection::Postgres(c) => c
+            .instrumentation()
+            .downcast_ref::<super::liveness::LastAnswer>()
+            .map(|l| l.statements),
+        AnyConnection::Sqlite(_) => None,
+    }
+}
+
 /// A tuple of statements SQLite runs one after another.
 pub trait RunInOrder {
     /// Executes each part in order; the rows the last one changed.

@@ -28,10 +28,6 @@ pub type DbPool = Pool<AnyManager>;
 /// A connection checked out of [`DbPool`].
 pub type PooledConn = PooledConnection<AnyManager>;
 
-/// Seconds PostgreSQL may take to accept a connection before the attempt fails, so a host that
-/// drops packets fails as fast as one that refuses them (libpq waits forever by default).
-const PG_CONNECT_TIMEOUT_SECS: u32 = 2;
-
 /// Opens pooled connections with [`AnyConnection::open`], so the pool's error (and its log)
 /// names the real cause ("Connection refused") rather than diesel's derived `establish`'s
 /// "Invalid connection url for multiconnection". It holds the pool's SQLite writer lock.
@@ -57,7 +53,8 @@ impl Instrumentation for WriterLock {
 }
 
 impl AnyManager {
-    /// A manager for `url`; a PostgreSQL URL gets a `connect_timeout` unless it names one.
+    /// A manager for `url`; a PostgreSQL URL gets a `connect_timeout` unless it names one, and
+    /// on loopback `sslmode=disable` unless it names a mode (module `pg_url`).
     pub fn new(url: &str) -> Self {
         Self::with_wal_sync(url, None)
     }
@@ -65,12 +62,11 @@ impl AnyManager {
     /// [`AnyManager::new`] whose SQLite connections commit off the writer lock through
     /// `wal_sync` in [`AnyConnection::write_transaction_unsynced`].
     pub fn with_wal_sync(url: &str, wal_sync: Option<WalSync>) -> Self {
-        let url = if Backend::from_url(url) == Backend::Postgres && !url.contains("connect_timeout")
-        {
-            let sep = if url.contains('?') { '&' } else { '?' };
-            format!("{url}{sep}connect_timeout={PG_CONNECT_TIMEOUT_SECS}")
-        } else {
-            url.to_string()
+        let url = match Backend::from_url(url) {
+            Backend::Postgres => {
+                super::pg_url::with_defaults(url, std::env::var("PGSSLMODE").ok().as_deref())
+            }
+            Backend::Sqlite => url.to_string(),
         };
         AnyManager {
             url,

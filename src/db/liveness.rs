@@ -30,12 +30,15 @@ thread_local! {
 #[derive(Debug, Default)]
 pub(super) struct LastAnswer {
     ok_at: Option<Instant>,
+    /// Statements this connection has run (for [`super::chained::one_statement_transaction`]).
+    pub(super) statements: u64,
 }
 
 impl Instrumentation for LastAnswer {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         if let InstrumentationEvent::FinishQuery { error, .. } = event {
             self.ok_at = error.is_none().then(Instant::now);
+            self.statements += 1;
         }
     }
 }

@@ -7,6 +7,7 @@ mod connection;
 mod first_row;
 mod liveness;
 mod migrations;
+mod pg_url;
 pub mod schema;
 pub mod schema_claims;
 pub mod schema_cob;

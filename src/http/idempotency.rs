@@ -251,6 +251,42 @@ pub async fn run_idempotent<F>(
 where
     F: FnOnce(&mut AnyConnection) -> DomainResult<StoredResponse> + Send + 'static,
 {
+    run_idempotent_writing(state, ctx, key, fp, Writes::Many, work).await
+}
+
+/// [`run_idempotent`] for `work` that writes with one statement ([`crate::db::chained`]):
+/// without a key, on PostgreSQL, that statement is its own transaction (two round trips fewer).
+pub async fn run_idempotent_one_statement<F>(
+    state: web::Data<AppState>,
+    ctx: &RequestCtx,
+    key: IdempotencyKey,
+    fp: RequestFingerprint,
+    work: F,
+) -> DomainResult<HttpResponse>
+where
+    F: FnOnce(&mut AnyConnection) -> DomainResult<StoredResponse> + Send + 'static,
+{
+    run_idempotent_writing(state, ctx, key, fp, Writes::OneStatement, work).await
+}
+
+/// How many statements a change writes with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Writes {
+    OneStatement,
+    Many,
+}
+
+async fn run_idempotent_writing<F>(
+    state: web::Data<AppState>,
+    ctx: &RequestCtx,
+    key: IdempotencyKey,
+    fp: RequestFingerprint,
+    writes: Writes,
+    work: F,
+) -> DomainResult<HttpResponse>
+where
+    F: FnOnce(&mut AnyConnection) -> DomainResult<StoredResponse> + Send + 'static,
+{
     let actor = ctx.caller.actor.clone();
     let outcome = match state.writes.clone() {
         // SQLite: the write joins the next group commit (`db::CombinedWrites`), which already
@@ -263,7 +299,11 @@ where
         None => {
             web::block(move || -> DomainResult<(StoredResponse, bool)> {
                 let mut conn = state.pool.get()?;
-                run_keyed(&mut conn, &actor, key.0, &fp, work, Within::Own)
+                let within = match writes {
+                    Writes::OneStatement => Within::OneStatement,
+                    Writes::Many => Within::Own,
+                };
+                run_keyed(&mut conn, &actor, key.0, &fp, work, within)
             })
             .await??
         }
@@ -274,11 +314,13 @@ where
     Ok(outcome.0.into_response(outcome.1))
 }
 
-/// Where [`run_keyed`] runs its work: in a write transaction of its own, or inside the group
-/// commit's transaction (where a savepoint stands for its transaction).
+/// Where [`run_keyed`] runs its work: in a write transaction of its own, as one statement that
+/// is its own transaction (keys still get a transaction), or inside the group commit's
+/// transaction (where a savepoint stands for its transaction).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Within {
     Own,
+    OneStatement,
     Batch,
 }
 
@@ -297,6 +339,7 @@ where
     let Some(key) = key else {
         return match within {
             Within::Own => c.write_transaction(work),
+            Within::OneStatement => crate::db::chained::one_statement_transaction(c, work),
             Within::Batch => work(c),
         }
         .map(|r| (r, false));
@@ -304,7 +347,9 @@ where
     // The attempt gets a transaction (or savepoint) of its own, so a lost race leaves the
     // key's row to replay on the same connection.
     let tried = match within {
-        Within::Own => c.write_transaction(|c| attempt(c, actor, &key, fp, work)),
+        Within::Own | Within::OneStatement => {
+            c.write_transaction(|c| attempt(c, actor, &key, fp, work))
+        }
         Within::Batch => c.transaction(|c| attempt(c, actor, &key, fp, work)),
     };
     match tried {

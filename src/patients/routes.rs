@@ -15,7 +15,7 @@ use crate::db::types::Timestamp;
 use crate::error::{DomainError, DomainResult, FieldError};
 use crate::events;
 use crate::http::idempotency::{
-    run_idempotent, IdempotencyKey, RequestFingerprint, StoredResponse,
+    run_idempotent_one_statement, IdempotencyKey, RequestFingerprint, StoredResponse,
 };
 use crate::http::mutation::{change_in, deactivate, ResourceOps};
 use crate::http::pagination::{self, Page};
@@ -67,15 +67,17 @@ pub async fn create_patient(
     input.validate().map_err(to_api_error)?;
     let fp = RequestFingerprint::of(&req, body.fingerprint);
     let audit_ctx = ctx.clone();
-    run_idempotent(state, &ctx, key, fp, move |conn| {
+    // `create_in` writes with one statement.
+    run_idempotent_one_statement(state, &ctx, key, fp, move |conn| {
         let pt = create_in(conn, &audit_ctx, input)?;
         StoredResponse::created(format!("/v1/patients/{}", pt.id), pt.version, &pt)
     })
     .await
 }
 
-/// Stores a new patient from a validated, trimmed body and audits it (inside the caller's
-/// transaction); the API and the console both register patients here.
+/// Stores a new patient from a validated, trimmed body and audits it, with one statement
+/// (inside the caller's transaction, if any); the API and the console both register patients
+/// here.
 pub fn create_in(
     conn: &mut crate::db::AnyConnection,
     ctx: &RequestCtx,
