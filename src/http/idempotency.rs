@@ -251,7 +251,7 @@ pub async fn run_idempotent<F>(
 where
     F: FnOnce(&mut AnyConnection) -> DomainResult<StoredResponse> + Send + 'static,
 {
-    run_idempotent_writing(state, ctx, key, fp, Writes::Many, work).await
+    run_idempotent_writing(state, ctx, key, fp, Within::Own, work).await
 }
 
 /// [`run_idempotent`] for `work` that writes with one statement ([`crate::db::chained`]):
@@ -266,14 +266,7 @@ pub async fn run_idempotent_one_statement<F>(
 where
     F: FnOnce(&mut AnyConnection) -> DomainResult<StoredResponse> + Send + 'static,
 {
-    run_idempotent_writing(state, ctx, key, fp, Writes::OneStatement, work).await
-}
-
-/// How many statements a change writes with.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Writes {
-    OneStatement,
-    Many,
+    run_idempotent_writing(state, ctx, key, fp, Within::OneStatement, work).await
 }
 
 async fn run_idempotent_writing<F>(
@@ -281,7 +274,7 @@ async fn run_idempotent_writing<F>(
     ctx: &RequestCtx,
     key: IdempotencyKey,
     fp: RequestFingerprint,
-    writes: Writes,
+    within: Within,
     work: F,
 ) -> DomainResult<HttpResponse>
 where
@@ -299,10 +292,6 @@ where
         None => {
             web::block(move || -> DomainResult<(StoredResponse, bool)> {
                 let mut conn = state.pool.get()?;
-                let within = match writes {
-                    Writes::OneStatement => Within::OneStatement,
-                    Writes::Many => Within::Own,
-                };
                 run_keyed(&mut conn, &actor, key.0, &fp, work, within)
             })
             .await??
