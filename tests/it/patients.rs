@@ -376,3 +376,36 @@ async fn phi_reads_and_writes_are_audited(app: TestApp) {
     assert!(!log.raw.windows(3).any(|w| w == b"Lee"));
 }
 on_both_backends!(phi_reads_and_writes_are_audited);
+
+/// A read of a missing patient stores no audit row, a found one exactly one, and the row
+/// carries the service's MAC (sealed as genuine, none flagged).
+async fn reads_audit_only_what_they_find(app: TestApp) {
+    let r = app
+        .post("/v1/patients", Role::FrontDesk, &patient_body("FOUND"))
+        .await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let before = app.count("audit_log");
+    let missing = uuid::Uuid::new_v4();
+    let r = app.get(&format!("/v1/patients/{missing}"), Role::Lab).await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    assert_eq!(app.count("audit_log"), before);
+    let r = app.get(&format!("/v1/patients/{id}"), Role::Lab).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["mrn"], "FOUND");
+    assert_eq!(app.count("audit_log"), before + 1);
+    let log = app
+        .get(&format!("/v1/audit?resource_id={id}"), Role::Admin)
+        .await;
+    let last = log.body["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "read");
+    assert_eq!(last["resource_type"], "patient");
+    assert_eq!(last["actor_role"], "lab");
+    assert_eq!(last["outcome"], "success");
+    let mut conn = app.conn();
+    medbill::audit::chain::seal_pending(&mut conn).unwrap();
+    let report = medbill::audit::chain::verify(&mut conn).unwrap();
+    assert!(report.ok, "{report:?}");
+    assert_eq!(report.flagged, 0);
+    assert_eq!(report.unsealed, 0);
+}
+on_both_backends!(reads_audit_only_what_they_find);
