@@ -17,7 +17,7 @@ use diesel::QueryResult;
 
 use super::AnyConnection;
 
-/// Statements run as one (PostgreSQL) or in order (SQLite): a tuple of two or three.
+/// Statements run as one (PostgreSQL) or in order (SQLite): a tuple of two, three or four.
 #[derive(Debug, Clone, Copy)]
 pub struct Chained<T>(pub T);
 
@@ -128,6 +128,7 @@ macro_rules! chained_tuple {
 
 chained_tuple!(A 0; B 1);
 chained_tuple!(A 0, B 1; C 2);
+chained_tuple!(A 0, B 1, C 2; D 3);
 
 #[cfg(test)]
 mod tests {

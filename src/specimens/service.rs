@@ -144,29 +144,35 @@ pub fn create_in(
         sp.ordering_provider_id,
     )?;
     sp.accession_number = accession::take_next(c)?;
-    store::insert(c, &sp)?;
     let first = EventDraft {
         action: "collected".into(),
         to_status: Some(sp.status),
         note,
         ..EventDraft::default()
     };
-    let events = store::append_events(c, sp.id, &ctx.caller.actor, vec![first])?;
+    let first = store::first_event(sp.id, &ctx.caller.actor, first);
     let entry = AuditEntry::success(ctx, "create", RESOURCE, Some(sp.id.to_string()));
-    audit_store::insert(c, &[entry])?;
     let data = serde_json::json!({
         "specimen_id": sp.id, "accession_number": sp.accession_number, "status": sp.status,
     });
-    crate::events::record(
-        c,
+    let (_, event) = crate::events::insert_statement(
         crate::events::types::SPECIMEN_ACCESSIONED,
         sp.id.0,
         sp.version,
-        data,
-    )?;
+        &data,
+    );
+    // The specimen, its first custody event, its audit row and its event: one statement on
+    // PostgreSQL (`db::chained`).
+    let parts = (
+        store::insert_statement(&sp),
+        store::event_insert_statement(&first),
+        audit_store::insert_statement(&entry),
+        event,
+    );
+    crate::db::chained::execute(c, parts)?;
     Ok(SpecimenDoc {
         specimen: sp,
-        events,
+        events: vec![first],
     })
 }
 

@@ -1,6 +1,9 @@
 //! Specimen queries: the row, its events (append-only), lookups and the lab's lists.
 
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{QueryFragment, QueryId};
+use diesel::sqlite::Sqlite;
 
 use super::model::{EventDraft, Specimen, SpecimenDoc, SpecimenEvent, SpecimenEventId, SpecimenId};
 use super::status::Status;
@@ -10,13 +13,47 @@ use crate::db::AnyConnection;
 use crate::encounters::model::EncounterId;
 use crate::patients::model::PatientId;
 
-/// Inserts a new specimen.
-pub fn insert(conn: &mut AnyConnection, sp: &Specimen) -> QueryResult<()> {
-    diesel::insert_into(s::table)
-        // The tests are written as JSON text, so diesel takes the row by value.
-        .values(sp.clone())
-        .execute(conn)
-        .map(|_| ())
+/// The INSERT of a new specimen, to run with its first event, audit row and event
+/// ([`crate::db::chained`]).
+pub fn insert_statement(sp: &Specimen) -> impl QueryFragment<Pg> + QueryFragment<Sqlite> + QueryId {
+    // The tests are written as JSON text, so diesel takes the row by value.
+    diesel::insert_into(s::table).values(sp.clone())
+}
+
+/// A new specimen's first custody event (number 1), built from `draft`.
+pub fn first_event(id: SpecimenId, actor: &str, draft: EventDraft) -> SpecimenEvent {
+    event_from(id, 1, actor, Timestamp::now(), draft)
+}
+
+/// The INSERT of one custody event.
+pub fn event_insert_statement(
+    e: &SpecimenEvent,
+) -> impl QueryFragment<Pg> + QueryFragment<Sqlite> + QueryId + '_ {
+    diesel::insert_into(ev::table).values(e)
+}
+
+fn event_from(
+    id: SpecimenId,
+    seq: i32,
+    actor: &str,
+    at: Timestamp,
+    d: EventDraft,
+) -> SpecimenEvent {
+    SpecimenEvent {
+        id: SpecimenEventId::new(),
+        specimen_id: id,
+        seq,
+        action: d.action,
+        from_status: d.from_status,
+        to_status: d.to_status,
+        from_location: d.from_location,
+        to_location: d.to_location,
+        condition: d.condition,
+        temperature_c: d.temperature_c,
+        actor: actor.to_string(),
+        at,
+        note: d.note,
+    }
 }
 
 /// Writes `sp` (already carrying its new version) if the stored version is still
@@ -86,21 +123,7 @@ pub fn append_events(
     let at = Timestamp::now();
     let mut out = Vec::with_capacity(drafts.len());
     for (seq, d) in (last.unwrap_or(0) + 1..).zip(drafts) {
-        let e = SpecimenEvent {
-            id: SpecimenEventId::new(),
-            specimen_id: id,
-            seq,
-            action: d.action,
-            from_status: d.from_status,
-            to_status: d.to_status,
-            from_location: d.from_location,
-            to_location: d.to_location,
-            condition: d.condition,
-            temperature_c: d.temperature_c,
-            actor: actor.to_string(),
-            at,
-            note: d.note,
-        };
+        let e = event_from(id, seq, actor, at, d);
         diesel::insert_into(ev::table).values(&e).execute(conn)?;
         out.push(e);
     }
