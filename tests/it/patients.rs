@@ -396,7 +396,12 @@ async fn reads_audit_only_what_they_find(app: TestApp) {
     let log = app
         .get(&format!("/v1/audit?resource_id={id}"), Role::Admin)
         .await;
-    let last = log.body["items"].as_array().unwrap().last().unwrap().clone();
+    let last = log.body["items"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(last["action"], "read");
     assert_eq!(last["resource_type"], "patient");
     assert_eq!(last["actor_role"], "lab");
