@@ -210,7 +210,7 @@ impl AnyConnection {
             .map(|m| m.lock().unwrap_or_else(PoisonError::into_inner));
         if wal_sync.is_some() {
             // Only a flag on the connection (no I/O, no lock); restored below.
-            inner.batch_execute("PRAGMA synchronous = NORMAL")?;
+            inner.batch_execute(SqliteSync::Normal.pragma())?;
         }
         // Begin on the inner connection so diesel's depth tracking stays right and nested
         // `transaction` calls inside `f` become savepoints.
@@ -244,7 +244,7 @@ impl AnyConnection {
         };
         if wal_sync.is_some() {
             // Setting the flag does no I/O and takes no lock: it fails only when memory does.
-            if let Err(e) = inner.batch_execute("PRAGMA synchronous = FULL") {
+            if let Err(e) = inner.batch_execute(SqliteSync::Full.pragma()) {
                 tracing::error!(error = %e, "cannot restore synchronous = FULL");
             }
         }
@@ -286,6 +286,14 @@ pub enum SqliteSync {
 }
 
 impl SqliteSync {
+    /// The statement that sets this level on a connection (no I/O, no lock: only a flag).
+    fn pragma(self) -> &'static str {
+        match self {
+            SqliteSync::Full => "PRAGMA synchronous = FULL",
+            SqliteSync::Normal => "PRAGMA synchronous = NORMAL",
+        }
+    }
+
     /// Parses `full` or `normal`.
     pub fn parse(name: &str) -> Option<SqliteSync> {
         match name.to_ascii_lowercase().as_str() {
@@ -306,25 +314,26 @@ pub struct ConnectionOptions {
 
 impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for ConnectionOptions {
     fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
-        let sql = match (&*conn, self.sqlite_sync) {
+        let settings = match &*conn {
             // busy_timeout first, so connections opened together wait for each other while
             // switching to WAL; WAL lets readers run beside the writer. FULL syncs the WAL on
             // every commit, so a 201 survives a power cut; NORMAL only survives process crashes.
             // Temporary files in memory: a multi-row insert inside a transaction keeps a
             // statement journal, which otherwise went to a file created and unlinked in
             // /var/tmp for every audit batch (issue 17, docs/performance.md).
-            (AnyConnection::Sqlite(_), SqliteSync::Full) => {
+            AnyConnection::Sqlite(_) => {
                 "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;"
+                 PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
             }
-            (AnyConnection::Sqlite(_), SqliteSync::Normal) => {
-                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
-            }
-            (AnyConnection::Postgres(_), _) => "SET TIME ZONE 'UTC'",
+            AnyConnection::Postgres(_) => "SET TIME ZONE 'UTC'",
         };
-        conn.batch_execute(sql)
-            .map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute(settings)
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        if let AnyConnection::Sqlite(_) = conn {
+            conn.batch_execute(self.sqlite_sync.pragma())
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
     }
 }
 
