@@ -205,6 +205,15 @@ fn remit_max_bytes(value: Option<&str>) -> usize {
         .unwrap_or(DEFAULT_REMIT_MAX_BYTES)
 }
 
+/// Most search answers kept in memory: `MEDBILL_SEARCH_CACHE_ENTRIES` (0 turns the cache off,
+/// to measure the search itself); the default when unset or unreadable.
+pub fn search_cache_entries_from_env() -> usize {
+    std::env::var("MEDBILL_SEARCH_CACHE_ENTRIES")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(crate::codeset_api::search_cache::DEFAULT_ENTRIES)
+}
+
 /// The PEM bundle of CA certificates trusted by outbound HTTP clients (webhooks, eligibility,
 /// the clearinghouse) besides the bundled roots: `MEDBILL_HTTP_CA_FILE`, when set.
 pub fn http_ca_file_from_env() -> Option<PathBuf> {

@@ -145,6 +145,9 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
         )?),
         http_ca_file,
         remit_max_bytes: crate::config::remit_max_bytes_from_env(),
+        search_cache: crate::codeset_api::search_cache::SearchCache::new(
+            crate::config::search_cache_entries_from_env(),
+        ),
         console: crate::config::console_from_env(&settings.jwt_secret)?,
         lab_billing: crate::config::lab_billing_from_env(),
         submitter: crate::config::submitter_from_env(),

@@ -2,7 +2,7 @@
 //! type-ahead search, batch validation, and the small reference tables.
 
 use actix_web::web::Bytes;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -117,6 +117,7 @@ pub struct SearchItem {
 pub async fn search(
     state: web::Data<AppState>,
     ctx: RequestCtx,
+    req: HttpRequest,
     system: web::Path<String>,
     q: crate::http::query::Query<SearchQuery>,
 ) -> DomainResult<HttpResponse> {
@@ -142,8 +143,12 @@ pub async fn search(
     let tables = state.codes();
     let date = q.date.unwrap_or_else(today);
     let key = SearchKey::new(tables, system, date, limit, text);
-    if let Some(body) = state.search_cache.get(&key) {
-        return Ok(json_bytes(body));
+    // `Cache-Control: no-cache` asks for an answer computed now (RFC 9111, 5.2.1.4); it is
+    // still kept for the next search.
+    if !asks_for_fresh(&req) {
+        if let Some(body) = state.search_cache.get(&key) {
+            return Ok(json_bytes(body));
+        }
     }
     let items: Vec<SearchItem> = tables
         .search(system, text, date, limit)
@@ -168,6 +173,20 @@ pub async fn search(
 #[derive(Serialize)]
 struct SearchPage {
     items: Vec<SearchItem>,
+}
+
+/// True if the request says `Cache-Control: no-cache` (or `Pragma: no-cache`).
+fn asks_for_fresh(req: &HttpRequest) -> bool {
+    let says_no_cache = |name| {
+        req.headers().get_all(name).any(|v| {
+            v.to_str().is_ok_and(|v| {
+                v.split(',')
+                    .any(|d| d.trim().eq_ignore_ascii_case("no-cache"))
+            })
+        })
+    };
+    says_no_cache(actix_web::http::header::CACHE_CONTROL)
+        || says_no_cache(actix_web::http::header::PRAGMA)
 }
 
 fn json_bytes(body: Bytes) -> HttpResponse {

@@ -5,7 +5,10 @@
 //!
 //! An answer depends only on the tables, the system, the query text, the date and the limit,
 //! all of which are in the key; the tables by address, so a reload (`ops::code_reload`, which
-//! swaps in new tables and never frees the old ones) starts from empty entries by itself.
+//! swaps in new tables and never frees the old ones) starts from empty entries by itself. The
+//! date by its class (`CodeTables::date_class`): every date between two release or row dates of
+//! the tables gets the same answer, so coders searching for different dates of service of the
+//! same quarter share entries.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -13,17 +16,17 @@ use std::sync::{Mutex, PoisonError};
 use actix_web::web::Bytes;
 use chrono::NaiveDate;
 
-use crate::codesets::{CodeSystem, CodeTables};
+use crate::codesets::{CodeSystem, CodeTables, DateClass};
 
-/// Most answers kept (a few KB each); when full the cache starts over.
-const MAX_ENTRIES: usize = 2048;
+/// Most answers kept (a few KB each) unless set otherwise; when full the cache starts over.
+pub const DEFAULT_ENTRIES: usize = 2048;
 
 /// What an answer depends on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SearchKey {
     tables: usize,
     system: CodeSystem,
-    date: NaiveDate,
+    date: DateClass,
     limit: usize,
     query: Box<str>,
 }
@@ -40,7 +43,7 @@ impl SearchKey {
         SearchKey {
             tables: std::ptr::from_ref(tables) as usize,
             system,
-            date,
+            date: tables.date_class(date),
             limit,
             query: query.into(),
         }
@@ -48,22 +51,54 @@ impl SearchKey {
 }
 
 /// Serialised search answers by key.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SearchCache {
     entries: Mutex<HashMap<SearchKey, Bytes>>,
+    /// Most entries (0: nothing is kept).
+    max: usize,
+}
+
+impl Default for SearchCache {
+    fn default() -> Self {
+        SearchCache::new(DEFAULT_ENTRIES)
+    }
 }
 
 impl SearchCache {
+    /// A cache of at most `max` answers (0: none kept).
+    pub fn new(max: usize) -> Self {
+        SearchCache {
+            entries: Mutex::default(),
+            max,
+        }
+    }
+
     /// The stored answer (a cheap reference-counted copy).
     pub fn get(&self, key: &SearchKey) -> Option<Bytes> {
         let map = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         map.get(key).cloned()
     }
 
+    /// Number of answers kept.
+    pub fn len(&self) -> usize {
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// True if no answer is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Stores an answer.
     pub fn put(&self, key: SearchKey, body: Bytes) {
+        if self.max == 0 {
+            return;
+        }
         let mut map = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if map.len() >= MAX_ENTRIES {
+        if map.len() >= self.max {
             map.clear();
         }
         map.insert(key, body);

@@ -104,3 +104,64 @@ fn default_child_points_computed_at_load_equal_the_titles_points() {
         assert_eq!(i32::from(t.icd_docs.general[i]), p, "{}", n.code.as_str());
     }
 }
+
+/// What a search answers (code, title, billable, why) as text, for comparing two dates.
+fn answer(system: CodeSystem, q: &str, date: NaiveDate) -> Vec<String> {
+    tables()
+        .search(system, q, date, 20)
+        .iter()
+        .map(|h| {
+            format!(
+                "{} {:?} {} {}",
+                h.code.display(system),
+                h.title,
+                h.billable,
+                h.matched.describe(system)
+            )
+        })
+        .collect()
+}
+
+/// The search cache shares an answer between the dates of one class
+/// (`CodeTables::date_class`): walk every day from before the first bundled release to past the
+/// newest and check that an answer changes only where the class does. A date rule the classes
+/// do not know of would fail here. Queries chosen to touch codes added, ended and re-titled over
+/// the years (ICD-10-CM and HCPCS).
+#[test]
+fn searches_change_only_with_the_date_class() {
+    let t = tables();
+    let queries = [
+        (CodeSystem::Icd10cm, "covid"),
+        (CodeSystem::Icd10cm, "vaping"),
+        (CodeSystem::Icd10cm, "E11.6"),
+        (CodeSystem::Icd10cm, "U0"),
+        (CodeSystem::Hcpcs, "influenza vaccine"),
+        (CodeSystem::Hcpcs, "G20"),
+    ];
+    let mut day = day(2015, 6, 1);
+    let last = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+    let mut before: Option<(crate::codesets::DateClass, Vec<Vec<String>>)> = None;
+    let (mut classes, mut changes) = (0, 0);
+    while day <= last {
+        let class = t.date_class(day);
+        let answers: Vec<Vec<String>> = queries.iter().map(|(s, q)| answer(*s, q, day)).collect();
+        match &before {
+            Some((c, a)) if *c == class => {
+                assert_eq!(
+                    *a, answers,
+                    "same class as the day before, other answers: {day}"
+                );
+            }
+            Some((_, a)) => {
+                classes += 1;
+                changes += usize::from(*a != answers);
+            }
+            None => {}
+        }
+        before = Some((class, answers));
+        day = day.succ_opt().unwrap();
+    }
+    // The walk crossed the yearly releases and saw the answers change at some of them.
+    assert!(classes >= 12, "{classes} class changes");
+    assert!(changes >= 5, "{changes} answer changes");
+}

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use crate::codesets::code::{cpt_category, normalize, Code, CodeError, CodeSystem};
 use crate::codesets::date::{ymd, Validity, Ymd, OPEN};
+use crate::codesets::date_classes::{DateClass, DateClasses};
 use crate::codesets::docs::DocSet;
 use crate::codesets::embedded::LoadError;
 use crate::codesets::hcpcs::HcpcsTable;
@@ -56,6 +57,8 @@ pub struct CodeTables {
     pub(crate) bypass: Vec<Vec<&'static str>>,
     /// Imported MUE tables, newest first.
     pub(crate) mue: Vec<crate::codesets::mue::MueTable>,
+    /// Every date the tables' answers can change on (overlays' included).
+    pub(crate) date_classes: DateClasses,
 }
 
 static EMBEDDED: OnceLock<Result<CodeTables, LoadError>> = OnceLock::new();
@@ -73,6 +76,17 @@ impl CodeTables {
         let hcpcs_codes: Vec<Code> = hcpcs.latest_rows().map(|(c, _)| c).collect();
         let hcpcs_docs = DocSet::hcpcs(&hcpcs, &hcpcs_codes);
         let terms = Terms::load()?;
+        // Every dated thing a lookup compares a date of service with, and the fixed release
+        // dates `icd_info` compares with (see `date_classes`).
+        let date_classes = DateClasses::from_ranges(
+            icd.periods
+                .iter()
+                .map(|p| (p.from, p.to))
+                .chain(icd.nodes.iter().map(|n| (n.span_from, n.span_to)))
+                .chain(hcpcs.rows.iter().map(|r| (r.from, r.to)))
+                .chain(versions.list.iter().map(|v| (v.from, v.to)))
+                .chain([20151001, 20260401, FY2027].map(|from| (from, OPEN))),
+        );
         let max_index = versions.list.iter().map(|v| v.index).max().unwrap_or(0) as usize;
         let mut bypass = vec![Vec::new(); max_index + 1];
         for v in &versions.list {
@@ -92,6 +106,7 @@ impl CodeTables {
             overlays: Vec::new(),
             bypass,
             mue: Vec::new(),
+            date_classes,
         })
     }
 
@@ -103,8 +118,15 @@ impl CodeTables {
     /// Add an imported table; on the dates it covers it takes precedence over the bundled data
     /// (and over older overlays of the same system).
     pub fn add_overlay(&mut self, overlay: Overlay) {
+        self.date_classes.extend([(overlay.from, overlay.to)]);
         self.overlays.push(overlay);
         self.overlays.sort_by_key(|o| std::cmp::Reverse(o.from));
+    }
+
+    /// Which dates of service get the same answers from these tables as `date` does: a search
+    /// on any date of the class finds the same codes, titles and billable flags.
+    pub fn date_class(&self, date: NaiveDate) -> DateClass {
+        self.date_classes.class(ymd(date))
     }
 
     /// The overlays in effect, newest first.

@@ -218,3 +218,49 @@ async fn reference_tables_and_auth() {
     let anonymous = app.send(TestRequest::get().uri("/v1/codesets")).await;
     assert_eq!(anonymous.status, 401);
 }
+
+/// Answers are kept per date class: dates between the same release dates share one entry and
+/// one answer; a date across a release (COVID-19's U07.1 from 2020-04-01) gets its own.
+/// `Cache-Control: no-cache` computes the answer again, and it is the same.
+#[actix_web::test]
+async fn search_answers_are_shared_by_dates_of_one_class() {
+    let app = TestApp::sqlite();
+    let search = |date: &str| format!("/v1/codesets/icd10cm/search?q=covid&limit=20&date={date}");
+    let codes = |r: &common::Resp| -> Vec<String> {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let cache = &app.state.search_cache;
+    assert!(cache.is_empty());
+    let may = app.get(&search("2020-05-15"), Role::Billing).await;
+    assert_eq!(may.status, 200);
+    assert!(codes(&may).contains(&"U07.1".to_string()), "{}", may.body);
+    let june = app.get(&search("2020-06-20"), Role::Billing).await;
+    assert_eq!(june.raw, may.raw);
+    assert_eq!(cache.len(), 1, "one entry for two dates of one quarter");
+    let march = app.get(&search("2020-03-15"), Role::Billing).await;
+    assert_eq!(march.status, 200);
+    assert!(
+        !codes(&march).contains(&"U07.1".to_string()),
+        "{}",
+        march.body
+    );
+    assert_eq!(cache.len(), 2);
+    let fresh = app
+        .send(
+            TestRequest::get()
+                .uri(&search("2020-06-01"))
+                .insert_header(("cache-control", "max-age=0, no-cache"))
+                .insert_header((
+                    "authorization",
+                    format!("Bearer {}", app.token(Role::Billing)),
+                )),
+        )
+        .await;
+    assert_eq!(fresh.raw, may.raw);
+    assert_eq!(cache.len(), 2);
+}
