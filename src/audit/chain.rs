@@ -21,10 +21,15 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// Prefix of the hash of a row sealed as flagged: it did not carry the service's MAC.
 pub const FLAGGED_PREFIX: &str = "forged:";
 
-/// Rows sealed per write transaction. Small, because the transaction holds SQLite's writer
-/// lock: with 2,000 rows a round held it for tens of milliseconds, and every audited read
-/// waiting for its audit row's commit waited that long too (the p99 of the read scenario).
-const SEAL_BATCH: i64 = 250;
+/// Rows sealed per write transaction on SQLite. Small, because the transaction holds SQLite's
+/// writer lock: with 2,000 rows a round held it for tens of milliseconds, and every audited
+/// read waiting for its audit row's commit waited that long too (the p99 of the read
+/// scenario); 250 still held it long enough to double the lookup's p99 at 4 connections
+/// (docs/performance.md, "Session 11"). Rounds commit off the lock, so more rounds cost little.
+const SEAL_BATCH_SQLITE: i64 = 64;
+/// Rows sealed per round on PostgreSQL, where the round takes no lock the audit writer needs
+/// and each round is several round trips.
+const SEAL_BATCH_PG: i64 = 250;
 
 /// Pause between two full batches, so the writers queued behind the lock get it before the
 /// sealer takes it again (the lock is not fair: an unlock followed at once by a lock wins).
@@ -87,18 +92,31 @@ pub fn seal_pending(conn: &mut AnyConnection) -> QueryResult<usize> {
 
 /// Seals every committed, unsealed row with `anchor`'s key (when it has one).
 pub fn seal_pending_with(conn: &mut AnyConnection, anchor: &Anchor) -> QueryResult<usize> {
+    let batch = match conn.backend() {
+        crate::db::Backend::Sqlite => SEAL_BATCH_SQLITE,
+        crate::db::Backend::Postgres => SEAL_BATCH_PG,
+    };
     let mut total = 0;
     loop {
-        let n = conn.write_transaction(|c| seal_batch(c, anchor))?;
+        // Committed off the SQLite writer lock, then waited for: a 250-row round held the lock
+        // through its disk sync, and the audit writer's batches (every audited read) queued
+        // behind it (docs/performance.md, "Session 11"). Waiting here keeps the sealer's
+        // promise: a round returns (and a checkpoint names its head) only once it is on disk.
+        let (n, synced) = conn.write_transaction_unsynced(|c| seal_batch(c, anchor, batch))?;
+        if !synced.wait() {
+            return Err(diesel::result::Error::QueryBuilderError(
+                "the audit seals could not be synced to disk".into(),
+            ));
+        }
         total += n;
-        if (n as i64) < SEAL_BATCH {
+        if (n as i64) < batch {
             return Ok(total);
         }
         std::thread::sleep(SEAL_PAUSE);
     }
 }
 
-fn seal_batch(conn: &mut AnyConnection, anchor: &Anchor) -> QueryResult<usize> {
+fn seal_batch(conn: &mut AnyConnection, anchor: &Anchor, limit: i64) -> QueryResult<usize> {
     if let AnyConnection::Postgres(_) = conn {
         diesel::sql_query(format!("SELECT pg_advisory_xact_lock({SEALER_LOCK})")).execute(conn)?;
     }
@@ -115,7 +133,7 @@ fn seal_batch(conn: &mut AnyConnection, anchor: &Anchor) -> QueryResult<usize> {
     let rows: Vec<(AuditRecord, Option<String>)> = al::table
         .filter(al::seq.is_null())
         .order(al::id.asc())
-        .limit(SEAL_BATCH)
+        .limit(limit)
         .select((AuditRecord::as_select(), al::mac))
         .load(conn)?;
     let mut seals = Seals::default();

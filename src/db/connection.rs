@@ -272,6 +272,16 @@ impl Synced {
             Synced::After(wal_sync, generation) => wal_sync.after_sync(generation, then),
         }
     }
+
+    /// Blocks this thread until the commit is on disk; `false` if the sync failed. For
+    /// background threads (never an HTTP worker).
+    pub fn wait(self) -> bool {
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.then(Box::new(move |ok| {
+            let _ = tx.send(ok);
+        }));
+        rx.recv().unwrap_or(false)
+    }
 }
 
 /// How long an SQLite commit waits for the disk (`PRAGMA synchronous`).
