@@ -175,18 +175,15 @@ struct SearchPage {
     items: Vec<SearchItem>,
 }
 
-/// True if the request says `Cache-Control: no-cache` (or `Pragma: no-cache`).
+/// True if the request says `Cache-Control: no-cache` (or the older `Pragma: no-cache`).
 fn asks_for_fresh(req: &HttpRequest) -> bool {
-    let says_no_cache = |name| {
-        req.headers().get_all(name).any(|v| {
-            v.to_str().is_ok_and(|v| {
-                v.split(',')
-                    .any(|d| d.trim().eq_ignore_ascii_case("no-cache"))
-            })
-        })
-    };
-    says_no_cache(actix_web::http::header::CACHE_CONTROL)
-        || says_no_cache(actix_web::http::header::PRAGMA)
+    use actix_web::http::header::{CacheControl, CacheDirective, Header, PRAGMA};
+    let no_cache = CacheControl::parse(req).is_ok_and(|c| c.0.contains(&CacheDirective::NoCache));
+    no_cache
+        || req
+            .headers()
+            .get(PRAGMA)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"no-cache"))
 }
 
 fn json_bytes(body: Bytes) -> HttpResponse {

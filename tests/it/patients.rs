@@ -248,40 +248,39 @@ async fn search_by_mrn_name_and_birth_date_with_pages(app: TestApp) {
             201
         );
     }
-    let names = |r: &common::Resp| -> Vec<String> {
-        r.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["last_name"].as_str().unwrap().to_string())
-            .collect()
-    };
     assert_eq!(
-        names(&app.get("/v1/patients?name=LEE", Role::Billing).await),
+        app.get("/v1/patients?name=LEE", Role::Billing)
+            .await
+            .item_strings("last_name"),
         ["Lee", "Leeds"]
     );
     assert_eq!(
-        names(&app.get("/v1/patients?name=lee%20bo", Role::Billing).await),
+        app.get("/v1/patients?name=lee%20bo", Role::Billing)
+            .await
+            .item_strings("last_name"),
         ["Leeds"]
     );
     assert_eq!(
-        names(&app.get("/v1/patients?mrn=S2", Role::Billing).await),
+        app.get("/v1/patients?mrn=S2", Role::Billing)
+            .await
+            .item_strings("last_name"),
         ["Young"]
     );
     assert_eq!(
-        names(
-            &app.get("/v1/patients?birth_date=1980-02-03", Role::Billing)
-                .await
-        ),
+        app.get("/v1/patients?birth_date=1980-02-03", Role::Billing)
+            .await
+            .item_strings("last_name"),
         ["Lee", "Young"]
     );
     assert_eq!(
-        names(&app.get("/v1/patients?name=%25", Role::Billing).await),
+        app.get("/v1/patients?name=%25", Role::Billing)
+            .await
+            .item_strings("last_name"),
         Vec::<String>::new()
     );
 
     let p1 = app.get("/v1/patients?limit=2", Role::Billing).await;
-    assert_eq!(names(&p1), ["Lee", "Leeds"]);
+    assert_eq!(p1.item_strings("last_name"), ["Lee", "Leeds"]);
     let cursor = p1.body["next_cursor"].as_str().unwrap();
     let p2 = app
         .get(
@@ -289,7 +288,7 @@ async fn search_by_mrn_name_and_birth_date_with_pages(app: TestApp) {
             Role::Billing,
         )
         .await;
-    assert_eq!(names(&p2), ["Young"]);
+    assert_eq!(p2.item_strings("last_name"), ["Young"]);
     assert!(p2.body.get("next_cursor").is_none());
 
     assert_eq!(

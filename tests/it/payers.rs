@@ -221,38 +221,34 @@ async fn filters_and_pages(app: TestApp) {
             201
         );
     }
-    let names = |r: &common::Resp| -> Vec<String> {
-        r.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["name"].as_str().unwrap().to_string())
-            .collect()
-    };
     assert_eq!(
-        names(&app.get("/v1/payers?name=aet", Role::FrontDesk).await),
+        app.get("/v1/payers?name=aet", Role::FrontDesk)
+            .await
+            .item_strings("name"),
         ["Aetna", "Aetna Medicare"]
     );
     assert_eq!(
-        names(&app.get("/v1/payers?name=MEDIC", Role::FrontDesk).await),
+        app.get("/v1/payers?name=MEDIC", Role::FrontDesk)
+            .await
+            .item_strings("name"),
         ["Medicare Part B", "Medicaid NY"]
     );
     assert_eq!(
-        names(
-            &app.get("/v1/payers?claim_filing_indicator=MB", Role::FrontDesk)
-                .await
-        ),
+        app.get("/v1/payers?claim_filing_indicator=MB", Role::FrontDesk)
+            .await
+            .item_strings("name"),
         ["Medicare Part B", "Aetna Medicare"]
     );
     assert_eq!(
-        names(
-            &app.get("/v1/payers?edi_payer_id=MCDNY", Role::FrontDesk)
-                .await
-        ),
+        app.get("/v1/payers?edi_payer_id=MCDNY", Role::FrontDesk)
+            .await
+            .item_strings("name"),
         ["Medicaid NY"]
     );
     assert_eq!(
-        names(&app.get("/v1/payers?name=_", Role::FrontDesk).await),
+        app.get("/v1/payers?name=_", Role::FrontDesk)
+            .await
+            .item_strings("name"),
         Vec::<String>::new()
     );
 
@@ -267,19 +263,23 @@ async fn filters_and_pages(app: TestApp) {
     )
     .await;
     assert_eq!(
-        names(&app.get("/v1/payers?active=false", Role::FrontDesk).await),
+        app.get("/v1/payers?active=false", Role::FrontDesk)
+            .await
+            .item_strings("name"),
         ["Aetna"]
     );
     assert_eq!(
-        names(
-            &app.get("/v1/payers?active=true&name=aetna", Role::FrontDesk)
-                .await
-        ),
+        app.get("/v1/payers?active=true&name=aetna", Role::FrontDesk)
+            .await
+            .item_strings("name"),
         ["Aetna Medicare"]
     );
 
     let p1 = app.get("/v1/payers?limit=3", Role::FrontDesk).await;
-    assert_eq!(names(&p1), ["Aetna", "Medicare Part B", "Medicaid NY"]);
+    assert_eq!(
+        p1.item_strings("name"),
+        ["Aetna", "Medicare Part B", "Medicaid NY"]
+    );
     let cursor = p1.body["next_cursor"].as_str().unwrap();
     let p2 = app
         .get(
@@ -287,7 +287,7 @@ async fn filters_and_pages(app: TestApp) {
             Role::FrontDesk,
         )
         .await;
-    assert_eq!(names(&p2), ["Aetna Medicare"]);
+    assert_eq!(p2.item_strings("name"), ["Aetna Medicare"]);
     assert!(p2.body.get("next_cursor").is_none());
 
     assert_eq!(

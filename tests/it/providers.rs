@@ -233,35 +233,34 @@ async fn filters_and_pages(app: TestApp) {
             201
         );
     }
-    let names = |r: &common::Resp| -> Vec<String> {
-        r.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["last_name"].as_str().unwrap().to_string())
-            .collect()
-    };
     assert_eq!(
-        names(&app.get("/v1/providers?name=HOU", Role::Lab).await),
+        app.get("/v1/providers?name=HOU", Role::Lab)
+            .await
+            .item_strings("last_name"),
         ["House", "Houston"]
     );
     assert_eq!(
-        names(&app.get("/v1/providers?role=billing", Role::Lab).await),
+        app.get("/v1/providers?role=billing", Role::Lab)
+            .await
+            .item_strings("last_name"),
         ["House", "Cuddy"]
     );
     assert_eq!(
-        names(&app.get("/v1/providers?role=referring", Role::Lab).await),
+        app.get("/v1/providers?role=referring", Role::Lab)
+            .await
+            .item_strings("last_name"),
         ["Houston"]
     );
     assert_eq!(
-        names(
-            &app.get(&format!("/v1/providers?npi={NPI_C}"), Role::Lab)
-                .await
-        ),
+        app.get(&format!("/v1/providers?npi={NPI_C}"), Role::Lab)
+            .await
+            .item_strings("last_name"),
         ["Cuddy"]
     );
     assert_eq!(
-        names(&app.get("/v1/providers?name=%25", Role::Lab).await),
+        app.get("/v1/providers?name=%25", Role::Lab)
+            .await
+            .item_strings("last_name"),
         Vec::<String>::new()
     );
 
@@ -276,21 +275,25 @@ async fn filters_and_pages(app: TestApp) {
     )
     .await;
     assert_eq!(
-        names(&app.get("/v1/providers?active=true", Role::Lab).await),
+        app.get("/v1/providers?active=true", Role::Lab)
+            .await
+            .item_strings("last_name"),
         ["House", "Houston"]
     );
     assert_eq!(
-        names(&app.get("/v1/providers?active=false", Role::Lab).await),
+        app.get("/v1/providers?active=false", Role::Lab)
+            .await
+            .item_strings("last_name"),
         ["Cuddy"]
     );
 
     let p1 = app.get("/v1/providers?limit=2", Role::Lab).await;
-    assert_eq!(names(&p1), ["House", "Houston"]);
+    assert_eq!(p1.item_strings("last_name"), ["House", "Houston"]);
     let cursor = p1.body["next_cursor"].as_str().unwrap();
     let p2 = app
         .get(&format!("/v1/providers?limit=2&cursor={cursor}"), Role::Lab)
         .await;
-    assert_eq!(names(&p2), ["Cuddy"]);
+    assert_eq!(p2.item_strings("last_name"), ["Cuddy"]);
     assert!(p2.body.get("next_cursor").is_none());
 
     assert_eq!(

@@ -440,28 +440,20 @@ async fn lists_and_overdue(app: TestApp) {
         .execute(&mut *conn)
         .unwrap();
     }
-    let ids = |r: &common::Resp| -> Vec<String> {
-        r.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["id"].as_str().unwrap().to_string())
-            .collect()
-    };
     let q = |query: &str| format!("/v1/specimens?{query}");
     let r = app.get(&q("status=in_transit"), Role::Lab).await;
-    assert_eq!(ids(&r), vec![a.clone(), b.clone()]);
+    assert_eq!(r.item_strings("id"), vec![a.clone(), b.clone()]);
     let r = app.get(&q("specimen_type=ur"), Role::Billing).await;
-    assert_eq!(ids(&r), vec![b.clone()]);
+    assert_eq!(r.item_strings("id"), vec![b.clone()]);
     let r = app.get(&q("priority=stat"), Role::Lab).await;
-    assert_eq!(ids(&r), vec![b.clone()]);
+    assert_eq!(r.item_strings("id"), vec![b.clone()]);
     let r = app.get(&q(&format!("patient_id={other}")), Role::Lab).await;
-    assert_eq!(ids(&r), vec![c.clone()]);
+    assert_eq!(r.item_strings("id"), vec![c.clone()]);
     let today = chrono::Utc::now().date_naive();
     let r = app
         .get(&q(&format!("collected_from={today}")), Role::Lab)
         .await;
-    assert_eq!(ids(&r), vec![a.clone(), b.clone()]);
+    assert_eq!(r.item_strings("id"), vec![a.clone(), b.clone()]);
     let r = app
         .get(
             &q(&format!(
@@ -471,21 +463,21 @@ async fn lists_and_overdue(app: TestApp) {
             Role::Lab,
         )
         .await;
-    assert_eq!(ids(&r), vec![c.clone()]);
+    assert_eq!(r.item_strings("id"), vec![c.clone()]);
     let r = app.get(&q("overdue_in_transit=true"), Role::Lab).await;
-    assert_eq!(ids(&r), vec![a.clone()]);
+    assert_eq!(r.item_strings("id"), vec![a.clone()]);
     let r = app
         .get(&q("overdue_in_transit=true&overdue_hours=8"), Role::Lab)
         .await;
-    assert!(ids(&r).is_empty());
+    assert!(r.item_strings("id").is_empty());
     // Pages.
     let r = app.get(&q("limit=2"), Role::Lab).await;
-    assert_eq!(ids(&r), vec![a.clone(), b.clone()]);
+    assert_eq!(r.item_strings("id"), vec![a.clone(), b.clone()]);
     let next = r.body["next_cursor"].as_str().unwrap();
     let r = app
         .get(&q(&format!("limit=2&cursor={next}")), Role::Lab)
         .await;
-    assert_eq!(ids(&r), vec![c.clone()]);
+    assert_eq!(r.item_strings("id"), vec![c.clone()]);
     assert!(r.body["next_cursor"].is_null());
     // Bad filters.
     for bad in [

@@ -81,6 +81,16 @@ pub struct Resp {
 }
 
 impl Resp {
+    /// The text field `field` of every item of a list answer (`{"items": [...]}`), in order.
+    pub fn item_strings(&self, field: &str) -> Vec<String> {
+        self.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i[field].as_str().unwrap().to_string())
+            .collect()
+    }
+
     /// A header as text.
     pub fn header(&self, name: &str) -> Option<String> {
         self.headers
