@@ -120,11 +120,12 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
         settings.token_ttl_secs,
         settings.external_key.as_ref(),
     )?;
-    let audit = AuditSink::start(pool.clone()).map_err(|e| e.to_string())?;
     let audit_anchor = std::sync::Arc::new(Anchor {
         key: Some(settings.audit_key.clone()),
         checkpoints: Some(settings.data_dir.join(AUDIT_CHECKPOINT_FILE)),
     });
+    let audit =
+        AuditSink::start_sealing(pool.clone(), audit_anchor.clone()).map_err(|e| e.to_string())?;
     let sealer = spawn_anchored_sealer(
         pool.clone(),
         Duration::from_millis(500),

@@ -172,15 +172,23 @@ pub fn head(conn: &mut AnyConnection) -> QueryResult<Option<(i64, String)>> {
     })
 }
 
-/// Appends a signed checkpoint of the current head to `anchor`'s file (if it has one).
-pub fn checkpoint(conn: &mut AnyConnection, anchor: &Anchor) -> Result<(), String> {
+/// Appends a signed checkpoint of the current head to `anchor`'s file (if it has one); returns
+/// the position it anchored.
+pub fn checkpoint(conn: &mut AnyConnection, anchor: &Anchor) -> Result<Option<i64>, String> {
     if anchor.checkpoints.is_none() {
-        return Ok(());
+        return Ok(None);
     }
-    match head(conn).map_err(|e| e.to_string())? {
-        Some((seq, hash)) => anchor.write_checkpoint(seq, &hash),
-        None => Ok(()),
+    let Some((seq, hash)) = head(conn).map_err(|e| e.to_string())? else {
+        return Ok(None);
+    };
+    // The head may be a row sealed as it was written, committed off SQLite's writer lock and
+    // not yet synced: a checkpoint naming a row a power loss could take back would later read
+    // as rows cut from the head.
+    let on_disk = conn.wal_sync().is_none_or(|w| w.wait_synced_past_now());
+    if !on_disk {
+        return Err("the audit log could not be synced to disk".into());
     }
+    anchor.write_checkpoint(seq, &hash).map(|()| Some(seq))
 }
 
 /// The chain fields of one sealing round, column by column.

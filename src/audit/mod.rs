@@ -7,6 +7,7 @@ pub mod chain;
 pub mod cli;
 pub mod routes;
 pub mod row_mac;
+pub mod seal_on_write;
 pub mod sealer;
 mod sink;
 pub mod store;

@@ -7,7 +7,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::anchor::Anchor;
-use super::chain::{checkpoint, seal_pending_with};
+use super::chain::{checkpoint, head, seal_pending_with};
 use crate::db::DbPool;
 
 /// When the sealer writes a checkpoint of the head (only when rows were sealed since the last).
@@ -79,19 +79,29 @@ pub fn spawn_anchored_sealer(
 ) -> std::io::Result<SealerHandle> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
+    // Growth is measured on the chain's head, not on the rows this thread seals: on SQLite the
+    // read-audit writer seals its rows as it writes them (`seal_on_write`). Read before the
+    // thread starts, so rows written from the first request on count.
+    let mut anchored = pool
+        .get()
+        .ok()
+        .and_then(|mut c| head(&mut c).ok().flatten())
+        .map_or(0, |(seq, _)| seq);
     let thread = std::thread::Builder::new()
         .name("audit-sealer".into())
         .spawn(move || {
-            let mut since = 0usize;
             let mut last_checkpoint = Instant::now();
             loop {
                 let stopping = flag.load(Ordering::Relaxed);
                 let round = pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
-                    since += seal_pending_with(&mut c, &anchor).map_err(|e| e.to_string())?;
-                    let due = last_checkpoint.elapsed() >= policy.every || since >= policy.rows;
-                    if since > 0 && (due || stopping) {
-                        checkpoint(&mut c, &anchor)?;
-                        since = 0;
+                    seal_pending_with(&mut c, &anchor).map_err(|e| e.to_string())?;
+                    let top = head(&mut c)
+                        .map_err(|e| e.to_string())?
+                        .map_or(0, |(seq, _)| seq);
+                    let grown = usize::try_from(top - anchored).unwrap_or(0);
+                    let due = last_checkpoint.elapsed() >= policy.every || grown >= policy.rows;
+                    if grown > 0 && (due || stopping) {
+                        anchored = checkpoint(&mut c, &anchor)?.unwrap_or(top);
                         last_checkpoint = Instant::now();
                     }
                     Ok(())

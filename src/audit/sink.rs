@@ -11,7 +11,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{store, AuditEntry};
+use super::anchor::Anchor;
+use super::{seal_on_write, store, AuditEntry};
 use crate::db::{AnyConnection, Backend, DbPool, Synced};
 use crate::error::{DomainError, DomainResult};
 
@@ -47,8 +48,20 @@ pub struct AuditSink {
 }
 
 impl AuditSink {
-    /// Starts the writer threads on `pool`; they stop when every handle is dropped.
+    /// Starts the writer threads on `pool`; they stop when every handle is dropped. Rows are
+    /// written unsealed (the sealer chains them).
     pub fn start(pool: DbPool) -> std::io::Result<AuditSink> {
+        Self::spawn(pool, None)
+    }
+
+    /// Like [`AuditSink::start`], but on SQLite the rows are chained with `anchor` as they
+    /// are written ([`seal_on_write`]), so the sealer has nothing of them left to do. The
+    /// server's sink; `anchor` must be the sealer's.
+    pub fn start_sealing(pool: DbPool, anchor: Arc<Anchor>) -> std::io::Result<AuditSink> {
+        Self::spawn(pool, Some(anchor))
+    }
+
+    fn spawn(pool: DbPool, seal: Option<Arc<Anchor>>) -> std::io::Result<AuditSink> {
         let writers = match pool.get().map(|c| c.backend()) {
             Ok(Backend::Postgres) => PG_WRITERS,
             _ => 1,
@@ -56,10 +69,10 @@ impl AuditSink {
         let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
         let rx = Arc::new(Mutex::new(rx));
         for i in 0..writers {
-            let (pool, rx) = (pool.clone(), rx.clone());
+            let (pool, rx, seal) = (pool.clone(), rx.clone(), seal.clone());
             std::thread::Builder::new()
                 .name(format!("audit-writer-{i}"))
-                .spawn(move || writer_loop(pool, rx))?;
+                .spawn(move || writer_loop(pool, rx, seal))?;
         }
         Ok(AuditSink { tx })
     }
@@ -123,7 +136,7 @@ impl Pending {
     }
 }
 
-fn writer_loop(pool: DbPool, rx: Arc<Mutex<mpsc::Receiver<Pending>>>) {
+fn writer_loop(pool: DbPool, rx: Arc<Mutex<mpsc::Receiver<Pending>>>, seal: Option<Arc<Anchor>>) {
     while let Some(batch) = next_batch(&rx) {
         let (done, work): (Vec<_>, Vec<_>) = batch.into_iter().map(|p| (p.done, p.work)).unzip();
         let answer = move |ok: bool| {
@@ -133,7 +146,7 @@ fn writer_loop(pool: DbPool, rx: Arc<Mutex<mpsc::Receiver<Pending>>>) {
         };
         // On SQLite the requests are answered from the WAL sync thread once the batch is on
         // disk, while this thread goes on with the next batch (`db::WalSync`).
-        match write_batch(&pool, work) {
+        match write_batch(&pool, work, seal.as_deref()) {
             Some(synced) => synced.then(Box::new(answer)),
             None => answer(false),
         }
@@ -141,7 +154,7 @@ fn writer_loop(pool: DbPool, rx: Arc<Mutex<mpsc::Receiver<Pending>>>) {
 }
 
 /// Writes a batch; `None` when it failed (nothing of it was stored).
-fn write_batch(pool: &DbPool, work: Vec<Work>) -> Option<Synced> {
+fn write_batch(pool: &DbPool, work: Vec<Work>, seal: Option<&Anchor>) -> Option<Synced> {
     let Ok(mut conn) = pool.get() else {
         tracing::error!("audit writer: no database connection");
         return None;
@@ -171,7 +184,13 @@ fn write_batch(pool: &DbPool, work: Vec<Work>) -> Option<Synced> {
     let written = if one_statement {
         store::insert(&mut conn, &entries).map(|_| ((), Synced::Now))
     } else {
-        conn.write_transaction_unsynced(|c| store::insert(c, &entries).map(|_| ()))
+        conn.write_transaction_unsynced(|c| {
+            match seal {
+                Some(anchor) => seal_on_write::insert_sealed(c, anchor, &entries),
+                None => store::insert(c, &entries),
+            }
+            .map(|_| ())
+        })
     };
     match written {
         Ok((_, synced)) => Some(synced),

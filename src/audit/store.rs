@@ -65,6 +65,82 @@ fn stored(entries: &[AuditEntry]) -> Vec<StoredEntry> {
         .collect()
 }
 
+/// A row sealed as it is written ([`super::seal_on_write`], SQLite): with its id and chain
+/// columns.
+#[derive(Insertable)]
+#[diesel(table_name = al)]
+struct SealedRow {
+    id: i64,
+    #[diesel(embed)]
+    entry: AuditEntry,
+    mac: Option<String>,
+    seq: i64,
+    prev_hash: String,
+    hash: String,
+}
+
+/// The id and chain position given to a row sealed as it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainLink {
+    /// The row's id (the next one SQLite would assign).
+    pub id: i64,
+    /// Its chain position.
+    pub seq: i64,
+    /// The hash of the row before it in the chain.
+    pub prev_hash: String,
+    /// Its own link hash.
+    pub hash: String,
+}
+
+/// Appends `entries` on SQLite already sealed with `links` (one per entry, in order); call
+/// inside a write transaction, which holds the lock the links' positions depend on.
+pub fn insert_sealed_sqlite(
+    c: &mut diesel::SqliteConnection,
+    entries: &[AuditEntry],
+    links: Vec<ChainLink>,
+) -> QueryResult<usize> {
+    if links.len() != entries.len() {
+        return Err(diesel::result::Error::QueryBuilderError(
+            "one chain link per audit entry".into(),
+        ));
+    }
+    let rows = entries
+        .iter()
+        .zip(links)
+        .map(|(entry, l)| SealedRow {
+            id: l.id,
+            mac: row_mac::for_entry(entry),
+            entry: entry.clone(),
+            seq: l.seq,
+            prev_hash: l.prev_hash,
+            hash: l.hash,
+        })
+        .collect();
+    insert_sqlite_rows(c, rows, insert_sealed_pow2)
+}
+
+/// Inserts rows in chunks of a power of two (256 at most; 14 columns x 256 stays under
+/// SQLite's bound-parameter cap), whose prepared statements are cached by type: diesel
+/// prepares a multi-row INSERT of a slice anew on every call (its text depends on the row
+/// count), and on SQLite that preparation was about 6.5 % of an audited read
+/// (docs/performance.md). At most 9 executions of ready statements, each cheap in process.
+fn insert_sqlite_rows<R>(
+    c: &mut diesel::SqliteConnection,
+    rows: Vec<R>,
+    insert_pow2: fn(&mut diesel::SqliteConnection, Vec<R>) -> QueryResult<usize>,
+) -> QueryResult<usize> {
+    let mut n = 0;
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let size = rest.len().min(256);
+        let size = 1 << size.ilog2();
+        let tail = rest.split_off(size);
+        n += insert_pow2(c, rest)?;
+        rest = tail;
+    }
+    Ok(n)
+}
+
 /// Rows per multi-row INSERT on PostgreSQL: more entries than this take several statements.
 pub const PG_ROWS_PER_INSERT: usize = 500;
 
@@ -73,24 +149,7 @@ pub const PG_ROWS_PER_INSERT: usize = 500;
 pub fn insert(conn: &mut AnyConnection, entries: &[AuditEntry]) -> QueryResult<usize> {
     // Multi-row INSERT is backend-specific in diesel, so it runs on the inner connection.
     match conn {
-        AnyConnection::Sqlite(c) => {
-            // diesel prepares a multi-row INSERT of a slice anew on every call (its text depends
-            // on the row count, so it is never cached): on SQLite that preparation was about
-            // 6.5 % of an audited read (docs/performance.md). Rows go in chunks of a power of
-            // two (256 at most; 10 columns x 256 stays under SQLite's bound-parameter cap),
-            // whose statements are cached by type: at most 9 executions of ready statements,
-            // each cheap in process.
-            let mut n = 0;
-            let mut rest = stored(entries);
-            while !rest.is_empty() {
-                let size = rest.len().min(256);
-                let size = 1 << size.ilog2();
-                let tail = rest.split_off(size);
-                n += insert_pow2(c, rest)?;
-                rest = tail;
-            }
-            Ok(n)
-        }
+        AnyConnection::Sqlite(c) => insert_sqlite_rows(c, stored(entries), insert_stored_pow2),
         AnyConnection::Postgres(c) => {
             // A single row (every write transaction's own entry) uses a cached statement: one
             // round trip instead of a prepare and an execute. A batch stays one statement per
@@ -119,31 +178,38 @@ pub fn insert_statement(
     })
 }
 
-/// Inserts `chunk` (1, 2, 4, … or 256 rows) as a fixed-size array, so diesel caches the
-/// prepared statement of each size.
-fn insert_pow2(c: &mut diesel::SqliteConnection, chunk: Vec<StoredEntry>) -> QueryResult<usize> {
-    fn fixed<const N: usize>(
-        c: &mut diesel::SqliteConnection,
-        chunk: Vec<StoredEntry>,
-    ) -> QueryResult<usize> {
-        let len = chunk.len();
-        let rows: [StoredEntry; N] = chunk.try_into().map_err(|_| not_pow2(len))?;
-        diesel::insert_into(al::table).values(&rows).execute(c)
-    }
-    match chunk.len() {
-        1 => fixed::<1>(c, chunk),
-        2 => fixed::<2>(c, chunk),
-        4 => fixed::<4>(c, chunk),
-        8 => fixed::<8>(c, chunk),
-        16 => fixed::<16>(c, chunk),
-        32 => fixed::<32>(c, chunk),
-        64 => fixed::<64>(c, chunk),
-        128 => fixed::<128>(c, chunk),
-        256 => fixed::<256>(c, chunk),
-        // Callers pass powers of two up to 256 only.
-        n => Err(not_pow2(n)),
-    }
+/// Defines `$name`, which inserts a chunk of `$row`s (1, 2, 4, … or 256 rows) as a fixed-size
+/// array, so diesel caches the prepared statement of each size.
+macro_rules! pow2_inserter {
+    ($name:ident, $row:ty) => {
+        fn $name(c: &mut diesel::SqliteConnection, chunk: Vec<$row>) -> QueryResult<usize> {
+            fn fixed<const N: usize>(
+                c: &mut diesel::SqliteConnection,
+                chunk: Vec<$row>,
+            ) -> QueryResult<usize> {
+                let len = chunk.len();
+                let rows: [$row; N] = chunk.try_into().map_err(|_| not_pow2(len))?;
+                diesel::insert_into(al::table).values(&rows).execute(c)
+            }
+            match chunk.len() {
+                1 => fixed::<1>(c, chunk),
+                2 => fixed::<2>(c, chunk),
+                4 => fixed::<4>(c, chunk),
+                8 => fixed::<8>(c, chunk),
+                16 => fixed::<16>(c, chunk),
+                32 => fixed::<32>(c, chunk),
+                64 => fixed::<64>(c, chunk),
+                128 => fixed::<128>(c, chunk),
+                256 => fixed::<256>(c, chunk),
+                // Callers pass powers of two up to 256 only.
+                n => Err(not_pow2(n)),
+            }
+        }
+    };
 }
+
+pow2_inserter!(insert_stored_pow2, StoredEntry);
+pow2_inserter!(insert_sealed_pow2, SealedRow);
 
 fn not_pow2(n: usize) -> diesel::result::Error {
     diesel::result::Error::QueryBuilderError(format!("audit chunk of {n} rows").into())

@@ -86,6 +86,23 @@ impl WalSync {
         *self.synced.borrow() >= self.committed.load(Ordering::SeqCst)
     }
 
+    /// Blocks until every commit made off the lock before this call is on disk; `false` if
+    /// the sync failed. For background threads (never an HTTP worker).
+    pub fn wait_synced_past_now(&self) -> bool {
+        let target = self.committed.load(Ordering::SeqCst);
+        if *self.synced.borrow() >= target {
+            return true;
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.after_sync(
+            target,
+            Box::new(move |ok| {
+                let _ = tx.send(ok);
+            }),
+        );
+        rx.recv().unwrap_or(false)
+    }
+
     /// Resolves once every commit made off the lock before this call is on disk: an answer
     /// that may show such a commit waits for it. Free when nothing is waiting for the disk.
     pub async fn synced_past_now(&self) {

@@ -12,6 +12,7 @@ mod api_fuzz;
 mod api_fuzz_seed;
 mod audit;
 mod audit_anchoring;
+mod audit_sealed_reads;
 mod auth;
 mod claim_batch;
 mod claim_batch_statements;

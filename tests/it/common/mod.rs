@@ -204,6 +204,25 @@ impl TestApp {
         self
     }
 
+    /// The same database and app with the server's audit set-up: keyed and anchored by
+    /// `anchor`, and a read-audit writer that seals its rows as it writes them (on SQLite).
+    pub fn with_sealing_audit(mut self, anchor: medbill::audit::anchor::Anchor) -> TestApp {
+        let anchor = std::sync::Arc::new(anchor);
+        let s = &self.state;
+        let audit = AuditSink::start_sealing(s.pool.clone(), anchor.clone()).unwrap();
+        self.state = web::Data::new(AppState {
+            audit_anchor: anchor,
+            ..AppState::new(
+                s.pool.clone(),
+                s.backend,
+                TokenKeys::new(SECRET, 900, None).unwrap(),
+                audit,
+                medbill::ops::code_reload::LiveCodes::new(s.codes(), 0),
+            )
+        });
+        self
+    }
+
     /// A token for a caller in `role` (signed like the server's own).
     /// A fresh user row is made for each token: requests check the token's user (active,
     /// current version) in the database.

@@ -1,0 +1,168 @@
+//! Issue 17: on SQLite the read-audit writer chains its rows as it writes them (the server's
+//! set-up), with links `verify` accepts and the sealer's checkpoints cover; rows of change
+//! transactions are still sealed by the sealer, after them in the chain. On PostgreSQL the rows
+//! are written unsealed, as before.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::common;
+
+use common::{patient_body, TestApp, AUDIT_KEY};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use medbill::audit::anchor::Anchor;
+use medbill::audit::chain::{seal_pending_with, verify_with};
+use medbill::audit::sealer::{spawn_anchored_sealer, CheckpointPolicy};
+use medbill::auth::roles::Role;
+use medbill::db::schema::audit_log as al;
+use medbill::db::AnyConnection;
+
+fn anchor(dir: &std::path::Path) -> Anchor {
+    Anchor {
+        key: Some(AUDIT_KEY.to_vec()),
+        checkpoints: Some(dir.join(medbill::config::AUDIT_CHECKPOINT_FILE)),
+    }
+}
+
+fn scratch_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("medbill-sealed-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Creates a patient and reads it `reads` times; returns its id.
+async fn create_and_read(app: &TestApp, mrn: &str, reads: usize) -> String {
+    let r = app
+        .post("/v1/patients", Role::FrontDesk, &patient_body(mrn))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    for _ in 0..reads {
+        let r = app.get(&format!("/v1/patients/{id}"), Role::Billing).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    id
+}
+
+/// (id, seq, action, has a MAC) of every row, by id.
+fn rows(conn: &mut AnyConnection) -> Vec<(i64, Option<i64>, String, bool)> {
+    al::table
+        .order(al::id.asc())
+        .select((al::id, al::seq, al::action, al::mac.is_not_null()))
+        .load(conn)
+        .unwrap()
+}
+
+async fn reads_are_sealed_as_they_are_written(app: TestApp) {
+    let dir = scratch_dir();
+    let real = anchor(&dir);
+    let app = app.with_sealing_audit(real.clone());
+    create_and_read(&app, "SEAL-1", 3).await;
+    let mut conn = app.conn();
+    let sqlite = matches!(&*conn, AnyConnection::Sqlite(_));
+    let before = rows(&mut conn);
+    let reads: Vec<_> = before.iter().filter(|r| r.2 == "read").collect();
+    assert_eq!(reads.len(), 3, "{before:?}");
+    assert!(before.iter().all(|r| r.3), "every row carries the MAC");
+    let r = verify_with(&mut conn, &real).unwrap();
+    assert!(r.ok, "{r:?}");
+    if sqlite {
+        // The reads are chained already; the create's rows wait for the sealer.
+        assert!(reads.iter().all(|r| r.1.is_some()), "{before:?}");
+        assert_eq!(r.checked, 3, "{r:?}");
+        assert_eq!(r.unsealed as usize, before.len() - 3, "{r:?}");
+    } else {
+        assert!(before.iter().all(|r| r.1.is_none()), "{before:?}");
+        assert_eq!(r.checked, 0, "{r:?}");
+    }
+
+    // The sealer chains the rest after them; the whole chain verifies, keyed.
+    seal_pending_with(&mut conn, &real).unwrap();
+    let r = verify_with(&mut conn, &real).unwrap();
+    assert!(r.ok && r.unsealed == 0, "{r:?}");
+    assert_eq!(r.checked as usize, before.len(), "{r:?}");
+    if sqlite {
+        // Chain order is not id order here: the earlier create rows come after the reads.
+        let after = rows(&mut conn);
+        let first_read = after.iter().find(|r| r.2 == "read").unwrap();
+        let create = after.iter().find(|r| r.2 == "create").unwrap();
+        assert!(
+            create.0 < first_read.0 && create.1 > first_read.1,
+            "{after:?}"
+        );
+    }
+
+    // A writer-sealed link is a real link: changing its row breaks the chain there.
+    let (id, seq) = al::table
+        .filter(al::action.eq("read"))
+        .order(al::id.asc())
+        .select((al::id, al::seq))
+        .first::<(i64, Option<i64>)>(&mut conn)
+        .unwrap();
+    let bypass = match &*conn {
+        AnyConnection::Sqlite(_) => "DROP TRIGGER IF EXISTS audit_log_seal_only;",
+        AnyConnection::Postgres(_) => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard_rows;",
+    };
+    conn.batch_execute(&format!(
+        "{bypass} UPDATE audit_log SET actor = 'user:someone-else' WHERE id = {id}"
+    ))
+    .unwrap();
+    let r = verify_with(&mut conn, &real).unwrap();
+    let broken = r.first_broken.unwrap();
+    assert_eq!((broken.id, Some(broken.seq)), (id, seq));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+async fn the_sealer_checkpoints_rows_sealed_by_the_writer(app: TestApp) {
+    let dir = scratch_dir();
+    let real = Arc::new(anchor(&dir));
+    let app = app.with_sealing_audit((*real).clone());
+    // No timer: only the chain's growth can bring a checkpoint.
+    let eager = CheckpointPolicy {
+        every: Duration::from_secs(3600),
+        rows: 3,
+    };
+    let sealer = spawn_anchored_sealer(
+        app.state.pool.clone(),
+        Duration::from_millis(20),
+        real.clone(),
+        eager,
+    )
+    .unwrap();
+    let mut conn = app.conn();
+    // Seal the create's rows now, so what follows grows the chain by the reads alone.
+    create_and_read(&app, "SEAL-2", 0).await;
+    seal_pending_with(&mut conn, &real).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    create_and_read_only(&app, &mut conn, 3).await;
+    while real.read_checkpoints().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "no checkpoint after the reads");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    sealer.finish();
+    let r = verify_with(&mut conn, &real).unwrap();
+    assert!(r.ok && r.unsealed == 0, "{r:?}");
+    assert_eq!(
+        r.unanchored, 0,
+        "the final checkpoint names the head: {r:?}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Reads the one patient there is `n` times.
+async fn create_and_read_only(app: &TestApp, conn: &mut AnyConnection, n: usize) {
+    use medbill::db::schema::patients;
+    let id: medbill::patients::model::PatientId =
+        patients::table.select(patients::id).first(conn).unwrap();
+    for _ in 0..n {
+        let r = app.get(&format!("/v1/patients/{id}"), Role::Billing).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+}
+
+on_both_backends!(
+    reads_are_sealed_as_they_are_written,
+    the_sealer_checkpoints_rows_sealed_by_the_writer
+);
