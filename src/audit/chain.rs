@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use super::anchor::Anchor;
 use super::row_mac;
 use super::store::AuditRecord;
+use crate::db::first_row;
 use crate::db::schema::audit_log as al;
 use crate::db::types::sqlite_timestamp_text;
 use crate::db::AnyConnection;
@@ -120,16 +121,7 @@ fn seal_batch(conn: &mut AnyConnection, anchor: &Anchor, limit: i64) -> QueryRes
     if let AnyConnection::Postgres(_) = conn {
         diesel::sql_query(format!("SELECT pg_advisory_xact_lock({SEALER_LOCK})")).execute(conn)?;
     }
-    let last: Option<(Option<i64>, Option<String>)> = al::table
-        .filter(al::seq.is_not_null())
-        .order(al::seq.desc())
-        .select((al::seq, al::hash))
-        .first(conn)
-        .optional()?;
-    let (mut seq, mut prev) = match last {
-        Some((Some(s), Some(h))) => (s, h),
-        _ => (0, GENESIS.to_string()),
-    };
+    let (mut seq, mut prev) = head(conn)?.unwrap_or((0, GENESIS.to_string()));
     let rows: Vec<(AuditRecord, Option<String>)> = al::table
         .filter(al::seq.is_null())
         .order(al::id.asc())
@@ -160,12 +152,15 @@ fn seal_batch(conn: &mut AnyConnection, anchor: &Anchor, limit: i64) -> QueryRes
 
 /// The sealed head of the chain: (seq, hash), or None when nothing is sealed.
 pub fn head(conn: &mut AnyConnection) -> QueryResult<Option<(i64, String)>> {
-    let last: Option<(Option<i64>, Option<String>)> = al::table
-        .filter(al::seq.is_not_null())
-        .order(al::seq.desc())
-        .select((al::seq, al::hash))
-        .first(conn)
-        .optional()?;
+    // Without `LIMIT ?` (`db::first_row`): the read-audit writer asks this for every batch,
+    // and with it SQLite compiled the statement anew each time.
+    let last: Option<(Option<i64>, Option<String>)> = first_row(
+        al::table
+            .filter(al::seq.is_not_null())
+            .order(al::seq.desc())
+            .select((al::seq, al::hash)),
+        conn,
+    )?;
     Ok(match last {
         Some((Some(s), Some(h))) => Some((s, h)),
         _ => None,

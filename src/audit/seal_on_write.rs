@@ -12,12 +12,12 @@
 //! On PostgreSQL several transactions write at once; there the rows are inserted unsealed.
 
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 
 use super::anchor::Anchor;
 use super::chain::{head, link_hash, GENESIS};
 use super::store::{self, AuditRecord, ChainLink};
 use super::AuditEntry;
+use crate::db::schema::audit_log as al;
 use crate::db::AnyConnection;
 
 /// Appends `entries`: on SQLite sealed with `anchor` as they are written, elsewhere unsealed
@@ -49,21 +49,25 @@ pub fn insert_sealed(
     store::insert_sealed_sqlite(c, entries, links)
 }
 
-#[derive(QueryableByName)]
-struct NextId {
-    #[diesel(sql_type = BigInt)]
-    next: i64,
+diesel::table! {
+    /// SQLite's record of the highest id each `AUTOINCREMENT` table has given.
+    sqlite_sequence (name) {
+        name -> Text,
+        seq -> BigInt,
+    }
 }
 
 /// The id SQLite would give the next row: `AUTOINCREMENT` never reuses one, so it is past both
-/// the highest id ever given (`sqlite_sequence`) and the highest present.
+/// the highest id ever given (`sqlite_sequence`) and the highest present. Two statements diesel
+/// keeps prepared (a raw query would be compiled for every batch).
 fn next_id(c: &mut diesel::SqliteConnection) -> QueryResult<i64> {
-    let row: NextId = diesel::sql_query(
-        "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0), \
-                    coalesce((SELECT max(id) FROM audit_log), 0)) + 1 AS next",
-    )
-    .get_result(c)?;
-    Ok(row.next)
+    use diesel::dsl::max;
+    let given: Option<i64> = sqlite_sequence::table
+        .filter(sqlite_sequence::name.eq("audit_log"))
+        .select(max(sqlite_sequence::seq))
+        .get_result(c)?;
+    let present: Option<i64> = al::table.select(max(al::id)).get_result(c)?;
+    Ok(given.unwrap_or(0).max(present.unwrap_or(0)) + 1)
 }
 
 /// The stored row `e` becomes with `id`, as the sealer would read it back.
