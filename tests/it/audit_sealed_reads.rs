@@ -162,7 +162,38 @@ async fn create_and_read_only(app: &TestApp, conn: &mut AnyConnection, n: usize)
     }
 }
 
+/// Many reads at once (on PostgreSQL two writer threads) make one unbroken chain with every
+/// row in it once the sealer has run.
+async fn concurrent_reads_make_one_chain(app: TestApp) {
+    let dir = scratch_dir();
+    let real = anchor(&dir);
+    let app = app.with_sealing_audit(real.clone());
+    let r = app
+        .post("/v1/patients", Role::FrontDesk, &patient_body("SEAL-3"))
+        .await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let token = app.token(Role::Billing);
+    let get = || {
+        app.send(
+            actix_web::test::TestRequest::get()
+                .uri(&format!("/v1/patients/{id}"))
+                .insert_header(("authorization", format!("Bearer {token}"))),
+        )
+    };
+    let answers = futures_util::future::join_all((0..60).map(|_| get())).await;
+    assert!(answers.iter().all(|r| r.status == 200));
+    let mut conn = app.conn();
+    seal_pending_with(&mut conn, &real).unwrap();
+    let r = verify_with(&mut conn, &real).unwrap();
+    assert!(r.ok && r.unsealed == 0 && r.flagged == 0, "{r:?}");
+    assert_eq!(r.checked as usize, rows(&mut conn).len(), "{r:?}");
+    let reads = rows(&mut conn).iter().filter(|r| r.2 == "read").count();
+    assert_eq!(reads, 60);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 on_both_backends!(
     reads_are_sealed_as_they_are_written,
+    concurrent_reads_make_one_chain,
     the_sealer_checkpoints_rows_sealed_by_the_writer
 );
