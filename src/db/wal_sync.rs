@@ -93,14 +93,7 @@ impl WalSync {
         if *self.synced.borrow() >= target {
             return true;
         }
-        let (tx, rx) = std::sync::mpsc::channel();
-        self.after_sync(
-            target,
-            Box::new(move |ok| {
-                let _ = tx.send(ok);
-            }),
-        );
-        rx.recv().unwrap_or(false)
+        super::Synced::After(self.clone(), target).wait()
     }
 
     /// Resolves once every commit made off the lock before this call is on disk: an answer

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::common;
 
+use common::audit::{as_admin, keyed_anchor, scratch_dir};
 use common::{patient_body, TestApp, AUDIT_KEY};
 use diesel::connection::SimpleConnection;
 use medbill::audit::anchor::Anchor;
@@ -28,30 +29,6 @@ async fn activity(app: &TestApp, batch: &str, n: usize) {
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
     }
-}
-
-fn anchor(dir: &std::path::Path) -> Anchor {
-    Anchor {
-        key: Some(AUDIT_KEY.to_vec()),
-        checkpoints: Some(dir.join(medbill::config::AUDIT_CHECKPOINT_FILE)),
-    }
-}
-
-fn scratch_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("medbill-anchor-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs `sql` with the audit table's guard triggers out of the way, as a database admin could.
-fn as_admin(conn: &mut AnyConnection, sql: &str) {
-    let bypass = match conn {
-        AnyConnection::Sqlite(_) => {
-            "DROP TRIGGER IF EXISTS audit_log_no_delete; DROP TRIGGER IF EXISTS audit_log_seal_only;"
-        }
-        AnyConnection::Postgres(_) => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard_rows;",
-    };
-    conn.batch_execute(&format!("{bypass} {sql}")).unwrap();
 }
 
 fn forged_insert(event_id: uuid::Uuid, mac: &str) -> String {
@@ -74,8 +51,8 @@ fn id_of(conn: &mut AnyConnection, event_id: uuid::Uuid) -> i64 {
 }
 
 async fn forged_rows_are_flagged_not_sealed_as_genuine(app: TestApp) {
-    let dir = scratch_dir();
-    let real = anchor(&dir);
+    let dir = scratch_dir("anchor");
+    let real = keyed_anchor(&dir);
     activity(&app, "F", 2).await;
     let mut conn = app.conn();
     // A plain INSERT, no trigger touched: once the sealer chained it like any other row.
@@ -141,8 +118,8 @@ async fn verify_endpoint_names_a_forged_row(app: TestApp) {
 }
 
 async fn truncation_after_a_checkpoint_is_detected_against_an_export(app: TestApp) {
-    let dir = scratch_dir();
-    let real = anchor(&dir);
+    let dir = scratch_dir("anchor");
+    let real = keyed_anchor(&dir);
     let app = app.with_audit_anchor(real.clone());
     activity(&app, "A", 2).await;
     let mut conn = app.conn();
@@ -227,14 +204,14 @@ async fn truncation_after_a_checkpoint_is_detected_against_an_export(app: TestAp
 }
 
 async fn the_command_exports_and_verifies_against_a_copy(app: TestApp) {
-    let dir = scratch_dir();
+    let dir = scratch_dir("anchor");
     // The command reads the key from the data directory, as the server does.
     std::fs::write(
         dir.join(medbill::config::AUDIT_KEY_FILE),
         hex::encode(AUDIT_KEY),
     )
     .unwrap();
-    let real = anchor(&dir);
+    let real = keyed_anchor(&dir);
     activity(&app, "K", 2).await;
     let mut conn = app.conn();
     seal_pending_with(&mut conn, &real).unwrap();
@@ -302,8 +279,8 @@ fn checkpoints_in(a: &Anchor) -> usize {
 }
 
 async fn the_sealer_checkpoints_after_n_rows_and_on_stop(app: TestApp) {
-    let dir = scratch_dir();
-    let real = Arc::new(anchor(&dir));
+    let dir = scratch_dir("anchor");
+    let real = Arc::new(keyed_anchor(&dir));
     // A long timer and a high row count: nothing is anchored until the graceful stop.
     let lazy = CheckpointPolicy {
         every: Duration::from_secs(3600),

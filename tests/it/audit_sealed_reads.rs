@@ -9,28 +9,14 @@ use std::time::{Duration, Instant};
 
 use crate::common;
 
-use common::{patient_body, TestApp, AUDIT_KEY};
-use diesel::connection::SimpleConnection;
+use common::audit::{as_admin, keyed_anchor, scratch_dir};
+use common::{patient_body, TestApp};
 use diesel::prelude::*;
-use medbill::audit::anchor::Anchor;
 use medbill::audit::chain::{seal_pending_with, verify_with};
 use medbill::audit::sealer::{spawn_anchored_sealer, CheckpointPolicy};
 use medbill::auth::roles::Role;
 use medbill::db::schema::audit_log as al;
 use medbill::db::AnyConnection;
-
-fn anchor(dir: &std::path::Path) -> Anchor {
-    Anchor {
-        key: Some(AUDIT_KEY.to_vec()),
-        checkpoints: Some(dir.join(medbill::config::AUDIT_CHECKPOINT_FILE)),
-    }
-}
-
-fn scratch_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("medbill-sealed-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Creates a patient and reads it `reads` times; returns its id.
 async fn create_and_read(app: &TestApp, mrn: &str, reads: usize) -> String {
@@ -56,8 +42,8 @@ fn rows(conn: &mut AnyConnection) -> Vec<(i64, Option<i64>, String, bool)> {
 }
 
 async fn reads_are_sealed_as_they_are_written(app: TestApp) {
-    let dir = scratch_dir();
-    let real = anchor(&dir);
+    let dir = scratch_dir("sealed");
+    let real = keyed_anchor(&dir);
     let app = app.with_sealing_audit(real.clone());
     create_and_read(&app, "SEAL-1", 3).await;
     let mut conn = app.conn();
@@ -101,14 +87,10 @@ async fn reads_are_sealed_as_they_are_written(app: TestApp) {
         .select((al::id, al::seq))
         .first::<(i64, Option<i64>)>(&mut conn)
         .unwrap();
-    let bypass = match &*conn {
-        AnyConnection::Sqlite(_) => "DROP TRIGGER IF EXISTS audit_log_seal_only;",
-        AnyConnection::Postgres(_) => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard_rows;",
-    };
-    conn.batch_execute(&format!(
-        "{bypass} UPDATE audit_log SET actor = 'user:someone-else' WHERE id = {id}"
-    ))
-    .unwrap();
+    as_admin(
+        &mut conn,
+        &format!("UPDATE audit_log SET actor = 'user:someone-else' WHERE id = {id}"),
+    );
     let r = verify_with(&mut conn, &real).unwrap();
     let broken = r.first_broken.unwrap();
     assert_eq!((broken.id, Some(broken.seq)), (id, seq));
@@ -116,8 +98,8 @@ async fn reads_are_sealed_as_they_are_written(app: TestApp) {
 }
 
 async fn the_sealer_checkpoints_rows_sealed_by_the_writer(app: TestApp) {
-    let dir = scratch_dir();
-    let real = Arc::new(anchor(&dir));
+    let dir = scratch_dir("sealed");
+    let real = Arc::new(keyed_anchor(&dir));
     let app = app.with_sealing_audit((*real).clone());
     // No timer: only the chain's growth can bring a checkpoint.
     let eager = CheckpointPolicy {
@@ -165,8 +147,8 @@ async fn create_and_read_only(app: &TestApp, conn: &mut AnyConnection, n: usize)
 /// Many reads at once (on PostgreSQL two writer threads) make one unbroken chain with every
 /// row in it once the sealer has run.
 async fn concurrent_reads_make_one_chain(app: TestApp) {
-    let dir = scratch_dir();
-    let real = anchor(&dir);
+    let dir = scratch_dir("sealed");
+    let real = keyed_anchor(&dir);
     let app = app.with_sealing_audit(real.clone());
     let r = app
         .post("/v1/patients", Role::FrontDesk, &patient_body("SEAL-3"))

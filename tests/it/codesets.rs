@@ -226,6 +226,18 @@ async fn reference_tables_and_auth() {
 async fn search_answers_are_shared_by_dates_of_one_class() {
     let app = TestApp::sqlite();
     let search = |date: &str| format!("/v1/codesets/icd10cm/search?q=covid&limit=20&date={date}");
+    // The same search with a Cache-Control header.
+    let refetch = |date: &str, cache_control: &'static str| {
+        app.send(
+            TestRequest::get()
+                .uri(&search(date))
+                .insert_header(("cache-control", cache_control))
+                .insert_header((
+                    "authorization",
+                    format!("Bearer {}", app.token(Role::Billing)),
+                )),
+        )
+    };
     let cache = &app.state.search_cache;
     assert!(cache.is_empty());
     let may = app.get(&search("2020-05-15"), Role::Billing).await;
@@ -246,17 +258,7 @@ async fn search_answers_are_shared_by_dates_of_one_class() {
         march.body
     );
     assert_eq!(cache.len(), 2);
-    let fresh = app
-        .send(
-            TestRequest::get()
-                .uri(&search("2020-06-01"))
-                .insert_header(("cache-control", "max-age=0, no-cache"))
-                .insert_header((
-                    "authorization",
-                    format!("Bearer {}", app.token(Role::Billing)),
-                )),
-        )
-        .await;
+    let fresh = refetch("2020-06-01", "max-age=0, no-cache").await;
     assert_eq!(fresh.raw, may.raw);
     assert_eq!(cache.len(), 2);
     // A stale entry (stood in for here) is served without no-cache and passed over with it.
@@ -270,16 +272,6 @@ async fn search_answers_are_shared_by_dates_of_one_class() {
     cache.put(key, actix_web::web::Bytes::from_static(b"{\"items\":[]}"));
     let cached = app.get(&search("2020-06-02"), Role::Billing).await;
     assert_eq!(cached.body, json!({"items": []}));
-    let fresh = app
-        .send(
-            TestRequest::get()
-                .uri(&search("2020-06-02"))
-                .insert_header(("cache-control", "no-cache"))
-                .insert_header((
-                    "authorization",
-                    format!("Bearer {}", app.token(Role::Billing)),
-                )),
-        )
-        .await;
+    let fresh = refetch("2020-06-02", "no-cache").await;
     assert_eq!(fresh.raw, may.raw);
 }

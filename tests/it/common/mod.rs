@@ -3,6 +3,7 @@
 //! helpers to call it.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod audit;
 pub mod fixtures;
 pub mod process;
 pub mod statements;
