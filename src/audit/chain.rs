@@ -152,15 +152,15 @@ fn seal_batch(conn: &mut AnyConnection, anchor: &Anchor, limit: i64) -> QueryRes
 
 /// The sealed head of the chain: (seq, hash), or None when nothing is sealed.
 pub fn head(conn: &mut AnyConnection) -> QueryResult<Option<(i64, String)>> {
-    // Without `LIMIT ?` (`db::first_row`): the read-audit writer asks this for every batch,
-    // and with it SQLite compiled the statement anew each time.
-    let last: Option<(Option<i64>, Option<String>)> = first_row(
+    // Without `LIMIT ?`, on the backend's own connection (`db::first_row`): the read-audit
+    // writer asks this for every batch, and with it SQLite compiled the statement anew each time.
+    let last: Option<(Option<i64>, Option<String>)> = crate::on_backend!(conn, c => first_row(
         al::table
             .filter(al::seq.is_not_null())
             .order(al::seq.desc())
             .select((al::seq, al::hash)),
-        conn,
-    )?;
+        c
+    ))?;
     Ok(match last {
         Some((Some(s), Some(h))) => Some((s, h)),
         _ => None,

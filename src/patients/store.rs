@@ -3,7 +3,8 @@
 use super::model::{Patient, PatientId};
 use crate::db::schema::patients as p;
 use crate::db::text::like_prefix;
-use crate::db::AnyConnection;
+use crate::db::{first_row, AnyConnection};
+use crate::on_backend;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{QueryFragment, QueryId};
@@ -27,8 +28,9 @@ pub fn insert_statement(
 
 /// Finds a patient by id.
 pub fn find(conn: &mut AnyConnection, id: PatientId) -> QueryResult<Option<Patient>> {
-    // No `LIMIT ?` (see `db::first_row`): the id is the key.
-    crate::db::first_row(p::table.find(id).select(Patient::as_select()), conn)
+    // No `LIMIT ?`, on the backend's own connection (see `db::first_row`): the id is the key,
+    // and every audited patient read runs this on the audit writer.
+    on_backend!(conn, c => first_row(p::table.find(id).select(Patient::as_select()), c))
 }
 
 /// Finds many patients by id (one chunk of at most 500 ids), in no order.

@@ -9,8 +9,9 @@ use super::model::{EventDraft, Specimen, SpecimenDoc, SpecimenEvent, SpecimenEve
 use super::status::Status;
 use crate::db::schema_specimens::{specimen_events as ev, specimens as s};
 use crate::db::types::Timestamp;
-use crate::db::AnyConnection;
+use crate::db::{first_row, AnyConnection};
 use crate::encounters::model::EncounterId;
+use crate::on_backend;
 use crate::patients::model::PatientId;
 
 /// The INSERT of a new specimen, to run with its first event, audit row and event
@@ -68,20 +69,16 @@ pub fn save(conn: &mut AnyConnection, sp: &Specimen) -> QueryResult<bool> {
 
 /// Finds a specimen (without events).
 pub fn find(conn: &mut AnyConnection, id: SpecimenId) -> QueryResult<Option<Specimen>> {
-    s::table
-        .find(id)
-        .select(Specimen::as_select())
-        .first(conn)
-        .optional()
+    on_backend!(conn, c => first_row(s::table.find(id).select(Specimen::as_select()), c))
 }
 
 /// The events of a specimen in order.
 pub fn events(conn: &mut AnyConnection, id: SpecimenId) -> QueryResult<Vec<SpecimenEvent>> {
-    ev::table
+    on_backend!(conn, c => ev::table
         .filter(ev::specimen_id.eq(id))
         .order(ev::seq.asc())
         .select(SpecimenEvent::as_select())
-        .load(conn)
+        .load(c))
 }
 
 /// Loads a specimen with its events.
@@ -98,11 +95,11 @@ pub fn load_by_accession(
     conn: &mut AnyConnection,
     accession: &str,
 ) -> QueryResult<Option<SpecimenDoc>> {
-    let id: Option<SpecimenId> = s::table
-        .filter(s::accession_number.eq(accession))
-        .select(s::id)
-        .first(conn)
-        .optional()?;
+    // No `LIMIT ?` (see `db::first_row`): accession numbers are unique.
+    let id: Option<SpecimenId> = on_backend!(conn, c => first_row(
+        s::table.filter(s::accession_number.eq(accession)).select(s::id),
+        c
+    ))?;
     match id {
         Some(id) => load(conn, id),
         None => Ok(None),
