@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use crate::codesets::text::{self, is_stopword, one_edit, GENERAL_WORDS};
 use crate::codesets::typo::TypoIndex;
+use signature::WordBits;
 
 /// How well one query word matched a document word; lower is better.
 pub(crate) const EXACT: u32 = 0;
@@ -26,6 +27,9 @@ pub(crate) struct WordIndex {
     doc_core: Vec<(u8, u8)>,
     /// Words of 4 bytes or more by their one-deletion keys, for typo lookup.
     typos: TypoIndex,
+    /// Per word, its bit in the signatures; per document, the signature of its words.
+    bits: WordBits,
+    doc_sig: Vec<u64>,
 }
 
 /// Lower-case, normalised words of a text (see `text::words`).
@@ -82,6 +86,8 @@ pub(crate) struct QueryWord {
     shortened: Vec<u32>,
     /// Document words one typo away (query words of 5 letters or more with no exact match).
     typo: Vec<u32>,
+    /// The signature bits of every word above: a document without one cannot match.
+    sig: u64,
 }
 
 impl QueryWord {
@@ -162,6 +168,10 @@ impl WordIndex {
         let nwords = word_off.len() - 1;
         let word = |i: usize| &words[word_off[i] as usize..word_off[i + 1] as usize];
         let typos = TypoIndex::build(nwords, word, |w| w.len() >= 4);
+        let bits = WordBits::build(nwords, word, |i| post_start[i + 1] - post_start[i]);
+        let doc_sig = (0..ndocs)
+            .map(|d| bits.of_doc(&doc_words[doc_start[d] as usize..doc_start[d + 1] as usize]))
+            .collect();
         WordIndex {
             words,
             word_off,
@@ -171,6 +181,8 @@ impl WordIndex {
             doc_words,
             doc_core,
             typos,
+            bits,
+            doc_sig,
         }
     }
 
@@ -221,6 +233,7 @@ impl WordIndex {
             let most = q.typo.iter().map(|&w| df(w)).max().unwrap_or(0);
             q.typo.retain(|&w| df(w) * 4 >= most);
         }
+        q.sig = self.bits.of_query(q.prefix, &q.shortened, &q.typo);
         q
     }
 
@@ -288,5 +301,6 @@ fn partition(n: usize, pred: impl Fn(usize) -> bool) -> usize {
 }
 
 mod matching;
+mod signature;
 #[cfg(test)]
 mod tests;

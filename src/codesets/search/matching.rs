@@ -97,7 +97,10 @@ impl WordIndex {
                     continue;
                 }
                 seen[slot] |= bit;
-                if !keep(d) {
+                // A document lacking a query word's bits cannot match: skip the date test and
+                // the word scan (see `signature`).
+                let sig = self.doc_sig[d as usize];
+                if query.iter().any(|q| sig & q.sig == 0) || !keep(d) {
                     continue;
                 }
                 if let Some(m) = self.match_doc(d as usize, query) {
@@ -107,7 +110,7 @@ impl WordIndex {
         }
     }
 
-    fn match_doc(&self, d: usize, query: &[QueryWord]) -> Option<DocMatch> {
+    pub(super) fn match_doc(&self, d: usize, query: &[QueryWord]) -> Option<DocMatch> {
         let words = &self.doc_words[self.doc_start[d] as usize..self.doc_start[d + 1] as usize];
         let mut m = DocMatch {
             grades: 0,

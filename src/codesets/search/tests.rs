@@ -115,3 +115,51 @@ fn typo_index_finds_exactly_the_words_a_full_scan_finds() {
         assert!(checked > 1000 && found > checked / 2, "{checked} {found}");
     }
 }
+
+#[test]
+fn signatures_never_skip_a_document_that_matches() {
+    // `visit` skips documents lacking a query word's signature bits (session 13): every
+    // document that matches must have them, over every document of both indexes.
+    let tables = crate::codesets::CodeTables::embedded().unwrap();
+    let queries = [
+        "fracture wrist",
+        "low back pain",
+        "diab mel typ 2",
+        "pregnancy",
+        "pnuemonia",
+        "hypertenson",
+        "otitis media",
+        "influenza vac",
+        "glucose test strips",
+        "injection",
+        "2",
+        "ab",
+        "the",
+        "e11",
+    ];
+    for (idx, hcpcs) in [
+        (&tables.icd_docs.index, false),
+        (&tables.hcpcs_docs.index, true),
+    ] {
+        let (mut matched, mut skipped) = (0, 0);
+        for q in queries {
+            let qws: Vec<QueryWord> = q
+                .split(' ')
+                .map(|w| idx.query_word(&text::normalize_word(w), w, hcpcs))
+                .collect();
+            for d in 0..idx.doc_core.len() {
+                let passes = qws.iter().all(|w| idx.doc_sig[d] & w.sig != 0);
+                if idx.match_doc(d, &qws).is_some() {
+                    assert!(passes, "{q}: document {d}");
+                    matched += 1;
+                } else {
+                    skipped += usize::from(!passes);
+                }
+            }
+        }
+        assert!(
+            matched > 100 && skipped > 10 * matched,
+            "{matched} {skipped}"
+        );
+    }
+}
