@@ -90,20 +90,25 @@ pub fn load(conn: &mut AnyConnection, id: SpecimenId) -> QueryResult<Option<Spec
     Ok(Some(SpecimenDoc { specimen, events }))
 }
 
-/// Loads a specimen by accession number, with its events.
+/// Loads a specimen by accession number, with its events: two statements (the specimen by its
+/// unique accession number, then its events), each a round trip on PostgreSQL, where an
+/// audited lookup runs them one after another on the audit writer.
 pub fn load_by_accession(
     conn: &mut AnyConnection,
     accession: &str,
 ) -> QueryResult<Option<SpecimenDoc>> {
     // No `LIMIT ?` (see `db::first_row`): accession numbers are unique.
-    let id: Option<SpecimenId> = on_backend!(conn, c => first_row(
-        s::table.filter(s::accession_number.eq(accession)).select(s::id),
+    let found: Option<Specimen> = on_backend!(conn, c => first_row(
+        s::table
+            .filter(s::accession_number.eq(accession))
+            .select(Specimen::as_select()),
         c
     ))?;
-    match id {
-        Some(id) => load(conn, id),
-        None => Ok(None),
-    }
+    let Some(specimen) = found else {
+        return Ok(None);
+    };
+    let events = events(conn, specimen.id)?;
+    Ok(Some(SpecimenDoc { specimen, events }))
 }
 
 /// Appends events after the specimen's last one; returns them as stored.
