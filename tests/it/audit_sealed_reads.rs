@@ -174,8 +174,67 @@ async fn concurrent_reads_make_one_chain(app: TestApp) {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// A batch of several rows (on PostgreSQL one statement over column arrays) stores every
+/// column of every row as given, absent values as NULL, each with its own MAC: the sealer
+/// accepts them all.
+async fn a_batch_stores_every_column_of_every_row(app: TestApp) {
+    use medbill::audit::{store, AuditEntry};
+    let dir = scratch_dir("batch");
+    let real = keyed_anchor(&dir);
+    let mut entries: Vec<AuditEntry> = (0..5)
+        .map(|i| AuditEntry::system("read", "patient", Some(format!("p-{i}"))))
+        .collect();
+    entries[1].resource_id = None;
+    entries[2].request_id = Some("req-2".into());
+    entries[3].actor = "user:batch".into();
+    entries[4].outcome = "denied".into();
+    let mut conn = app.conn();
+    let before = rows(&mut conn).len();
+    assert_eq!(store::insert(&mut conn, &entries).unwrap(), 5);
+    type Stored = (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    let stored: Vec<Stored> = al::table
+        .order(al::id.asc())
+        .offset(before as i64)
+        .select((
+            al::actor,
+            al::action,
+            al::resource_type,
+            al::resource_id,
+            al::request_id,
+            al::outcome,
+        ))
+        .load(&mut *conn)
+        .unwrap();
+    let expected: Vec<Stored> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.actor.clone(),
+                e.action.clone(),
+                e.resource_type.clone(),
+                e.resource_id.clone(),
+                e.request_id.clone(),
+                e.outcome.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(stored, expected);
+    seal_pending_with(&mut conn, &real).unwrap();
+    let r = verify_with(&mut conn, &real).unwrap();
+    assert!(r.ok && r.unsealed == 0 && r.flagged == 0, "{r:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 on_both_backends!(
     reads_are_sealed_as_they_are_written,
     concurrent_reads_make_one_chain,
-    the_sealer_checkpoints_rows_sealed_by_the_writer
+    the_sealer_checkpoints_rows_sealed_by_the_writer,
+    a_batch_stores_every_column_of_every_row
 );
