@@ -66,44 +66,48 @@ pub fn history(
         return Ok(ScrubHistory::default());
     }
     type Row = (String, i32, NaiveDate, String, String, i32);
-    let mut q = cs::table
-        .inner_join(cl::table)
-        .filter(cs::patient_id.eq(patient))
-        .filter(cs::code.eq_any(codes))
-        .into_boxed();
-    q = match (dates.is_empty(), limited.is_empty()) {
-        (false, true) => q.filter(cs::date_of_service.eq_any(dates)),
-        (true, false) => q.filter(cs::code.eq_any(limited)),
-        _ => q.filter(
-            cs::date_of_service
-                .eq_any(dates)
-                .or(cs::code.eq_any(limited)),
-        ),
-    };
-    let rows: Vec<Row> = q
-        .filter(cl::encounter_id.ne(not_encounter))
-        .filter(cl::frequency.ne(Frequency::Void))
-        // Superseded: another claim (a replacement or a void) names this one. Plain SQL that
-        // both backends read the same; `claims_replaces` indexes the lookup.
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-            "NOT EXISTS (SELECT 1 FROM claims AS superseding \
-             WHERE superseding.replaces_claim_id = claims.id)",
-        ))
-        .select((
-            cl::patient_control_number,
-            cs::line_no,
-            cs::date_of_service,
-            cs::code,
-            cs::modifiers,
-            cs::units,
-        ))
-        .order((
-            cs::date_of_service.asc(),
-            cs::code.asc(),
-            cl::created_at.asc(),
-            cs::line_no.asc(),
-        ))
-        .load(conn)?;
+    // Built and run on the backend's own connection (the boxed query is built inside, so it
+    // is boxed for that backend): every validate reads its history here, and through
+    // `AnyConnection` diesel rendered the SQL text on every pass over the query.
+    let rows: Vec<Row> = crate::on_backend!(conn, c => {
+        let mut q = cs::table
+            .inner_join(cl::table)
+            .filter(cs::patient_id.eq(patient))
+            .filter(cs::code.eq_any(codes))
+            .into_boxed();
+        q = match (dates.is_empty(), limited.is_empty()) {
+            (false, true) => q.filter(cs::date_of_service.eq_any(dates)),
+            (true, false) => q.filter(cs::code.eq_any(limited)),
+            _ => q.filter(
+                cs::date_of_service
+                    .eq_any(dates)
+                    .or(cs::code.eq_any(limited)),
+            ),
+        };
+        q.filter(cl::encounter_id.ne(not_encounter))
+            .filter(cl::frequency.ne(Frequency::Void))
+            // Superseded: another claim (a replacement or a void) names this one. Plain SQL
+            // that both backends read the same; `claims_replaces` indexes the lookup.
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "NOT EXISTS (SELECT 1 FROM claims AS superseding \
+                 WHERE superseding.replaces_claim_id = claims.id)",
+            ))
+            .select((
+                cl::patient_control_number,
+                cs::line_no,
+                cs::date_of_service,
+                cs::code,
+                cs::modifiers,
+                cs::units,
+            ))
+            .order((
+                cs::date_of_service.asc(),
+                cs::code.asc(),
+                cl::created_at.asc(),
+                cs::line_no.asc(),
+            ))
+            .load(c)
+    })?;
     let mut out = ScrubHistory::default();
     for (claim_number, line_no, date_of_service, code, modifiers, units) in rows {
         let service = BilledService {

@@ -6,7 +6,8 @@ use diesel::prelude::*;
 use super::model::{Coverage, CoverageId};
 use crate::db::schema::coverages as c;
 use crate::db::schema::payers as py;
-use crate::db::AnyConnection;
+use crate::db::{first_row, AnyConnection};
+use crate::on_backend;
 use crate::patients::model::PatientId;
 use crate::payers::model::{Payer, PayerId};
 
@@ -32,12 +33,15 @@ pub fn find_with_payer(
     conn: &mut AnyConnection,
     id: CoverageId,
 ) -> QueryResult<Option<(Coverage, Option<Payer>)>> {
-    let query = c::table
-        .left_join(py::table)
-        .filter(c::id.eq(id))
-        .select((Coverage::as_select(), Option::<Payer>::as_select()));
-    // No `LIMIT ?` (see `db::first_row`): the id is the key.
-    crate::db::first_row(query, conn)
+    // No `LIMIT ?` (see `db::first_row`): the id is the key. On the backend's own connection:
+    // every validate and encounter write reads its coverage here.
+    on_backend!(conn, conn => first_row(
+        c::table
+            .left_join(py::table)
+            .filter(c::id.eq(id))
+            .select((Coverage::as_select(), Option::<Payer>::as_select())),
+        conn
+    ))
 }
 
 /// Finds many coverages with their payers (one chunk of at most 500 ids), in one statement,

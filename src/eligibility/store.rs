@@ -79,15 +79,17 @@ pub fn latest(
     coverage: CoverageId,
     date: NaiveDate,
 ) -> QueryResult<Option<CheckRow>> {
-    let query = ec::table
-        .filter(ec::coverage_id.eq(coverage))
-        .filter(ec::service_date.eq(date))
-        .filter(ec::status.eq(CheckStatus::Complete))
-        .order((ec::completed_at.desc(), ec::id.desc()))
-        .select(CheckRow::as_select());
-    // The first of a coverage's few checks for the date, without `LIMIT ?` (`db::first_row`):
-    // the scrubber runs this on every validate.
-    crate::db::first_row(query, conn)
+    // The first of a coverage's few checks for the date, without `LIMIT ?` and on the
+    // backend's own connection (`db::first_row`): the scrubber runs this on every validate.
+    crate::on_backend!(conn, c => crate::db::first_row(
+        ec::table
+            .filter(ec::coverage_id.eq(coverage))
+            .filter(ec::service_date.eq(date))
+            .filter(ec::status.eq(CheckStatus::Complete))
+            .order((ec::completed_at.desc(), ec::id.desc()))
+            .select(CheckRow::as_select()),
+        c
+    ))
 }
 
 /// Writes the outcome of a check (status, 271, summary, error) and bumps its version.

@@ -12,6 +12,7 @@ use crate::db::schema_encounters::{
     encounter_diagnoses as d, encounter_lines as l, encounters as e, finding_overrides as o,
 };
 use crate::db::AnyConnection;
+use crate::on_backend;
 use crate::patients::model::PatientId;
 use crate::payers::model::PayerId;
 use crate::providers::model::ProviderId;
@@ -63,12 +64,15 @@ pub fn find_header(conn: &mut AnyConnection, id: EncounterId) -> QueryResult<Opt
 /// Loads the whole document, or None: the header with its lines in one statement, then the
 /// diagnoses and the overrides.
 pub fn load(conn: &mut AnyConnection, id: EncounterId) -> QueryResult<Option<EncounterDoc>> {
-    let rows: Vec<(Encounter, Option<LineRow>)> = e::table
+    // All three on the backend's own connection (see `db::first_row`): every validate and
+    // every encounter write starts here, and through `AnyConnection` diesel rendered each
+    // statement's SQL text on every run.
+    let rows: Vec<(Encounter, Option<LineRow>)> = on_backend!(conn, c => e::table
         .left_join(l::table)
         .filter(e::id.eq(id))
         .order(l::position.asc())
         .select((Encounter::as_select(), Option::<LineRow>::as_select()))
-        .load(conn)?;
+        .load(c))?;
     let mut rows = rows.into_iter();
     let Some((header, first)) = rows.next() else {
         return Ok(None);
@@ -78,19 +82,17 @@ pub fn load(conn: &mut AnyConnection, id: EncounterId) -> QueryResult<Option<Enc
         .chain(rows.filter_map(|(_, line)| line))
         .map(Line::from)
         .collect();
-    let diagnoses = d::table
+    let diagnoses: Vec<String> = on_backend!(conn, c => d::table
         .filter(d::encounter_id.eq(id))
         .order(d::position.asc())
         .select(d::code)
-        .load::<String>(conn)?
-        .iter()
-        .map(|c| displayed_diagnosis(c))
-        .collect();
-    let overrides = o::table
+        .load::<String>(c))?;
+    let diagnoses = diagnoses.iter().map(|c| displayed_diagnosis(c)).collect();
+    let overrides: Vec<FindingOverride> = on_backend!(conn, c => o::table
         .filter(o::encounter_id.eq(id))
         .order(o::at.asc())
         .select(FindingOverride::as_select())
-        .load(conn)?;
+        .load(c))?;
     Ok(Some(EncounterDoc {
         header,
         diagnoses,

@@ -78,7 +78,9 @@ pub fn applicable(
     if codes.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<FrequencyRule> = f::table
+    // On the backend's own connection (see `db::first_row`): the scrubber runs this on every
+    // validate of a visit with a payer.
+    let rows: Vec<FrequencyRule> = crate::on_backend!(conn, c => f::table
         .filter(f::active.eq(true))
         .filter(f::code.eq_any(codes))
         .filter(f::payer_id.is_null().or(f::payer_id.eq(payer.id)))
@@ -89,7 +91,7 @@ pub fn applicable(
         )
         .select(FrequencyRule::as_select())
         .order(f::id.asc())
-        .load(conn)?;
+        .load(c))?;
     Ok(rows.iter().map(FrequencyRule::limit).collect())
 }
 

@@ -6,6 +6,7 @@ use super::model::{Provider, ProviderId, ProviderRow};
 use crate::db::schema::providers as p;
 use crate::db::text::{like_prefix, lower};
 use crate::db::AnyConnection;
+use crate::on_backend;
 
 /// Inserts a new provider.
 pub fn insert(conn: &mut AnyConnection, pr: &Provider) -> QueryResult<()> {
@@ -37,12 +38,14 @@ pub fn find_each(
     // Always three parameters (an absent id repeats the first), so the statement has one
     // shape and stays prepared on both backends; `eq_any` would be prepared anew each time on
     // SQLite.
+    // On the backend's own connection (see `db::first_row`): every validate and encounter
+    // write reads its providers here.
     let [a, b, c] = ids.map(|id| id.unwrap_or(first));
-    p::table
+    let rows: Vec<ProviderRow> = on_backend!(conn, conn => p::table
         .filter(p::id.eq(a).or(p::id.eq(b)).or(p::id.eq(c)))
         .select(ProviderRow::as_select())
-        .load(conn)
-        .map(|rows| rows.into_iter().map(Provider::from).collect())
+        .load(conn))?;
+    Ok(rows.into_iter().map(Provider::from).collect())
 }
 
 /// Finds many providers by id (one chunk of at most 500 ids), in no order.

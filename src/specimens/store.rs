@@ -159,11 +159,12 @@ pub fn rejected_for_encounter(
     conn: &mut AnyConnection,
     id: EncounterId,
 ) -> QueryResult<Vec<RejectedSpecimen>> {
-    s::table
+    // On the backend's own connection: a validate of an encounter with a held line reads this.
+    on_backend!(conn, c => s::table
         .filter(s::encounter_id.eq(id))
         .filter(s::status.eq(Status::Rejected))
         .select((s::id, s::accession_number, s::reject_reason, s::reject_note))
-        .load(conn)
+        .load(c))
 }
 
 /// Filters of the lab's lists.
