@@ -86,12 +86,7 @@ pub fn history(
         };
         q.filter(cl::encounter_id.ne(not_encounter))
             .filter(cl::frequency.ne(Frequency::Void))
-            // Superseded: another claim (a replacement or a void) names this one. Plain SQL
-            // that both backends read the same; `claims_replaces` indexes the lookup.
-            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "NOT EXISTS (SELECT 1 FROM claims AS superseding \
-                 WHERE superseding.replaces_claim_id = claims.id)",
-            ))
+            .filter(not_superseded())
             .select((
                 cl::patient_control_number,
                 cs::line_no,
@@ -126,6 +121,15 @@ pub fn history(
         }
     }
     Ok(out)
+}
+
+/// Claims no other claim (a replacement or a void) names as superseded: plain SQL that both
+/// backends read the same; `claims_replaces` indexes the lookup.
+fn not_superseded() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>(
+        "NOT EXISTS (SELECT 1 FROM claims AS superseding \
+         WHERE superseding.replaces_claim_id = claims.id)",
+    )
 }
 
 /// A stored service as [`history_many`] reads it: the patient and encounter it was billed for.
@@ -170,10 +174,7 @@ pub fn history_many(
     };
     let rows: Vec<Row> = q
         .filter(cl::frequency.ne(Frequency::Void))
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-            "NOT EXISTS (SELECT 1 FROM claims AS superseding \
-             WHERE superseding.replaces_claim_id = claims.id)",
-        ))
+        .filter(not_superseded())
         .select((
             cs::patient_id,
             cl::encounter_id,
