@@ -449,7 +449,17 @@ async fn lists_and_overdue(app: TestApp) {
     assert_eq!(r.item_strings("id"), vec![b.clone()]);
     let r = app.get(&q(&format!("patient_id={other}")), Role::Lab).await;
     assert_eq!(r.item_strings("id"), vec![c.clone()]);
-    let today = chrono::Utc::now().date_naive();
+    // The day a and b were collected (half an hour before they were created: still yesterday
+    // in the first half hour after midnight UTC), read back rather than assumed to be today.
+    let in_transit = app.get(&q("status=in_transit"), Role::Lab).await;
+    let today = chrono::DateTime::parse_from_rfc3339(
+        in_transit.body["items"][0]["collected_at"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap()
+    .with_timezone(&chrono::Utc)
+    .date_naive();
     let r = app
         .get(&q(&format!("collected_from={today}")), Role::Lab)
         .await;
