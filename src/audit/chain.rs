@@ -152,15 +152,20 @@ fn seal_batch(conn: &mut AnyConnection, anchor: &Anchor, limit: i64) -> QueryRes
 
 /// The sealed head of the chain: (seq, hash), or None when nothing is sealed.
 pub fn head(conn: &mut AnyConnection) -> QueryResult<Option<(i64, String)>> {
-    // Without `LIMIT ?`, on the backend's own connection (`db::first_row`): the read-audit
-    // writer asks this for every batch, and with it SQLite compiled the statement anew each time.
-    let last: Option<(Option<i64>, Option<String>)> = crate::on_backend!(conn, c => first_row(
-        al::table
-            .filter(al::seq.is_not_null())
-            .order(al::seq.desc())
-            .select((al::seq, al::hash)),
-        c
-    ))?;
+    let query = al::table
+        .filter(al::seq.is_not_null())
+        .order(al::seq.desc())
+        .select((al::seq, al::hash));
+    let last: Option<(Option<i64>, Option<String>)> = match conn {
+        // Without `LIMIT ?` (`db::first_row`): the read-audit writer asks this for every batch,
+        // and with it SQLite compiled the statement anew each time. SQLite steps one row of the
+        // index and stops.
+        AnyConnection::Sqlite(c) => first_row(query, c),
+        // PostgreSQL sends a statement's whole result: without `LIMIT 1` every sealing round
+        // fetched every sealed row (168 µs of PostgreSQL time per audited read at 20k rows, and
+        // growing with the log: docs/performance.md, "Session 14").
+        AnyConnection::Postgres(c) => query.limit(1).first(c).optional(),
+    }?;
     Ok(match last {
         Some((Some(s), Some(h))) => Some((s, h)),
         _ => None,

@@ -35,8 +35,10 @@ macro_rules! on_backend {
 
 /// The first row `query` yields, or None: `.first(conn).optional()` without the `LIMIT ?`
 /// that makes SQLite recompile the statement on every run. For queries that return one row
-/// (a unique key) or few (an ordered lookup whose first row is wanted). On a hot path, run it
-/// on the backend's own connection: `on_backend!(conn, c => first_row(query, c))`.
+/// (a unique key) or few (an ordered lookup whose first row is wanted): SQLite steps one row
+/// and stops, but PostgreSQL sends the whole result, so an ordered lookup over many rows takes
+/// `LIMIT 1` there instead (`audit::chain::head`). On a hot path, run it on the backend's own
+/// connection: `on_backend!(conn, c => first_row(query, c))`.
 pub fn first_row<'q, C, Q, U>(query: Q, conn: &mut C) -> QueryResult<Option<U>>
 where
     C: LoadConnection<DefaultLoadingMode>,

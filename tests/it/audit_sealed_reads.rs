@@ -12,7 +12,7 @@ use crate::common;
 use common::audit::{as_admin, keyed_anchor, scratch_dir};
 use common::{patient_body, TestApp};
 use diesel::prelude::*;
-use medbill::audit::chain::{seal_pending_with, verify_with};
+use medbill::audit::chain::{head, seal_pending_with, verify_with};
 use medbill::audit::sealer::{spawn_anchored_sealer, CheckpointPolicy};
 use medbill::auth::roles::Role;
 use medbill::db::schema::audit_log as al;
@@ -232,9 +232,57 @@ async fn a_batch_stores_every_column_of_every_row(app: TestApp) {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Tuples PostgreSQL has read from `audit_log` in the current transaction.
+fn audit_tuples_read(conn: &mut AnyConnection) -> i64 {
+    #[derive(QueryableByName)]
+    struct Read {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(
+        "SELECT (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::bigint AS n \
+         FROM pg_stat_xact_user_tables WHERE relname = 'audit_log'",
+    )
+    .get_result::<Read>(conn)
+    .unwrap()
+    .n
+}
+
+/// The sealer and the writer ask for the chain's head at every round: it is the row with the
+/// highest position, and reading it reads one row however long the chain is (on PostgreSQL,
+/// which sends a statement's whole result, it read every sealed row).
+async fn the_chain_head_reads_one_row(app: TestApp) {
+    create_and_read(&app, "HEAD-1", 40).await;
+    let mut conn = app.conn();
+    seal_pending_with(&mut conn, &medbill::audit::anchor::Anchor::none()).unwrap();
+    let (top, top_hash): (Option<i64>, Option<String>) = al::table
+        .filter(al::seq.is_not_null())
+        .order(al::seq.desc())
+        .select((al::seq, al::hash))
+        .first(&mut conn)
+        .unwrap();
+    assert!(top.unwrap() > 40, "{top:?}");
+    let postgres = matches!(&*conn, AnyConnection::Postgres(_));
+    let (head, read) = conn
+        .transaction(|c| {
+            let before = if postgres { audit_tuples_read(c) } else { 0 };
+            let head = head(c)?;
+            let read = if postgres {
+                audit_tuples_read(c) - before
+            } else {
+                0
+            };
+            diesel::QueryResult::Ok((head, read))
+        })
+        .unwrap();
+    assert_eq!(head, Some((top.unwrap(), top_hash.unwrap())));
+    assert!(read <= 1, "the head read {read} audit rows");
+}
+
 on_both_backends!(
     reads_are_sealed_as_they_are_written,
     concurrent_reads_make_one_chain,
     the_sealer_checkpoints_rows_sealed_by_the_writer,
-    a_batch_stores_every_column_of_every_row
+    a_batch_stores_every_column_of_every_row,
+    the_chain_head_reads_one_row
 );
