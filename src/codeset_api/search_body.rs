@@ -17,11 +17,14 @@ pub fn page(system: CodeSystem, hits: &[SearchHit<'_>]) -> Vec<u8> {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(b"{\"code\":");
-        scratch.clear();
-        // Writing into a `String` cannot fail.
-        let _ = write!(scratch, "{}", h.code.shown(system));
-        string(&mut out, &scratch);
+        out.extend_from_slice(b"{\"code\":\"");
+        let (head, tail) = h.code.shown_parts(system);
+        escaped(&mut out, head);
+        if let Some(tail) = tail {
+            out.push(b'.');
+            escaped(&mut out, tail);
+        }
+        out.push(b'"');
         out.extend_from_slice(b",\"title\":");
         match h.title {
             Some(t) => string(&mut out, t),
@@ -33,9 +36,14 @@ pub fn page(system: CodeSystem, hits: &[SearchHit<'_>]) -> Vec<u8> {
             b",\"billable\":false"
         });
         out.extend_from_slice(b",\"matched\":");
-        scratch.clear();
-        let _ = write!(scratch, "{}", h.matched.shown(system));
-        string(&mut out, &scratch);
+        if let Some(plain) = h.matched.plain() {
+            string(&mut out, plain);
+        } else {
+            scratch.clear();
+            // Writing into a `String` cannot fail.
+            let _ = write!(scratch, "{}", h.matched.shown(system));
+            string(&mut out, &scratch);
+        }
         out.push(b'}');
     }
     out.extend_from_slice(b"]}");
@@ -52,9 +60,15 @@ fn needs_escape(c: u8) -> bool {
 /// almost never need escaping, so 16 bytes at a time are tested (a loop the compiler
 /// vectorises) and copied in one piece.
 fn string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    escaped(out, s);
+    out.push(b'"');
+}
+
+/// The inside of [`string`]'s quotes.
+fn escaped(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let b = s.as_bytes();
-    out.push(b'"');
     let (mut start, mut i) = (0, 0);
     while i < b.len() {
         if let Some(chunk) = b.get(i..i + 16).and_then(|c| <&[u8; 16]>::try_from(c).ok()) {
@@ -88,7 +102,6 @@ fn string(out: &mut Vec<u8>, s: &str) {
         i += 1;
     }
     out.extend_from_slice(&b[start..]);
-    out.push(b'"');
 }
 
 #[cfg(test)]

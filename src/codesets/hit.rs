@@ -64,6 +64,21 @@ impl MatchReason<'_> {
     }
 }
 
+impl MatchReason<'_> {
+    /// The sentence of the reasons that name nothing but themselves (most hits are "title"):
+    /// writers copy it without formatting.
+    pub(crate) fn plain(&self) -> Option<&'static str> {
+        match self {
+            MatchReason::Code => Some("code"),
+            MatchReason::CodePrefix => Some("code prefix"),
+            MatchReason::Title { typo: false } => Some("title"),
+            MatchReason::Title { typo: true } => Some("title (spelling corrected)"),
+            MatchReason::Imported => Some("title in an imported table"),
+            _ => None,
+        }
+    }
+}
+
 struct Shown<'r, 'a> {
     reason: &'r MatchReason<'a>,
     system: CodeSystem,
@@ -73,9 +88,10 @@ impl fmt::Display for Shown<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let typo = |t: bool| if t { " (spelling corrected)" } else { "" };
         match *self.reason {
-            MatchReason::Code => f.write_str("code"),
-            MatchReason::CodePrefix => f.write_str("code prefix"),
-            MatchReason::Title { typo: t } => write!(f, "title{}", typo(t)),
+            MatchReason::Code
+            | MatchReason::CodePrefix
+            | MatchReason::Title { .. }
+            | MatchReason::Imported => f.write_str(self.reason.plain().unwrap_or_default()),
             MatchReason::InclusionTerm { text, typo: t } => {
                 write!(f, "inclusion term: {text}{}", typo(t))
             }
@@ -97,7 +113,6 @@ impl fmt::Display for Shown<'_, '_> {
                 "unspecified code under {}, which matched",
                 header.shown(self.system)
             ),
-            MatchReason::Imported => f.write_str("title in an imported table"),
         }
     }
 }
@@ -108,6 +123,17 @@ impl Code {
     pub fn shown(self, system: CodeSystem) -> impl fmt::Display {
         ShownCode { code: self, system }
     }
+
+    /// The code as [`Code::shown`] writes it, in the pieces before and after the dot (ICD-10-CM
+    /// codes longer than 3 characters, not ranges, have one).
+    pub(crate) fn shown_parts(&self, system: CodeSystem) -> (&str, Option<&str>) {
+        let s = self.as_str();
+        if system == CodeSystem::Icd10cm && s.len() > 3 && !s.contains('-') {
+            (&s[..3], Some(&s[3..]))
+        } else {
+            (s, None)
+        }
+    }
 }
 
 struct ShownCode {
@@ -117,13 +143,13 @@ struct ShownCode {
 
 impl fmt::Display for ShownCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.code.as_str();
-        if self.system == CodeSystem::Icd10cm && s.len() > 3 && !s.contains('-') {
-            f.write_str(&s[..3])?;
-            f.write_str(".")?;
-            f.write_str(&s[3..])
-        } else {
-            f.write_str(s)
+        match self.code.shown_parts(self.system) {
+            (head, Some(tail)) => {
+                f.write_str(head)?;
+                f.write_str(".")?;
+                f.write_str(tail)
+            }
+            (code, None) => f.write_str(code),
         }
     }
 }

@@ -296,6 +296,22 @@ impl CodeTables {
                 )
             })
             .collect();
+        // Keys are unique (the index is part of them), so the smallest `head` keys sorted are
+        // the start of the whole sorted list; the rest is sorted only when they name fewer
+        // than `limit` codes.
+        let head = limit + limit / 2 + 8;
+        if keyed.len() > head {
+            keyed.select_nth_unstable(head);
+            keyed[..head].sort_unstable();
+            let first = first_of_each(
+                keyed[..head].iter().map(|&(_, i)| cands[i as usize]),
+                limit,
+                |c| c.owner,
+            );
+            if first.len() == limit {
+                return first;
+            }
+        }
         keyed.sort_unstable();
         first_of_each(
             keyed.into_iter().map(|(_, i)| cands[i as usize]),
