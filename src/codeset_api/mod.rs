@@ -3,4 +3,5 @@
 
 pub mod imports;
 pub mod routes;
+pub mod search_body;
 pub mod search_cache;

@@ -150,29 +150,11 @@ pub async fn search(
             return Ok(json_bytes(body));
         }
     }
-    let items: Vec<SearchItem> = tables
-        .search(system, text, date, limit)
-        .into_iter()
-        .map(|h| SearchItem {
-            code: h.code.display(system),
-            title: h.title.map(str::to_string),
-            billable: h.billable,
-            matched: h.matched.describe(system),
-        })
-        .collect();
-    // Straight to bytes (no intermediate `serde_json::Value`), kept for the next identical search.
-    let body = Bytes::from(serde_json::to_vec(&SearchPage { items }).map_err(|e| {
-        tracing::error!(error = %e, "cannot serialise search results");
-        DomainError::internal()
-    })?);
+    let hits = tables.search(system, text, date, limit);
+    // Straight to bytes (see `search_body`), kept for the next identical search.
+    let body = Bytes::from(super::search_body::page(system, &hits));
     state.search_cache.put(key, body.clone());
     Ok(json_bytes(body))
-}
-
-/// The search answer's body.
-#[derive(Serialize)]
-struct SearchPage {
-    items: Vec<SearchItem>,
 }
 
 /// True if the request says `Cache-Control: no-cache` (or the older `Pragma: no-cache`).

@@ -148,12 +148,7 @@ impl Code {
 
     /// The code as written for people: ICD-10-CM codes get a dot after the third character.
     pub fn display(&self, system: CodeSystem) -> String {
-        let s = self.as_str();
-        if system == CodeSystem::Icd10cm && s.len() > 3 && !s.contains('-') {
-            format!("{}.{}", &s[..3], &s[3..])
-        } else {
-            s.to_string()
-        }
+        self.shown(system).to_string()
     }
 
     /// True if `prefix` (a shorter or equal code) starts this code.

@@ -6,83 +6,13 @@ use serde::Serialize;
 use crate::codesets::code::{normalize, Code, CodeSystem};
 use crate::codesets::date::{ymd, Ymd};
 use crate::codesets::docs::Source;
+use crate::codesets::hit::{MatchReason, SearchHit};
 use crate::codesets::info::Status;
-use crate::codesets::rank::{first_of_each, query_words, Candidate, Words};
+use crate::codesets::rank::{
+    candidate_list, first_of_each, query_words, recycle, Candidate, Words,
+};
 use crate::codesets::tables::CodeTables;
-use crate::codesets::terms::TermKind;
 use crate::codesets::text::is_stopword;
-
-/// One search result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct SearchHit<'a> {
-    /// The code (no dot).
-    pub code: Code,
-    /// Its title, if any.
-    pub title: Option<&'a str>,
-    /// True if billable on the date.
-    pub billable: bool,
-    /// Why it matched (see [`MatchReason::describe`]).
-    pub matched: MatchReason<'a>,
-}
-
-/// Why a search result matched, so a coder can trust it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "how", rename_all = "snake_case")]
-pub enum MatchReason<'a> {
-    /// The query is this code.
-    Code,
-    /// The code starts with the query (a header's billable codes, in code order).
-    CodePrefix,
-    /// Words of the title (`typo`: one word matched with a spelling corrected).
-    Title { typo: bool },
-    /// An inclusion term of the code in the tabular list.
-    InclusionTerm { text: &'a str, typo: bool },
-    /// An "includes" note of the code in the tabular list.
-    IncludesNote { text: &'a str, typo: bool },
-    /// The whole query is an abbreviation or lay term of our table, mapped to this code.
-    Term {
-        kind: TermKind,
-        term: &'a str,
-        means: &'a str,
-    },
-    /// A term inside the query was read as its meaning, then the words matched the title.
-    TermWords { term: &'a str, means: &'a str },
-    /// The unspecified billable code under a header whose title or notes matched.
-    DefaultOf { header: Code },
-    /// Words of an imported table's descriptor.
-    Imported,
-}
-
-impl MatchReason<'_> {
-    /// A short sentence for the user, e.g. `inclusion term: high blood pressure`.
-    pub fn describe(&self, system: CodeSystem) -> String {
-        let typo = |t: bool| if t { " (spelling corrected)" } else { "" };
-        match *self {
-            MatchReason::Code => "code".to_string(),
-            MatchReason::CodePrefix => "code prefix".to_string(),
-            MatchReason::Title { typo: t } => format!("title{}", typo(t)),
-            MatchReason::InclusionTerm { text, typo: t } => {
-                format!("inclusion term: {text}{}", typo(t))
-            }
-            MatchReason::IncludesNote { text, typo: t } => {
-                format!("includes note: {text}{}", typo(t))
-            }
-            MatchReason::Term { kind, term, means } => {
-                let k = match kind {
-                    TermKind::Abbreviation => "abbreviation",
-                    TermKind::LayTerm => "lay term",
-                };
-                format!("{k}: {term} = {means}")
-            }
-            MatchReason::TermWords { term, means } => format!("title, reading {term} as {means}"),
-            MatchReason::DefaultOf { header } => format!(
-                "unspecified code under {}, which matched",
-                header.display(system)
-            ),
-            MatchReason::Imported => "title in an imported table".to_string(),
-        }
-    }
-}
 
 /// The verdict of `validate` for one code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -176,7 +106,7 @@ impl CodeTables {
                 out.push(hit);
             }
         }
-        let mut cands = Vec::new();
+        let mut cands = candidate_list();
         self.score_words(system, &words, d, 0, None, &mut cands);
         if let Some((i, j, t)) = self.terms.inside(system, &norm) {
             let mut expanded: Words = words[..i].to_vec();
@@ -219,7 +149,9 @@ impl CodeTables {
                 }));
             }
         }
-        for c in self.rank(system, cands, d, limit) {
+        let ranked = self.rank(system, &mut cands, d, limit);
+        recycle(cands);
+        for c in ranked {
             let code = match system {
                 CodeSystem::Icd10cm => self.icd.nodes[c.owner as usize].code,
                 _ => self.hcpcs_codes[c.owner as usize],
@@ -261,6 +193,19 @@ impl CodeTables {
         d: Ymd,
         matched: MatchReason<'s>,
     ) -> SearchHit<'s> {
+        if system == CodeSystem::Icd10cm && self.overlays.is_empty() {
+            // `lookup_code` would give the same two fields, and look up edits besides.
+            let (title, billable) = self
+                .icd
+                .find(&code)
+                .map_or((None, false), |i| self.icd_title_billable(i, d));
+            return SearchHit {
+                code,
+                title,
+                billable,
+                matched,
+            };
+        }
         let info = self.lookup_code(system, code, d);
         SearchHit {
             code,

@@ -230,7 +230,7 @@ impl CodeTables {
     pub(crate) fn rank(
         &self,
         system: CodeSystem,
-        mut cands: Vec<Candidate>,
+        cands: &mut Vec<Candidate>,
         d: Ymd,
         limit: usize,
     ) -> Vec<Candidate> {
@@ -280,8 +280,75 @@ impl CodeTables {
                 }
             }
         };
-        cands.sort_by_cached_key(|c| (c.score, title_len(c)));
-        first_of_each(cands, limit, |c| c.owner)
+        // The order of `sort_by_cached_key` by (score, title length, code), which sorts each
+        // key with its index, with the key packed into one integer: comparing the tuples (the
+        // code through `memcmp`) cost more than the rest of the ranking.
+        let mut keyed: Vec<(u128, u32)> = cands
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let (len, code) = title_len(c);
+                let score = u128::from(c.score as u32 ^ 0x8000_0000);
+                let len = u128::from(u32::try_from(len).unwrap_or(u32::MAX));
+                (
+                    (score << 96) | (len << 64) | u128::from(code.key()),
+                    i as u32,
+                )
+            })
+            .collect();
+        // Keys are unique (the index is part of them), so the smallest `head` keys sorted are
+        // the start of the whole sorted list; the rest is sorted only when they name fewer
+        // than `limit` codes.
+        let head = limit + limit / 2 + 8;
+        if keyed.len() > head {
+            keyed.select_nth_unstable(head);
+            keyed[..head].sort_unstable();
+            let first = first_of_each(
+                keyed[..head].iter().map(|&(_, i)| cands[i as usize]),
+                limit,
+                |c| c.owner,
+            );
+            if first.len() == limit {
+                return first;
+            }
+        }
+        keyed.sort_unstable();
+        first_of_each(
+            keyed.into_iter().map(|(_, i)| cands[i as usize]),
+            limit,
+            |c| c.owner,
+        )
+    }
+}
+
+thread_local! {
+    /// Per thread, the candidate list of the last search, kept for its capacity: the broad
+    /// queries gather thousands of candidates, and growing a fresh list to that size (each
+    /// step a reallocation and a copy) cost as much as their scoring's bookkeeping.
+    static SPARE: std::cell::RefCell<Vec<Candidate>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Most candidates whose list is kept for the next search (1 MB).
+const SPARE_MAX: usize = 1 << 15;
+
+/// An empty candidate list, with the capacity the last search on this thread left it.
+pub(crate) fn candidate_list() -> Vec<Candidate> {
+    let mut v = SPARE
+        .with(|s| s.try_borrow_mut().map(|mut v| std::mem::take(&mut *v)))
+        .unwrap_or_default();
+    v.clear();
+    v
+}
+
+/// Give a candidate list back for the next search on this thread (unless it grew too big).
+pub(crate) fn recycle(mut v: Vec<Candidate>) {
+    v.clear();
+    if v.capacity() <= SPARE_MAX {
+        SPARE.with(|s| {
+            if let Ok(mut spare) = s.try_borrow_mut() {
+                *spare = v;
+            }
+        });
     }
 }
 

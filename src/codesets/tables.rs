@@ -237,6 +237,23 @@ impl CodeTables {
         Some(info)
     }
 
+    /// The title and "billable on the date" of an ICD-10-CM node as `icd_info` gives them
+    /// (billable: a period covers the date and no child's span does), without the edits and
+    /// MCE release it also looks up: search answers need only these two, for every hit.
+    pub(crate) fn icd_title_billable(&self, idx: u32, date: Ymd) -> (Option<&str>, bool) {
+        let n = &self.icd.nodes[idx as usize];
+        let billable = self
+            .icd
+            .periods_of(n)
+            .iter()
+            .any(|p| p.from <= date && date <= p.to)
+            && self.icd.children_of(n).iter().all(|&c| {
+                let cn = &self.icd.nodes[c as usize];
+                !(cn.span_from <= date && date <= cn.span_to)
+            });
+        (self.icd.title(n), billable)
+    }
+
     fn hcpcs_info(&self, code: Code, date: Ymd) -> Option<CodeInfo<'_>> {
         let rows = self.hcpcs.rows_of(&code);
         let (first, last) = (rows.first()?, rows.last()?);

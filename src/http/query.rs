@@ -37,9 +37,15 @@ fn quoted_name(msg: &str) -> Option<&str> {
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, DomainError> {
     // No parameter may carry a NUL: PostgreSQL refuses it in text, so it would fail as a 500
     // deep in a query instead of as the caller's mistake.
-    if let Some((name, _)) =
-        form_urlencoded::parse(query.as_bytes()).find(|(k, v)| k.contains('\0') || v.contains('\0'))
-    {
+    // A decoded NUL comes from a NUL byte or `%00` (other bytes decode to themselves or to
+    // U+FFFD), so the string is only parsed for it when one of those is there.
+    let with_nul = (query.contains('\0') || query.contains("%00"))
+        .then(|| {
+            form_urlencoded::parse(query.as_bytes())
+                .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        })
+        .flatten();
+    if let Some((name, _)) = with_nul {
         let name = name.replace('\0', "");
         return Err(DomainError::validation(vec![FieldError::new(
             format!("?{name}"),

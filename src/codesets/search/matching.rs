@@ -124,37 +124,14 @@ impl WordIndex {
         let mut used = 0u64;
         let mut last: Option<usize> = None;
         for q in query {
-            // The best grade at its earliest unused position; positions ascend, so the first
-            // exact match is final. One loop, as this runs for every candidate document.
-            // The exact word is inside the prefix range, so one range test settles most words;
-            // `grade` is only asked about the rest when there are shortened or typo words.
-            let mut best: Option<(usize, u32)> = None;
-            let (lo, span) = (q.prefix.0, q.prefix.1 - q.prefix.0);
-            let exact = q.exact.unwrap_or(u32::MAX);
-            let more = !(q.shortened.is_empty() && q.typo.is_empty());
-            for (p, &w) in words.iter().enumerate() {
-                let g = if w.wrapping_sub(lo) < span {
-                    if w == exact {
-                        EXACT
-                    } else {
-                        PREFIX
-                    }
-                } else if more {
-                    match q.grade(w) {
-                        Some(g) => g,
-                        None => continue,
-                    }
-                } else {
-                    continue;
-                };
-                if (p < 64 && used & (1 << p) != 0) || best.is_some_and(|(_, b)| b <= g) {
-                    continue;
-                }
-                best = Some((p, g));
-                if g == EXACT {
-                    break;
-                }
-            }
+            // The best grade at its earliest unused position (see `best_graded`); most query
+            // words have no shortened or typo words and take the tight scans.
+            let best = if q.shortened.is_empty() && q.typo.is_empty() {
+                let (lo, span) = (q.prefix.0, q.prefix.1 - q.prefix.0);
+                best_in_range(words, lo, span, q.exact, used)
+            } else {
+                best_graded(words, q, used)
+            };
             let (pos, grade) = best?;
             if pos < 64 {
                 used |= 1 << pos;
@@ -178,6 +155,87 @@ impl WordIndex {
         m.extra_tail = tail.saturating_sub(matched.saturating_sub(head));
         Some(m)
     }
+}
+
+/// True if position `p` is free: not taken by an earlier query word (only the first 64
+/// positions are tracked, as in `match_doc`).
+fn free(used: u64, p: usize) -> bool {
+    p >= 64 || used & (1 << p) == 0
+}
+
+/// The best (position, grade) of a query word with only a prefix range (and maybe an exact
+/// word inside it): its first free position in the range, or a later free exact word. The
+/// same answer as `best_graded`, but in tight `position` scans: this runs for every candidate
+/// document, and the general loop cost about 12 instructions per document word.
+fn best_in_range(
+    words: &[u32],
+    lo: u32,
+    span: u32,
+    exact: Option<u32>,
+    used: u64,
+) -> Option<(usize, u32)> {
+    let mut from = 0;
+    let first = loop {
+        let at = from
+            + words
+                .get(from..)?
+                .iter()
+                .position(|&w| w.wrapping_sub(lo) < span)?;
+        if free(used, at) {
+            break at;
+        }
+        from = at + 1;
+    };
+    let Some(exact) = exact else {
+        return Some((first, PREFIX));
+    };
+    if words[first] == exact {
+        return Some((first, EXACT));
+    }
+    // A prefix match is kept unless a free exact match follows (the exact word is inside the
+    // range, so none precedes `first` unused).
+    let mut from = first + 1;
+    loop {
+        let tail = words.get(from..).unwrap_or(&[]);
+        let Some(off) = tail.iter().position(|&w| w == exact) else {
+            return Some((first, PREFIX));
+        };
+        if free(used, from + off) {
+            return Some((from + off, EXACT));
+        }
+        from += off + 1;
+    }
+}
+
+/// The best grade at its earliest free position; positions ascend, so the first exact match is
+/// final. The exact word is inside the prefix range, so one range test settles most words;
+/// `grade` is only asked about the rest (shortened or typo words).
+fn best_graded(words: &[u32], q: &QueryWord, used: u64) -> Option<(usize, u32)> {
+    let mut best: Option<(usize, u32)> = None;
+    let (lo, span) = (q.prefix.0, q.prefix.1 - q.prefix.0);
+    let exact = q.exact.unwrap_or(u32::MAX);
+    for (p, &w) in words.iter().enumerate() {
+        let g = if w.wrapping_sub(lo) < span {
+            if w == exact {
+                EXACT
+            } else {
+                PREFIX
+            }
+        } else {
+            match q.grade(w) {
+                Some(g) => g,
+                None => continue,
+            }
+        };
+        if !free(used, p) || best.is_some_and(|(_, b)| b <= g) {
+            continue;
+        }
+        best = Some((p, g));
+        if g == EXACT {
+            break;
+        }
+    }
+    best
 }
 
 thread_local! {
