@@ -310,30 +310,45 @@ pub fn console_from_env(jwt_secret: &[u8]) -> Result<crate::console::ConsoleSett
 /// newest checkpoint are the tail that truncation could remove unnoticed, so both bound it.
 pub fn audit_checkpoint_policy_from_env() -> Result<crate::audit::sealer::CheckpointPolicy, String>
 {
-    let read = |name: &str, max: u64, default: u64| -> Result<u64, String> {
-        match std::env::var(name) {
-            Err(_) => Ok(default),
-            Ok(v) => v
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (1..=max).contains(n))
-                .ok_or_else(|| format!("{name} must be a whole number from 1 to {max}")),
-        }
-    };
     let defaults = crate::audit::sealer::CheckpointPolicy::default();
     Ok(crate::audit::sealer::CheckpointPolicy {
-        every: std::time::Duration::from_secs(read(
+        every: std::time::Duration::from_secs(bounded_from_env(
             "MEDBILL_AUDIT_CHECKPOINT_SECS",
             3600,
             defaults.every.as_secs(),
         )?),
-        rows: read(
+        rows: bounded_from_env(
             "MEDBILL_AUDIT_CHECKPOINT_ROWS",
             1_000_000,
             defaults.rows as u64,
         )? as usize,
     })
+}
+
+/// Read-audit writer threads on PostgreSQL: `MEDBILL_AUDIT_PG_WRITERS` (1..=8, default 2). Each
+/// runs its batch's point reads one round trip after another, so more writers overlap more
+/// round trips but make smaller batches (more commits); the best number depends on the
+/// machine (docs/performance.md, "Session 14").
+pub fn audit_pg_writers_from_env() -> Result<usize, String> {
+    let default = crate::audit::PG_WRITERS as u64;
+    bounded_from_env("MEDBILL_AUDIT_PG_WRITERS", 8, default).map(|n| n as usize)
+}
+
+/// A whole number from 1 to `max` in the variable `name`, or `default` when it is not set.
+fn bounded_from_env(name: &str, max: u64, default: u64) -> Result<u64, String> {
+    bounded(name, std::env::var(name).ok().as_deref(), max, default)
+}
+
+fn bounded(name: &str, value: Option<&str>, max: u64, default: u64) -> Result<u64, String> {
+    match value {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| format!("{name} must be a whole number from 1 to {max}")),
+    }
 }
 
 /// The lab billing link from the environment: `MEDBILL_LAB_BILLING_LINK` (add a received
@@ -394,6 +409,21 @@ pub fn submitter_from_env() -> crate::claims::settings::SubmitterSettings {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    #[test]
+    fn bounded_numbers_take_the_default_or_a_value_in_range() {
+        let b = |v| super::bounded("X", v, 8, 2);
+        assert_eq!(b(None), Ok(2));
+        assert_eq!(b(Some(" 3 ")), Ok(3));
+        assert_eq!(b(Some("8")), Ok(8));
+        for bad in ["0", "9", "-1", "two", ""] {
+            assert_eq!(
+                b(Some(bad)),
+                Err("X must be a whole number from 1 to 8".to_string()),
+                "{bad:?}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

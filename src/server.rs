@@ -124,8 +124,12 @@ pub fn prepare(settings: &Settings) -> Result<Services, String> {
         key: Some(settings.audit_key.clone()),
         checkpoints: Some(settings.data_dir.join(AUDIT_CHECKPOINT_FILE)),
     });
-    let audit =
-        AuditSink::start_sealing(pool.clone(), audit_anchor.clone()).map_err(|e| e.to_string())?;
+    let audit = AuditSink::start_sealing_with(
+        pool.clone(),
+        audit_anchor.clone(),
+        crate::config::audit_pg_writers_from_env()?,
+    )
+    .map_err(|e| e.to_string())?;
     let sealer = spawn_anchored_sealer(
         pool.clone(),
         Duration::from_millis(500),

@@ -13,7 +13,7 @@ mod sink;
 pub mod store;
 pub mod verify;
 
-pub use sink::AuditSink;
+pub use sink::{AuditSink, PG_WRITERS};
 
 crate::typed_id!(
     /// Id of one audit event.

@@ -29,7 +29,7 @@ const QUEUE_DEPTH: usize = 10_000;
 /// each batch was smaller and four backends shared two cores with the server, and audited reads
 /// ran 9–18 % slower (docs/performance.md, "Session 8"). SQLite has one writer at a time
 /// anyway, so there one thread makes the largest batches.
-const PG_WRITERS: usize = 2;
+pub const PG_WRITERS: usize = 2;
 
 enum Work {
     Entries(Vec<AuditEntry>),
@@ -51,19 +51,33 @@ impl AuditSink {
     /// Starts the writer threads on `pool`; they stop when every handle is dropped. Rows are
     /// written unsealed (the sealer chains them).
     pub fn start(pool: DbPool) -> std::io::Result<AuditSink> {
-        Self::spawn(pool, None)
+        Self::spawn(pool, None, PG_WRITERS)
     }
 
     /// Like [`AuditSink::start`], but on SQLite the rows are chained with `anchor` as they
     /// are written ([`seal_on_write`]), so the sealer has nothing of them left to do. The
     /// server's sink; `anchor` must be the sealer's.
     pub fn start_sealing(pool: DbPool, anchor: Arc<Anchor>) -> std::io::Result<AuditSink> {
-        Self::spawn(pool, Some(anchor))
+        Self::spawn(pool, Some(anchor), PG_WRITERS)
     }
 
-    fn spawn(pool: DbPool, seal: Option<Arc<Anchor>>) -> std::io::Result<AuditSink> {
+    /// Like [`AuditSink::start_sealing`], with `pg_writers` writer threads on PostgreSQL
+    /// (`MEDBILL_AUDIT_PG_WRITERS`); SQLite always has one.
+    pub fn start_sealing_with(
+        pool: DbPool,
+        anchor: Arc<Anchor>,
+        pg_writers: usize,
+    ) -> std::io::Result<AuditSink> {
+        Self::spawn(pool, Some(anchor), pg_writers.max(1))
+    }
+
+    fn spawn(
+        pool: DbPool,
+        seal: Option<Arc<Anchor>>,
+        pg_writers: usize,
+    ) -> std::io::Result<AuditSink> {
         let writers = match pool.get().map(|c| c.backend()) {
-            Ok(Backend::Postgres) => PG_WRITERS,
+            Ok(Backend::Postgres) => pg_writers,
             _ => 1,
         };
         let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
