@@ -12,7 +12,7 @@ use crate::codesets::embedded::LoadError;
 use crate::codesets::hcpcs::HcpcsTable;
 use crate::codesets::icd::edits::Edits;
 use crate::codesets::icd::mce::MceReleases;
-use crate::codesets::icd::table::{IcdTable, NodeKind, TitleBuf, NONE};
+use crate::codesets::icd::table::{IcdTable, Node as IcdNode, NodeKind, TitleBuf, NONE};
 use crate::codesets::info::{CodeInfo, Related, Status, TitleSource};
 use crate::codesets::ncci::NcciTable;
 use crate::codesets::overlay::Overlay;
@@ -205,10 +205,7 @@ impl CodeTables {
         };
         let periods = self.icd.periods_of(n);
         if let Some(p) = periods.iter().find(|p| p.from <= date && date <= p.to) {
-            info.billable = self.icd.children_of(n).iter().all(|&c| {
-                let cn = &self.icd.nodes[c as usize];
-                !(cn.span_from <= date && date <= cn.span_to)
-            });
+            info.billable = self.no_child_on(n, date);
             info.validity = Some(Validity::from_ymd(p.from, p.to));
             info.edits = Edits::from_bits(p.edits, self.mce.bounds_on(date));
             info.mce_release = self.mce.label_on(date);
@@ -247,11 +244,17 @@ impl CodeTables {
             .periods_of(n)
             .iter()
             .any(|p| p.from <= date && date <= p.to)
-            && self.icd.children_of(n).iter().all(|&c| {
-                let cn = &self.icd.nodes[c as usize];
-                !(cn.span_from <= date && date <= cn.span_to)
-            });
+            && self.no_child_on(n, date);
         (self.icd.title(n), billable)
+    }
+
+    /// True when no child of `n` is in use on `date`: a node with a child in use is a
+    /// heading, not billable.
+    fn no_child_on(&self, n: &IcdNode, date: Ymd) -> bool {
+        self.icd.children_of(n).iter().all(|&c| {
+            let cn = &self.icd.nodes[c as usize];
+            !(cn.span_from <= date && date <= cn.span_to)
+        })
     }
 
     fn hcpcs_info(&self, code: Code, date: Ymd) -> Option<CodeInfo<'_>> {
